@@ -1,0 +1,133 @@
+"""The ``derive`` command: parses arguments and prints; the work is done in ``derivations``.
+
+Imports of the package happen inside the commands, so ``derive --help`` does not load SymPy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+TIMEOUT_HELP = "Seconds allowed per step; a step that runs out is undecided."
+
+
+def _fail_usage(exc: Exception):
+    raise click.UsageError(str(exc))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="derivations")
+def main():
+    """Check derivations step by step and write the verified ones as LaTeX and Markdown.
+
+    Each step of a chain is proved (exact symbolic argument), checked (numeric evidence only),
+    refuted (with a counterexample you can redo by hand) or undecided.
+
+    Exit codes: 0 all passed; 1 a step refuted or undecided (or not proved, with --strict);
+    2 a usage or input error.
+    """
+
+
+@main.command("list")
+@click.option("--timeout", type=float, default=5.0, show_default=True, help=TIMEOUT_HELP)
+def list_command(timeout):
+    """List the built-in derivations: id, title, conclusion and whether every step is proved."""
+    from derivations.printing import conclusion_text
+    from derivations.workflow import check_all, select
+
+    for report in check_all(select((), True), timeout):
+        status = "all steps proved" if report.passed(strict=True) else "NOT all steps proved"
+        click.echo(f"{report.derivation.id:<24} {report.derivation.title}")
+        click.echo(f"{'':<24} {conclusion_text(report)}  [{status}]")
+
+
+@main.command()
+@click.argument("ids", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Check every built-in derivation.")
+@click.option("--strict", is_flag=True, help="Pass only when every step is proved.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see the spec).")
+@click.option("--timeout", type=float, default=5.0, show_default=True, help=TIMEOUT_HELP)
+def check(ids, everything, strict, as_json, timeout):
+    """Check derivations by id and report every step's verdict."""
+    from derivations.formatting import json_report, run_summary, step_lines
+    from derivations.workflow import UsageError, check_all, select
+
+    try:
+        reports = check_all(select(ids, everything), timeout)
+    except UsageError as exc:
+        _fail_usage(exc)
+    if as_json:
+        click.echo(json_report(reports, [], strict))
+    else:
+        for report in reports:
+            click.echo("\n".join(step_lines(report, strict)))
+        click.echo(run_summary(reports, 0, strict))
+    raise SystemExit(0 if all(r.passed(strict) for r in reports) else 1)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["latex", "latex-fragment", "markdown"]),
+              default="markdown", show_default=True, help="Document kind.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write here instead of standard output.")
+@click.option("--allow-unverified", is_flag=True,
+              help="Render a chain that does not pass, marking each unverified step.")
+@click.option("--timeout", type=float, default=5.0, show_default=True, help=TIMEOUT_HELP)
+def render(name, fmt, output, allow_unverified, timeout):
+    """Render a verified derivation as LaTeX or Markdown."""
+    from derivations.render import RenderRefused
+    from derivations.render import render as render_report
+    from derivations.workflow import UsageError, check_all, select, write_atomically
+
+    try:
+        (report,) = check_all(select((name,), False), timeout)
+    except UsageError as exc:
+        _fail_usage(exc)
+    try:
+        text = render_report(report, fmt, allow_unverified=allow_unverified)
+    except RenderRefused as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(output, text)
+        click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--timeout", type=float, default=5.0, show_default=True, help=TIMEOUT_HELP)
+def show(name, timeout):
+    """Show a derivation in readable terminal form, with each step's verdict."""
+    from derivations.formatting import show_lines
+    from derivations.workflow import UsageError, check_all, select
+
+    try:
+        (report,) = check_all(select((name,), False), timeout)
+    except UsageError as exc:
+        _fail_usage(exc)
+    click.echo("\n".join(show_lines(report)))
+    raise SystemExit(0 if report.passed() else 1)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="output")
+@click.option("--timeout", type=float, default=5.0, show_default=True, help=TIMEOUT_HELP)
+def build(directory, timeout):
+    """Check the whole catalog and write each verified derivation to DIRECTORY as LaTeX and
+    Markdown (default: output/)."""
+    from derivations import catalog
+    from derivations.formatting import run_summary, summary_line
+    from derivations.workflow import build as build_documents
+    from derivations.workflow import check_all, select
+
+    reports = check_all(select(catalog.ids(), False), timeout)
+    for report in reports:
+        click.echo(f"{report.derivation.id}: {summary_line(report, strict=False)}")
+    for path in build_documents(reports, directory):
+        click.echo(f"wrote {path}")
+    click.echo(run_summary(reports, 0, strict=False))
+    raise SystemExit(0 if all(r.passed() for r in reports) else 1)

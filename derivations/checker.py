@@ -1,0 +1,275 @@
+"""Tactics: find, for each step, the kernel rule that decides it.
+
+Order per step: numeric falsification first (a few points, milliseconds); then exact normal
+forms, cheapest first, with ``simplify`` last under its own time limit; then numeric evidence
+(*checked*); otherwise *undecided*.  The whole step runs under the step time limit.
+"""
+
+from __future__ import annotations
+
+import time
+
+import mpmath
+import sympy as sp
+
+from . import kernel
+from .kernel import (
+    Chain, CompositionError, EvaluationError, Point, Relation, RuleError, Sense,
+)
+from .kernel.bounds import BoundsOracle
+from .kernel.normal_forms import NORMAL_FORMS
+from .kernel.rules import DIGITS, MIN_EVIDENCE
+from .model import Derivation, Step
+from .report import Report, StepReport
+from .sampling import Sampler, seed_for
+from .timelimit import StepTimeout, time_limit
+
+DEFAULT_TIMEOUT = 5.0
+SIMPLIFY_LIMIT = 2.0
+FALSIFY_POINTS = 6
+EVIDENCE_POINTS = 12
+EXACT_FORMS = ("expand", "logs and sums", "logs of expanded arguments", "logs of combined arguments")
+
+
+class DerivationError(ValueError):
+    """A derivation that cannot be checked as written (an input error, not a false step)."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.line = line
+
+
+def check(derivation: Derivation, timeout: float = DEFAULT_TIMEOUT) -> Report:
+    """Check every step (a refuted step does not stop the others) and return the report."""
+    _check_shape(derivation)
+    chain = Chain(derivation.context, derivation.start, derivation.optimization)
+    reports = []
+    for index, step in enumerate(derivation.steps, start=1):
+        started = time.perf_counter()
+        judgement = check_step(derivation, chain.current, step, chain.sense, timeout)
+        chain.extend(judgement)
+        reports.append(StepReport(index, step, judgement, time.perf_counter() - started))
+    return Report(derivation, tuple(reports), chain)
+
+
+def _check_shape(derivation: Derivation) -> None:
+    """Errors a person must fix before any step can be checked."""
+    if not derivation.steps:
+        raise DerivationError("a derivation needs at least one step")
+    relation = Relation.EQ
+    for index, step in enumerate(derivation.steps, start=1):
+        if step.relation is Relation.SAME_OPTIMIZERS and derivation.optimization is None:
+            raise DerivationError(
+                f"step {index}: 'same optimizers' needs an optimisation chain; add "
+                "'optimize: {over: [...], sense: maximize}'", step.line)
+        if step.sense is not None and step.relation is not Relation.SAME_OPTIMIZERS:
+            raise DerivationError(f"step {index}: 'sense' belongs to 'same optimizers' steps", step.line)
+        for name in step.using:
+            if name not in derivation.givens:
+                raise DerivationError(f"step {index}: no given called {name!r}", step.line)
+        try:
+            relation = kernel.compose(relation, step.relation)
+        except CompositionError as exc:
+            raise DerivationError(f"step {index}: {exc}", step.line) from exc
+
+
+def check_step(derivation: Derivation, before, step: Step, sense: Sense | None, timeout: float):
+    """The kernel's judgement on ``before step.relation step.expr``."""
+    after = step.expr
+    givens = tuple(derivation.givens[name] for name in step.using)
+    tactic = _StepTactic(derivation, before, after, givens)
+    sense_after = (step.sense or sense) if step.relation is Relation.SAME_OPTIMIZERS else None
+    try:
+        with time_limit(timeout):
+            if step.relation is Relation.SAME_OPTIMIZERS:
+                return tactic.same_optimizers(sense, sense_after)
+            return tactic.value_relation(step.relation)
+    except StepTimeout:
+        return kernel.undecided(before, after, step.relation,
+                                f"time limit of {timeout:g} s reached", sense_after)
+
+
+class _StepTactic:
+    def __init__(self, derivation: Derivation, before, after, givens):
+        self.context = derivation.context
+        self.optimization = derivation.optimization
+        self.before, self.after, self.givens = before, after, givens
+        self.expressions = [kernel.apply_givens(e, givens) for e in (before, after)]
+        self.sampler = Sampler(self.context, seed_for(*self.expressions))
+
+    def _points(self, count: int, start: int = 0):
+        """Points at which both sides have a finite value."""
+        found, attempt = [], start
+        while len(found) < count and attempt < start + 4 * count:
+            point = self.sampler.point(self.expressions, attempt)
+            attempt += 1
+            try:
+                values = [kernel.evaluate(e, point, DIGITS) for e in self.expressions]
+            except EvaluationError:
+                continue
+            found.append((point, values))
+        return found
+
+    # -- =, <=, <, >=, > ------------------------------------------------------------------------
+    def value_relation(self, relation: Relation):
+        points = self._points(FALSIFY_POINTS)
+        for point, (left, right) in points:
+            if kernel.holds(relation, left, right, DIGITS) is False:
+                try:
+                    return kernel.refuted_at(self.context, self.before, self.after, relation,
+                                             point, self.givens)
+                except RuleError:
+                    continue  # a difference that vanished at higher precision
+        proof = self._prove_value_relation(relation)
+        if proof is not None:
+            return proof
+        evidence = [p for p, _ in points + self._points(EVIDENCE_POINTS, start=FALSIFY_POINTS)]
+        if len(evidence) >= MIN_EVIDENCE:
+            try:
+                return kernel.checked_at(self.context, self.before, self.after, relation,
+                                         evidence, self.givens)
+            except RuleError:
+                pass
+        return kernel.undecided(self.before, self.after, relation,
+                                "no proof found and too few points where both sides have a value")
+
+    def _prove_value_relation(self, relation: Relation):
+        def attempt(form):
+            if relation is Relation.EQ:
+                return kernel.equal_by_normal_form(self.context, self.before, self.after, form,
+                                                   self.givens)
+            return kernel.ordered_by_bounds(self.context, self.before, self.after, relation, form,
+                                            self.givens)
+
+        for form in EXACT_FORMS:
+            try:
+                return attempt(form)
+            except RuleError:
+                continue
+        try:
+            with time_limit(SIMPLIFY_LIMIT):
+                return attempt("simplify")
+        except (RuleError, StepTimeout):
+            return None
+
+    # -- same optimizers ------------------------------------------------------------------------
+    def _pairs(self, count: int, start: int = 0):
+        over = self.optimization.over
+        pairs = []
+        for attempt in range(start, start + count):
+            first = self.sampler.point(self.expressions, attempt)
+            pairs.append((first, self.sampler.vary(first, self.expressions, over)))
+        return pairs
+
+    def same_optimizers(self, sense_before: Sense, sense_after: Sense):
+        args = (self.context, self.before, self.after, self.optimization, sense_before, sense_after)
+        pairs = self._pairs(FALSIFY_POINTS)
+        for first, second in pairs:
+            try:
+                return kernel.order_reversed_at(*args, first, second, self.givens)
+            except RuleError:
+                continue
+        proof = self._monotone_map(sense_before, sense_after)
+        if proof is not None:
+            return proof
+        for first, second in self._slope_pairs(sense_before is sense_after):
+            try:
+                return kernel.order_reversed_at(*args, first, second, self.givens)
+            except RuleError:
+                continue
+        try:
+            return kernel.order_kept_at(*args, pairs + self._pairs(EVIDENCE_POINTS, FALSIFY_POINTS),
+                                        self.givens)
+        except RuleError:
+            return kernel.undecided(self.before, self.after, Relation.SAME_OPTIMIZERS,
+                                    "no monotone map found", sense_after)
+
+    def _slope_pairs(self, same_sense: bool):
+        """Pairs of points likely to be ranked in opposite orders: where the two objectives'
+        slopes along one optimised variable have the wrong signs, at random points and at a
+        stationary point of the old objective (where a dropped term that depends on the
+        variable shows)."""
+        labels = {v.label if isinstance(v, sp.IndexedBase) else v for v in self.optimization.over}
+        for attempt in range(FALSIFY_POINTS):
+            base = self.sampler.point(self.expressions, attempt)
+            for atom in [a for a in base.values if (a.base.label if isinstance(a, sp.Indexed) else a) in labels]:
+                for point in (base, self._stationary(base, atom)):
+                    if point is None:
+                        continue
+                    slopes = [self._slope(e, point, atom) for e in self.expressions]
+                    if None in slopes:
+                        continue
+                    old, new = slopes
+                    if old * new * (1 if same_sense else -1) > 0:
+                        continue  # the slopes agree here
+                    for step in (sp.Rational(1, 10**k) for k in (2, 3, 4, 6)):
+                        for direction in (1, -1):
+                            yield point, _moved(point, atom, point.values[atom] + direction * step)
+
+    def _slope(self, expr, point: Point, atom):
+        """The derivative along ``atom`` by a central difference at high precision."""
+        h = sp.Rational(1, 10**15)
+        try:
+            up = kernel.evaluate(expr, _moved(point, atom, point.values[atom] + h), DIGITS)
+            down = kernel.evaluate(expr, _moved(point, atom, point.values[atom] - h), DIGITS)
+        except EvaluationError:
+            return None
+        slope = (up - down) / (2 * h)
+        return None if abs(slope.imag) > 1e-10 else slope.real
+
+    def _stationary(self, point: Point, atom):
+        """A point where the old objective's slope along ``atom`` vanishes, if one is near."""
+        expr = self.expressions[0]
+
+        def slope(t):
+            found = self._slope(expr, _moved(point, atom, sp.Rational(mpmath.nstr(t, 20))), atom)
+            if found is None:
+                raise ValueError("no slope")
+            return found
+
+        try:
+            with mpmath.workdps(30):
+                root = mpmath.findroot(slope, mpmath.mpf(point.values[atom].p) / point.values[atom].q)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            return None
+        return _moved(point, atom, sp.Rational(mpmath.nstr(root, 15)))
+
+    def _monotone_map(self, sense_before: Sense, sense_after: Sense):
+        """Try new = a·old + b and new = a·log(old) + b, with a = ±1 first, then a = new/old
+        and a = the ratio of the slopes along each optimised scalar."""
+        oracle = BoundsOracle(self.context)
+        for scale, through_log in self._scales(sense_before, sense_after, oracle):
+            inner = sp.log(self.expressions[0]) if through_log else self.expressions[0]
+            for form in EXACT_FORMS:
+                shift = NORMAL_FORMS[form](self.expressions[1] - scale * inner, oracle)
+                if any(shift.has(v) for v in self.optimization.over):
+                    continue
+                try:
+                    return kernel.same_optimizers_by_monotone_map(
+                        self.context, self.before, self.after, self.optimization, sense_before,
+                        sense_after, scale, shift, through_log, form, self.givens)
+                except RuleError:
+                    continue
+        return None
+
+    def _scales(self, sense_before: Sense, sense_after: Sense, oracle):
+        before, after = self.expressions
+        unit = sp.S.NegativeOne if sense_after is not sense_before else sp.S.One
+        yield unit, False
+        yield unit, True
+        normal = NORMAL_FORMS["logs and sums"]
+        ratios = [lambda: (after, before)] + [
+            lambda v=v: (normal(sp.diff(after, v), oracle), normal(sp.diff(before, v), oracle))
+            for v in self.optimization.over if isinstance(v, sp.Symbol)
+        ]
+        for make in ratios:
+            top, bottom = make()
+            try:
+                ratio = sp.cancel(top / bottom)
+            except (sp.PolynomialError, ZeroDivisionError):
+                continue
+            if ratio.is_finite is not False and not any(ratio.has(v) for v in self.optimization.over):
+                yield ratio, False
+
+def _moved(point: Point, atom, value) -> Point:
+    return Point(point.integers, {**point.values, atom: sp.Rational(value)}, point.functions)

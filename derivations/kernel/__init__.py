@@ -1,0 +1,16 @@
+"""The trusted kernel: declared domains, relations, sound normal forms, numeric evaluation and the
+primitive rules.  Everything outside this package (tactics, catalog, files, rendering) reaches a
+verdict only through a ``Judgement`` made by a rule here."""
+
+from .context import (
+    NEGATIVE, NONNEGATIVE, POSITIVE, POSITIVE_INTEGER, REAL, Context, ContextError, Domain,
+    integer_range, interval,
+)
+from .definitions import sigmoid, softplus
+from .numeric import EvaluationError, Point, evaluate, holds
+from .relations import CompositionError, Optimization, Relation, Sense, compose
+from .rules import (
+    Chain, ChainError, Given, Judgement, RuleError, Verdict, checked_at, equal_by_normal_form,
+    apply_givens, order_kept_at, order_reversed_at, ordered_by_bounds, refuted_at,
+    same_optimizers_by_monotone_map, undecided,
+)

@@ -1,0 +1,158 @@
+"""Declared symbols and their domains: the only facts the kernel may use.
+
+A derivation declares every name it uses, with a domain (real, positive, an interval, an
+integer range with a symbolic bound such as ``1 <= j <= C``).  SymPy receives the assumptions
+it can express (real, positive, integer, ...); the rest (upper bounds, integer ranges) stays
+here, where the kernel's sign oracle and the numeric sampler read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A set of real numbers: an interval, optionally of integers, with bounds that may be symbols."""
+
+    integer: bool = False
+    lower: sp.Expr = sp.S.NegativeInfinity
+    upper: sp.Expr = sp.S.Infinity
+    lower_open: bool = True
+    upper_open: bool = True
+
+    def sympy_assumptions(self) -> dict[str, bool]:
+        """The assumptions SymPy can hold for this domain; never more than the domain implies."""
+        facts = {"integer": True} if self.integer else {"real": True}
+        lower = self.lower
+        if lower.is_number and lower.is_finite:
+            if lower > 0 or (lower == 0 and self.lower_open):
+                facts["positive"] = True
+            elif lower >= 0:
+                facts["nonnegative"] = True
+        elif lower.is_positive:
+            facts["positive"] = True
+        upper = self.upper
+        if upper.is_number and upper.is_finite:
+            if upper < 0 or (upper == 0 and self.upper_open):
+                facts["negative"] = True
+            elif upper <= 0:
+                facts["nonpositive"] = True
+        return facts
+
+    def describe(self) -> str:
+        """A short human description such as ``real in (0, 1)`` or ``integer in [1, C]``."""
+        kind = "integer" if self.integer else "real"
+        if self.lower == sp.S.NegativeInfinity and self.upper == sp.S.Infinity:
+            return kind
+        if self.upper == sp.S.Infinity and self.lower == 0:
+            return f"{'positive' if self.lower_open else 'nonnegative'} {kind}"
+        if self.lower == sp.S.NegativeInfinity and self.upper == 0 and self.upper_open:
+            return f"negative {kind}"
+        left = "(" if self.lower_open else "["
+        right = ")" if self.upper_open else "]"
+        return f"{kind} in {left}{self.lower}, {self.upper}{right}"
+
+
+REAL = Domain()
+POSITIVE = Domain(lower=sp.S.Zero, lower_open=True)
+NONNEGATIVE = Domain(lower=sp.S.Zero, lower_open=False)
+NEGATIVE = Domain(upper=sp.S.Zero, upper_open=True)
+
+
+def interval(lower, upper, *, lower_open=True, upper_open=True) -> Domain:
+    """A real interval such as (0, 1)."""
+    return Domain(False, sp.S(lower), sp.S(upper), lower_open, upper_open)
+
+
+def integer_range(lower, upper=sp.S.Infinity) -> Domain:
+    """Integers from ``lower`` to ``upper`` inclusive; either bound may be a declared symbol."""
+    return Domain(True, sp.S(lower), sp.S(upper), False, upper == sp.S.Infinity)
+
+
+POSITIVE_INTEGER = integer_range(1)
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """One declared name: a scalar symbol, a sequence (an ``IndexedBase``) or a function."""
+
+    name: str
+    kind: str  # "scalar", "sequence" or "function"
+    domain: Domain
+    obj: object
+    rank: int = 0  # indices of a sequence, arguments of a function
+
+
+class ContextError(ValueError):
+    """A declaration that contradicts another or names something twice."""
+
+
+class Context:
+    """The declared names of one derivation and what is assumed about them."""
+
+    def __init__(self) -> None:
+        self._declarations: dict[str, Declaration] = {}
+
+    # -- declaring -------------------------------------------------------------------------
+    def _declare(self, declaration: Declaration):
+        if declaration.name in self._declarations:
+            raise ContextError(f"{declaration.name!r} is declared twice")
+        if declaration.name.startswith("_"):
+            raise ContextError(f"{declaration.name!r}: names may not start with '_'")
+        self._declarations[declaration.name] = declaration
+        return declaration.obj
+
+    def symbol(self, name: str, domain: Domain = REAL) -> sp.Symbol:
+        """Declare a scalar; its bounds may name symbols declared before it."""
+        return self._declare(
+            Declaration(name, "scalar", domain, sp.Symbol(name, **domain.sympy_assumptions()))
+        )
+
+    def sequence(self, name: str, domain: Domain = REAL, rank: int = 1) -> sp.IndexedBase:
+        """Declare a sequence ``x[i]`` (or ``P[a, b]`` with ``rank=2``) whose entries lie in ``domain``."""
+        base = sp.IndexedBase(name, **domain.sympy_assumptions())
+        return self._declare(Declaration(name, "sequence", domain, base, rank))
+
+    def function(self, name: str, nargs: int):
+        """Declare an unknown real function of ``nargs`` arguments, such as f(x[i], theta)."""
+        return self._declare(
+            Declaration(name, "function", REAL, sp.Function(name, real=True), nargs)
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+    @property
+    def declarations(self) -> tuple[Declaration, ...]:
+        return tuple(self._declarations.values())
+
+    def lookup(self, name: str) -> Declaration | None:
+        return self._declarations.get(name)
+
+    def domain_of(self, atom) -> Domain | None:
+        """The declared domain of a symbol or of an entry ``x[...]`` of a sequence."""
+        if isinstance(atom, sp.Indexed):
+            name = atom.base.label.name
+        elif isinstance(atom, sp.Symbol):
+            name = atom.name
+        else:
+            return None
+        declaration = self._declarations.get(name)
+        if declaration is None or declaration.kind == "function":
+            return None
+        if isinstance(atom, sp.Symbol) and declaration.obj != atom:
+            return None  # a bound variable that shares a declared name but not its assumptions
+        return declaration.domain
+
+    def size_symbols(self) -> tuple[sp.Symbol, ...]:
+        """Positive integer scalars with no upper bound: sizes such as n and C, sampled small."""
+        return tuple(
+            d.obj
+            for d in self._declarations.values()
+            if d.kind == "scalar"
+            and d.domain.integer
+            and d.domain.upper == sp.S.Infinity
+            and d.domain.lower.is_number
+            and d.domain.lower >= 1
+        )

@@ -1,0 +1,367 @@
+"""The primitive rules: the only functions that create a ``Judgement`` about a step.
+
+Each rule states its side conditions, re-does the decisive computation itself and fails with a
+``RuleError`` that carries its own name.  Search (which normal form, which scale, which point)
+happens outside the kernel; a wrong guess from outside can only make a rule fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+import mpmath
+import sympy as sp
+
+from .bounds import BoundsOracle
+from .context import Context
+from .normal_forms import NORMAL_FORMS
+from .numeric import EvaluationError, Point, agree, evaluate, holds, show_number
+from .relations import CompositionError, Optimization, Relation, Sense, compose
+
+_SEAL = object()
+DIGITS = 40
+CONFIRM_DIGITS = 80
+MIN_EVIDENCE = 8
+
+
+class Verdict(str, Enum):
+    PROVED = "proved"
+    CHECKED = "checked"
+    REFUTED = "refuted"
+    UNDECIDED = "undecided"
+
+
+class RuleError(Exception):
+    """A rule's side condition failed; the message starts with the rule's name."""
+
+    def __init__(self, rule: str, message: str):
+        super().__init__(f"{rule}: {message}")
+        self.rule = rule
+
+
+@dataclass(frozen=True)
+class Given:
+    """A named hypothesis ``lhs = rhs``.  When ``lhs`` is a sequence entry such as ``y[k]`` with
+    symbol indices, it holds for every index: ``y[anything]`` is replaced."""
+
+    name: str
+    lhs: sp.Expr
+    rhs: sp.Expr
+
+    def apply(self, expr: sp.Expr) -> sp.Expr:
+        lhs = self.lhs
+        if isinstance(lhs, sp.Indexed) and all(isinstance(i, sp.Symbol) for i in lhs.indices):
+            def instance(entry):
+                return self.rhs.xreplace(dict(zip(lhs.indices, entry.indices)))
+            return expr.replace(
+                lambda e: isinstance(e, sp.Indexed) and e.base == lhs.base
+                and len(e.indices) == len(lhs.indices),
+                instance,
+            )
+        return expr.xreplace({lhs: self.rhs})
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A verdict on ``before  relation  after``, sealed by the rule that made it."""
+
+    before: sp.Expr
+    after: sp.Expr
+    relation: Relation
+    verdict: Verdict
+    rule: str
+    method: str
+    using: tuple[str, ...] = ()
+    sense: Sense | None = None  # the sense after a same-optimizers step
+    counterexample: dict | None = None
+    left: str | None = None
+    right: str | None = None
+    seal: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self):
+        if self.seal is not _SEAL:
+            raise TypeError("a Judgement is made only by a kernel rule")
+
+
+def _judge(**fields) -> Judgement:
+    return Judgement(seal=_SEAL, **fields)
+
+
+def apply_givens(expr: sp.Expr, givens) -> sp.Expr:
+    for given in givens:
+        expr = given.apply(expr)
+    return expr
+
+
+def _depends_on(expr: sp.Expr, over) -> bool:
+    return any(expr.has(v) for v in over)
+
+
+# -- proofs --------------------------------------------------------------------------------------
+def equal_by_normal_form(context: Context, before, after, form: str, givens=()) -> Judgement:
+    """``before = after`` because their difference rewrites to 0 by a sound normal form."""
+    rule = "equal_by_normal_form"
+    normal = NORMAL_FORMS.get(form)
+    if normal is None:
+        raise RuleError(rule, f"no normal form called {form!r}")
+    difference = apply_givens(before - after, givens)
+    if normal(difference, BoundsOracle(context)) != 0:
+        raise RuleError(rule, f"the difference does not rewrite to 0 by {form!r}")
+    return _judge(before=before, after=after, relation=Relation.EQ, verdict=Verdict.PROVED,
+                  rule=rule, method=form, using=tuple(g.name for g in givens))
+
+
+_SIGN_NEEDED = {
+    Relation.LE: ("nonnegative", "after - before"),
+    Relation.LT: ("positive", "after - before"),
+    Relation.GE: ("nonnegative", "before - after"),
+    Relation.GT: ("positive", "before - after"),
+}
+
+
+def ordered_by_bounds(context: Context, before, after, relation: Relation, form: str,
+                      givens=()) -> Judgement:
+    """``before ≤ after`` (or <, ≥, >) because the difference, in a normal form, has a proved sign."""
+    rule = "ordered_by_bounds"
+    if relation not in _SIGN_NEEDED:
+        raise RuleError(rule, f"{relation.value!r} is not an inequality")
+    oracle = BoundsOracle(context)
+    sign, _ = _SIGN_NEEDED[relation]
+    gap = after - before if relation in (Relation.LE, Relation.LT) else before - after
+    gap = NORMAL_FORMS[form](apply_givens(gap, givens), oracle)
+    if not getattr(oracle.bounds(gap), sign):
+        raise RuleError(rule, f"cannot prove {_SIGN_NEEDED[relation][1]} {sign}")
+    return _judge(before=before, after=after, relation=relation, verdict=Verdict.PROVED,
+                  rule=rule, method=f"sign of the difference ({form})",
+                  using=tuple(g.name for g in givens))
+
+
+def same_optimizers_by_monotone_map(
+    context: Context, before, after, optimization: Optimization, sense_before: Sense,
+    sense_after: Sense, scale, shift, through_log: bool, form: str, givens=(),
+) -> Judgement:
+    """``after = scale·before + shift`` (or ``scale·log(before) + shift`` with before > 0), where
+    scale and shift are free of the optimised variables and the sign of scale is proved: a
+    strictly monotone map, so the optimisers are kept, and the sense flips exactly when scale < 0."""
+    rule = "same_optimizers_by_monotone_map"
+    over = optimization.over
+    scale, shift = sp.S(scale), sp.S(shift)
+    if _depends_on(scale, over) or _depends_on(shift, over):
+        raise RuleError(rule, "the scale and shift must not depend on the optimised variables")
+    oracle = BoundsOracle(context)
+    if oracle.is_positive(scale):
+        expected = sense_before
+    elif oracle.is_negative(scale):
+        expected = sense_before.flipped()
+    else:
+        raise RuleError(rule, f"the sign of the scale {scale} is not proved")
+    if sense_after is not expected:
+        raise RuleError(rule, f"the sense must be {expected.value}: the scale {scale} is "
+                        f"{'positive' if expected is sense_before else 'negative'}")
+    inner = before
+    if through_log:
+        if not oracle.is_positive(apply_givens(before, givens)):
+            raise RuleError(rule, "the logarithm needs the old objective proved positive")
+        inner = sp.log(before)
+    difference = apply_givens(after - (scale * inner + shift), givens)
+    if NORMAL_FORMS[form](difference, oracle) != 0:
+        raise RuleError(rule, f"the new objective is not that map of the old ({form!r})")
+    old = "log(old)" if through_log else "old"
+    return _judge(before=before, after=after, relation=Relation.SAME_OPTIMIZERS,
+                  verdict=Verdict.PROVED, rule=rule, sense=sense_after,
+                  method=f"monotone map new = a*{old} + b, a = {scale}, b = {sp.sstr(shift)} ({form})",
+                  using=tuple(g.name for g in givens))
+
+
+# -- numeric evidence ----------------------------------------------------------------------------
+def _in_domain(context: Context, atom, value, integers: dict) -> bool:
+    domain = context.domain_of(atom)
+    if domain is None:
+        return False
+    if domain.integer and not sp.S(value).is_integer:
+        return False
+    lower = sp.S(domain.lower).xreplace(integers)
+    upper = sp.S(domain.upper).xreplace(integers)
+    above = value > lower if domain.lower_open else value >= lower
+    below = value < upper if domain.upper_open else value <= upper
+    return bool(above) and bool(below)
+
+
+def _validate(context: Context, point: Point) -> None:
+    integers = {k: sp.Integer(v) for k, v in point.integers.items()}
+    for atom, value in list(point.integers.items()) + list(point.values.items()):
+        if not _in_domain(context, atom, sp.S(value), integers):
+            raise RuleError("point", f"{atom} = {value} is outside its declared domain")
+    for function, body in point.functions.items():
+        if not body.expr.is_extended_real:
+            raise RuleError("point", f"the function given for {function} is not real-valued")
+
+
+def _values(context, expressions, point: Point, digits: int, givens=()):
+    _validate(context, point)
+    return [evaluate(apply_givens(e, givens), point, digits) for e in expressions]
+
+
+def refuted_at(context: Context, before, after, relation: Relation, point: Point,
+               givens=()) -> Judgement:
+    """``before relation after`` fails at ``point``, at two precisions."""
+    rule = "refuted_at"
+    for digits in (DIGITS, CONFIRM_DIGITS):
+        try:
+            left, right = _values(context, (before, after), point, digits, givens)
+        except EvaluationError as exc:
+            raise RuleError(rule, f"no value at the point: {exc}") from exc
+        if holds(relation, left, right, digits) is not False:
+            raise RuleError(rule, "the relation does not fail at this point")
+    return _judge(before=before, after=after, relation=relation, verdict=Verdict.REFUTED,
+                  rule=rule, method=f"counterexample ({CONFIRM_DIGITS} digits)",
+                  using=tuple(g.name for g in givens), counterexample=point.shown(),
+                  left=show_number(left), right=show_number(right))
+
+
+def checked_at(context: Context, before, after, relation: Relation, points, givens=()) -> Judgement:
+    """``before relation after`` holds at every one of at least MIN_EVIDENCE distinct points."""
+    rule = "checked_at"
+    distinct = {tuple(sorted(p.shown().items())) for p in points}
+    if len(distinct) < MIN_EVIDENCE:
+        raise RuleError(rule, f"needs at least {MIN_EVIDENCE} distinct points, got {len(distinct)}")
+    for point in points:
+        try:
+            left, right = _values(context, (before, after), point, DIGITS, givens)
+        except EvaluationError as exc:
+            raise RuleError(rule, f"no value at a point: {exc}") from exc
+        if not holds(relation, left, right, DIGITS):
+            raise RuleError(rule, "the relation fails at one of the points")
+    return _judge(before=before, after=after, relation=relation, verdict=Verdict.CHECKED,
+                  rule=rule, method=f"numeric evidence at {len(points)} points ({DIGITS} digits)",
+                  using=tuple(g.name for g in givens))
+
+
+def _differ_only_in(point: Point, other: Point, over) -> bool:
+    def varies(atom):
+        base = atom.base.label if isinstance(atom, sp.Indexed) else atom
+        return any(base == (v.label if isinstance(v, sp.IndexedBase) else v) for v in over)
+    if point.integers != other.integers or point.functions != other.functions:
+        return False
+    keys = set(point.values) | set(other.values)
+    return all(varies(k) or point.values.get(k) == other.values.get(k) for k in keys)
+
+
+def _order_signs(context, before, after, first: Point, second: Point, digits, givens):
+    b1, a1 = _values(context, (before, after), first, digits, givens)
+    b2, a2 = _values(context, (before, after), second, digits, givens)
+    if not all(agree(v.imag, 0, digits) for v in (b1, a1, b2, a2)):
+        return None
+    if agree(b1, b2, digits) or agree(a1, a2, digits):
+        return None
+    return (1 if b1.real > b2.real else -1), (1 if a1.real > a2.real else -1), (b1, b2, a1, a2)
+
+
+def order_reversed_at(context: Context, before, after, optimization: Optimization,
+                      sense_before: Sense, sense_after: Sense, first: Point, second: Point,
+                      givens=()) -> Judgement:
+    """Two values of the optimised variables, the rest fixed, that the old and the new objective
+    rank in opposite orders (taking a flip of the sense into account): no monotone map joins them."""
+    rule = "order_reversed_at"
+    if not _differ_only_in(first, second, optimization.over):
+        raise RuleError(rule, "the two points must differ only in the optimised variables")
+    same_sense = sense_before is sense_after
+    for digits in (DIGITS, CONFIRM_DIGITS):
+        try:
+            signs = _order_signs(context, before, after, first, second, digits, givens)
+        except EvaluationError as exc:
+            raise RuleError(rule, f"no value at a point: {exc}") from exc
+        if signs is None or (signs[0] == signs[1]) == same_sense:
+            raise RuleError(rule, "the two objectives rank these points the same way")
+    b1, b2, a1, a2 = signs[2]
+    shown = first.shown()
+    for key, value in second.shown().items():
+        if shown.get(key) != value:
+            shown[key] = f"{shown[key]} vs {value}"
+    return _judge(before=before, after=after, relation=Relation.SAME_OPTIMIZERS,
+                  verdict=Verdict.REFUTED, rule=rule, sense=sense_after,
+                  method=f"order reversed ({CONFIRM_DIGITS} digits)", counterexample=shown,
+                  using=tuple(g.name for g in givens),
+                  left=f"{show_number(b1)} vs {show_number(b2)}",
+                  right=f"{show_number(a1)} vs {show_number(a2)}")
+
+
+def order_kept_at(context: Context, before, after, optimization: Optimization,
+                  sense_before: Sense, sense_after: Sense, pairs, givens=()) -> Judgement:
+    """Numeric evidence for same optimisers: every pair is ranked alike by both objectives."""
+    rule = "order_kept_at"
+    same_sense = sense_before is sense_after
+    usable = 0
+    for first, second in pairs:
+        if not _differ_only_in(first, second, optimization.over):
+            raise RuleError(rule, "each pair must differ only in the optimised variables")
+        try:
+            signs = _order_signs(context, before, after, first, second, DIGITS, givens)
+        except EvaluationError:
+            continue
+        if signs is None:
+            continue
+        if (signs[0] == signs[1]) != same_sense:
+            raise RuleError(rule, "a pair is ranked in opposite orders")
+        usable += 1
+    if usable < MIN_EVIDENCE:
+        raise RuleError(rule, f"needs at least {MIN_EVIDENCE} usable pairs, got {usable}")
+    return _judge(before=before, after=after, relation=Relation.SAME_OPTIMIZERS,
+                  verdict=Verdict.CHECKED, rule=rule, sense=sense_after,
+                  method=f"order kept at {usable} pairs of points ({DIGITS} digits)",
+                  using=tuple(g.name for g in givens))
+
+
+def undecided(before, after, relation: Relation, reason: str, sense: Sense | None = None) -> Judgement:
+    """No verdict: always allowed, since it claims nothing."""
+    return _judge(before=before, after=after, relation=relation, verdict=Verdict.UNDECIDED,
+                  rule="undecided", method=reason, sense=sense)
+
+
+# -- chains --------------------------------------------------------------------------------------
+class ChainError(ValueError):
+    """A judgement that does not continue the chain it is added to."""
+
+
+class Chain:
+    """A start expression and judgements, each starting where the previous one ended."""
+
+    def __init__(self, context: Context, start: sp.Expr, optimization: Optimization | None = None):
+        self.context = context
+        self.start = start
+        self.optimization = optimization
+        self.judgements: list[Judgement] = []
+        self.relation = Relation.EQ
+        self.sense = optimization.sense if optimization else None
+
+    @property
+    def current(self) -> sp.Expr:
+        return self.judgements[-1].after if self.judgements else self.start
+
+    def extend(self, judgement: Judgement) -> None:
+        if not isinstance(judgement, Judgement) or judgement.seal is not _SEAL:
+            raise ChainError("only a kernel judgement can extend a chain")
+        if judgement.before != self.current:
+            raise ChainError("the judgement does not start where the chain ends")
+        if judgement.relation is Relation.SAME_OPTIMIZERS and self.optimization is None:
+            raise ChainError("'same optimizers' needs an optimisation chain (optimize: over, sense)")
+        self.relation = compose(self.relation, judgement.relation)
+        if judgement.relation is Relation.SAME_OPTIMIZERS:
+            self.sense = judgement.sense
+        self.judgements.append(judgement)
+
+    @property
+    def proved(self) -> bool:
+        return all(j.verdict is Verdict.PROVED for j in self.judgements)
+
+    @property
+    def passed(self) -> bool:
+        return all(j.verdict in (Verdict.PROVED, Verdict.CHECKED) for j in self.judgements)
+
+
+__all__ = [
+    "Chain", "ChainError", "apply_givens", "CompositionError", "Given", "Judgement", "RuleError", "Verdict",
+    "checked_at", "equal_by_normal_form", "order_kept_at", "order_reversed_at",
+    "ordered_by_bounds", "refuted_at", "same_optimizers_by_monotone_map", "undecided",
+]

@@ -1,0 +1,117 @@
+"""Random points in the declared domains, for the kernel to evaluate.
+
+Values are exact decimals with three places (0.731), never integers for real variables (many
+false identities hold at integers); sizes n, C cycle through small values (1, 2, 3, 5); an
+unknown function becomes a random smooth real function.  Nothing here is trusted: the kernel
+checks that every point lies in the declared domains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+import sympy as sp
+
+from .kernel import Context, Domain, Point
+from .kernel.numeric import EvaluationError, evaluate
+
+SIZES = (1, 2, 3, 5)
+_SPREAD = 3  # real values range over about (-3, 3) or (lower, lower + 3)
+
+
+def seed_for(*expressions) -> int:
+    """A seed that depends only on the expressions, so a verdict is reproducible."""
+    text = "|".join(sp.srepr(e) for e in expressions)
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+
+
+class Sampler:
+    def __init__(self, context: Context, seed: int):
+        self.context = context
+        self.random = random.Random(seed)
+
+    def _decimal(self, low: float, high: float) -> sp.Rational:
+        """Strictly between low and high, three decimal places, not an integer."""
+        while True:
+            value = sp.Rational(self.random.randint(int(low * 1000) + 1, int(high * 1000) - 1), 1000)
+            if not value.is_integer:
+                return value
+
+    def _value(self, domain: Domain, integers: dict):
+        lower = sp.S(domain.lower).xreplace(integers)
+        upper = sp.S(domain.upper).xreplace(integers)
+        if domain.integer:
+            low = int(lower) if lower.is_finite else -_SPREAD
+            high = int(upper) if upper.is_finite else low + 4
+            return sp.Integer(self.random.randint(low, max(low, high)))
+        low = float(lower) if lower.is_finite else (float(upper) - _SPREAD if upper.is_finite else -_SPREAD)
+        high = float(upper) if upper.is_finite else low + _SPREAD
+        if low == high:
+            return sp.Rational(lower)
+        return self._decimal(low, high)
+
+    def _function(self, nargs: int) -> sp.Lambda:
+        """c0 + Σ c_k a_k + c a_1 a_last + d sin(a_1): smooth, real, not linear, not symmetric."""
+        args = sp.symbols(f"a0:{nargs}", real=True, cls=sp.Dummy)
+        coefficient = lambda: self._decimal(-2, 2)  # noqa: E731
+        body = coefficient() + sum(coefficient() * a for a in args)
+        body += coefficient() * args[0] * args[-1] + coefficient() * sp.sin(args[0])
+        return sp.Lambda(args, body)
+
+    def point(self, expressions, attempt: int = 0) -> Point:
+        """A point giving a value to every free name of ``expressions``."""
+        integers: dict = {}
+        for size in self.context.size_symbols():
+            integers[size] = SIZES[attempt % len(SIZES)] if attempt < len(SIZES) else self.random.choice(SIZES)
+        free = set().union(*(e.free_symbols for e in expressions))
+        for declaration in self.context.declarations:
+            if (declaration.kind == "scalar" and declaration.domain.integer
+                    and declaration.obj in free and declaration.obj not in integers):
+                integers[declaration.obj] = int(self._value(declaration.domain, {k: sp.Integer(v) for k, v in integers.items()}))
+        functions = {
+            d.obj: self._function(d.rank) for d in self.context.declarations if d.kind == "function"
+        }
+        return self._complete(Point(integers, {}, functions), expressions)
+
+    def _complete(self, partial: Point, expressions) -> Point:
+        """Sample a value for every atom that evaluating ``expressions`` asks for."""
+        integers = {k: sp.Integer(v) for k, v in partial.integers.items()}
+
+        def sample(atom):
+            domain = self.context.domain_of(atom)
+            if domain is None:
+                raise KeyError(atom)
+            return self._value(domain, integers)
+
+        values = _SampleOnDemand(sample, partial.values)
+        probe = Point(partial.integers, values, partial.functions)
+        for expr in expressions:
+            try:
+                evaluate(expr, probe, digits=15)
+            except EvaluationError:
+                pass  # the kernel will find this point unusable
+        return Point(partial.integers, dict(values), partial.functions)
+
+    def vary(self, point: Point, expressions, over) -> Point:
+        """The same point with new values for the optimised variables only."""
+        labels = {v.label if isinstance(v, sp.IndexedBase) else v for v in over}
+
+        def fixed(atom):
+            base = atom.base.label if isinstance(atom, sp.Indexed) else atom
+            return base not in labels
+
+        keep = {a: v for a, v in point.values.items() if fixed(a)}
+        return self._complete(Point(point.integers, keep, point.functions), expressions)
+
+
+class _SampleOnDemand(dict):
+    """A dict of values that samples a value the first time an atom is asked for."""
+
+    def __init__(self, sample, known):
+        super().__init__(known)
+        self.sample = sample
+
+    def __missing__(self, atom):
+        self[atom] = value = self.sample(atom)
+        return value

@@ -1,0 +1,169 @@
+"""Each primitive rule: what it accepts, and that it refuses with its own name."""
+
+import sympy as sp
+import pytest
+
+from derivations.kernel import (
+    NEGATIVE, POSITIVE, POSITIVE_INTEGER, Chain, ChainError, Context, Given, Judgement,
+    Optimization, Point, Relation, RuleError, Sense, Verdict, checked_at, equal_by_normal_form,
+    integer_range, interval, order_reversed_at, ordered_by_bounds, refuted_at,
+    same_optimizers_by_monotone_map, undecided,
+)
+from derivations.kernel.bounds import BoundsOracle
+
+
+def test_a_judgement_cannot_be_made_outside_the_kernel():
+    with pytest.raises(TypeError):
+        Judgement(sp.S(1), sp.S(1), Relation.EQ, Verdict.PROVED, "forged", "forged")
+
+
+def test_equal_by_normal_form_proves_and_refuses_by_name():
+    ctx = Context()
+    a, b = ctx.symbol("a"), ctx.symbol("b")
+    assert equal_by_normal_form(ctx, (a + b)**2, a**2 + 2*a*b + b**2, "expand").verdict is Verdict.PROVED
+    with pytest.raises(RuleError, match="^equal_by_normal_form:"):
+        equal_by_normal_form(ctx, (a + b)**2, a**2 + b**2, "expand")
+    with pytest.raises(RuleError, match="no normal form"):
+        equal_by_normal_form(ctx, a, a, "magic")
+
+
+def test_log_of_square_is_split_only_for_positive_bases():
+    real, positive = Context(), Context()
+    x, p = real.symbol("x"), positive.symbol("x", POSITIVE)
+    for form in ("expand", "logs and sums", "logs of expanded arguments"):
+        with pytest.raises(RuleError):
+            equal_by_normal_form(real, sp.log(x**2), 2 * sp.log(x), form)
+    assert equal_by_normal_form(positive, sp.log(p**2), 2 * sp.log(p), "logs and sums").verdict is Verdict.PROVED
+
+
+def test_sums_are_linear_and_deltas_pick_one_term():
+    ctx = Context()
+    C = ctx.symbol("C", POSITIVE_INTEGER)
+    k = ctx.symbol("k", integer_range(1, C))
+    j = ctx.symbol("j", integer_range(1, C))
+    q = ctx.sequence("q", POSITIVE)
+    lhs = sp.Sum(2 * q[k] + 3, (k, 1, C))
+    assert equal_by_normal_form(ctx, lhs, 2 * sp.Sum(q[k], (k, 1, C)) + 3 * C, "logs and sums")
+    picked = sp.Sum(sp.KroneckerDelta(k, j) * sp.log(q[k]), (k, 1, C))
+    assert equal_by_normal_form(ctx, picked, sp.log(q[j]), "logs and sums")
+
+
+def test_delta_is_not_summed_out_when_the_index_may_lie_outside_the_range():
+    ctx = Context()
+    C = ctx.symbol("C", POSITIVE_INTEGER)
+    k = ctx.symbol("k", integer_range(1, C))
+    j = ctx.symbol("j", integer_range(0, C))  # j = 0 is outside 1..C
+    q = ctx.sequence("q", POSITIVE)
+    with pytest.raises(RuleError):
+        equal_by_normal_form(ctx, sp.Sum(sp.KroneckerDelta(k, j) * q[k], (k, 1, C)), q[j], "logs and sums")
+
+
+def test_bounds_oracle_knows_open_intervals_and_sums():
+    ctx = Context()
+    n = ctx.symbol("n", POSITIVE_INTEGER)
+    i = ctx.symbol("i", integer_range(1, n))
+    h = ctx.sequence("h", interval(0, 1))
+    oracle = BoundsOracle(ctx)
+    assert oracle.is_positive(1 - h[i])
+    assert oracle.is_positive(sp.Sum(sp.exp(h[i]), (i, 1, n)))
+    assert oracle.is_negative(sp.log(h[i]))
+    assert not oracle.is_positive(h[i] - sp.Rational(1, 2))
+
+
+def test_ordered_by_bounds():
+    ctx = Context()
+    a = ctx.symbol("a", POSITIVE)
+    assert ordered_by_bounds(ctx, a, a + 1, Relation.LT, "expand").verdict is Verdict.PROVED
+    with pytest.raises(RuleError, match="^ordered_by_bounds:"):
+        ordered_by_bounds(ctx, a, a + 1, Relation.GE, "expand")
+
+
+def _objective():
+    ctx = Context()
+    theta, s = ctx.symbol("theta"), ctx.symbol("s", POSITIVE)
+    return ctx, theta, s, Optimization((theta,), Sense.MINIMIZE)
+
+
+def test_monotone_map_flips_the_sense_exactly_for_a_negative_scale():
+    ctx, theta, s, opt = _objective()
+    old = (theta - 1)**2
+    rule = same_optimizers_by_monotone_map
+    assert rule(ctx, old, -old, opt, Sense.MINIMIZE, Sense.MAXIMIZE, -1, 0, False, "expand").verdict is Verdict.PROVED
+    with pytest.raises(RuleError, match="^same_optimizers_by_monotone_map: the sense must be maximize"):
+        rule(ctx, old, -old, opt, Sense.MINIMIZE, Sense.MINIMIZE, -1, 0, False, "expand")
+    assert rule(ctx, old, s * old + 3, opt, Sense.MINIMIZE, Sense.MINIMIZE, s, 3, False, "expand")
+
+
+def test_monotone_map_side_conditions():
+    ctx, theta, s, opt = _objective()
+    old = (theta - 1)**2
+    rule = same_optimizers_by_monotone_map
+    with pytest.raises(RuleError, match="must not depend"):
+        rule(ctx, old, old + theta, opt, Sense.MINIMIZE, Sense.MINIMIZE, 1, theta, False, "expand")
+    with pytest.raises(RuleError, match="sign of the scale"):
+        rule(ctx, old, old, opt, Sense.MINIMIZE, Sense.MINIMIZE, 0, 0, False, "expand")
+    with pytest.raises(RuleError, match="proved positive"):
+        rule(ctx, old, sp.log(old), opt, Sense.MINIMIZE, Sense.MINIMIZE, 1, 0, True, "expand")
+    with pytest.raises(RuleError, match="not that map"):
+        rule(ctx, old, 2 * old, opt, Sense.MINIMIZE, Sense.MINIMIZE, 1, 0, False, "expand")
+
+
+def test_refuted_at_confirms_the_point_itself():
+    ctx = Context()
+    x = ctx.symbol("x")
+    bad = Point(values={x: sp.Rational(-37, 100)})
+    judgement = refuted_at(ctx, sp.log(x**2), 2 * sp.log(x), Relation.EQ, bad)
+    assert judgement.verdict is Verdict.REFUTED and judgement.counterexample == {"x": "-0.37"}
+    with pytest.raises(RuleError, match="does not fail"):
+        refuted_at(ctx, sp.log(x**2), 2 * sp.log(x), Relation.EQ, Point(values={x: sp.Rational(37, 100)}))
+
+
+def test_points_outside_the_declared_domain_are_refused():
+    ctx = Context()
+    x = ctx.symbol("x", NEGATIVE)
+    with pytest.raises(RuleError, match="outside its declared domain"):
+        refuted_at(ctx, x, x + 1, Relation.EQ, Point(values={x: sp.Rational(1, 2)}))
+
+
+def test_checked_needs_enough_distinct_points():
+    ctx = Context()
+    x = ctx.symbol("x")
+    few = [Point(values={x: sp.Rational(k, 7)}) for k in range(3)]
+    with pytest.raises(RuleError, match="at least"):
+        checked_at(ctx, sp.sin(x)**2 + sp.cos(x)**2, sp.S(1), Relation.EQ, few)
+    many = [Point(values={x: sp.Rational(k, 7)}) for k in range(1, 9)]
+    assert checked_at(ctx, sp.sin(x)**2 + sp.cos(x)**2, sp.S(1), Relation.EQ, many).verdict is Verdict.CHECKED
+
+
+def test_order_reversal_needs_points_that_differ_only_in_the_optimised_variables():
+    ctx, theta, s, opt = _objective()
+    first = Point(values={theta: sp.Rational(1, 2), s: sp.Rational(1, 3)})
+    second = Point(values={theta: sp.Rational(3, 2), s: sp.Rational(2, 3)})
+    with pytest.raises(RuleError, match="differ only"):
+        order_reversed_at(ctx, theta, -theta, opt, Sense.MINIMIZE, Sense.MINIMIZE, first, second)
+    second = Point(values={theta: sp.Rational(3, 2), s: sp.Rational(1, 3)})
+    reversed_ = order_reversed_at(ctx, theta, -theta, opt, Sense.MINIMIZE, Sense.MINIMIZE, first, second)
+    assert reversed_.verdict is Verdict.REFUTED and reversed_.counterexample["theta"] == "0.5 vs 1.5"
+
+
+def test_givens_apply_to_every_entry_of_a_sequence():
+    ctx = Context()
+    C = ctx.symbol("C", POSITIVE_INTEGER)
+    k = ctx.symbol("k", integer_range(1, C))
+    j = ctx.symbol("j", integer_range(1, C))
+    y = ctx.sequence("y")
+    onehot = Given("onehot", y[k], sp.KroneckerDelta(k, j))
+    assert onehot.apply(y[j] + sp.Sum(y[k], (k, 1, C))) == 1 + sp.Sum(sp.KroneckerDelta(k, j), (k, 1, C))
+
+
+def test_chain_extends_only_from_its_end_and_composes():
+    ctx = Context()
+    a = ctx.symbol("a", POSITIVE)
+    chain = Chain(ctx, a)
+    with pytest.raises(ChainError):
+        chain.extend(ordered_by_bounds(ctx, a + 1, a + 2, Relation.LE, "expand"))
+    chain.extend(ordered_by_bounds(ctx, a, a + 1, Relation.LE, "expand"))
+    chain.extend(undecided(a + 1, a + 3, Relation.LT, "test"))
+    assert chain.relation is Relation.LT and not chain.passed
+    with pytest.raises(ChainError, match="optimisation chain"):
+        Chain(ctx, a).extend(undecided(a, a, Relation.SAME_OPTIMIZERS, "test"))
