@@ -10,10 +10,28 @@ from pathlib import Path
 import click
 
 TIMEOUT_HELP = "Seconds allowed per step; a step that runs out is undecided."
+TARGETS_HELP = "TARGETS are built-in ids (see 'derive list'), *.deriv.yaml files or folders."
 
 
-def _fail_usage(exc: Exception):
-    raise click.UsageError(str(exc))
+class InputFailure(click.ClickException):
+    """An input or usage error found by the package: exit code 2."""
+
+    exit_code = 2
+
+
+def _timeout_option(command):
+    return click.option("--timeout", type=float, default=5.0, show_default=True,
+                        help=TIMEOUT_HELP)(command)
+
+
+def _check_one(name: str, timeout: float):
+    from derivations.files import InputError
+    from derivations.workflow import UsageError, check_one
+
+    try:
+        return check_one(name, timeout)
+    except (UsageError, InputError) as exc:
+        raise InputFailure(str(exc)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,61 +48,63 @@ def main():
 
 
 @main.command("list")
-@click.option("--timeout", type=float, default=5.0, show_default=True, help=TIMEOUT_HELP)
+@_timeout_option
 def list_command(timeout):
     """List the built-in derivations: id, title, conclusion and whether every step is proved."""
     from derivations.printing import conclusion_text
     from derivations.workflow import check_all, select
 
-    for report in check_all(select((), True), timeout):
+    reports, _ = check_all(select((), True), timeout)
+    for report in reports:
         status = "all steps proved" if report.passed(strict=True) else "NOT all steps proved"
         click.echo(f"{report.derivation.id:<24} {report.derivation.title}")
         click.echo(f"{'':<24} {conclusion_text(report)}  [{status}]")
 
 
-@main.command()
-@click.argument("ids", nargs=-1)
+@main.command(epilog=TARGETS_HELP)
+@click.argument("targets", nargs=-1)
 @click.option("--all", "everything", is_flag=True, help="Check every built-in derivation.")
 @click.option("--strict", is_flag=True, help="Pass only when every step is proved.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see the spec).")
-@click.option("--timeout", type=float, default=5.0, show_default=True, help=TIMEOUT_HELP)
-def check(ids, everything, strict, as_json, timeout):
-    """Check derivations by id and report every step's verdict."""
+@_timeout_option
+def check(targets, everything, strict, as_json, timeout):
+    """Check derivations and report every step's verdict."""
     from derivations.formatting import json_report, run_summary, step_lines
     from derivations.workflow import UsageError, check_all, select
 
     try:
-        reports = check_all(select(ids, everything), timeout)
+        reports, errors = check_all(select(targets, everything), timeout)
     except UsageError as exc:
-        _fail_usage(exc)
+        raise click.UsageError(str(exc)) from None
     if as_json:
-        click.echo(json_report(reports, [], strict))
+        click.echo(json_report(reports, errors, strict))
     else:
         for report in reports:
             click.echo("\n".join(step_lines(report, strict)))
-        click.echo(run_summary(reports, 0, strict))
+        for error in errors:
+            click.echo(f"error: {error}", err=True)
+        click.echo(run_summary(reports, len(errors), strict))
+    if errors:
+        raise SystemExit(2)
     raise SystemExit(0 if all(r.passed(strict) for r in reports) else 1)
 
 
-@main.command()
-@click.argument("name")
+@main.command(epilog=TARGETS_HELP)
+@click.argument("target")
 @click.option("--format", "fmt", type=click.Choice(["latex", "latex-fragment", "markdown"]),
               default="markdown", show_default=True, help="Document kind.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write here instead of standard output.")
 @click.option("--allow-unverified", is_flag=True,
               help="Render a chain that does not pass, marking each unverified step.")
-@click.option("--timeout", type=float, default=5.0, show_default=True, help=TIMEOUT_HELP)
-def render(name, fmt, output, allow_unverified, timeout):
+@_timeout_option
+def render(target, fmt, output, allow_unverified, timeout):
     """Render a verified derivation as LaTeX or Markdown."""
     from derivations.render import RenderRefused
     from derivations.render import render as render_report
-    from derivations.workflow import UsageError, check_all, select, write_atomically
+    from derivations.workflow import write_atomically
 
-    try:
-        (report,) = check_all(select((name,), False), timeout)
-    except UsageError as exc:
-        _fail_usage(exc)
+    report = _check_one(target, timeout)
     try:
         text = render_report(report, fmt, allow_unverified=allow_unverified)
     except RenderRefused as exc:
@@ -97,34 +117,29 @@ def render(name, fmt, output, allow_unverified, timeout):
         click.echo(f"wrote {output}", err=True)
 
 
-@main.command()
-@click.argument("name")
-@click.option("--timeout", type=float, default=5.0, show_default=True, help=TIMEOUT_HELP)
-def show(name, timeout):
+@main.command(epilog=TARGETS_HELP)
+@click.argument("target")
+@_timeout_option
+def show(target, timeout):
     """Show a derivation in readable terminal form, with each step's verdict."""
     from derivations.formatting import show_lines
-    from derivations.workflow import UsageError, check_all, select
 
-    try:
-        (report,) = check_all(select((name,), False), timeout)
-    except UsageError as exc:
-        _fail_usage(exc)
+    report = _check_one(target, timeout)
     click.echo("\n".join(show_lines(report)))
     raise SystemExit(0 if report.passed() else 1)
 
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="output")
-@click.option("--timeout", type=float, default=5.0, show_default=True, help=TIMEOUT_HELP)
+@_timeout_option
 def build(directory, timeout):
     """Check the whole catalog and write each verified derivation to DIRECTORY as LaTeX and
     Markdown (default: output/)."""
-    from derivations import catalog
     from derivations.formatting import run_summary, summary_line
     from derivations.workflow import build as build_documents
     from derivations.workflow import check_all, select
 
-    reports = check_all(select(catalog.ids(), False), timeout)
+    reports, _ = check_all(select((), True), timeout)
     for report in reports:
         click.echo(f"{report.derivation.id}: {summary_line(report, strict=False)}")
     for path in build_documents(reports, directory):

@@ -83,6 +83,8 @@ def check_step(derivation: Derivation, before, step: Step, sense: Sense | None, 
         with time_limit(timeout):
             if step.relation is Relation.SAME_OPTIMIZERS:
                 return tactic.same_optimizers(sense, sense_after)
+            if step.relation is Relation.APPROX:
+                return tactic.rounding(step.decimals)
             return tactic.value_relation(step.relation)
     except StepTimeout:
         return kernel.undecided(before, after, step.relation,
@@ -109,6 +111,13 @@ class _StepTactic:
                 continue
             found.append((point, values))
         return found
+
+    # -- approx ---------------------------------------------------------------------------------
+    def rounding(self, decimals: int):
+        try:
+            return kernel.rounds_to(self.context, self.before, self.after, decimals, self.givens)
+        except RuleError as exc:
+            return kernel.undecided(self.before, self.after, Relation.APPROX, str(exc))
 
     # -- =, <=, <, >=, > ------------------------------------------------------------------------
     def value_relation(self, relation: Relation):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+from .files import SUFFIX
 from .kernel import Relation, Verdict
 from .printing import conclusion_text, to_text
 from .report import Report
@@ -64,7 +66,14 @@ def run_summary(reports: list[Report], errors: int, strict: bool) -> str:
     return f"{text}; {steps} steps: {counts}"
 
 
-def json_report(reports: list[Report], errors: list[dict], strict: bool) -> str:
+def _error_entry(error) -> dict:
+    name = Path(error.path).name
+    identifier = name[: -len(SUFFIX)] if name.endswith(SUFFIX) else Path(error.path).stem
+    return {"path": error.path, "id": identifier, "passed": False,
+            "error": {"message": error.message, "line": error.line, "column": error.column}}
+
+
+def json_report(reports: list[Report], errors: list, strict: bool) -> str:
     """The machine-readable report of the spec: one JSON object."""
     files = []
     for report in reports:
@@ -80,7 +89,7 @@ def json_report(reports: list[Report], errors: list[dict], strict: bool) -> str:
             steps.append(entry)
         files.append({"path": report.derivation.source, "id": report.derivation.id,
                       "passed": report.passed(strict), "error": None, "steps": steps})
-    files += errors
+    files += [_error_entry(e) for e in errors]
     summary = {v.value: sum(r.count(v) for r in reports) for v in Verdict}
     summary["errors"] = len(errors)
     passed = not errors and all(r.passed(strict) for r in reports)

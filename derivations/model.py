@@ -24,6 +24,7 @@ class Step:
     using: tuple[str, ...] = ()  # names of givens applied to both sides
     latex: str | None = None  # how to display expr; never checked
     line: int | None = None  # where the step is written, for files
+    decimals: int | None = None  # for approx: how many decimals the rounded value has
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from . import catalog
-from .checker import DEFAULT_TIMEOUT, check
+from . import catalog, files
+from .checker import DEFAULT_TIMEOUT, DerivationError, check
 from .report import Report
 
 
@@ -16,23 +16,66 @@ class UsageError(ValueError):
 
 
 def select(names: tuple[str, ...], everything: bool) -> list:
-    """The derivations named by id (or all of the catalog)."""
+    """The derivations named by built-in id or by path (a folder gives every ``*.deriv.yaml``
+    under it), or the whole catalog.  A file that cannot be read stands in the list as its
+    ``InputError``, so the other files are still checked."""
     if everything and names:
         raise UsageError("give ids or --all, not both")
     if everything:
         names = catalog.ids()
     if not names:
-        raise UsageError("name a derivation (see 'derive list') or pass --all")
+        raise UsageError("name a derivation (an id from 'derive list', a file or a folder) "
+                         "or pass --all")
+    selected = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            found = files.find(path)
+            if not found:
+                raise UsageError(f"no *{files.SUFFIX} file under {name}")
+            selected += [_read(p) for p in found]
+        elif path.exists() or name.endswith((".yaml", ".yml")) or "/" in name:
+            selected.append(_read(path))
+        else:
+            try:
+                selected.append(catalog.get(name))
+            except catalog.UnknownDerivation as exc:
+                raise UsageError(f"{exc}, and there is no file {name!r}") from None
+    return selected
+
+
+def _read(path: Path):
     try:
-        return [catalog.get(name) for name in names]
-    except catalog.UnknownDerivation as exc:
-        raise UsageError(str(exc)) from exc
+        return files.read(path)
+    except files.InputError as exc:
+        return exc
 
 
-def check_all(derivations, timeout: float = DEFAULT_TIMEOUT) -> list[Report]:
+def check_all(selected, timeout: float = DEFAULT_TIMEOUT) -> tuple[list[Report], list[files.InputError]]:
+    """Reports for the derivations, and the input errors of those that could not be checked."""
     if timeout <= 0:
         raise UsageError("--timeout must be positive")
-    return [check(d, timeout) for d in derivations]
+    reports, errors = [], []
+    for item in selected:
+        if isinstance(item, files.InputError):
+            errors.append(item)
+            continue
+        try:
+            reports.append(check(item, timeout))
+        except DerivationError as exc:
+            errors.append(files.InputError(item.source, str(exc), exc.line, 1 if exc.line else None))
+    return reports, errors
+
+
+def check_one(name: str, timeout: float = DEFAULT_TIMEOUT) -> Report:
+    """The report on one derivation (an id or a file); its input error is raised."""
+    selected = select((name,), False)
+    if len(selected) != 1:
+        raise UsageError(f"{name} names {len(selected)} derivations; name one file or id")
+    reports, errors = check_all(selected, timeout)
+    if errors:
+        raise errors[0]
+    return reports[0]
 
 
 def write_atomically(path: Path, text: str) -> None:

@@ -51,6 +51,26 @@ def _canonical_index(depth: int) -> sp.Symbol:
     return sp.Symbol(f"_k{depth}", integer=True)
 
 
+def _rename_binders(expr: sp.Expr, name_for, depth: int = 0) -> sp.Expr:
+    """Rename the index of every sum and product; ``name_for(depth)`` gives the new name."""
+    if not expr.args:
+        return expr
+    if isinstance(expr, (sp.Sum, sp.Product)):
+        *inner, (index, a, b) = expr.limits
+        body = type(expr)(expr.function, *inner) if inner else expr.function
+        new = name_for(depth)
+        body = _rename_binders(body.xreplace({index: new}), name_for, depth + 1)
+        return type(expr)(body, (new, a, b))
+    return expr.func(*[_rename_binders(a, name_for, depth) for a in expr.args])
+
+
+def canonical_binders(expr: sp.Expr) -> sp.Expr:
+    """Bound indices named by nesting depth, so equal sums compare equal whatever their index
+    was called.  Fresh dummies first: renaming straight to depth names could capture."""
+    fresh = _rename_binders(expr, lambda depth: sp.Dummy("k", integer=True))
+    return _rename_binders(fresh, _canonical_index)
+
+
 def _delta_pick(term: sp.Expr, index, a, b, oracle: BoundsOracle, env: dict):
     """Σ_{index=a}^{b} δ(index, j)·g = g at index = j, when a ≤ j ≤ b is proved."""
     for factor in sp.Mul.make_args(term):
@@ -66,31 +86,29 @@ def _delta_pick(term: sp.Expr, index, a, b, oracle: BoundsOracle, env: dict):
     return None
 
 
-def linear_sums(expr: sp.Expr, oracle: BoundsOracle, depth: int = 0, env: dict | None = None):
+def linear_sums(expr: sp.Expr, oracle: BoundsOracle, env: dict | None = None):
     """Sums split over their terms, factors free of the index pulled out, sums of constants
-    counted, Kronecker deltas summed out, and bound indices renamed by depth."""
+    counted, and Kronecker deltas summed out."""
     env = env or {}
     if not expr.args:
         return expr
     if isinstance(expr, (sp.Sum, sp.Product)):
         *inner, (index, a, b) = expr.limits
         body = type(expr)(expr.function, *inner) if inner else expr.function
-        canonical = _canonical_index(depth)
-        body = body.xreplace({index: canonical})
-        inner_env, _, _ = oracle.enter([(canonical, a, b)], env)
-        body = linear_sums(body, oracle, depth + 1, inner_env)
+        inner_env, _, _ = oracle.enter([(index, a, b)], env)
+        body = linear_sums(body, oracle, inner_env)
         if isinstance(expr, sp.Product):
-            return sp.Product(body, (canonical, a, b))
+            return sp.Product(body, (index, a, b))
         total = []
         for term in sp.Add.make_args(sp.expand(body)):
-            free, bound = term.as_independent(canonical, as_Add=False)
+            free, bound = term.as_independent(index, as_Add=False)
             if bound == 1:
                 total.append(free * (b - a + 1))
                 continue
-            picked = _delta_pick(bound, canonical, a, b, oracle, inner_env)
-            total.append(free * (picked if picked is not None else sp.Sum(bound, (canonical, a, b))))
+            picked = _delta_pick(bound, index, a, b, oracle, inner_env)
+            total.append(free * (picked if picked is not None else sp.Sum(bound, (index, a, b))))
         return sp.Add(*total)
-    return expr.func(*[linear_sums(a, oracle, depth, env) for a in expr.args])
+    return expr.func(*[linear_sums(a, oracle, env) for a in expr.args])
 
 
 def _rewrite_log_arguments(expr: sp.Expr, rewrite) -> sp.Expr:
@@ -98,21 +116,29 @@ def _rewrite_log_arguments(expr: sp.Expr, rewrite) -> sp.Expr:
                         lambda e: sp.log(rewrite(e.args[0])))
 
 
+def _unfold(expr: sp.Expr) -> sp.Expr:
+    """Named functions by their definitions, derivatives carried out (sums term by term)."""
+    expr = unfold_definitions(expr)
+    if expr.has(sp.Derivative):
+        expr = expr.replace(lambda e: isinstance(e, sp.Derivative), lambda e: e.doit())
+    return expr
+
+
 def _expand(expr, oracle):
-    return sp.expand(unfold_definitions(expr))
+    return canonical_binders(sp.expand(_unfold(expr)))
 
 
 def _logs_and_sums(expr, oracle):
-    expr = split_logs(unfold_definitions(expr), oracle)
-    return sp.expand(linear_sums(sp.expand(expr), oracle))
+    expr = split_logs(_unfold(expr), oracle)
+    return canonical_binders(sp.expand(linear_sums(sp.expand(expr), oracle)))
 
 
 def _logs_of_expanded_arguments(expr, oracle):
-    return _logs_and_sums(_rewrite_log_arguments(unfold_definitions(expr), sp.expand), oracle)
+    return _logs_and_sums(_rewrite_log_arguments(_unfold(expr), sp.expand), oracle)
 
 
 def _logs_of_combined_arguments(expr, oracle):
-    return _logs_and_sums(_rewrite_log_arguments(unfold_definitions(expr), sp.together), oracle)
+    return _logs_and_sums(_rewrite_log_arguments(_unfold(expr), sp.together), oracle)
 
 
 def _simplify(expr, oracle):

@@ -21,6 +21,7 @@ class Relation(str, Enum):
     GE = ">="
     GT = ">"
     SAME_OPTIMIZERS = "same optimizers"
+    APPROX = "approx"  # a worked example: equal to the decimals written on the right
 
     @property
     def is_order(self) -> bool:
@@ -29,7 +30,7 @@ class Relation(str, Enum):
     @property
     def symbol(self) -> str:
         """The mathematical sign, for text output."""
-        return {"<=": "≤", ">=": "≥", "same optimizers": "⇔"}.get(self.value, self.value)
+        return {"<=": "≤", ">=": "≥", "same optimizers": "⇔", "approx": "≈"}.get(self.value, self.value)
 
 
 class CompositionError(ValueError):
@@ -45,7 +46,7 @@ def compose(first: Relation, second: Relation) -> Relation:
         return second
     if second is Relation.EQ:
         return first
-    if first is Relation.SAME_OPTIMIZERS and second is Relation.SAME_OPTIMIZERS:
+    if first is second and first in (Relation.SAME_OPTIMIZERS, Relation.APPROX):
         return first
     if first.is_order and second.is_order and _DIRECTION[first] == _DIRECTION[second]:
         strict = Relation.LT if _DIRECTION[first] == "down" else Relation.GT
@@ -57,6 +58,8 @@ def compose(first: Relation, second: Relation) -> Relation:
             "an inequality says nothing about optimisers, and keeping optimisers says nothing "
             "about values"
             if Relation.SAME_OPTIMIZERS in (first, second)
+            else "a rounded value bounds nothing exactly"
+            if Relation.APPROX in (first, second)
             else "the two inequalities point in opposite directions"
         )
     )

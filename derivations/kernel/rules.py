@@ -174,6 +174,31 @@ def same_optimizers_by_monotone_map(
                   using=tuple(g.name for g in givens))
 
 
+def rounds_to(context: Context, before, after, decimals: int, givens=()) -> Judgement:
+    """A closed expression rounds to the decimal ``after`` with ``decimals`` places: evaluated at
+    DIGITS digits, far below the rounding margin (a value within 10**-30 of it is not decided)."""
+    rule = "rounds_to"
+    closed = apply_givens(before, givens)
+    if closed.free_symbols or not sp.S(after).is_Rational:
+        raise RuleError(rule, "'approx' compares a closed expression with a decimal number")
+    try:
+        (value,) = _values(context, (closed,), Point(), DIGITS)
+    except EvaluationError as exc:
+        raise RuleError(rule, f"no value: {exc}") from exc
+    target = mpmath.mpf(after.p) / after.q
+    margin = mpmath.mpf(5) / mpmath.mpf(10) ** (decimals + 1)
+    distance = abs(value - target)
+    if abs(distance - margin) < mpmath.mpf(10) ** -30:
+        raise RuleError(rule, "the value is too close to a rounding boundary")
+    verdict = Verdict.PROVED if distance < margin else Verdict.REFUTED
+    return _judge(before=before, after=after, relation=Relation.APPROX, verdict=verdict, rule=rule,
+                  method=f"evaluated to {DIGITS} digits: {show_number(value, decimals + 6)}",
+                  using=tuple(g.name for g in givens),
+                  counterexample={} if verdict is Verdict.REFUTED else None,
+                  left=show_number(value, decimals + 6) if verdict is Verdict.REFUTED else None,
+                  right=str(after) if verdict is Verdict.REFUTED else None)
+
+
 # -- numeric evidence ----------------------------------------------------------------------------
 def _in_domain(context: Context, atom, value, integers: dict) -> bool:
     domain = context.domain_of(atom)
@@ -363,5 +388,5 @@ class Chain:
 __all__ = [
     "Chain", "ChainError", "apply_givens", "CompositionError", "Given", "Judgement", "RuleError", "Verdict",
     "checked_at", "equal_by_normal_form", "order_kept_at", "order_reversed_at",
-    "ordered_by_bounds", "refuted_at", "same_optimizers_by_monotone_map", "undecided",
+    "ordered_by_bounds", "refuted_at", "rounds_to", "same_optimizers_by_monotone_map", "undecided",
 ]

@@ -1,0 +1,365 @@
+"""Reading derivation files (``NAME.deriv.yaml``): the contract of the spec, with a line and a
+column for every error, and bounds on everything a hostile file could inflate."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import sympy as sp
+import yaml
+
+from .kernel import (
+    NEGATIVE, NONNEGATIVE, POSITIVE, REAL, Context, ContextError, Domain, Given, Optimization,
+    Relation, Sense,
+)
+from .model import Derivation, Step
+from .parser import RESERVED_NAMES, ExpressionError, parse_expression
+
+MAX_FILE_BYTES = 1_000_000
+MAX_YAML_NODES = 20_000
+MAX_STEPS = 500
+SUFFIX = ".deriv.yaml"
+
+TOP_KEYS = ("title", "id", "summary", "symbols", "given", "optimize", "start", "steps")
+STEP_KEYS = ("expr", "relation", "by", "using", "sense", "latex")
+RELATIONS = {"=": Relation.EQ, "<=": Relation.LE, "<": Relation.LT, ">=": Relation.GE,
+             ">": Relation.GT, "approx": Relation.APPROX, "same optimizers": Relation.SAME_OPTIMIZERS}
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+@dataclass
+class InputError(ValueError):
+    """An error in a file: ``path:line:column: message`` (line and column from 1)."""
+
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class _Value:
+    """A YAML value with where it starts."""
+
+    value: object
+    line: int
+    column: int
+
+
+class _Reader:
+    def __init__(self, path: str):
+        self.path = path
+        self.nodes = 0
+
+    def fail(self, message, at: _Value | None = None, column_offset: int = 0):
+        if at is None:
+            raise InputError(self.path, message)
+        raise InputError(self.path, message, at.line, at.column + column_offset)
+
+    # -- YAML with positions ------------------------------------------------------------------
+    def load(self, data: bytes) -> _Value:
+        if len(data) > MAX_FILE_BYTES:
+            self.fail(f"the file is larger than {MAX_FILE_BYTES} bytes")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            raise InputError(self.path, "the file is not UTF-8 text", line, column) from None
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            problem = exc.problem or exc.context or "malformed YAML"
+            raise InputError(self.path, f"bad YAML: {problem}",
+                             mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+        except yaml.YAMLError as exc:
+            raise InputError(self.path, f"bad YAML: {exc}") from None
+        if node is None:
+            self.fail("the file is empty")
+        return self.convert(node)
+
+    def convert(self, node) -> _Value:
+        """Plain values with positions; aliases are expanded but the total size is bounded."""
+        self.nodes += 1
+        if self.nodes > MAX_YAML_NODES:
+            raise InputError(self.path, f"the document has more than {MAX_YAML_NODES} values "
+                             "(aliases included)", node.start_mark.line + 1, node.start_mark.column + 1)
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        if isinstance(node, yaml.MappingNode):
+            mapping = {}
+            for key, value in node.value:
+                key_value = self.convert(key)
+                if not isinstance(key_value.value, str):
+                    self.fail("keys must be text", key_value)
+                if key_value.value in mapping:
+                    self.fail(f"{key_value.value!r} is given twice", key_value)
+                mapping[key_value.value] = (key_value, self.convert(value))
+            return _Value(mapping, line, column)
+        if isinstance(node, yaml.SequenceNode):
+            return _Value([self.convert(v) for v in node.value], line, column)
+        if node.tag.endswith(":str"):
+            return _Value(node.value, line, column)
+        return _Value(_scalar(node), line, column)
+
+    # -- the document -------------------------------------------------------------------------
+    def text(self, value: _Value, what: str) -> str:
+        if isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
+            return str(value.value)
+        if not isinstance(value.value, str):
+            self.fail(f"{what} must be text", value)
+        return value.value
+
+    def mapping(self, value: _Value, what: str, known: tuple[str, ...]) -> dict:
+        if not isinstance(value.value, dict):
+            self.fail(f"{what} must be a mapping (key: value)", value)
+        for key, (key_value, _) in value.value.items():
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
+                self.fail(f"unknown key {key!r} in {what}{hint}", key_value)
+        return {key: item for key, (_, item) in value.value.items()}
+
+    def expression(self, value: _Value, context: Context, what: str) -> sp.Expr:
+        source = self.text(value, what)
+        try:
+            return parse_expression(source, context)
+        except ExpressionError as exc:
+            self.fail(f"{what}: {exc}", value, exc.column)
+
+    def document(self, root: _Value, default_id: str) -> Derivation:
+        top = self.mapping(root, "the file", TOP_KEYS)
+        for required in ("title", "start", "steps"):
+            if required not in top:
+                self.fail(f"missing {required!r}: a derivation needs a title, a start and steps", root)
+        context = Context()
+        if "symbols" in top:
+            self.symbols(top["symbols"], context)
+        givens = self.givens(top["given"], context) if "given" in top else {}
+        optimization = self.optimization(top["optimize"], context) if "optimize" in top else None
+        identifier = self.text(top["id"], "id") if "id" in top else default_id
+        if not ID_PATTERN.match(identifier):
+            self.fail("an id is letters, digits, '-', '_' or '.', at most 100", top.get("id", root))
+        start = self.expression(top["start"], context, "start")
+        steps = self.steps(top["steps"], context, givens, optimization)
+        return Derivation(
+            id=identifier, title=self.text(top["title"], "title"), context=context, start=start,
+            steps=steps, summary=self.text(top["summary"], "summary") if "summary" in top else "",
+            optimization=optimization, givens=givens, path=self.path)
+
+    def symbols(self, value: _Value, context: Context) -> None:
+        """Declare in order; a declaration whose bound names a later symbol waits for it."""
+        pending = list(self.mapping(value, "symbols", tuple(_names(value))).items())
+        while pending:
+            waiting = []
+            for name, spec in pending:
+                if not re.match(r"^[A-Za-z][A-Za-z0-9]*$", name):
+                    self.fail(f"{name!r}: a name is a letter followed by letters or digits", spec)
+                if name in RESERVED_NAMES:
+                    self.fail(f"{name!r} is a built-in name and cannot be declared", spec)
+                try:
+                    _declare(context, name, self.text(spec, f"the assumptions of {name!r}"))
+                except _Later:
+                    waiting.append((name, spec))
+                except (ValueError, ContextError, ExpressionError) as exc:
+                    self.fail(f"{name}: {exc}", spec)
+            if len(waiting) == len(pending):
+                name, spec = waiting[0]
+                self.fail(f"{name}: its bounds name an undeclared symbol", spec)
+            pending = waiting
+
+    def givens(self, value: _Value, context: Context) -> dict[str, Given]:
+        givens = {}
+        for name, item in self.mapping(value, "given", tuple(_names(value))).items():
+            text = self.text(item, f"given {name!r}")
+            sides = re.split(r"(?<![<>=!])=(?!=)", text)
+            if len(sides) != 2:
+                self.fail(f"given {name!r} must be one equation 'LHS = RHS'", item)
+            lhs = self._side(sides[0], item, context, f"given {name!r}", 0)
+            rhs = self._side(sides[1], item, context, f"given {name!r}", len(sides[0]) + 1)
+            givens[name] = Given(name, lhs, rhs)
+        return givens
+
+    def _side(self, text, item, context, what, offset):
+        try:
+            return parse_expression(text, context)
+        except ExpressionError as exc:
+            self.fail(f"{what}: {exc}", item, offset + exc.column)
+
+    def optimization(self, value: _Value, context: Context) -> Optimization:
+        spec = self.mapping(value, "optimize", ("over", "sense"))
+        if "over" not in spec or "sense" not in spec:
+            self.fail("optimize needs 'over' (a list of names) and 'sense' (maximize or minimize)", value)
+        over_items = spec["over"].value if isinstance(spec["over"].value, list) else [spec["over"]]
+        over = []
+        for item in over_items:
+            name = self.text(item, "a name in 'over'")
+            declaration = context.lookup(name)
+            if declaration is None or declaration.kind == "function":
+                self.fail(f"optimize over {name!r}: not a declared symbol or sequence", item)
+            over.append(declaration.obj)
+        return Optimization(tuple(over), self.sense(spec["sense"]))
+
+    def sense(self, value: _Value) -> Sense:
+        text = self.text(value, "sense")
+        try:
+            return Sense(text.strip())
+        except ValueError:
+            self.fail(f"sense is 'maximize' or 'minimize', not {text!r}", value)
+
+    def steps(self, value: _Value, context, givens, optimization) -> tuple[Step, ...]:
+        if not isinstance(value.value, list) or not value.value:
+            self.fail("'steps' must be a non-empty list of steps", value)
+        if len(value.value) > MAX_STEPS:
+            self.fail(f"more than {MAX_STEPS} steps", value)
+        steps = []
+        for number, item in enumerate(value.value, start=1):
+            spec = self.mapping(item, f"step {number}", STEP_KEYS)
+            if "expr" not in spec:
+                self.fail(f"step {number} has no 'expr'", item)
+            relation = Relation.EQ
+            if "relation" in spec:
+                word = " ".join(self.text(spec["relation"], "relation").split())
+                if word not in RELATIONS:
+                    close = difflib.get_close_matches(word, RELATIONS, n=1)
+                    hint = f"; did you mean {close[0]!r}?" if close else \
+                        f"; one of: {', '.join(RELATIONS)}"
+                    self.fail(f"unknown relation {word!r}{hint}", spec["relation"])
+                relation = RELATIONS[word]
+            if relation is Relation.SAME_OPTIMIZERS and optimization is None:
+                self.fail("'same optimizers' needs 'optimize: {over: [...], sense: ...}' at the top",
+                          spec["relation"])
+            using = ()
+            if "using" in spec:
+                items = spec["using"].value if isinstance(spec["using"].value, list) else [spec["using"]]
+                using = tuple(self.text(u, "using") for u in items)
+                for name, where in zip(using, items):
+                    if name not in givens:
+                        self.fail(f"no given called {name!r}", where)
+            expr_source = self.text(spec["expr"], "expr")
+            steps.append(Step(
+                expr=self.expression(spec["expr"], context, f"step {number}"),
+                relation=relation,
+                by=self.text(spec["by"], "by") if "by" in spec else "",
+                sense=self.sense(spec["sense"]) if "sense" in spec else None,
+                using=using,
+                latex=self.text(spec["latex"], "latex") if "latex" in spec else None,
+                line=item.line,
+                decimals=_decimals(expr_source) if relation is Relation.APPROX else None,
+            ))
+            if relation is Relation.APPROX and steps[-1].decimals is None:
+                self.fail("an 'approx' step's expr is the number it rounds to, such as 0.7219",
+                          spec["expr"])
+        return tuple(steps)
+
+
+def _scalar(node):
+    """A non-text scalar as Python would read it (numbers stay numbers, so `expr: 1` works)."""
+    return yaml.safe_load(node.value) if node.value else None
+
+
+def _names(value: _Value):
+    return tuple(value.value) if isinstance(value.value, dict) else ()
+
+
+def _decimals(text: str) -> int | None:
+    match = re.fullmatch(r"\s*-?\d+(?:\.(\d+))?\s*", text)
+    return len(match.group(1) or "") if match else None
+
+
+class _Later(Exception):
+    """A bound names a symbol not declared yet."""
+
+
+_WORDS = {"real", "positive", "nonnegative", "negative", "integer", "sequence"}
+_INTERVAL = re.compile(r"^(?P<words>[a-z ]*?)\s*in\s*(?P<open>[(\[])(?P<lo>[^,]+),(?P<hi>[^)\]]+)(?P<close>[)\]])\s*$")
+_FUNCTION = re.compile(r"^function of (?P<n>\d+) arguments?$")
+
+
+def _declare(context: Context, name: str, spec: str) -> None:
+    spec = " ".join(spec.split())
+    function = _FUNCTION.match(spec)
+    if function:
+        count = int(function.group("n"))
+        if not 1 <= count <= 10:
+            raise ValueError("a function takes 1 to 10 arguments")
+        context.function(name, count)
+        return
+    interval = _INTERVAL.match(spec)
+    words = set((interval.group("words") if interval else spec).split())
+    unknown = words - _WORDS
+    if unknown:
+        close = difflib.get_close_matches(sorted(unknown)[0], _WORDS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else \
+            "; use real, positive, nonnegative, negative, integer, sequence, 'in (a, b)', " \
+            "or 'function of N arguments'"
+        raise ValueError(f"unknown assumption {sorted(unknown)[0]!r}{hint}")
+    signs = words & {"positive", "nonnegative", "negative"}
+    if len(signs) > 1 or (signs and interval):
+        raise ValueError("give one of positive, nonnegative, negative or an interval")
+    integer = "integer" in words
+    domain = {"positive": POSITIVE, "nonnegative": NONNEGATIVE, "negative": NEGATIVE}.get(
+        next(iter(signs), ""), REAL)
+    if interval:
+        lower, upper = (_bound(context, interval.group(k)) for k in ("lo", "hi"))
+        domain = Domain(integer, lower, upper, interval.group("open") == "(",
+                        interval.group("close") == ")")
+    elif integer:
+        lower = 1 if "positive" in words else 0 if "nonnegative" in words else sp.S.NegativeInfinity
+        upper = -1 if "negative" in words else sp.S.Infinity
+        domain = Domain(True, sp.S(lower), sp.S(upper), lower == sp.S.NegativeInfinity,
+                        upper == sp.S.Infinity)
+    if "sequence" in words:
+        context.sequence(name, domain)
+    else:
+        context.symbol(name, domain)
+
+
+def _bound(context: Context, text: str) -> sp.Expr:
+    text = text.strip()
+    if text in ("oo", "inf"):
+        return sp.S.Infinity
+    if text in ("-oo", "-inf"):
+        return sp.S.NegativeInfinity
+    try:
+        value = parse_expression(text, context)
+    except ExpressionError as exc:
+        if "undeclared name" in str(exc):
+            raise _Later() from None
+        raise
+    if not (value.is_number or value.is_Symbol):
+        raise ValueError(f"a bound is a number or a declared symbol, not {text!r}")
+    return value
+
+
+def read(path: Path | str, data: bytes | None = None) -> Derivation:
+    """The derivation in a file; InputError with a location for anything wrong in it."""
+    path = Path(path)
+    shown = str(path)
+    if data is None:
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise InputError(shown, f"the file is larger than {MAX_FILE_BYTES} bytes")
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(shown, f"cannot read the file: {exc.strerror or exc}") from None
+    reader = _Reader(shown)
+    name = path.name[: -len(SUFFIX)] if path.name.endswith(SUFFIX) else path.stem
+    return reader.document(reader.load(data), name)
+
+
+def find(folder: Path) -> list[Path]:
+    """Every ``*.deriv.yaml`` under ``folder``, sorted; links to folders are not followed, so a
+    link loop cannot trap the search."""
+    found = []
+    for root, _, names in os.walk(folder, followlinks=False):
+        found += [Path(root) / n for n in names if n.endswith(SUFFIX) and (Path(root) / n).is_file()]
+    return sorted(found)

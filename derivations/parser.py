@@ -1,0 +1,274 @@
+"""A safe reader for expressions in derivation files.
+
+Text from a file is never given to ``eval``, ``sympify`` or ``parse_expr``.  Python's ``ast``
+parses it; a whitelist of node types, names and calls is then walked to build SymPy objects
+directly.  Sizes are bounded before anything is built: text length, nesting depth, node count,
+literal digits, exponents and the digits of a power of numbers.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .kernel import Context, sigmoid, softplus
+
+MAX_LENGTH = 5_000
+MAX_DEPTH = 60
+MAX_NODES = 2_000
+MAX_LITERAL_DIGITS = 40
+MAX_EXPONENT = 1_000
+MAX_NUMBER_DIGITS = 1_000
+MAX_FACTORIAL = 1_000
+
+_FUNCTIONS = {
+    "log": (1, 2), "exp": (1, 1), "sqrt": (1, 1), "Abs": (1, 1), "sign": (1, 1),
+    "sigmoid": (1, 1), "softplus": (1, 1), "factorial": (1, 1), "KroneckerDelta": (2, 2),
+    "Max": (2, 20), "Min": (2, 20), "Sum": (2, 2), "Product": (2, 2), "Derivative": (2, 2),
+    "Piecewise": (1, 20),
+}
+_SIMPLE = {"exp": sp.exp, "sqrt": sp.sqrt, "Abs": sp.Abs, "sign": sp.sign, "sigmoid": sigmoid,
+           "softplus": softplus, "KroneckerDelta": sp.KroneckerDelta, "Max": sp.Max, "Min": sp.Min}
+_CONSTANTS = {"pi": sp.pi, "E": sp.E}
+_COMPARISONS = {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge, ast.Eq: sp.Eq,
+                ast.NotEq: sp.Ne}
+RESERVED_NAMES = frozenset(_FUNCTIONS) | frozenset(_CONSTANTS)
+_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+
+
+@dataclass
+class ExpressionError(ValueError):
+    """What is wrong and where: ``column`` counts from 0 within the expression's text."""
+
+    message: str
+    column: int = 0
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _nesting(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    return deepest
+
+
+def parse_expression(text: str, context: Context) -> sp.Expr:
+    """The SymPy expression written in ``text``, using only names declared in ``context``."""
+    if not isinstance(text, str):
+        raise ExpressionError("an expression must be text")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters")
+    if _nesting(text) > MAX_DEPTH:
+        raise ExpressionError(f"brackets are nested deeper than {MAX_DEPTH} levels")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ExpressionError(f"not an expression: {exc.msg}", max((exc.offset or 1) - 1, 0)) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError("the expression is too deeply nested or malformed") from None
+    nodes = sum(1 for _ in ast.walk(tree))
+    if nodes > MAX_NODES:
+        raise ExpressionError(f"the expression has more than {MAX_NODES} parts")
+    offset = len(text) - len(text.lstrip())
+    try:
+        return _Builder(context, text.strip()).build(tree.body)
+    except ExpressionError as exc:
+        exc.column += offset
+        raise
+
+
+class _Builder:
+    def __init__(self, context: Context, source: str):
+        self.context = context
+        self.source = source
+        self.ranks: dict[str, int] = {}
+
+    def fail(self, node, message):
+        raise ExpressionError(message, getattr(node, "col_offset", 0))
+
+    def build(self, node) -> sp.Expr:
+        method = getattr(self, f"_{type(node).__name__}", None)
+        if method is None:
+            self.fail(node, f"{_describe(node)} is not allowed in an expression")
+        return method(node)
+
+    # -- leaves ---------------------------------------------------------------------------------
+    def _Constant(self, node):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(node, f"{_describe(node)} is not allowed in an expression")
+        return self._number(node)
+
+    def _number(self, node):
+        if isinstance(node.value, int):
+            if len(str(abs(node.value))) > MAX_LITERAL_DIGITS:
+                self.fail(node, f"a number has more than {MAX_LITERAL_DIGITS} digits")
+            return sp.Integer(node.value)
+        # A decimal is read exactly as written: 0.731 is 731/1000, not a binary float.
+        text = ast.get_source_segment(self.source, node) or repr(node.value)
+        if len(text) > MAX_LITERAL_DIGITS or "e" in text.lower() or "inf" in text or "nan" in text:
+            self.fail(node, "write decimals plainly, with at most "
+                      f"{MAX_LITERAL_DIGITS} characters (no exponent)")
+        return sp.Rational(text)
+
+    def _Name(self, node):
+        name = node.id
+        if name in _CONSTANTS:
+            return _CONSTANTS[name]
+        declaration = self.context.lookup(name)
+        if declaration is None:
+            self._unknown(node, name)
+        if declaration.kind == "sequence":
+            self.fail(node, f"{name!r} is a sequence: write it with an index, such as {name}[i]")
+        if declaration.kind == "function":
+            self.fail(node, f"{name!r} is a function: call it, such as {name}(x)")
+        return declaration.obj
+
+    def _unknown(self, node, name):
+        known = [d.name for d in self.context.declarations] + list(_CONSTANTS) + list(_FUNCTIONS)
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else "; declare it under 'symbols'"
+        self.fail(node, f"undeclared name {name!r}{hint}")
+
+    # -- operators ------------------------------------------------------------------------------
+    def _BinOp(self, node):
+        if type(node.op) not in _OPERATORS:
+            self.fail(node, f"the operator {type(node.op).__name__} is not allowed")
+        left, right = self.build(node.left), self.build(node.right)
+        if isinstance(node.op, ast.Add):
+            return left + right
+        if isinstance(node.op, ast.Sub):
+            return left - right
+        if isinstance(node.op, ast.Mult):
+            return left * right
+        if isinstance(node.op, ast.Div):
+            if right == 0:
+                self.fail(node, "division by zero")
+            return left / right
+        return self._power(node, left, right)
+
+    def _power(self, node, base, exponent):
+        if exponent.is_Number:
+            if abs(exponent) > MAX_EXPONENT:
+                self.fail(node, f"an exponent is larger than {MAX_EXPONENT}")
+            if base.is_Number and base != 0 and abs(base) != 1:
+                digits = abs(float(sp.log(abs(base), 10))) * float(abs(exponent))
+                if digits > MAX_NUMBER_DIGITS:
+                    self.fail(node, f"a power of numbers with more than {MAX_NUMBER_DIGITS} digits")
+        elif exponent.is_number:
+            self.fail(node, "an exponent must be a plain number or contain a symbol")
+        if base == 0 and exponent.is_Number and exponent <= 0:
+            self.fail(node, "0 to a non-positive power")
+        return base**exponent
+
+    def _UnaryOp(self, node):
+        operand = self.build(node.operand)
+        if isinstance(node.op, ast.USub):
+            return -operand
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        self.fail(node, f"the operator {type(node.op).__name__} is not allowed")
+
+    def _Subscript(self, node):
+        if not isinstance(node.value, ast.Name):
+            self.fail(node, "only a declared sequence can be indexed, such as x[i]")
+        name = node.value.id
+        declaration = self.context.lookup(name)
+        if declaration is None:
+            self._unknown(node.value, name)
+        if declaration.kind != "sequence":
+            self.fail(node, f"{name!r} is not declared as a sequence")
+        parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        indices = [self.build(p) for p in parts]
+        rank = self.ranks.setdefault(name, len(indices))
+        if rank != len(indices):
+            self.fail(node, f"{name!r} is used with {rank} and with {len(indices)} indices")
+        for part, index in zip(parts, indices):
+            if not index.is_integer:
+                self.fail(part, f"an index of {name!r} must be an integer")
+        return declaration.obj[tuple(indices)]
+
+    # -- calls ----------------------------------------------------------------------------------
+    def _Call(self, node):
+        if not isinstance(node.func, ast.Name):
+            self.fail(node, "only named functions can be called, such as log(x)")
+        if node.keywords:
+            self.fail(node, "keyword arguments are not allowed")
+        name = node.func.id
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            self.fail(node, "starred arguments are not allowed")
+        declaration = self.context.lookup(name)
+        if declaration is not None and declaration.kind == "function":
+            if len(node.args) != declaration.rank:
+                self.fail(node, f"{name} takes {declaration.rank} argument(s), not {len(node.args)}")
+            return declaration.obj(*[self.build(a) for a in node.args])
+        if name not in _FUNCTIONS:
+            self._unknown(node.func, name)
+        low, high = _FUNCTIONS[name]
+        if not low <= len(node.args) <= high:
+            self.fail(node, f"{name} takes {low}{'' if low == high else f' to {high}'} argument(s)")
+        if name in ("Sum", "Product"):
+            return self._big_operator(node, sp.Sum if name == "Sum" else sp.Product)
+        if name == "Piecewise":
+            return self._piecewise(node)
+        args = [self.build(a) for a in node.args]
+        if name == "log":
+            return sp.log(args[0]) if len(args) == 1 else sp.log(args[0]) / sp.log(args[1])
+        if name == "factorial":
+            if args[0].is_number and (not args[0].is_Integer or abs(args[0]) > MAX_FACTORIAL):
+                self.fail(node, f"factorial of a number needs an integer up to {MAX_FACTORIAL}")
+            return sp.factorial(args[0])
+        if name == "Derivative":
+            variable = args[1]
+            if not isinstance(variable, (sp.Symbol, sp.Indexed)):
+                self.fail(node.args[1], "differentiate with respect to a symbol or x[k]")
+            return sp.Derivative(args[0], variable)
+        return _SIMPLE[name](*args)
+
+    def _big_operator(self, node, kind):
+        limits = node.args[1]
+        if not (isinstance(limits, ast.Tuple) and len(limits.elts) == 3):
+            self.fail(limits, "limits are written (index, first, last), such as (i, 1, n)")
+        index_node = limits.elts[0]
+        index = self.build(index_node)
+        if not (isinstance(index, sp.Symbol) and index.is_integer):
+            self.fail(index_node, "the index of a sum or product must be a declared integer")
+        first, last = self.build(limits.elts[1]), self.build(limits.elts[2])
+        return kind(self.build(node.args[0]), (index, first, last))
+
+    def _piecewise(self, node):
+        pieces = []
+        for piece in node.args:
+            if not (isinstance(piece, ast.Tuple) and len(piece.elts) == 2):
+                self.fail(piece, "Piecewise takes pairs (expression, condition)")
+            pieces.append((self.build(piece.elts[0]), self._condition(piece.elts[1])))
+        return sp.Piecewise(*pieces)
+
+    def _condition(self, node):
+        if isinstance(node, ast.Constant) and node.value is True:
+            return sp.true
+        if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARISONS:
+            return _COMPARISONS[type(node.ops[0])](self.build(node.left), self.build(node.comparators[0]))
+        self.fail(node, "a condition is one comparison such as x < 1, or True")
+
+
+def _describe(node) -> str:
+    names = {ast.Attribute: "attribute access", ast.Lambda: "a lambda",
+             ast.ListComp: "a comprehension", ast.GeneratorExp: "a comprehension",
+             ast.SetComp: "a comprehension", ast.DictComp: "a comprehension",
+             ast.Dict: "a dict", ast.List: "a list", ast.Set: "a set", ast.IfExp: "a conditional",
+             ast.NamedExpr: "an assignment", ast.Await: "await", ast.Compare: "a comparison",
+             ast.BoolOp: "'and'/'or'", ast.Tuple: "a tuple", ast.Slice: "a slice",
+             ast.JoinedStr: "an f-string", ast.Starred: "a starred argument"}
+    if isinstance(node, ast.Constant):
+        return f"the literal {node.value!r}"
+    return names.get(type(node), type(node).__name__)
