@@ -155,6 +155,12 @@ class _StepTactic:
                 return attempt(form)
             except RuleError:
                 continue
+        if relation in (Relation.LE, Relation.GE):
+            try:
+                return kernel.ordered_by_lemma(self.context, self.before, self.after, relation,
+                                               self.givens)
+            except RuleError:
+                pass
         try:
             with time_limit(SIMPLIFY_LIMIT):
                 return attempt("simplify")

@@ -15,7 +15,7 @@ RELATION_LATEX = {
     Relation.GT: ">", Relation.SAME_OPTIMIZERS: r"\Leftrightarrow",
 }
 _ARG_LATEX = {Sense.MAXIMIZE: r"\operatorname*{arg\,max}", Sense.MINIMIZE: r"\operatorname*{arg\,min}"}
-GEQ = r"\geq"
+_GEQ = r"\geq"
 _ARG_TEXT = {Sense.MAXIMIZE: "argmax", Sense.MINIMIZE: "argmin"}
 
 
@@ -101,7 +101,7 @@ _PRINTER = MLLatexPrinter()
 
 
 def to_latex(expr) -> str:
-    return _PRINTER.doprint(sp.sympify(expr))
+    return _PRINTER.doprint(expr)
 
 
 def to_text(expr) -> str:
@@ -110,20 +110,24 @@ def to_text(expr) -> str:
 
 
 # -- assumptions -------------------------------------------------------------------------------
+def _finite(bound) -> bool:
+    return bound not in (sp.S.Infinity, sp.S.NegativeInfinity)
+
+
 def _integer_set(domain: Domain) -> str:
     lower, upper = domain.lower, domain.upper
-    if lower.is_finite and domain.lower_open:
+    if _finite(lower) and domain.lower_open:
         lower += 1
-    if upper.is_finite and domain.upper_open:
+    if _finite(upper) and domain.upper_open:
         upper -= 1
-    if lower.is_finite and upper.is_finite:
+    if _finite(lower) and _finite(upper):
         width = upper - lower
         if width.is_number and 0 <= width <= 2:
             return r"\lbrace %s\rbrace" % ", ".join(to_latex(lower + k) for k in range(int(width) + 1))
         return r"\lbrace %s, \dots, %s\rbrace" % (to_latex(lower), to_latex(upper))
-    if lower.is_finite:
+    if _finite(lower):
         return r"\mathbb{Z}_{\geq %s}" % to_latex(lower)
-    if upper.is_finite:
+    if _finite(upper):
         return r"\mathbb{Z}_{\leq %s}" % to_latex(upper)
     return r"\mathbb{Z}"
 
@@ -135,11 +139,11 @@ def domain_latex(subject: str, domain: Domain) -> str:
     lower, upper = domain.lower, domain.upper
     below = "<" if domain.lower_open else r"\leq"
     above = "<" if domain.upper_open else r"\leq"
-    if lower.is_finite and upper.is_finite:
+    if _finite(lower) and _finite(upper):
         return f"{to_latex(lower)} {below} {subject} {above} {to_latex(upper)}"
-    if lower.is_finite:
-        return f"{subject} {'>' if domain.lower_open else GEQ} {to_latex(lower)}"
-    if upper.is_finite:
+    if _finite(lower):
+        return f"{subject} {'>' if domain.lower_open else _GEQ} {to_latex(lower)}"
+    if _finite(upper):
         return f"{subject} {above} {to_latex(upper)}"
     return subject + r" \in \mathbb{R}"
 

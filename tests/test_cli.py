@@ -94,3 +94,42 @@ def test_build_writes_both_documents_of_each_derivation(run, tmp_path):
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"{name}{suffix}" for name in CORE for suffix in (".md", ".tex"))
+
+
+EXAMPLES = __import__("pathlib").Path(__file__).parent / "derivations"
+
+
+def test_check_files_and_folders(run):
+    good = EXAMPLES / "good"
+    result = run("check", str(good))
+    assert result.exit_code == 0, result.output
+    bad = EXAMPLES / "bad" / "wrong-normaliser.deriv.yaml"
+    result = run("check", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}:16: step 2 refuted: left" in result.output
+    assert "sigma=" in result.output and "x[1]=" in result.output
+
+
+def test_check_json_on_a_refuted_file_gives_the_counterexample(run):
+    bad = EXAMPLES / "bad" / "wrong-normaliser.deriv.yaml"
+    result = run("check", "--json", str(bad))
+    assert result.exit_code == 1
+    (entry,) = json.loads(result.output)["files"]
+    first, second = entry["steps"]
+    assert (first["verdict"], second["verdict"]) == ("proved", "refuted")
+    assert (first["line"], second["line"]) == (14, 16)
+    assert {"sigma", "n", "theta", "x[1]", "y[1]"} <= set(second["counterexample"])
+    assert second["left"] != second["right"]
+
+
+def test_an_unreadable_file_exits_2_with_its_location(run, tmp_path):
+    broken = tmp_path / "broken.deriv.yaml"
+    broken.write_text("title: t\nsymbols:\n  x: real\nstart: x +\nsteps:\n  - expr: x\n")
+    result = run("check", str(broken))
+    assert result.exit_code == 2
+    assert f"{broken}:4:" in result.output
+    result = run("check", "--json", str(broken))
+    assert result.exit_code == 2
+    entry = json.loads(result.output)["files"][0]
+    assert entry["error"]["line"] == 4 and "steps" not in entry
+    assert run("show", str(broken)).exit_code == 2

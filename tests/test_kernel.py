@@ -167,3 +167,20 @@ def test_chain_extends_only_from_its_end_and_composes():
     assert chain.relation is Relation.LT and not chain.passed
     with pytest.raises(ChainError, match="optimisation chain"):
         Chain(ctx, a).extend(undecided(a, a, Relation.SAME_OPTIMIZERS, "test"))
+
+
+def test_ordered_by_lemma_needs_nonnegative_weights_and_positive_arguments():
+    from derivations.kernel import REAL, ordered_by_lemma
+
+    for weights, proved in ((POSITIVE, True), (REAL, False)):
+        ctx = Context()
+        C = ctx.symbol("C", POSITIVE_INTEGER)
+        k = ctx.symbol("k", integer_range(1, C))
+        p, q = ctx.sequence("p", weights), ctx.sequence("q", POSITIVE)
+        before = sp.Sum(p[k] * sp.log(q[k]), (k, 1, C))
+        after = sp.Sum(p[k] * (q[k] - 1), (k, 1, C))
+        if proved:
+            assert ordered_by_lemma(ctx, before, after, Relation.LE).verdict is Verdict.PROVED
+        else:
+            with pytest.raises(RuleError, match="^ordered_by_lemma:"):
+                ordered_by_lemma(ctx, before, after, Relation.LE)

@@ -137,6 +137,52 @@ def ordered_by_bounds(context: Context, before, after, relation: Relation, form:
                   using=tuple(g.name for g in givens))
 
 
+def _summand_gap(before, after, relation):
+    """``after - before`` (for ≤, <; the reverse for ≥, >) as one summand over shared limits,
+    with those limits; or the plain difference when neither side is a sum."""
+    low, high = (before, after) if relation in (Relation.LE, Relation.LT) else (after, before)
+    if isinstance(low, sp.Sum) and isinstance(high, sp.Sum):
+        if len(low.limits) != 1 or len(high.limits) != 1 or low.limits[0][1:] != high.limits[0][1:]:
+            return None, None
+        index, a, b = high.limits[0]
+        return high.function - low.function.xreplace({low.limits[0][0]: index}), (index, a, b)
+    if low.has(sp.Sum) or high.has(sp.Sum):
+        return None, None
+    return high - low, None
+
+
+def ordered_by_lemma(context: Context, before, after, relation: Relation, givens=()) -> Judgement:
+    """``before ≤ after`` term by term through the lemma log t ≤ t - 1 (t > 0): the gap between
+    the summands is Σ c_j (t_j - 1 - log t_j) + r with every c_j ≥ 0 and r ≥ 0 proved.  For a
+    sum the range must not be reversed, so that non-negative terms add up to a non-negative sum."""
+    rule = "ordered_by_lemma"
+    if relation not in (Relation.LE, Relation.GE):
+        raise RuleError(rule, "the lemma gives a non-strict inequality")
+    gap, limits = _summand_gap(apply_givens(before, givens), apply_givens(after, givens), relation)
+    if gap is None:
+        raise RuleError(rule, "the two sides must be sums over the same range, or no sums")
+    oracle = BoundsOracle(context)
+    env = {}
+    if limits is not None:
+        env, _, not_reversed = oracle.enter([limits])
+        if not not_reversed:
+            raise RuleError(rule, "the range of the sum may be reversed")
+    gap = sp.expand(gap, log=False)
+    rest = gap
+    for log_term in gap.atoms(sp.log):
+        t = log_term.args[0]
+        weight = -gap.coeff(log_term)
+        if weight == 0 or not oracle.is_positive(t, env) or not oracle.bounds(weight, env).nonnegative:
+            continue
+        rest = rest - weight * (t - 1 - log_term)
+    rest = sp.expand(rest, log=False)
+    if not oracle.bounds(rest, env).nonnegative:
+        raise RuleError(rule, f"what is left after the lemma, {sp.sstr(rest)}, is not proved >= 0")
+    return _judge(before=before, after=after, relation=relation, verdict=Verdict.PROVED, rule=rule,
+                  method="termwise with the lemma log t <= t - 1 (t > 0)",
+                  using=tuple(g.name for g in givens))
+
+
 def same_optimizers_by_monotone_map(
     context: Context, before, after, optimization: Optimization, sense_before: Sense,
     sense_after: Sense, scale, shift, through_log: bool, form: str, givens=(),
@@ -388,5 +434,5 @@ class Chain:
 __all__ = [
     "Chain", "ChainError", "apply_givens", "CompositionError", "Given", "Judgement", "RuleError", "Verdict",
     "checked_at", "equal_by_normal_form", "order_kept_at", "order_reversed_at",
-    "ordered_by_bounds", "refuted_at", "rounds_to", "same_optimizers_by_monotone_map", "undecided",
+    "ordered_by_bounds", "ordered_by_lemma", "refuted_at", "rounds_to", "same_optimizers_by_monotone_map", "undecided",
 ]

@@ -1,0 +1,240 @@
+import os
+import re
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from derivations import catalog
+from derivations.checker import check
+from derivations.kernel import (
+    Chain, Context, Optimization, Point, Relation, Sense, equal_by_normal_form, refuted_at,
+    same_optimizers_by_monotone_map, undecided,
+)
+from derivations.model import Derivation, Step
+from derivations.render import (
+    RenderRefused, _context, builtin_template_dir, escape_latex, escape_markdown, render,
+)
+from derivations.report import Report, StepReport
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("DERIVATIONS_UPDATE_GOLDEN") == "1"
+SUFFIXES = {"latex": ".tex", "markdown": ".md"}
+
+
+def make_report(title="A small chain", summary="", verdicts=("proved",)):
+    """a^2 - 1 = (a - 1)(a + 1), then optionally a refuted and an undecided step."""
+    ctx = Context()
+    a = ctx.symbol("a")
+    exprs = {"proved": (a - 1) * (a + 1), "refuted": (a - 1) ** 2, "undecided": a**2 - 2 * a + 1}
+    rules = {
+        "proved": lambda b, e: equal_by_normal_form(ctx, b, e, "expand"),
+        "refuted": lambda b, e: refuted_at(ctx, b, e, Relation.EQ, Point(values={a: sp.Integer(2)})),
+        "undecided": lambda b, e: undecided(b, e, Relation.EQ, "time limit"),
+    }
+    start = a**2 - 1
+    chain, steps = Chain(ctx, start), []
+    for index, verdict in enumerate(verdicts, start=1):
+        step = Step(exprs[verdict], by=f"{verdict} step")
+        judgement = rules[verdict](chain.current, step.expr)
+        chain.extend(judgement)
+        steps.append(StepReport(index, step, judgement, 0.5))
+    derivation = Derivation("small", title, ctx, start, tuple(s.step for s in steps), summary=summary)
+    return Report(derivation, tuple(steps), chain)
+
+
+def optimisation_report():
+    ctx = Context()
+    t, b = ctx.symbol("theta"), ctx.symbol("b")
+    optimization = Optimization((t,), Sense.MAXIMIZE)
+    start, end = -(t - b) ** 2, (t - b) ** 2
+    judgement = same_optimizers_by_monotone_map(ctx, start, end, optimization, Sense.MAXIMIZE,
+                                                Sense.MINIMIZE, -1, 0, False, "expand")
+    step = Step(end, Relation.SAME_OPTIMIZERS, "negate", Sense.MINIMIZE)
+    chain = Chain(ctx, start, optimization)
+    chain.extend(judgement)
+    derivation = Derivation("opt", "Opt", ctx, start, (step,), optimization=optimization)
+    return Report(derivation, (StepReport(1, step, judgement, 0.1),), chain)
+
+
+@pytest.fixture(scope="module")
+def catalog_reports():
+    return {name: check(catalog.get(name)) for name in catalog.ids()}
+
+
+# -- escaping ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("char, expected", [
+    ("\\", r"\textbackslash{}"), ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"),
+    ("$", r"\$"), ("{", r"\{"), ("}", r"\}"), ("~", r"\textasciitilde{}"),
+    ("^", r"\textasciicircum{}"), ("<", r"\textless{}"), (">", r"\textgreater{}"),
+    ("|", r"\textbar{}"), ("θ", r"\ensuremath{\theta}"), ("≤", r"\ensuremath{\le}"),
+])
+def test_escape_latex_each_special_character(char, expected):
+    assert escape_latex(f"a{char}b") == f"a{expected}b"
+
+
+def test_escape_latex_does_not_escape_its_own_output():
+    assert escape_latex(r"\{}_") == r"\textbackslash{}\{\}\_"
+    assert escape_latex("plain words, (1 - h) / 2.") == "plain words, (1 - h) / 2."
+
+
+@pytest.mark.parametrize("char", list("\\`*_[]<>|$~&#"))
+def test_escape_markdown_each_special_character(char):
+    assert escape_markdown(f"a{char}b") == f"a\\{char}b"
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("- not a list", r"\- not a list"), ("+ no", r"\+ no"), ("===", r"\==="),
+    ("1. not numbered", r"1\. not numbered"), ("    not code", "not code"),
+    ("# not a heading", r"\# not a heading"), ("a - b", "a - b"),
+])
+def test_escape_markdown_line_starts(line, expected):
+    assert escape_markdown(line) == expected
+
+
+def test_prose_is_escaped_in_every_format():
+    report = make_report(title="50% of a_b & {c}", summary="*not bold* $x$")
+    assert r"50\% of a\_b \& \{c\}" in render(report, "latex")
+    markdown = render(report, "markdown")
+    assert r"# 50% of a\_b \& {c}" in markdown
+    assert r"\*not bold\* \$x\$" in markdown
+
+
+# -- refusing and marking ----------------------------------------------------------------------
+def test_a_chain_that_did_not_pass_is_refused():
+    report = make_report(verdicts=("proved", "refuted", "undecided"))
+    for fmt in ("latex", "latex-fragment", "markdown"):
+        with pytest.raises(RenderRefused, match="step 2 is refuted, step 3 is undecided"):
+            render(report, fmt)
+
+
+def test_allow_unverified_marks_each_unverified_step():
+    report = make_report(verdicts=("proved", "refuted", "undecided"))
+    latex = render(report, "latex", allow_unverified=True)
+    assert "Warning: this derivation did not pass" in latex
+    lines = [line for line in latex.splitlines() if line.strip().startswith("&=")]
+    assert [r"\checkmark" in lines[0], "REFUTED" in lines[1], "UNDECIDED" in lines[2]] == [True] * 3
+    assert r"\item[Step 2] \textbf{REFUTED}: " in latex
+    assert "left 3.0, right 1.0 at a = 2" in latex  # the counterexample is shown
+    assert r"\boxed" not in latex and "not established" in latex
+    markdown = render(report, "markdown", allow_unverified=True)
+    assert "| **REFUTED** |" in markdown and "| **UNDECIDED** |" in markdown
+    assert "Unverified steps: 2 (refuted), 3 (undecided)" in markdown
+    assert "## Conclusion (not established)" in markdown
+
+
+def test_a_passing_chain_has_no_warning_and_checkmarks():
+    latex = render(make_report(verdicts=("proved",)), "latex")
+    assert "Warning" not in latex and "REFUTED" not in latex
+    assert r"\checkmark" in latex
+
+
+def test_same_optimizers_step_says_what_it_keeps_and_the_new_sense():
+    report = optimisation_report()
+    latex = render(report, "latex")
+    assert (r"&\Leftrightarrow \left(\theta - b\right)^{2} && \text{negate; same optimisers over "
+            r"$\theta$; now minimise} \; \checkmark \tag{1}") in latex
+    assert r"\boxed{\operatorname*{arg\,max}_{\theta}" in latex
+    markdown = render(report, "markdown")
+    assert "| ⇔ same optimisers | negate; same optimisers over $\\theta$; now minimise |" in markdown
+
+
+def test_unknown_format_is_an_error():
+    with pytest.raises(ValueError, match="unknown format 'pdf'"):
+        render(make_report(), "pdf")
+
+
+def test_templates_receive_only_ready_strings():
+    def plain(value):
+        if isinstance(value, dict):
+            return all(isinstance(k, str) and plain(v) for k, v in value.items())
+        if isinstance(value, list):
+            return all(plain(v) for v in value)
+        return value is None or type(value) in (str, int, bool)
+
+    for fmt in ("latex", "markdown"):
+        assert plain(_context(optimisation_report(), fmt))
+        assert plain(_context(make_report(verdicts=("proved", "refuted")), fmt))
+
+
+# -- templates -------------------------------------------------------------------------------
+def test_builtin_templates_are_found():
+    assert (builtin_template_dir() / "fragment.tex.j2").is_file()
+
+
+def test_user_template_dir_overrides_a_builtin_template(tmp_path):
+    (tmp_path / "fragment.tex.j2").write_text("CUSTOM ((( title ))) ((( steps | length )))\n")
+    (tmp_path / "derivation.md.j2").write_text("custom {{ title }}\n")
+    report = make_report()
+    latex = render(report, "latex", template_dir=tmp_path)
+    assert r"\documentclass{article}" in latex  # the built-in article ...
+    assert "CUSTOM A small chain 1" in latex and r"\begin{align*}" not in latex  # ... includes it
+    assert render(report, "markdown", template_dir=tmp_path) == "custom A small chain\n"
+    assert r"\begin{align*}" in render(report, "latex")
+
+
+def test_a_template_using_an_unknown_name_fails(tmp_path):
+    (tmp_path / "derivation.md.j2").write_text("{{ no_such_name }}\n")
+    with pytest.raises(Exception, match="no_such_name"):
+        render(make_report(), "markdown", template_dir=tmp_path)
+
+
+# -- whole documents ---------------------------------------------------------------------------
+def assert_sane_latex(text: str) -> None:
+    depth = 0
+    for char in re.sub(r"\\[^a-zA-Z]", "", text):  # drop \\ \{ \} \, \$ ...
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        assert depth >= 0, "a } closes nothing"
+    assert depth == 0, "unbalanced braces"
+    stack = []
+    for kind, name in re.findall(r"\\(begin|end)\{([a-z]+\*?)\}", text):
+        if kind == "begin":
+            stack.append(name)
+        else:
+            assert stack and stack.pop() == name, f"\\end{{{name}}} does not close its \\begin"
+    assert not stack
+    assert re.sub(r"\\.", "", text).count("$") % 2 == 0
+
+
+def test_sanity_check_catches_broken_latex():
+    for broken in (r"\begin{align*} x", r"{a", r"a}{", r"\begin{a}\end{b}", r"$x"):
+        with pytest.raises(AssertionError):
+            assert_sane_latex(broken)
+
+
+def test_documents_are_structurally_sound(catalog_reports):
+    reports = [*catalog_reports.values(), optimisation_report(),
+               make_report(title="x_1 {y} \\ z", verdicts=("proved", "refuted", "undecided"))]
+    for report in reports:
+        latex = render(report, "latex", allow_unverified=True)
+        assert_sane_latex(latex)
+        assert latex.startswith(r"\documentclass{article}") and latex.endswith("\\end{document}\n")
+        assert latex.count(r"\begin{align*}") == 1
+        fragment = render(report, "latex-fragment", allow_unverified=True)
+        assert_sane_latex(fragment)
+        assert r"\documentclass" not in fragment and r"\section*{" in fragment
+        markdown = render(report, "markdown", allow_unverified=True)
+        blocks = markdown.split("$$\n")
+        assert len(blocks) % 2 == 1, "unpaired $$"
+        assert all("\n\n" not in math for math in blocks[1::2]), "a blank line ends GitHub math"
+        assert "| step | relation | justification | verdict | method |" in markdown
+
+
+def test_rendering_is_deterministic(catalog_reports):
+    report = catalog_reports["bernoulli-bce"]
+    assert render(report, "latex") == render(report, "latex")
+    assert "0.5" not in render(make_report(), "markdown")  # no timings
+
+
+@pytest.mark.parametrize("fmt", sorted(SUFFIXES))
+@pytest.mark.parametrize("name", catalog.ids())
+def test_catalog_documents_match_the_golden_files(catalog_reports, name, fmt):
+    """Refresh on purpose with DERIVATIONS_UPDATE_GOLDEN=1, then review the diff."""
+    path = GOLDEN / f"{name}{SUFFIXES[fmt]}"
+    text = render(catalog_reports[name], fmt)
+    if UPDATE:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        pytest.skip(f"rewrote {path}")
+    assert path.is_file(), f"{path} is missing; create it with DERIVATIONS_UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8")
