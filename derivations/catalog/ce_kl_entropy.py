@@ -27,7 +27,8 @@ def build():
             category="information theory",
             optimization=Optimization((q,), Sense.MINIMIZE),
         )
-        .then(-total(p[k] * sp.log(q[k]) - p[k] * sp.log(p[k]) + p[k] * sp.log(p[k])),
+        .then(-total(sp.Add(p[k] * sp.log(q[k]), -p[k] * sp.log(p[k]), p[k] * sp.log(p[k]),
+                            evaluate=False)),
               "add and subtract p_k log p_k")
         .then(total(p[k] * sp.log(p[k] / q[k])) - total(p[k] * sp.log(p[k])),
               "split the sum and combine the logarithms: KL(p || q) + H(p)")

@@ -214,9 +214,11 @@ def same_optimizers_by_monotone_map(
     if NORMAL_FORMS[form](difference, oracle) != 0:
         raise RuleError(rule, f"the new objective is not that map of the old ({form!r})")
     old = "log(old)" if through_log else "old"
+    names = ", ".join(str(v) for v in over)
+    b = f"b free of {names}" if shift.has(sp.Sum, sp.Product) else f"b = {sp.sstr(shift)}"
     return _judge(before=before, after=after, relation=Relation.SAME_OPTIMIZERS,
                   verdict=Verdict.PROVED, rule=rule, sense=sense_after,
-                  method=f"monotone map new = a*{old} + b, a = {scale}, b = {sp.sstr(shift)} ({form})",
+                  method=f"monotone map new = a*{old} + b with a = {sp.sstr(scale)}, {b} ({form})",
                   using=tuple(g.name for g in givens))
 
 
