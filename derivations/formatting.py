@@ -52,8 +52,7 @@ def summary_line(report: Report, strict: bool) -> str:
     counts = ", ".join(f"{report.count(v)} {v.value}" for v in Verdict)
     verdict = "passed" if report.passed(strict) else "FAILED"
     seconds = sum(s.seconds for s in report.steps)
-    conclusion = f"; proves {conclusion_text(report)}" if report.passed(strict) else ""
-    return f"{verdict}: {counts} ({seconds:.2f} s){conclusion}"
+    return f"{verdict}: {counts} ({seconds:.2f} s)"
 
 
 def run_summary(reports: list[Report], errors: int, strict: bool) -> str:

@@ -238,3 +238,15 @@ def test_catalog_documents_match_the_golden_files(catalog_reports, name, fmt):
         pytest.skip(f"rewrote {path}")
     assert path.is_file(), f"{path} is missing; create it with DERIVATIONS_UPDATE_GOLDEN=1"
     assert text == path.read_text(encoding="utf-8")
+
+
+def test_output_folder_holds_the_current_documents():
+    """output/ is made by `derive build output`; it must match what the renderer makes now."""
+    from derivations.workflow import SUFFIXES
+
+    output = Path(__file__).parent.parent / "output"
+    for name in catalog.ids():
+        report = check(catalog.get(name))
+        for fmt, suffix in SUFFIXES.items():
+            committed = (output / f"{name}{suffix}").read_text(encoding="utf-8")
+            assert committed == render(report, fmt), f"output/{name}{suffix} is stale: run derive build output"
