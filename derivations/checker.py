@@ -34,14 +34,15 @@ EXACT_FORMS = ("expand", "logs and sums", "logs of expanded arguments", "logs of
 class DerivationError(ValueError):
     """A derivation that cannot be checked as written (an input error, not a false step)."""
 
-    def __init__(self, message: str, line: int | None = None):
+    def __init__(self, message: str, step: int | None = None, line: int | None = None):
         super().__init__(message)
+        self.step = step
         self.line = line
 
 
 def check(derivation: Derivation, timeout: float = DEFAULT_TIMEOUT) -> Report:
     """Check every step (a refuted step does not stop the others) and return the report."""
-    _check_shape(derivation)
+    check_shape(derivation)
     chain = Chain(derivation.context, derivation.start, derivation.optimization)
     reports = []
     for index, step in enumerate(derivation.steps, start=1):
@@ -52,25 +53,26 @@ def check(derivation: Derivation, timeout: float = DEFAULT_TIMEOUT) -> Report:
     return Report(derivation, tuple(reports), chain)
 
 
-def _check_shape(derivation: Derivation) -> None:
+def check_shape(derivation: Derivation) -> None:
     """Errors a person must fix before any step can be checked."""
     if not derivation.steps:
         raise DerivationError("a derivation needs at least one step")
     relation = Relation.EQ
     for index, step in enumerate(derivation.steps, start=1):
+        def fail(message):
+            raise DerivationError(f"step {index}: {message}", index, step.line)
         if step.relation is Relation.SAME_OPTIMIZERS and derivation.optimization is None:
-            raise DerivationError(
-                f"step {index}: 'same optimizers' needs an optimisation chain; add "
-                "'optimize: {over: [...], sense: maximize}'", step.line)
+            fail("'same optimizers' needs an optimisation chain; add "
+                 "'optimize: {over: [...], sense: maximize}'")
         if step.sense is not None and step.relation is not Relation.SAME_OPTIMIZERS:
-            raise DerivationError(f"step {index}: 'sense' belongs to 'same optimizers' steps", step.line)
+            fail("'sense' belongs to 'same optimizers' steps")
         for name in step.using:
             if name not in derivation.givens:
-                raise DerivationError(f"step {index}: no given called {name!r}", step.line)
+                fail(f"no given called {name!r}")
         try:
             relation = kernel.compose(relation, step.relation)
         except CompositionError as exc:
-            raise DerivationError(f"step {index}: {exc}", step.line) from exc
+            fail(str(exc))
 
 
 def check_step(derivation: Derivation, before, step: Step, sense: Sense | None, timeout: float):

@@ -12,6 +12,7 @@ from pathlib import Path
 import sympy as sp
 import yaml
 
+from .checker import DerivationError, check_shape
 from .kernel import (
     NEGATIVE, NONNEGATIVE, POSITIVE, REAL, Context, ContextError, Domain, Given, Optimization,
     Relation, Sense,
@@ -122,6 +123,9 @@ class _Reader:
         if not isinstance(value.value, dict):
             self.fail(f"{what} must be a mapping (key: value)", value)
         for key, (key_value, _) in value.value.items():
+            if key == "latex_expr":
+                self.fail("reading expressions written in LaTeX is not supported yet: write the "
+                          "expression in 'expr' and, if you like, its display in 'latex'", key_value)
             if key not in known:
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
@@ -150,10 +154,16 @@ class _Reader:
             self.fail("an id is letters, digits, '-', '_' or '.', at most 100", top.get("id", root))
         start = self.expression(top["start"], context, "start")
         steps = self.steps(top["steps"], context, givens, optimization)
-        return Derivation(
+        derivation = Derivation(
             id=identifier, title=self.text(top["title"], "title"), context=context, start=start,
             steps=steps, summary=self.text(top["summary"], "summary") if "summary" in top else "",
             optimization=optimization, givens=givens, path=self.path)
+        try:
+            check_shape(derivation)
+        except DerivationError as exc:
+            item = top["steps"].value[exc.step - 1]
+            self.fail(str(exc), item.value.get("relation", (None, item))[1])
+        return derivation
 
     def symbols(self, value: _Value, context: Context) -> None:
         """Declare in order; a declaration whose bound names a later symbol waits for it."""

@@ -1,6 +1,7 @@
 """The `derive` command through click's CliRunner: output and every exit code."""
 
 import json
+from pathlib import Path
 import subprocess
 import sys
 
@@ -96,7 +97,7 @@ def test_build_writes_both_documents_of_each_derivation(run, tmp_path):
         f"{name}{suffix}" for name in CORE for suffix in (".md", ".tex"))
 
 
-EXAMPLES = __import__("pathlib").Path(__file__).parent / "derivations"
+EXAMPLES = Path(__file__).parent / "derivations"
 
 
 def test_check_files_and_folders(run):
@@ -133,3 +134,37 @@ def test_an_unreadable_file_exits_2_with_its_location(run, tmp_path):
     entry = json.loads(result.output)["files"][0]
     assert entry["error"]["line"] == 4 and "steps" not in entry
     assert run("show", str(broken)).exit_code == 2
+
+
+def test_render_refuses_an_unverified_file_unless_allowed(run):
+    bad = EXAMPLES / "bad" / "wrong-normaliser.deriv.yaml"
+    refused = run("render", str(bad))
+    assert refused.exit_code == 1 and "step 2 is refuted" in refused.output
+    allowed = run("render", str(bad), "--allow-unverified", "--format", "markdown")
+    assert allowed.exit_code == 0 and "REFUTED" in allowed.output
+    good = run("render", str(EXAMPLES / "good" / "gibbs-inequality.deriv.yaml"), "--format", "latex")
+    assert good.exit_code == 0 and "\\le" in good.output
+
+
+def test_a_hostile_file_is_an_input_error_and_runs_nothing(run, tmp_path):
+    hostile = tmp_path / "hostile.deriv.yaml"
+    hostile.write_text("title: t\nsymbols:\n  x: real\nstart: x\nsteps:\n"
+                       "  - expr: \"__import__('os').system('touch /tmp/pwned-cli')\"\n")
+    result = run("check", str(hostile))
+    assert result.exit_code == 2 and f"{hostile}:6:" in result.output
+    assert not __import__("os").path.exists("/tmp/pwned-cli")
+
+
+SHARED = Path(__file__).parent.parent.parent / "shared" / "examples"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="the shared examples are beside the checkout")
+def test_the_shared_examples_under_check_and_json(run):
+    assert run("check", str(SHARED / "gaussian-least-squares.deriv.yaml"), "--strict").exit_code == 0
+    assert run("check", str(SHARED / "ce-kl-entropy.deriv.yaml"), "--strict").exit_code == 0
+    result = run("check", "--json", str(SHARED))
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    verdicts = {Path(f["path"]).name: [s["verdict"] for s in f["steps"]] for f in report["files"]}
+    assert verdicts["wrong-normaliser.deriv.yaml"] == ["proved", "refuted"]
+    assert report["summary"]["refuted"] == 1 and report["passed"] is False
