@@ -180,7 +180,9 @@ class BoundsOracle:
 
     def bounds(self, expr: sp.Expr, env: dict | None = None) -> Bounds:
         env = env or {}
-        expr = sp.sympify(expr)
+        if isinstance(expr, str):
+            raise TypeError("bounds are computed on expressions, never on text")
+        expr = sp.S(expr)
         return self._structural(expr, env).intersect(_from_assumptions(expr))
 
     def is_positive(self, expr, env=None) -> bool:
