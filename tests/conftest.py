@@ -1,4 +1,3 @@
-import sympy as sp
 import pytest
 
 from derivations.kernel import POSITIVE, POSITIVE_INTEGER, Context, integer_range

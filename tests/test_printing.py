@@ -4,15 +4,14 @@ import pytest
 import sympy as sp
 
 from derivations.kernel import (
-    NONNEGATIVE, POSITIVE, POSITIVE_INTEGER, Chain, Context, Optimization, Relation, Sense,
+    NONNEGATIVE, POSITIVE, POSITIVE_INTEGER, Context, Optimization, Relation, Sense,
     equal_by_normal_form, integer_range, interval, ordered_by_bounds,
     same_optimizers_by_monotone_map, sigmoid, softplus,
 )
-from derivations.model import Derivation, Step
+from helpers import report_of
 from derivations.printing import (
     assumptions_latex, conclusion_latex, conclusion_text, domain_latex, to_latex, to_text,
 )
-from derivations.report import Report, StepReport
 
 x, P = sp.IndexedBase("x"), sp.IndexedBase("P")
 i, j, k, n = sp.symbols("i j k n", integer=True)
@@ -81,18 +80,6 @@ def test_open_integer_bounds_are_tightened():
     assert domain_latex("m", Domain(integer=True, upper=sp.S(0))) == r"m \in \mathbb{Z}_{\leq -1}"
 
 
-def _report(ctx, start, judgements, optimization=None):
-    chain = Chain(ctx, start, optimization)
-    steps = []
-    for index, judgement in enumerate(judgements, start=1):
-        chain.extend(judgement)
-        steps.append(StepReport(index, Step(judgement.after, judgement.relation,
-                                            sense=judgement.sense), judgement, 0.0))
-    derivation = Derivation("t", "T", ctx, start, tuple(s.step for s in steps),
-                            optimization=optimization)
-    return Report(derivation, tuple(steps), chain)
-
-
 def test_conclusion_of_an_optimisation_chain_names_both_senses():
     ctx = Context()
     t, b = ctx.symbol("theta"), ctx.symbol("b")
@@ -100,7 +87,7 @@ def test_conclusion_of_an_optimisation_chain_names_both_senses():
     start, end = -(t - b) ** 2, (t - b) ** 2
     judgement = same_optimizers_by_monotone_map(ctx, start, end, optimization, Sense.MAXIMIZE,
                                                 Sense.MINIMIZE, -1, 0, False, "expand")
-    report = _report(ctx, start, [judgement], optimization)
+    report = report_of(ctx, start, [judgement], optimization)
     assert conclusion_latex(report) == (
         r"\operatorname*{arg\,max}_{\theta} \left(- \left(\theta - b\right)^{2}\right) = "
         r"\operatorname*{arg\,min}_{\theta} \left(\theta - b\right)^{2}")
@@ -112,7 +99,7 @@ def test_conclusion_of_an_identity_chain_composes_the_relations():
     a = ctx.symbol("a")
     first = equal_by_normal_form(ctx, (a + 1) ** 2, a**2 + 2 * a + 1, "expand")
     second = ordered_by_bounds(ctx, a**2 + 2 * a + 1, a**2 + 2 * a + 2, Relation.LT, "expand")
-    report = _report(ctx, (a + 1) ** 2, [first, second])
+    report = report_of(ctx, (a + 1) ** 2, [first, second])
     assert conclusion_latex(report) == r"\left(a + 1\right)^{2} < a^{2} + 2 a + 2"
     assert conclusion_text(report) == "(a + 1)**2 < a**2 + 2*a + 2"
 
@@ -120,7 +107,7 @@ def test_conclusion_of_an_identity_chain_composes_the_relations():
 def test_conclusion_uses_the_display_overrides():
     ctx = Context()
     a = ctx.symbol("a")
-    report = _report(ctx, 2 * a, [equal_by_normal_form(ctx, 2 * a, a + a, "expand")])
+    report = report_of(ctx, 2 * a, [equal_by_normal_form(ctx, 2 * a, a + a, "expand")])
     assert conclusion_latex(report) == "2 a = 2 a"  # a + a evaluates to 2 a
     step = replace(report.derivation.steps[0], latex="a + a")
     derivation = replace(report.derivation, start_latex=r"2\,a", steps=(step,))

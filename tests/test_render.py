@@ -8,18 +8,18 @@ import sympy as sp
 from derivations import catalog
 from derivations.checker import check
 from derivations.kernel import (
-    Chain, Context, Optimization, Point, Relation, Sense, equal_by_normal_form, refuted_at,
+    Context, Optimization, Point, Relation, Sense, equal_by_normal_form, refuted_at,
     same_optimizers_by_monotone_map, undecided,
 )
-from derivations.model import Derivation, Step
+from derivations.model import Step
 from derivations.render import (
     RenderRefused, _context, builtin_template_dir, escape_latex, escape_markdown, render,
 )
-from derivations.report import Report, StepReport
+from derivations.workflow import SUFFIXES
+from helpers import report_of
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("DERIVATIONS_UPDATE_GOLDEN") == "1"
-SUFFIXES = {"latex": ".tex", "markdown": ".md"}
 
 
 def make_report(title="A small chain", summary="", verdicts=("proved",)):
@@ -33,14 +33,10 @@ def make_report(title="A small chain", summary="", verdicts=("proved",)):
         "undecided": lambda b, e: undecided(b, e, Relation.EQ, "time limit"),
     }
     start = a**2 - 1
-    chain, steps = Chain(ctx, start), []
-    for index, verdict in enumerate(verdicts, start=1):
-        step = Step(exprs[verdict], by=f"{verdict} step")
-        judgement = rules[verdict](chain.current, step.expr)
-        chain.extend(judgement)
-        steps.append(StepReport(index, step, judgement, 0.5))
-    derivation = Derivation("small", title, ctx, start, tuple(s.step for s in steps), summary=summary)
-    return Report(derivation, tuple(steps), chain)
+    steps = [Step(exprs[v], by=f"{v} step") for v in verdicts]
+    judgements = [rules[v](before, step.expr)
+                  for v, before, step in zip(verdicts, [start] + [s.expr for s in steps], steps)]
+    return report_of(ctx, start, judgements, steps=steps, title=title, summary=summary)
 
 
 def optimisation_report():
@@ -51,10 +47,7 @@ def optimisation_report():
     judgement = same_optimizers_by_monotone_map(ctx, start, end, optimization, Sense.MAXIMIZE,
                                                 Sense.MINIMIZE, -1, 0, False, "expand")
     step = Step(end, Relation.SAME_OPTIMIZERS, "negate", Sense.MINIMIZE)
-    chain = Chain(ctx, start, optimization)
-    chain.extend(judgement)
-    derivation = Derivation("opt", "Opt", ctx, start, (step,), optimization=optimization)
-    return Report(derivation, (StepReport(1, step, judgement, 0.1),), chain)
+    return report_of(ctx, start, [judgement], optimization, steps=[step], title="Opt")
 
 
 @pytest.fixture(scope="module")
@@ -242,8 +235,6 @@ def test_catalog_documents_match_the_golden_files(catalog_reports, name, fmt):
 
 def test_output_folder_holds_the_current_documents():
     """output/ is made by `derive build output`; it must match what the renderer makes now."""
-    from derivations.workflow import SUFFIXES
-
     output = Path(__file__).parent.parent / "output"
     for name in catalog.ids():
         report = check(catalog.get(name))

@@ -7,7 +7,7 @@ from typing import Callable
 
 import sympy as sp
 
-from ..kernel import Context, Given, Optimization, Relation, Sense
+from ..kernel import Context, Optimization, Relation, Sense
 from ..model import Derivation, Step
 
 
