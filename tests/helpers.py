@@ -1,7 +1,9 @@
 """Reports assembled from kernel judgements, as the checker assembles them, for tests that
 need a report of a particular shape without running the checker."""
 
-from derivations.kernel import Chain
+from derivations.kernel import (
+    Chain, Context, Optimization, Relation, Sense, same_optimizers_by_monotone_map,
+)
 from derivations.model import Derivation, Step
 from derivations.report import Report, StepReport
 
@@ -16,3 +18,15 @@ def report_of(ctx, start, judgements, optimization=None, steps=None, title="T", 
     derivation = Derivation("t", title, ctx, start, tuple(steps), summary=summary,
                             optimization=optimization)
     return Report(derivation, tuple(reports), chain)
+
+
+def optimisation_report():
+    """maximise -(theta - b)^2 ⇔ minimise (theta - b)^2."""
+    ctx = Context()
+    t, b = ctx.symbol("theta"), ctx.symbol("b")
+    optimization = Optimization((t,), Sense.MAXIMIZE)
+    start, end = -(t - b) ** 2, (t - b) ** 2
+    judgement = same_optimizers_by_monotone_map(ctx, start, end, optimization, Sense.MAXIMIZE,
+                                                Sense.MINIMIZE, -1, 0, False, "expand")
+    step = Step(end, Relation.SAME_OPTIMIZERS, "negate", Sense.MINIMIZE)
+    return report_of(ctx, start, [judgement], optimization, steps=[step], title="Opt")

@@ -4,11 +4,10 @@ import pytest
 import sympy as sp
 
 from derivations.kernel import (
-    NONNEGATIVE, POSITIVE, POSITIVE_INTEGER, Context, Optimization, Relation, Sense,
-    equal_by_normal_form, integer_range, interval, ordered_by_bounds,
-    same_optimizers_by_monotone_map, sigmoid, softplus,
+    NONNEGATIVE, POSITIVE, POSITIVE_INTEGER, Context, Relation, equal_by_normal_form, integer_range, interval, ordered_by_bounds,
+    sigmoid, softplus,
 )
-from helpers import report_of
+from helpers import optimisation_report, report_of
 from derivations.printing import (
     assumptions_latex, conclusion_latex, conclusion_text, domain_latex, to_latex, to_text,
 )
@@ -81,13 +80,7 @@ def test_open_integer_bounds_are_tightened():
 
 
 def test_conclusion_of_an_optimisation_chain_names_both_senses():
-    ctx = Context()
-    t, b = ctx.symbol("theta"), ctx.symbol("b")
-    optimization = Optimization((t,), Sense.MAXIMIZE)
-    start, end = -(t - b) ** 2, (t - b) ** 2
-    judgement = same_optimizers_by_monotone_map(ctx, start, end, optimization, Sense.MAXIMIZE,
-                                                Sense.MINIMIZE, -1, 0, False, "expand")
-    report = report_of(ctx, start, [judgement], optimization)
+    report = optimisation_report()
     assert conclusion_latex(report) == (
         r"\operatorname*{arg\,max}_{\theta} \left(- \left(\theta - b\right)^{2}\right) = "
         r"\operatorname*{arg\,min}_{\theta} \left(\theta - b\right)^{2}")

@@ -8,15 +8,15 @@ import sympy as sp
 from derivations import catalog
 from derivations.checker import check
 from derivations.kernel import (
-    Context, Optimization, Point, Relation, Sense, equal_by_normal_form, refuted_at,
-    same_optimizers_by_monotone_map, undecided,
+    Context, Point, Relation, equal_by_normal_form, refuted_at,
+    undecided,
 )
 from derivations.model import Step
 from derivations.render import (
     RenderRefused, _context, builtin_template_dir, escape_latex, escape_markdown, render,
 )
 from derivations.workflow import SUFFIXES
-from helpers import report_of
+from helpers import optimisation_report, report_of
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("DERIVATIONS_UPDATE_GOLDEN") == "1"
@@ -37,17 +37,6 @@ def make_report(title="A small chain", summary="", verdicts=("proved",)):
     judgements = [rules[v](before, step.expr)
                   for v, before, step in zip(verdicts, [start] + [s.expr for s in steps], steps)]
     return report_of(ctx, start, judgements, steps=steps, title=title, summary=summary)
-
-
-def optimisation_report():
-    ctx = Context()
-    t, b = ctx.symbol("theta"), ctx.symbol("b")
-    optimization = Optimization((t,), Sense.MAXIMIZE)
-    start, end = -(t - b) ** 2, (t - b) ** 2
-    judgement = same_optimizers_by_monotone_map(ctx, start, end, optimization, Sense.MAXIMIZE,
-                                                Sense.MINIMIZE, -1, 0, False, "expand")
-    step = Step(end, Relation.SAME_OPTIMIZERS, "negate", Sense.MINIMIZE)
-    return report_of(ctx, start, [judgement], optimization, steps=[step], title="Opt")
 
 
 @pytest.fixture(scope="module")
