@@ -45,3 +45,9 @@ class Derivation:
     def source(self) -> str:
         """What reports call it: the file's path, or the id of a built-in."""
         return self.path or self.id
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows a derivation checked, as its Markdown document."""
+        from .checker import check
+
+        return check(self)._repr_markdown_()

@@ -40,3 +40,9 @@ class Report:
     @property
     def first_failure(self) -> StepReport | None:
         return next((s for s in self.steps if s.verdict in (Verdict.REFUTED, Verdict.UNDECIDED)), None)
+
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows a report as its Markdown document, unverified steps marked."""
+        from .render import render
+
+        return render(self, "markdown", allow_unverified=True)

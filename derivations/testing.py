@@ -1,0 +1,218 @@
+"""Assertion helpers for symbolic unit tests, on the same kernel as ``derive check``.
+
+They take SymPy objects (written in the test, so trusted): every symbol is declared with the
+domain its SymPy assumptions give (positive, nonnegative, negative, integer; anything else is
+real), or with the domain named in ``assumptions=``.  A failure raises ``AssertionError`` with the
+verdict, both sides and the counterexample, as ``derive check`` prints them.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .checker import DEFAULT_TIMEOUT, check
+from .formatting import step_lines
+from .kernel import (
+    NEGATIVE, NONNEGATIVE, POSITIVE, POSITIVE_INTEGER, REAL, Context, Domain, Optimization,
+    Relation, Sense, Verdict, integer_range, interval,
+)
+from .model import Derivation, Step
+
+_WORDS = {"real": REAL, "positive": POSITIVE, "nonnegative": NONNEGATIVE, "negative": NEGATIVE,
+          "positive integer": POSITIVE_INTEGER, "integer": integer_range(sp.S.NegativeInfinity)}
+
+
+def _domain(spec) -> Domain:
+    if isinstance(spec, Domain):
+        return spec
+    if isinstance(spec, tuple) and len(spec) == 2:
+        return interval(*spec)
+    if spec in _WORDS:
+        return _WORDS[spec]
+    raise ValueError(f"unknown assumption {spec!r}: use {', '.join(_WORDS)}, an (a, b) interval "
+                     "or a Domain")
+
+
+def _implied(obj) -> Domain:
+    """The domain that a symbol's own SymPy assumptions describe."""
+    if obj.is_integer:
+        return POSITIVE_INTEGER if obj.is_positive else integer_range(
+            0 if obj.is_nonnegative else sp.S.NegativeInfinity)
+    if obj.is_positive:
+        return POSITIVE
+    if obj.is_nonnegative:
+        return NONNEGATIVE
+    if obj.is_negative:
+        return NEGATIVE
+    return REAL
+
+
+def _declare(expressions, assumptions) -> tuple[Context, dict]:
+    """A context declaring every name in ``expressions``, and the map onto its symbols."""
+    named = {str(k): _domain(v) for k, v in (assumptions or {}).items()}
+    context, renaming = Context(), {}
+    atoms = set()
+    for expr in expressions:
+        atoms |= {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+        atoms |= {i.base for i in expr.atoms(sp.Indexed)}
+        atoms |= {index for big in expr.atoms(sp.Sum, sp.Product) for index, *_ in big.limits}
+        atoms |= {f.func for f in expr.atoms(sp.core.function.AppliedUndef)}
+    bases = {a.label for a in atoms if isinstance(a, sp.IndexedBase)}
+    for atom in sorted(atoms, key=str):
+        name = str(atom)
+        if isinstance(atom, sp.IndexedBase):
+            new = context.sequence(name, named.get(name, _implied(atom.label)))
+        elif isinstance(atom, sp.core.function.UndefinedFunction):
+            arities = {len(f.args) for e in expressions for f in e.atoms(atom)}
+            new = context.function(name, arities.pop())
+        elif atom in bases:
+            continue
+        else:
+            new = context.symbol(name, named.get(name, _implied(atom)))
+        renaming[atom] = new
+        if isinstance(atom, sp.IndexedBase):
+            renaming[atom.label] = new.label
+    return context, renaming
+
+
+def _move(expr, renaming):
+    for old, new in renaming.items():
+        if isinstance(old, sp.core.function.UndefinedFunction):
+            expr = expr.replace(old, new)
+    return expr.xreplace({k: v for k, v in renaming.items()
+                          if not isinstance(k, sp.core.function.UndefinedFunction)})
+
+
+def _verify(start, target, relation: Relation, assumptions, strict: bool, timeout: float,
+            optimization=None, sense=None, title="assertion"):
+    context, renaming = _declare([start, target], assumptions)
+    if optimization is not None:
+        over, start_sense = optimization
+        optimization = Optimization(tuple(renaming[v] for v in over), start_sense)
+    derivation = Derivation("assertion", title, context, _move(start, renaming),
+                            (Step(_move(target, renaming), relation, sense=sense),),
+                            optimization=optimization)
+    report = check(derivation, timeout)
+    if not report.passed(strict):
+        verdict = report.steps[0].verdict
+        wanted = "proved" if strict and verdict is Verdict.CHECKED else "true"
+        lines = step_lines(report, strict)
+        raise AssertionError(f"{title} is not {wanted} ({verdict.value}):\n" + "\n".join(lines[2:]))
+    return report
+
+
+def assert_equal(lhs, rhs, assumptions=None, *, strict=False, timeout=DEFAULT_TIMEOUT):
+    """``lhs = rhs`` holds under the assumptions (proved, or checked unless ``strict``)."""
+    return _verify(sp.S(lhs), sp.S(rhs), Relation.EQ, assumptions, strict, timeout,
+                   title=f"{lhs} = {rhs}")
+
+
+def assert_bound(lhs, rel: str, rhs, assumptions=None, *, strict=False, timeout=DEFAULT_TIMEOUT):
+    """``lhs rel rhs`` with ``rel`` one of ``<=``, ``<``, ``>=``, ``>``."""
+    relation = Relation(rel)
+    if not relation.is_order:
+        raise ValueError(f"{rel!r} is not an inequality")
+    return _verify(sp.S(lhs), sp.S(rhs), relation, assumptions, strict, timeout,
+                   title=f"{lhs} {rel} {rhs}")
+
+
+def assert_gradient(loss, wrt, expected, assumptions=None, *, strict=False,
+                    timeout=DEFAULT_TIMEOUT):
+    """The derivative of ``loss`` with respect to ``wrt`` (a symbol or ``x[k]``) is ``expected``."""
+    return _verify(sp.Derivative(loss, wrt), sp.S(expected), Relation.EQ, assumptions, strict,
+                   timeout, title=f"d({loss})/d{wrt} = {expected}")
+
+
+def assert_same_optimizers(f, g, over, sense="minimize", assumptions=None, *, g_sense=None,
+                           strict=False, timeout=DEFAULT_TIMEOUT):
+    """Optimising ``f`` over ``over`` (in ``sense``) and ``g`` (in ``g_sense``, by default the
+    same) have the same optimisers, shown by a strictly monotone map between them."""
+    over = tuple(over) if isinstance(over, (list, tuple)) else (over,)
+    start_sense = Sense(sense)
+    return _verify(sp.S(f), sp.S(g), Relation.SAME_OPTIMIZERS, assumptions, strict, timeout,
+                   optimization=(over, start_sense), sense=Sense(g_sense or sense),
+                   title=f"{sense} {f} ~ {g_sense or sense} {g}")
+
+
+def assert_implements(function, derivation, *, expression="end", points=12, tolerance=1e-9,
+                      up_to_constant=False):
+    """A numeric loss (a NumPy or PyTorch function, say) computes the derivation's closed form.
+
+    ``derivation`` is a catalog id or a ``Derivation``; ``expression`` is ``"end"``, ``"start"``
+    or a step number.  At random points of the declared domains ``function`` is called with the
+    values it names as parameters: floats for scalars, lists for sequences (``x[1]`` is ``x[0]``
+    in the list), Python callables for declared functions.  Its result must equal the expression
+    to a relative ``tolerance``.
+    With ``up_to_constant``, only differences between two points that differ in the optimised
+    variables are compared, so the constants an optimisation chain drops do not matter."""
+    import inspect
+
+    from . import catalog
+    from .kernel import EvaluationError, evaluate
+    from .sampling import Sampler, seed_for
+
+    if isinstance(derivation, str):
+        derivation = catalog.get(derivation)
+    chain = [derivation.start] + [step.expr for step in derivation.steps]
+    target = chain[{"start": 0, "end": -1}.get(expression, expression)]
+    if up_to_constant and derivation.optimization is None:
+        raise ValueError("up_to_constant needs an optimisation chain")
+    sampler = Sampler(derivation.context, seed_for(target))
+    parameters = inspect.signature(function).parameters
+    takes_all = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+
+    def call(point):
+        values = _arguments(derivation.context, point)
+        missing = [name for name in parameters if name not in values and
+                   parameters[name].default is inspect.Parameter.empty and
+                   parameters[name].kind not in (inspect.Parameter.VAR_KEYWORD,
+                                                 inspect.Parameter.VAR_POSITIONAL)]
+        if missing:
+            raise ValueError(f"the derivation has no value for {', '.join(missing)}")
+        return float(function(**(values if takes_all else
+                                 {k: v for k, v in values.items() if k in parameters})))
+
+    def closed(point):
+        return float(evaluate(target, point, 30).real)
+
+    compared = 0
+    for attempt in range(4 * points):
+        if compared == points:
+            break
+        first = sampler.point(chain, attempt)  # values for every name the chain uses
+        try:
+            if up_to_constant:
+                second = sampler.vary(first, chain, derivation.optimization.over)
+                expected = closed(first) - closed(second)
+                got = call(first) - call(second)
+            else:
+                expected, got = closed(first), call(first)
+        except EvaluationError:
+            continue
+        compared += 1
+        if abs(got - expected) > tolerance * max(1.0, abs(expected)):
+            values = ", ".join(f"{k}={v}" for k, v in first.shown().items())
+            what = "the difference between two points" if up_to_constant else "the value"
+            raise AssertionError(f"{getattr(function, '__name__', 'the function')} does not compute "
+                                 f"the {expression} of {derivation.id}: {what} is {got!r}, the "
+                                 f"closed form gives {expected!r} at {values}")
+    if compared < points:
+        raise AssertionError(f"only {compared} of {points} points had a value")
+
+
+def _arguments(context, point) -> dict:
+    """Plain Python values for a point: floats, lists for sequences, callables for functions."""
+    values = {str(k): v for k, v in point.integers.items()}
+    for atom, value in point.values.items():
+        if isinstance(atom, sp.Indexed):
+            entries = values.setdefault(str(atom.base.label), {})
+            entries[tuple(int(i) for i in atom.indices)] = float(value)
+        else:
+            values[str(atom)] = float(value)
+    for name, entries in list(values.items()):
+        if isinstance(entries, dict):  # sequence entries in index order, from index 1
+            values[name] = [entries[k] for k in sorted(entries)]
+    for function, body in point.functions.items():
+        compiled = sp.lambdify(body.variables, body.expr, "math")
+        values[str(function)] = compiled
+    return values

@@ -1,0 +1,105 @@
+"""The assertion helpers for symbolic unit tests: what they accept, and what their failures say."""
+
+import pytest
+import sympy as sp
+
+from derivations.testing import assert_bound, assert_equal, assert_gradient, assert_same_optimizers
+
+x = sp.Symbol("x", real=True)
+p = sp.Symbol("p", positive=True)
+theta = sp.Symbol("theta", real=True)
+n = sp.Symbol("n", integer=True, positive=True)
+i = sp.Symbol("i", integer=True)
+X, Y = sp.IndexedBase("x"), sp.IndexedBase("y")
+
+
+def test_assert_equal_proves_and_refutes_with_a_counterexample():
+    assert_equal(sp.log(p**2), 2 * sp.log(p), strict=True)
+    with pytest.raises(AssertionError) as failure:
+        assert_equal(sp.log(x**2), 2 * sp.log(x))
+    message = str(failure.value)
+    assert "is not true (refuted)" in message
+    assert "step 1 refuted: left" in message and "at x=-" in message
+
+
+def test_assumptions_can_be_named():
+    assert_equal(sp.log(x**2), 2 * sp.log(x), assumptions={"x": "positive"}, strict=True)
+    assert_equal(sp.log(1 - x), -sp.log(1 / (1 - x)), assumptions={x: (0, 1)}, strict=True)
+
+
+def test_strict_refuses_numeric_evidence():
+    cauchy = (sp.Sum(X[i], (i, 1, n))**2, n * sp.Sum(X[i]**2, (i, 1, n)))
+    assert_bound(cauchy[0], "<=", cauchy[1])
+    with pytest.raises(AssertionError, match=r"is not proved \(checked\)"):
+        assert_bound(cauchy[0], "<=", cauchy[1], strict=True)
+
+
+def test_assert_bound_refutes_the_wrong_direction():
+    assert_bound(sp.log(p), "<=", p - 1, strict=True)
+    with pytest.raises(AssertionError, match="refuted"):
+        assert_bound(sp.log(p), ">=", p - 1)
+
+
+def test_assert_gradient_of_least_squares():
+    loss = sp.Sum((Y[i] - theta * X[i])**2, (i, 1, n))
+    assert_gradient(loss, theta, -2 * sp.Sum(X[i] * (Y[i] - theta * X[i]), (i, 1, n)), strict=True)
+    with pytest.raises(AssertionError) as failure:  # the factor 2 forgotten
+        assert_gradient(loss, theta, -sp.Sum(X[i] * (Y[i] - theta * X[i]), (i, 1, n)))
+    assert "refuted" in str(failure.value) and "x[1]=" in str(failure.value)
+
+
+def test_assert_same_optimizers():
+    sigma = sp.Symbol("sigma", positive=True)
+    squares = sp.Sum((Y[i] - theta * X[i])**2, (i, 1, n))
+    assert_same_optimizers(squares / (2 * sigma**2) + n * sp.log(sigma), squares / n, [theta],
+                           strict=True)
+    assert_same_optimizers(-squares, squares, [theta], sense="maximize", g_sense="minimize",
+                           strict=True)
+    with pytest.raises(AssertionError) as failure:
+        assert_same_optimizers(squares + theta**2, squares, [theta])
+    assert "refuted" in str(failure.value) and "theta=" in str(failure.value)
+
+
+def test_a_numeric_loss_is_checked_against_its_derivation():
+    import math
+
+    from derivations.testing import assert_implements
+
+    def bce_with_logits(y, z):  # the stable form, summed
+        return sum(max(v, 0) - t * v + math.log1p(math.exp(-abs(v))) for t, v in zip(y, z))
+
+    assert_implements(bce_with_logits, "bernoulli-bce")
+
+    def mse(y, x, f, theta):
+        return sum((t - f(u, theta))**2 for t, u in zip(y, x)) / len(y)
+
+    assert_implements(mse, "gaussian-least-squares")
+
+    def gaussian_nll(y, x, f, theta, sigma):  # -log L, constants included
+        return sum((t - f(u, theta))**2 / (2 * sigma**2) + math.log(math.sqrt(2 * math.pi) * sigma)
+                   for t, u in zip(y, x))
+
+    assert_implements(gaussian_nll, "gaussian-least-squares", expression=3)
+
+    def mse_plus_constant(y, x, f, theta):
+        return mse(y, x, f, theta) + 7.5
+
+    assert_implements(mse_plus_constant, "gaussian-least-squares", up_to_constant=True)
+    with pytest.raises(AssertionError, match="the value is"):
+        assert_implements(mse_plus_constant, "gaussian-least-squares")
+
+    def wrong_bce(y, z):  # a sign slip
+        return sum(math.log1p(math.exp(v)) + t * v for t, v in zip(y, z))
+
+    with pytest.raises(AssertionError, match="does not compute the end of bernoulli-bce: the value is"):
+        assert_implements(wrong_bce, "bernoulli-bce")
+
+
+def test_derivations_and_reports_display_themselves_in_notebooks():
+    from derivations import catalog
+    from derivations.checker import check
+
+    derivation = catalog.get("ce-kl-entropy")
+    shown = derivation._repr_markdown_()
+    assert shown == check(derivation)._repr_markdown_()
+    assert shown.startswith("# Cross-entropy is KL divergence plus entropy") and "$$" in shown
