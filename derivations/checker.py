@@ -134,6 +134,10 @@ class _StepTactic:
         proof = self._prove_value_relation(relation)
         if proof is not None:
             return proof
+        if relation.is_order:
+            violation = self._descend(relation, points)
+            if violation is not None:
+                return violation
         evidence = [p for p, _ in points + self._points(EVIDENCE_POINTS, start=FALSIFY_POINTS)]
         if len(evidence) >= MIN_EVIDENCE:
             try:
@@ -143,6 +147,42 @@ class _StepTactic:
                 pass
         return kernel.undecided(self.before, self.after, relation,
                                 "no proof found and too few points where both sides have a value")
+
+    def _descend(self, relation: Relation, points):
+        """Search for a violation of an inequality: from the points where it holds with the
+        least room, move one variable at a time while the room shrinks."""
+        def room(values):
+            left, right = values
+            gap = right.real - left.real
+            return gap if relation in (Relation.LE, Relation.LT) else -gap
+
+        for point, values in sorted(points, key=lambda p: room(p[1]))[:3]:
+            integers = {k: sp.Integer(v) for k, v in point.integers.items()}
+            best = room(values)
+            for step in (sp.Rational(1, 2), sp.Rational(1, 10), sp.Rational(1, 50), sp.Rational(1, 500)):
+                for _ in range(12):
+                    moved = False
+                    for atom in list(point.values):
+                        for direction in (1, -1):
+                            value = point.values[atom] + direction * step
+                            if not kernel.in_domain(self.context, atom, value, integers):
+                                continue
+                            candidate = _moved(point, atom, value)
+                            try:
+                                found = [kernel.evaluate(e, candidate, DIGITS) for e in self.expressions]
+                            except EvaluationError:
+                                continue
+                            if kernel.holds(relation, *found, DIGITS) is False:
+                                try:
+                                    return kernel.refuted_at(self.context, self.before, self.after,
+                                                             relation, candidate, self.givens)
+                                except RuleError:
+                                    pass
+                            if room(found) < best:
+                                point, best, moved = candidate, room(found), True
+                    if not moved:
+                        break
+        return None
 
     def _prove_value_relation(self, relation: Relation):
         def attempt(form):

@@ -9,6 +9,7 @@ checks that every point lies in the declared domains.
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 
 import sympy as sp
@@ -17,7 +18,8 @@ from .kernel import Context, Domain, Point
 from .kernel.numeric import EvaluationError, evaluate
 
 SIZES = (1, 2, 3, 5)
-_SPREAD = 3  # real values range over about (-3, 3) or (lower, lower + 3)
+_SPREAD = 3  # integers without bounds range over about (-3, 3)
+_SPREADS = (0.5, 3, 10)
 
 
 def seed_for(*expressions) -> int:
@@ -32,11 +34,18 @@ class Sampler:
         self.random = random.Random(seed)
 
     def _decimal(self, low: float, high: float) -> sp.Rational:
-        """Strictly between low and high, three decimal places, not an integer."""
-        while True:
-            value = sp.Rational(self.random.randint(int(low * 1000) + 1, int(high * 1000) - 1), 1000)
-            if not value.is_integer:
-                return value
+        """Strictly between low and high, with as few decimal places as fit (3 or more), not an
+        integer."""
+        for places in range(3, 9):
+            scale = 10**places
+            first, last = math.floor(low * scale) + 1, math.ceil(high * scale) - 1
+            candidates = [k for k in (first, last) if k % scale]
+            if first < last or candidates:
+                for _ in range(20):
+                    value = sp.Rational(self.random.randint(first, last), scale)
+                    if not value.is_integer:
+                        return value
+        raise ValueError(f"no decimal strictly between {low} and {high}")
 
     def _value(self, domain: Domain, integers: dict):
         lower = sp.S(domain.lower).xreplace(integers)
@@ -45,10 +54,14 @@ class Sampler:
             low = int(lower) if lower.is_finite else -_SPREAD
             high = int(upper) if upper.is_finite else low + 4
             return sp.Integer(self.random.randint(low, max(low, high)))
-        low = float(lower) if lower.is_finite else (float(upper) - _SPREAD if upper.is_finite else -_SPREAD)
-        high = float(upper) if upper.is_finite else low + _SPREAD
-        if low == high:
-            return sp.Rational(lower)
+        # A scale drawn per value: small values and values near an end of the domain are where
+        # many false claims show, large ones where others do.
+        spread = self.random.choice(_SPREADS)
+        low = float(lower) if lower.is_finite else (float(upper) - spread if upper.is_finite else -spread)
+        high = float(upper) if upper.is_finite else low + spread
+        if self.random.random() < 0.25 and lower.is_finite and upper.is_finite:
+            edge = min(0.05, (high - low) / 4)
+            low, high = (low, low + edge) if self.random.random() < 0.5 else (high - edge, high)
         return self._decimal(low, high)
 
     def _function(self, nargs: int) -> sp.Lambda:

@@ -248,7 +248,8 @@ def rounds_to(context: Context, before, after, decimals: int, givens=()) -> Judg
 
 
 # -- numeric evidence ----------------------------------------------------------------------------
-def _in_domain(context: Context, atom, value, integers: dict) -> bool:
+def in_domain(context: Context, atom, value, integers: dict) -> bool:
+    """Whether ``value`` lies in the declared domain of ``atom`` (sizes given in ``integers``)."""
     domain = context.domain_of(atom)
     if domain is None:
         return False
@@ -264,7 +265,7 @@ def _in_domain(context: Context, atom, value, integers: dict) -> bool:
 def _validate(context: Context, point: Point) -> None:
     integers = {k: sp.Integer(v) for k, v in point.integers.items()}
     for atom, value in list(point.integers.items()) + list(point.values.items()):
-        if not _in_domain(context, atom, sp.S(value), integers):
+        if not in_domain(context, atom, sp.S(value), integers):
             raise RuleError("point", f"{atom} = {value} is outside its declared domain")
     for function, body in point.functions.items():
         if not body.expr.is_extended_real:

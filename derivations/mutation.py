@@ -1,0 +1,179 @@
+"""Mutation testing of the checker: plant the slips people make into correct steps and count
+how the checker judges the ones that are false.
+
+A mutant is *false* when, at some point of the declared domains, the mutated claim fails at 40
+digits (an order reversal for a same-optimizers step); false mutants must come out refuted or
+undecided, never proved or checked.  Mutants not shown false are reported separately: some are
+true (a sign flipped inside a square, say).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections import Counter
+from dataclasses import dataclass
+
+import sympy as sp
+
+from . import kernel
+from .checker import check_step
+from .kernel import EvaluationError, Relation, Verdict
+from .kernel.rules import DIGITS
+from .model import Derivation
+from .sampling import Sampler, seed_for
+
+
+def _subexpressions(expr):
+    return [e for e in sp.preorder_traversal(expr) if isinstance(e, sp.Expr)]
+
+
+def _flip_sign(expr, rng):
+    terms = [e for e in _subexpressions(expr) if isinstance(e, sp.Add)]
+    if not terms:
+        return -expr
+    add = rng.choice(terms)
+    term = rng.choice(add.args)
+    return expr.xreplace({add: add - 2 * term})
+
+
+def _change_constant(expr, rng):
+    numbers = [e for e in _subexpressions(expr) if e.is_Number and e != 0]
+    if not numbers:
+        return None
+    number = rng.choice(numbers)
+    return expr.xreplace({number: number + rng.choice([1, -1, number])})
+
+
+def _swap_variables(expr, rng):
+    scalars = sorted((s for s in expr.free_symbols if isinstance(s, sp.Symbol)
+                      and not s.is_integer), key=str)
+    bases = sorted({i.base for i in expr.atoms(sp.Indexed)}, key=str)
+    pool = [p for p in (scalars, bases) if len(p) >= 2]
+    if not pool:
+        return None
+    a, b = rng.sample(rng.choice(pool), 2)
+    return expr.xreplace({a: b, b: a})
+
+
+def _drop_square(expr, rng):
+    squares = [e for e in _subexpressions(expr) if isinstance(e, sp.Pow) and e.exp == 2]
+    if not squares:
+        return None
+    square = rng.choice(squares)
+    return expr.xreplace({square: square.base})
+
+
+def _drop_factor(expr, rng):
+    products = [e for e in _subexpressions(expr) if isinstance(e, sp.Mul) and len(e.args) >= 2]
+    if not products:
+        return None
+    product = rng.choice(products)
+    drop = rng.randrange(len(product.args))
+    return expr.xreplace({product: sp.Mul(*(a for k, a in enumerate(product.args) if k != drop))})
+
+
+def _swap_log_exp(expr, rng):
+    calls = [e for e in _subexpressions(expr) if isinstance(e, (sp.log, sp.exp))]
+    if not calls:
+        return None
+    call = rng.choice(calls)
+    other = sp.exp if isinstance(call, sp.log) else sp.log
+    return expr.xreplace({call: other(call.args[0])})
+
+
+def _shift_index(expr, rng):
+    entries = [e for e in _subexpressions(expr) if isinstance(e, sp.Indexed)]
+    if not entries:
+        return None
+    entry = rng.choice(entries)
+    indices = list(entry.indices)
+    indices[0] = indices[0] + 1
+    return expr.xreplace({entry: entry.base[tuple(indices)]})
+
+
+MUTATIONS = {
+    "flip a sign": _flip_sign, "change a constant": _change_constant,
+    "swap two variables": _swap_variables, "drop a square": _drop_square,
+    "drop a factor": _drop_factor, "swap log and exp": _swap_log_exp,
+    "shift an index": _shift_index,
+}
+
+
+@dataclass
+class Outcome:
+    source: str
+    step: int
+    mutation: str
+    false: bool  # shown false at a point of the domains
+    verdict: Verdict
+
+
+def _shown_false(derivation: Derivation, before, step, sense) -> bool:
+    """The mutated claim fails at some point (an order reversal for same optimizers)."""
+    givens = tuple(derivation.givens[n] for n in step.using)
+    sides = [kernel.apply_givens(e, givens) for e in (before, step.expr)]
+    sampler = Sampler(derivation.context, seed_for(*sides) + 1)
+    for attempt in range(24):
+        point = sampler.point(sides, attempt)
+        if step.relation is Relation.SAME_OPTIMIZERS:
+            other = sampler.vary(point, sides, derivation.optimization.over)
+            try:
+                kernel.order_reversed_at(derivation.context, before, step.expr,
+                                         derivation.optimization, sense, step.sense or sense,
+                                         point, other, givens)
+                return True
+            except kernel.RuleError:
+                continue
+        try:
+            left, right = (kernel.evaluate(s, point, DIGITS) for s in sides)
+        except EvaluationError:
+            continue
+        if kernel.holds(step.relation if step.relation is not Relation.APPROX else Relation.EQ,
+                        left, right, DIGITS) is False:
+            return True
+    return False
+
+
+def mutate(derivations, per_step: int = 3, seed: int = 0, timeout: float = 5.0) -> list[Outcome]:
+    """Mutants of every step of ``derivations`` and the checker's verdict on each."""
+    rng = random.Random(seed)
+    outcomes = []
+    for derivation in derivations:
+        before, sense = derivation.start, (derivation.optimization.sense
+                                           if derivation.optimization else None)
+        for index, step in enumerate(derivation.steps, start=1):
+            names = rng.sample(sorted(MUTATIONS), k=len(MUTATIONS))
+            made = 0
+            for name in names:
+                if made == per_step:
+                    break
+                mutant = MUTATIONS[name](step.expr, rng)
+                if mutant is None or mutant == step.expr or step.relation is Relation.APPROX:
+                    continue
+                made += 1
+                wrong = dataclasses.replace(step, expr=mutant)
+                judgement = check_step(derivation, before, wrong, sense, timeout)
+                outcomes.append(Outcome(derivation.source, index, name,
+                                        _shown_false(derivation, before, wrong, sense),
+                                        judgement.verdict))
+            before = step.expr
+            if step.relation is Relation.SAME_OPTIMIZERS and step.sense:
+                sense = step.sense
+    return outcomes
+
+
+def summary(outcomes: list[Outcome]) -> dict:
+    false = [o for o in outcomes if o.false]
+    accepted = [o for o in false if o.verdict in (Verdict.PROVED, Verdict.CHECKED)]
+    refuted = sum(1 for o in false if o.verdict is Verdict.REFUTED)
+    return {
+        "mutants": len(outcomes),
+        "false mutants": len(false),
+        "false accepts": len(accepted),
+        "refuted share of false mutants": refuted / len(false) if false else 1.0,
+        "not shown false": len(outcomes) - len(false),
+        "verdicts of mutants not shown false": dict(Counter(
+            o.verdict.value for o in outcomes if not o.false)),
+        "accepted": [(o.source, o.step, o.mutation, o.verdict.value) for o in accepted],
+    }
