@@ -119,3 +119,23 @@ def test_a_folder_is_searched_and_link_loops_do_not_trap_it(tmp_path):
     (tmp_path / "sub" / "a.deriv.yaml").write_text(HEADER + "start: x\nsteps:\n  - expr: x\n")
     (tmp_path / "sub" / "loop").symlink_to(tmp_path)
     assert files.find(tmp_path) == [tmp_path / "sub" / "a.deriv.yaml"]
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "huge.deriv.yaml"
+    path.write_bytes(b"title: t\n" + b"#" * 2_000_000 + b"\n")
+    started = time.perf_counter()
+    with pytest.raises(files.InputError, match="larger than"):
+        files.read(path)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_a_sum_to_a_billion_is_bounded_in_the_numeric_check(tmp_path):
+    derivation = read_text(tmp_path, "title: t\nsymbols:\n  i: integer\n  x: real sequence\n"
+                           "start: Sum(x[i]**2, (i, 1, 10**9))\n"
+                           "steps:\n  - expr: Sum(x[i]**2, (i, 1, 10**9)) + 1\n")
+    started = time.perf_counter()
+    report = check(derivation, timeout=2.0)
+    assert report.steps[0].verdict in (Verdict.UNDECIDED, Verdict.REFUTED)
+    assert report.steps[0].verdict is not Verdict.PROVED
+    assert time.perf_counter() - started < 4.0
