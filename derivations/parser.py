@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import warnings
 from dataclasses import dataclass
 
 import sympy as sp
@@ -70,7 +71,9 @@ def parse_expression(text: str, context: Context) -> sp.Expr:
     if _nesting(text) > MAX_DEPTH:
         raise ExpressionError(f"brackets are nested deeper than {MAX_DEPTH} levels")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        with warnings.catch_warnings():  # escape sequences in a string literal, refused below
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         raise ExpressionError(f"not an expression: {exc.msg}", max((exc.offset or 1) - 1, 0)) from None
     except (RecursionError, MemoryError, ValueError):
