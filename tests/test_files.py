@@ -139,3 +139,14 @@ def test_a_sum_to_a_billion_is_bounded_in_the_numeric_check(tmp_path):
     assert report.steps[0].verdict in (Verdict.UNDECIDED, Verdict.REFUTED)
     assert report.steps[0].verdict is not Verdict.PROVED
     assert time.perf_counter() - started < 4.0
+
+
+@pytest.mark.parametrize("data", [bytes(range(256)) * 4, b"\x00\x01title: t\x00\n" * 50,
+                                  b"\x89PNG\r\n\x1a\n" + bytes(64)], ids=["bytes", "nul", "png"])
+def test_binary_files_are_input_errors(tmp_path, data):
+    path = tmp_path / "binary.deriv.yaml"
+    path.write_bytes(data)
+    started = time.perf_counter()
+    with pytest.raises(files.InputError):
+        files.read(path)
+    assert time.perf_counter() - started < 1.0
