@@ -12,7 +12,7 @@ from .kernel.definitions import DEFINED_FUNCTIONS
 
 RELATION_LATEX = {
     Relation.EQ: "=", Relation.LE: r"\le", Relation.LT: "<", Relation.GE: r"\ge",
-    Relation.GT: ">", Relation.SAME_OPTIMIZERS: r"\Leftrightarrow",
+    Relation.GT: ">", Relation.SAME_OPTIMIZERS: r"\Leftrightarrow", Relation.APPROX: r"\approx",
 }
 _ARG_LATEX = {Sense.MAXIMIZE: r"\operatorname*{arg\,max}", Sense.MINIMIZE: r"\operatorname*{arg\,min}"}
 _GEQ = r"\geq"
@@ -177,21 +177,28 @@ def _ends(report):
     return (derivation.start, derivation.start_latex), end
 
 
-def conclusion_latex(report) -> str:
-    """What the chain establishes: ``start rel end``, or equal arg max / arg min sets."""
+def conclusion_sides(report) -> tuple[tuple[str, bool], str, tuple[str, bool]]:
+    """The conclusion as ``(left, breakable), relation, (right, breakable)``: a side written
+    by the author (a ``latex`` display field) is placed as written, so it is not breakable."""
     start, end = _ends(report)
     if report.relation is not Relation.SAME_OPTIMIZERS:
-        return f"{start[1] or to_latex(start[0])} {RELATION_LATEX[report.relation]} " \
-               f"{end[1] or to_latex(end[0])}"
+        return ((start[1] or to_latex(start[0]), not start[1]), RELATION_LATEX[report.relation],
+                (end[1] or to_latex(end[0]), not end[1]))
     over = ", ".join(to_latex(v) for v in report.derivation.optimization.over)
 
     def optimum(sense, expr, override):
         tex = override or to_latex(expr)
         return rf"{_ARG_LATEX[sense]}_{{{over}}} " + (
-            rf"\left({tex}\right)" if _needs_brackets(expr) else tex)
+            rf"\left({tex}\right)" if _needs_brackets(expr) else tex), not override
 
-    return (f"{optimum(report.derivation.optimization.sense, *start)} = "
-            f"{optimum(report.chain.sense, *end)}")
+    return (optimum(report.derivation.optimization.sense, *start), "=",
+            optimum(report.chain.sense, *end))
+
+
+def conclusion_latex(report) -> str:
+    """What the chain establishes: ``start rel end``, or equal arg max / arg min sets."""
+    (left, _), relation, (right, _) = conclusion_sides(report)
+    return f"{left} {relation} {right}"
 
 
 def conclusion_text(report) -> str:
