@@ -89,6 +89,13 @@ def check(targets, everything, strict, as_json, timeout):
     raise SystemExit(0 if all(r.passed(strict) for r in reports) else 1)
 
 
+def _template_dir_option(command):
+    return click.option(
+        "--template-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="A folder of templates used before the built-in ones (see the README, "
+             "'Templates').")(command)
+
+
 @main.command(epilog=TARGETS_HELP)
 @click.argument("target")
 @click.option("--format", "fmt", type=click.Choice(["latex", "latex-fragment", "markdown"]),
@@ -97,8 +104,9 @@ def check(targets, everything, strict, as_json, timeout):
               help="Write here instead of standard output.")
 @click.option("--allow-unverified", is_flag=True,
               help="Render a chain that does not pass, marking each unverified step.")
+@_template_dir_option
 @_timeout_option
-def render(target, fmt, output, allow_unverified, timeout):
+def render(target, fmt, output, allow_unverified, template_dir, timeout):
     """Render a verified derivation as LaTeX or Markdown."""
     from derivations.render import RenderRefused
     from derivations.render import render as render_report
@@ -106,10 +114,13 @@ def render(target, fmt, output, allow_unverified, timeout):
 
     report = _check_one(target, timeout)
     try:
-        text = render_report(report, fmt, allow_unverified=allow_unverified)
+        text = render_report(report, fmt, allow_unverified=allow_unverified,
+                             template_dir=template_dir)
     except RenderRefused as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
+    except _template_errors() as exc:
+        raise InputFailure(f"template: {exc}") from None
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -129,20 +140,77 @@ def show(target, timeout):
     raise SystemExit(0 if report.passed() else 1)
 
 
+@main.command(epilog=TARGETS_HELP)
+@click.argument("targets", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every built-in derivation.")
+@click.option("--title", required=True, help="The handout's title.")
+@click.option("--author", default="", help="Its author(s), under the title.")
+@click.option("--date", default="", help="Its date, as written (e.g. 'Autumn term 2025').")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write it (.tex or .md).")
+@click.option("--format", "fmt", type=click.Choice(["latex", "markdown"]), default=None,
+              help="Document kind  [default: markdown for a .md output, else latex]")
+@click.option("--pdf", is_flag=True,
+              help="Also compile the LaTeX with a TeX engine to a PDF beside the output.")
+@click.option("--allow-unverified", is_flag=True,
+              help="Include derivations that do not pass, marking each unverified step.")
+@_template_dir_option
+@_timeout_option
+def handout(targets, everything, title, author, date, output, fmt, pdf, allow_unverified,
+            template_dir, timeout):
+    """Write several verified derivations as one lecture handout: a title block, contents, a
+    section per derivation and an appendix of how each step was checked."""
+    from derivations.handout import make_handout
+    from derivations.render import RenderRefused
+    from derivations.tex import TexFailed, TexUnavailable
+    from derivations.workflow import UsageError
+
+    try:
+        written = make_handout(targets, everything, output=output, title=title, fmt=fmt,
+                               author=author, date=date, pdf=pdf, template_dir=template_dir,
+                               allow_unverified=allow_unverified, timeout=timeout)
+    except RenderRefused as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+    except (UsageError, TexUnavailable, TexFailed) as exc:
+        raise InputFailure(str(exc)) from None
+    except _template_errors() as exc:
+        raise InputFailure(f"template: {exc}") from None
+    for path in written.paths:
+        click.echo(f"wrote {path}", err=True)
+
+
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="output")
+@click.option("--pdf/--no-pdf", default=True, show_default=True,
+              help="Compile the handout to PDF when a TeX engine is installed.")
 @_timeout_option
-def build(directory, timeout):
+def build(directory, pdf, timeout):
     """Check the whole catalog and write each verified derivation to DIRECTORY as LaTeX and
-    Markdown (default: output/)."""
+    Markdown, and the handout of them all as handout.tex, handout.md and (with a TeX engine)
+    handout.pdf (default: output/)."""
     from derivations.formatting import run_summary, summary_line
+    from derivations.tex import TexFailed
     from derivations.workflow import build as build_documents
     from derivations.workflow import check_all, select
 
     reports, _ = check_all(select((), True), timeout)
     for report in reports:
         click.echo(f"{report.derivation.id}: {summary_line(report, strict=False)}")
-    for path in build_documents(reports, directory):
+    try:
+        written = build_documents(reports, directory, pdf=pdf)
+    except TexFailed as exc:
+        raise InputFailure(str(exc)) from None
+    for path in written.paths:
         click.echo(f"wrote {path}")
+    for note in written.notes:
+        click.echo(f"note: {note}")
     click.echo(run_summary(reports, 0, strict=False))
     raise SystemExit(0 if all(r.passed() for r in reports) else 1)
+
+
+def _template_errors():
+    """A user's template that does not parse, names an unknown variable or is missing."""
+    import jinja2
+
+    return (jinja2.TemplateError,)

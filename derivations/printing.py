@@ -168,12 +168,26 @@ def assumptions_latex(context) -> list[str]:
     return formulas
 
 
+def step_latex(step) -> str | None:
+    """How a step is displayed when not by the printer: its ``latex`` field, or for a worked
+    number (``approx``) the value to the decimals written, 0.7219 rather than 7219/10000."""
+    if step.latex:
+        return step.latex
+    if step.relation is Relation.APPROX and step.decimals is not None and step.expr.is_Rational:
+        value = sp.Rational(step.expr)
+        scaled = abs(value.p) * 10 ** step.decimals // value.q  # exact: the written decimals
+        digits = str(scaled).rjust(step.decimals + 1, "0")
+        whole, fraction = digits[:len(digits) - step.decimals], digits[len(digits) - step.decimals:]
+        return ("-" if value < 0 else "") + whole + ("." + fraction if step.decimals else "")
+    return None
+
+
 # -- conclusions -------------------------------------------------------------------------------
 def _ends(report):
     """The start and the last expression, each with its display override (or None)."""
     derivation = report.derivation
     last = report.steps[-1].step if report.steps else None
-    end = (last.expr, last.latex) if last else (derivation.start, derivation.start_latex)
+    end = (last.expr, step_latex(last)) if last else (derivation.start, derivation.start_latex)
     return (derivation.start, derivation.start_latex), end
 
 

@@ -14,7 +14,10 @@ from sympy.printing.latex import translate
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 
 from .kernel import Relation, Verdict
-from .printing import RELATION_LATEX, assumptions_latex, conclusion_latex, to_latex
+from .layout import CONTINUATION, LINE_WIDTH, break_lines, width
+from .printing import (
+    RELATION_LATEX, assumptions_latex, conclusion_latex, conclusion_sides, step_latex, to_latex,
+)
 from .report import Report
 
 TEMPLATES = {"latex": "article.tex.j2", "latex-fragment": "fragment.tex.j2",
@@ -64,6 +67,9 @@ def escape_markdown(text: str) -> str:
 # Marks inside formulas; \textbf works in math mode in LaTeX and in MathJax (GitHub).
 MATH_MARKS = {Verdict.PROVED: r"\checkmark", Verdict.CHECKED: r"\text{checked numerically}",
               Verdict.REFUTED: r"\textbf{REFUTED}", Verdict.UNDECIDED: r"\textbf{UNDECIDED}"}
+# Marks in LaTeX text, such as an equation tag.
+LATEX_MARKS = {Verdict.PROVED: r"\ensuremath{\checkmark}", Verdict.CHECKED: r"\textit{checked numerically}",
+               Verdict.REFUTED: r"\textbf{REFUTED}", Verdict.UNDECIDED: r"\textbf{UNDECIDED}"}
 # Marks in Markdown prose (the table of steps).
 MARKDOWN_MARKS = {Verdict.PROVED: "✓ proved", Verdict.CHECKED: "checked numerically",
                   Verdict.REFUTED: "**REFUTED**", Verdict.UNDECIDED: "**UNDECIDED**"}
@@ -83,11 +89,32 @@ def _method(judgement) -> str:
     return f"{judgement.method}: left {judgement.left}, right {judgement.right} at {at}"
 
 
-def _justification(by: str, over: str | None, notes: list[str], markdown: bool) -> str:
+def _justification(by: str, over: str | None, notes: list[str]) -> str:
     """The author's words, what a same-optimizers step keeps (``over``, LaTeX) and further
-    notes, as escaped prose with inline math: a table cell, or in LaTeX a ``\\text`` box."""
-    prose = "; ".join(filter(None, [by, over and f"same optimisers over ${over}$", *notes]))
-    return prose if markdown or not prose else rf"\text{{{prose}}}"
+    notes, as escaped prose with inline math (a table cell, or a paragraph under the step)."""
+    return "; ".join(filter(None, [by, over and f"same optimisers over ${over}$", *notes]))
+
+
+def _lines(tex: str, breakable: bool) -> list[str]:
+    """A formula as display lines (see ``layout``); the author's own LaTeX stays whole."""
+    return break_lines(tex) if breakable else [tex]
+
+
+def _conclusion_rows(report: Report) -> list[str]:
+    """The conclusion as rows of an ``aligned`` block: one row when it fits on a line, else the
+    left side, then the relation and the right side, each broken like a step."""
+    (left, left_breakable), relation, (right, right_breakable) = conclusion_sides(report)
+    whole = f"{left} {relation} {right}"
+    if width(whole) <= LINE_WIDTH:
+        return [whole]
+    left_lines, right_lines = _lines(left, left_breakable), _lines(right, right_breakable)
+    return ["& " + left_lines[0], *(f"&{CONTINUATION}{line}" for line in left_lines[1:]),
+            f"&{relation} {right_lines[0]}", *(f"&{CONTINUATION}{line}" for line in right_lines[1:])]
+
+
+def _seconds(seconds: float) -> str:
+    """A step's time as a person reads it: 0.8 ms, 45.1 ms, 1.24 s."""
+    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
 def _steps(report: Report, markdown: bool) -> list[dict]:
@@ -112,14 +139,16 @@ def _steps(report: Report, markdown: bool) -> list[dict]:
             "index": entry.index,
             "relation": RELATION_LATEX[step.relation],
             "relation_text": words if markdown else escape_latex(words),
-            "expr": step.latex or to_latex(step.expr),
+            "expr": step_latex(step) or to_latex(step.expr),
+            "lines": _lines(step_latex(step) or to_latex(step.expr), step_latex(step) is None),
             "by": by,
-            "justification": _justification(by, over if same else None, notes, markdown),
+            "justification": _justification(by, over if same else None, notes),
             "verdict": verdict.value,
             "passed": verdict in _PASSING,
-            "mark": MARKDOWN_MARKS[verdict] if markdown else MATH_MARKS[verdict],
+            "mark": MARKDOWN_MARKS[verdict] if markdown else LATEX_MARKS[verdict],
             "math_mark": MATH_MARKS[verdict],
             "method": escape(_one_line(_method(entry.judgement))),
+            "time": _seconds(entry.seconds).replace(" ", " " if markdown else r"\,"),
         })
     return steps
 
@@ -144,11 +173,18 @@ def _context(report: Report, fmt: str) -> dict:
             "final_sense": _SENSE_WORD[report.chain.sense.value],
         },
         "start": derivation.start_latex or to_latex(derivation.start),
+        "start_lines": _lines(derivation.start_latex or to_latex(derivation.start),
+                              derivation.start_latex is None),
         "steps": _steps(report, markdown),
         "conclusion": conclusion_latex(report),
+        "conclusion_rows": _conclusion_rows(report),
         "passed": report.passed(),
         "unverified": [f"{s.index} ({s.verdict.value})" for s in report.steps
                        if s.verdict not in _PASSING],
+        # set by a handout: the derivation's number in it, and that it is part of one
+        "handout": False,
+        "number": None,
+        "heading": "#",  # Markdown: the level of the derivation's own heading
     }
 
 

@@ -78,13 +78,15 @@ def check_one(name: str, timeout: float = DEFAULT_TIMEOUT) -> Report:
     return reports[0]
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str | bytes) -> None:
     """Write through a temporary file and a rename, so no reader sees half a document."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(text.encode("utf-8") if isinstance(text, str) else text)
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; a document is for reading
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -92,18 +94,40 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 SUFFIXES = {"latex": ".tex", "markdown": ".md"}
+HANDOUT_NAME = "handout"  # output/handout.tex, .md and .pdf
+HANDOUT_TITLE = "Losses from likelihoods"
 
 
-def build(reports: list[Report], directory: Path) -> list[Path]:
-    """Write the LaTeX and Markdown document of every report that passed; return the paths."""
+def build(reports: list[Report], directory: Path, *, pdf: bool = True):
+    """Write the LaTeX and Markdown document of every report that passed, and the handout of
+    them all (``handout.tex``, ``handout.md`` and, with ``pdf`` and a TeX engine,
+    ``handout.pdf``).  Returns a ``handout.Written``: the paths, and notes on what was not
+    written and why."""
+    from . import tex
+    from .handout import Written, handout, write_pdf
     from .render import render
 
-    written = []
-    for report in reports:
-        if not report.passed():
-            continue
+    written = Written(reports=reports)
+    passed = [report for report in reports if report.passed()]
+    for report in passed:
         for fmt, suffix in SUFFIXES.items():
             path = directory / f"{report.derivation.id}{suffix}"
             write_atomically(path, render(report, fmt))
-            written.append(path)
+            written.paths.append(path)
+    if not passed:
+        return written
+    sources = {}
+    for fmt, suffix in SUFFIXES.items():
+        path = directory / f"{HANDOUT_NAME}{suffix}"
+        sources[fmt] = handout(passed, fmt, title=HANDOUT_TITLE)
+        write_atomically(path, sources[fmt])
+        written.paths.append(path)
+    target = directory / f"{HANDOUT_NAME}.pdf"
+    if not pdf:
+        written.notes.append(f"{target} not written (--no-pdf)")
+    elif not tex.available():
+        written.notes.append(f"{target} not written: no TeX engine; {tex.INSTALL_HINT}, "
+                             "then run this command again")
+    else:
+        written.paths.append(write_pdf(sources["latex"], target))
     return written

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
+from derivations import catalog
 
 CORE = ["gaussian-least-squares", "bernoulli-bce", "categorical-ce", "ce-kl-entropy"]
 
@@ -90,11 +91,28 @@ def test_show_prints_the_chain_with_verdicts(run):
     assert "✓ proved" in result.output and "Conclusion:" in result.output
 
 
-def test_build_writes_both_documents_of_each_derivation(run, tmp_path):
+DOCUMENTS = sorted(f"{name}{suffix}" for name in [*catalog.ids(), "handout"]
+                   for suffix in (".md", ".tex"))
+
+
+def test_build_without_tex_writes_everything_but_the_pdf_and_says_how(run, tmp_path, monkeypatch):
+    from derivations import tex
+
+    monkeypatch.setattr(tex, "engine", lambda: None)
     result = run("build", str(tmp_path))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        f"{name}{suffix}" for name in CORE for suffix in (".md", ".tex"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == DOCUMENTS
+    assert "handout.pdf not written: no TeX engine; install TeX Live" in result.output
+    assert "apt-get install texlive-latex-base" in result.output
+
+
+@pytest.mark.skipif(not __import__("derivations.tex").tex.available(), reason="no TeX engine installed")
+def test_build_with_tex_writes_the_pdf_handout_too(run, tmp_path):
+    result = run("build", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*DOCUMENTS, "handout.pdf"])
+    assert (tmp_path / "handout.pdf").read_bytes().startswith(b"%PDF")
+    assert f"wrote {tmp_path / 'handout.pdf'}" in result.output
 
 
 EXAMPLES = Path(__file__).parent / "derivations"
@@ -168,3 +186,100 @@ def test_the_shared_examples_under_check_and_json(run):
     verdicts = {Path(f["path"]).name: [s["verdict"] for s in f["steps"]] for f in report["files"]}
     assert verdicts["wrong-normaliser.deriv.yaml"] == ["proved", "refuted"]
     assert report["summary"]["refuted"] == 1 and report["passed"] is False
+
+
+# -- handouts ----------------------------------------------------------------------------------
+def test_handout_of_the_catalog_as_latex_and_as_markdown(run, tmp_path):
+    target = tmp_path / "notes" / "handout.tex"
+    result = run("handout", "--all", "--title", "Losses from likelihoods", "--author", "A. Lecturer",
+                 "--date", "Week 3", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert f"wrote {target}" in result.output
+    latex = target.read_text()
+    assert r"\tableofcontents" in latex and r"\author{A. Lecturer}" in latex
+    assert latex.count(r"\section{") == len(catalog.ids()) + 1
+    markdown_target = tmp_path / "handout.md"  # the format follows the suffix
+    result = run("handout", *CORE[:2], "--title", "Two", "-o", str(markdown_target))
+    assert result.exit_code == 0, result.output
+    assert markdown_target.read_text().startswith("# Two\n")
+    assert "$$\n\\begin{aligned}" in markdown_target.read_text()
+    forced = tmp_path / "handout.txt"
+    assert run("handout", "ce-kl-entropy", "--title", "T", "--format", "markdown",
+               "-o", str(forced)).exit_code == 0
+    assert forced.read_text().startswith("# T\n")
+
+
+def test_handout_refuses_a_failing_derivation_unless_allowed(run, tmp_path):
+    bad = EXAMPLES / "bad" / "wrong-normaliser.deriv.yaml"
+    good = EXAMPLES / "good" / "gibbs-inequality.deriv.yaml"
+    target = tmp_path / "h.tex"
+    refused = run("handout", str(good), str(bad), "--title", "T", "-o", str(target))
+    assert refused.exit_code == 1
+    assert f"{bad} (step 2 is refuted)" in refused.output and not target.exists()
+    allowed = run("handout", str(good), str(bad), "--title", "T", "-o", str(target),
+                  "--allow-unverified")
+    assert allowed.exit_code == 0 and r"\textbf{REFUTED}" in target.read_text()
+
+
+def test_handout_input_and_usage_errors_exit_2(run, tmp_path, monkeypatch):
+    broken = tmp_path / "broken.deriv.yaml"
+    broken.write_text("title: t\nsymbols:\n  x: real\nstart: x +\nsteps:\n  - expr: x\n")
+    out = str(tmp_path / "h.tex")
+    cases = [
+        (["handout", str(broken), "bernoulli-bce", "--title", "T", "-o", out], f"{broken}:4:"),
+        (["handout", "--title", "T", "-o", out], "name a derivation"),
+        (["handout", "--all", "-o", out], "Missing option '--title'"),
+        (["handout", "--all", "--title", "T"], "Missing option '-o'"),
+        (["handout", "nope", "--title", "T", "-o", out], "no built-in derivation"),
+        (["handout", "--all", "--title", "T", "-o", str(tmp_path / "h.md"), "--pdf"],
+         "--pdf needs the LaTeX format"),
+        (["handout", "--all", "--title", "T", "-o", str(tmp_path / "h.pdf"), "--pdf"],
+         "--pdf writes the PDF beside it"),
+        (["handout", "--all", "--title", "T", "-o", out, "--template-dir", str(tmp_path / "no")],
+         "does not exist"),
+    ]
+    for args, message in cases:
+        result = run(*args)
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output, (args, result.output)
+    assert not Path(out).exists()
+    from derivations import tex
+
+    monkeypatch.setattr(tex, "engine", lambda: None)
+    result = run("handout", "--all", "--title", "T", "-o", out, "--pdf")
+    assert result.exit_code == 2
+    assert ("apt-get install texlive-latex-base texlive-latex-recommended "
+            "texlive-fonts-recommended latexmk") in result.output
+
+
+@pytest.mark.skipif(not __import__("derivations.tex").tex.available(), reason="no TeX engine installed")
+def test_handout_pdf(run, tmp_path):
+    target = tmp_path / "h" / "handout.tex"
+    result = run("handout", "--all", "--title", "Losses from likelihoods", "-o", str(target), "--pdf")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "h" / "handout.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.skipif(not __import__("derivations.tex").tex.available(), reason="no TeX engine installed")
+def test_handout_pdf_with_a_latex_error_shows_it_and_exits_2(run, tmp_path):
+    broken = tmp_path / "display.deriv.yaml"
+    broken.write_text("title: t\nsymbols:\n  a: real\nstart: a + a\nsteps:\n"
+                      "  - expr: 2*a\n    latex: '2 \\undefinedmacro a'\n")
+    result = run("handout", str(broken), "--title", "T", "-o", str(tmp_path / "h.tex"), "--pdf")
+    assert result.exit_code == 2
+    assert "Undefined control sequence" in result.output and "\\undefinedmacro" in result.output
+
+
+def test_template_dir_for_render_and_handout(run, tmp_path):
+    (tmp_path / "derivation.md.j2").write_text("mine: {{ title }}\n")
+    (tmp_path / "handout.md.j2").write_text("{% for d in derivations %}{{ d.body }}{% endfor %}\n")
+    result = run("render", "ce-kl-entropy", "--template-dir", str(tmp_path))
+    assert result.exit_code == 0 and result.output == "mine: Cross-entropy is KL divergence plus entropy\n"
+    target = tmp_path / "h.md"
+    result = run("handout", "ce-kl-entropy", "--title", "T", "-o", str(target),
+                 "--template-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert target.read_text() == "mine: Cross-entropy is KL divergence plus entropy"
+    (tmp_path / "derivation.md.j2").write_text("{{ no_such_name }}\n")
+    result = run("render", "ce-kl-entropy", "--template-dir", str(tmp_path))
+    assert result.exit_code == 2 and "template: 'no_such_name' is undefined" in result.output

@@ -15,7 +15,8 @@ from derivations.model import Step
 from derivations.render import (
     RenderRefused, _context, builtin_template_dir, escape_latex, escape_markdown, render,
 )
-from derivations.workflow import SUFFIXES
+from derivations.handout import handout
+from derivations.workflow import HANDOUT_NAME, HANDOUT_TITLE, SUFFIXES
 from helpers import optimisation_report, report_of
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -114,11 +115,30 @@ def test_a_passing_chain_has_no_warning_and_checkmarks():
 def test_same_optimizers_step_says_what_it_keeps_and_the_new_sense():
     report = optimisation_report()
     latex = render(report, "latex")
-    assert (r"&\Leftrightarrow \left(\theta - b\right)^{2} && \text{negate; same optimisers over "
-            r"$\theta$; now minimise} \; \checkmark \tag{1}") in latex
+    assert (r"&\Leftrightarrow \left(\theta - b\right)^{2} \tag*{\ensuremath{\checkmark}\quad{(}1{)}}"
+            "\n  \\\\*\n"
+            r"  &\qquad \parbox[t]{0.8\linewidth}{\small\raggedright negate; same optimisers over "
+            r"$\theta$; now minimise}") in latex
     assert r"\boxed{\operatorname*{arg\,max}_{\theta}" in latex
     markdown = render(report, "markdown")
     assert "| ⇔ same optimisers | negate; same optimisers over $\\theta$; now minimise |" in markdown
+
+
+def test_an_approx_step_renders_with_approx():
+    from derivations import files
+
+    path = Path(__file__).parent / "derivations" / "good" / "entropy-bits.deriv.yaml"
+    report = check(files.read(path))
+    assert r"&\approx 0.7219 \tag*{" in render(report, "latex")
+    assert r"&\approx 0.7219 && \text{(1)}" in render(report, "markdown")
+
+
+def test_each_step_has_its_reason_under_it_and_its_verdict_in_its_tag(catalog_reports):
+    latex = render(catalog_reports["bernoulli-bce"], "latex")
+    step = latex[latex.index("&= - \\sum"):]
+    first, reason = step.splitlines()[0], step.splitlines()[2]
+    assert first.endswith(r"\tag*{\ensuremath{\checkmark}\quad{(}1{)}}")
+    assert reason.startswith(r"  &\qquad \parbox[t]{0.8\linewidth}{\small\raggedright the logarithm")
 
 
 def test_unknown_format_is_an_error():
@@ -149,7 +169,7 @@ def test_user_template_dir_overrides_a_builtin_template(tmp_path):
     (tmp_path / "derivation.md.j2").write_text("custom {{ title }}\n")
     report = make_report()
     latex = render(report, "latex", template_dir=tmp_path)
-    assert r"\documentclass{article}" in latex  # the built-in article ...
+    assert r"\documentclass[11pt]{article}" in latex  # the built-in article ...
     assert "CUSTOM A small chain 1" in latex and r"\begin{align*}" not in latex  # ... includes it
     assert render(report, "markdown", template_dir=tmp_path) == "custom A small chain\n"
     assert r"\begin{align*}" in render(report, "latex")
@@ -190,7 +210,7 @@ def test_documents_are_structurally_sound(catalog_reports):
     for report in reports:
         latex = render(report, "latex", allow_unverified=True)
         assert_sane_latex(latex)
-        assert latex.startswith(r"\documentclass{article}") and latex.endswith("\\end{document}\n")
+        assert latex.startswith(r"\documentclass[11pt]{article}") and latex.endswith("\\end{document}\n")
         assert latex.count(r"\begin{align*}") == 1
         fragment = render(report, "latex-fragment", allow_unverified=True)
         assert_sane_latex(fragment)
@@ -222,11 +242,33 @@ def test_catalog_documents_match_the_golden_files(catalog_reports, name, fmt):
     assert text == path.read_text(encoding="utf-8")
 
 
+# The handout's appendix gives each step's time, which differs from run to run.
+TIMES = re.compile(r"\d+\.\d+(\\,| )m?s\b")
+
+
+def without_times(text: str) -> str:
+    return TIMES.sub("TIME", text)
+
+
+def test_without_times_masks_exactly_the_times():
+    assert without_times(r"3 & proved & expand & 114.6\,ms \\ in 1.09\,s.") == \
+        r"3 & proved & expand & TIME \\ in TIME."
+    assert without_times("| 2 | ✓ proved | expand | 0.8 ms |; n = 2.5 s") == "| 2 | ✓ proved | expand | TIME |; n = TIME"
+    assert without_times(r"\frac{1.5}{2} x_{1.5}") == r"\frac{1.5}{2} x_{1.5}"
+
+
 def test_output_folder_holds_the_current_documents():
-    """output/ is made by `derive build output`; it must match what the renderer makes now."""
+    """output/ is made by `derive build output`; it must match what the renderer makes now
+    (the handout up to its timings; test_tex checks that output/handout.pdf is its PDF)."""
     output = Path(__file__).parent.parent / "output"
-    for name in catalog.ids():
-        report = check(catalog.get(name))
+    reports = [check(catalog.get(name)) for name in catalog.ids()]
+    for report in reports:
+        name = report.derivation.id
         for fmt, suffix in SUFFIXES.items():
             committed = (output / f"{name}{suffix}").read_text(encoding="utf-8")
             assert committed == render(report, fmt), f"output/{name}{suffix} is stale: run derive build output"
+    for fmt, suffix in SUFFIXES.items():
+        committed = (output / f"{HANDOUT_NAME}{suffix}").read_text(encoding="utf-8")
+        current = handout(reports, fmt, title=HANDOUT_TITLE)
+        assert without_times(committed) == without_times(current), \
+            f"output/{HANDOUT_NAME}{suffix} is stale: run derive build output"
