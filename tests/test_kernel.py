@@ -184,3 +184,16 @@ def test_ordered_by_lemma_needs_nonnegative_weights_and_positive_arguments():
         else:
             with pytest.raises(RuleError, match="^ordered_by_lemma:"):
                 ordered_by_lemma(ctx, before, after, Relation.LE)
+
+
+def test_a_given_cannot_capture_the_index_it_is_applied_at():
+    ctx = Context()
+    C = ctx.symbol("C", POSITIVE_INTEGER)
+    k = ctx.symbol("k", integer_range(1, C))
+    m = ctx.symbol("m", integer_range(1, C))
+    a, q = ctx.sequence("a", POSITIVE, rank=2), ctx.sequence("q", POSITIVE)
+    row_sum = Given("rows", q[k], sp.Sum(a[k, m], (m, 1, C)))
+    applied = row_sum.apply(sp.Sum(q[m], (m, 1, C)))
+    # q[m] is the sum over a second index of a[m, that index], never a[m, m]
+    assert not applied.has(a[m, m])
+    assert equal_by_normal_form(ctx, applied, sp.Sum(sp.Sum(a[k, m], (m, 1, C)), (k, 1, C)), "logs and sums")

@@ -22,11 +22,21 @@ _ZERO = sp.S.Zero
 _ONE = sp.S.One
 
 
+_HUGE = sp.Integer(10)**100
+
+
 def _outward(value: sp.Expr, upper: bool) -> sp.Expr:
-    """A rational at least (``upper``) or at most ``value``, close to it."""
+    """A rational at least (``upper``) or at most ``value``, close to it.  Magnitudes beyond
+    10**100 are clipped outward (to oo, or to 10**100 on the near side), so a value such as
+    exp(10**9) never becomes a fraction with a billion digits."""
     if value.is_Rational or value in (_INF, -_INF):
+        if value.is_Rational and abs(value) > _HUGE:
+            return (_INF if upper else _HUGE) if value > 0 else (-_HUGE if upper else -_INF)
         return value
-    approx = sp.Rational(value.evalf(30))
+    approx = sp.Float(value.evalf(30), 30)
+    if abs(approx) > _HUGE:
+        return (_INF if upper else _HUGE) if approx > 0 else (-_HUGE if upper else -_INF)
+    approx = sp.Rational(approx)
     slack = abs(approx) / 10**20 + sp.Rational(1, 10**30)
     return approx + slack if upper else approx - slack
 
@@ -98,8 +108,8 @@ def _product(a: Bounds, b: Bounds) -> Bounds:
         ends = [x * y for x in (a.lo, a.hi) for y in (b.lo, b.hi)]
         if any(e is sp.nan for e in ends):
             return UNKNOWN
-        return Bounds(min(ends), max(ends), True, True) if _INF in ends or -_INF in ends \
-            else Bounds(min(ends), max(ends))
+        low, high = min(ends), max(ends)  # closed finite ends: an open one could be attained
+        return Bounds(low, high, low == -_INF, high == _INF)
     return UNKNOWN
 
 
@@ -166,9 +176,11 @@ def _from_assumptions(expr: sp.Expr) -> Bounds:
 def _number(expr: sp.Expr) -> Bounds:
     if expr.is_Rational or expr in (_INF, -_INF):
         return Bounds(expr, expr)
-    value = expr.evalf(30)
-    if not value.is_Float:
+    value, check = expr.evalf(30), expr.evalf(60)
+    if not (value.is_Float and check.is_Float):
         return UNKNOWN
+    if abs(value - check) > abs(check) * sp.Float("1e-20", 30) + sp.Float("1e-40", 30):
+        return UNKNOWN  # evalf lost its digits (a hidden zero, a cancellation): no bounds
     return Bounds(_outward(value, False), _outward(value, True))
 
 
@@ -217,8 +229,12 @@ class BoundsOracle:
                 total = _product(total, self.bounds(factor, env))
             return total
         if isinstance(expr, sp.Pow):
+            if not expr.base.is_extended_real:  # (-1)**2 is 1, but log(-1)**2 is -pi**2
+                return UNKNOWN
             return _power(self.bounds(expr.base, env), expr.exp)
         if isinstance(expr, sp.exp):
+            if not expr.args[0].is_extended_real:
+                return UNKNOWN
             return _increasing(self.bounds(expr.args[0], env), sp.exp, at_bottom=_ZERO)
         if isinstance(expr, sp.log):
             inner = self.bounds(expr.args[0], env)
@@ -231,20 +247,24 @@ class BoundsOracle:
                 return inner
             if inner.nonpositive:
                 return -inner
-            return Bounds(_ZERO, max(-inner.lo, inner.hi), False, True)
-        if isinstance(expr, sigmoid):
-            return Bounds(_ZERO, _ONE, True, True)
-        if isinstance(expr, softplus):
-            return POSITIVE
+            if -inner.lo == inner.hi:
+                return Bounds(_ZERO, inner.hi, False, inner.lo_open and inner.hi_open)
+            far = (-inner.lo, inner.lo_open) if -inner.lo > inner.hi else (inner.hi, inner.hi_open)
+            return Bounds(_ZERO, far[0], False, far[1])
+        if isinstance(expr, (sigmoid, softplus)):
+            if not expr.args[0].is_extended_real:
+                return UNKNOWN
+            return Bounds(_ZERO, _ONE, True, True) if isinstance(expr, sigmoid) else POSITIVE
         if isinstance(expr, sp.KroneckerDelta):
             return Bounds(_ZERO, _ONE)
         if isinstance(expr, (sp.Sum, sp.Product)):
             return self._big_operator(expr, env)
         if isinstance(expr, sp.Piecewise):
             hull = [self.bounds(piece.expr, env) for piece in expr.args]
-            lo = min((b.lo, not b.lo_open) for b in hull)
-            hi = max((b.hi, b.hi_open) for b in hull)
-            return Bounds(lo[0], hi[0], not lo[1], hi[1])
+            lo, hi = min(b.lo for b in hull), max(b.hi for b in hull)
+            # An end is open only if every piece that reaches it leaves it open.
+            return Bounds(lo, hi, all(b.lo_open for b in hull if b.lo == lo),
+                          all(b.hi_open for b in hull if b.hi == hi))
         if isinstance(expr, (sp.Max, sp.Min)):
             parts = [self.bounds(a, env) for a in expr.args]
             pick = max if isinstance(expr, sp.Max) else min
@@ -270,6 +290,8 @@ class BoundsOracle:
         if self.bounds(big - small, env).nonnegative:
             return True
         for atom, bound, other in ((small, "upper", big), (big, "lower", small)):
+            if env and atom in env:
+                continue  # a bound index ranges over its sum, not over its declared domain
             domain = self.context.domain_of(atom)
             if domain is not None and getattr(domain, bound) not in (sp.oo, -sp.oo):
                 gap = other - domain.upper if bound == "upper" else domain.lower - other

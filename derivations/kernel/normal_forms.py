@@ -64,11 +64,15 @@ def _rename_binders(expr: sp.Expr, name_for, depth: int = 0) -> sp.Expr:
     return expr.func(*[_rename_binders(a, name_for, depth) for a in expr.args])
 
 
+def fresh_binders(expr: sp.Expr) -> sp.Expr:
+    """Every bound index renamed to a new dummy, so substituting into ``expr`` cannot capture."""
+    return _rename_binders(expr, lambda depth: sp.Dummy("k", integer=True))
+
+
 def canonical_binders(expr: sp.Expr) -> sp.Expr:
     """Bound indices named by nesting depth, so equal sums compare equal whatever their index
     was called.  Fresh dummies first: renaming straight to depth names could capture."""
-    fresh = _rename_binders(expr, lambda depth: sp.Dummy("k", integer=True))
-    return _rename_binders(fresh, _canonical_index)
+    return _rename_binders(fresh_binders(expr), _canonical_index)
 
 
 def _delta_pick(term: sp.Expr, index, a, b, oracle: BoundsOracle, env: dict):

@@ -15,7 +15,7 @@ import sympy as sp
 
 from .bounds import BoundsOracle
 from .context import Context
-from .normal_forms import NORMAL_FORMS
+from .normal_forms import NORMAL_FORMS, fresh_binders
 from .numeric import EvaluationError, Point, agree, evaluate, holds, show_number
 from .relations import CompositionError, Optimization, Relation, Sense, compose
 
@@ -53,7 +53,9 @@ class Given:
         lhs = self.lhs
         if isinstance(lhs, sp.Indexed) and all(isinstance(i, sp.Symbol) for i in lhs.indices):
             def instance(entry):
-                return self.rhs.xreplace(dict(zip(lhs.indices, entry.indices)))
+                # Fresh bound indices in the right side: an entry such as y[m] inside a sum over
+                # m must not be captured by a sum over m in the given.
+                return fresh_binders(self.rhs).xreplace(dict(zip(lhs.indices, entry.indices)))
             return expr.replace(
                 lambda e: isinstance(e, sp.Indexed) and e.base == lhs.base
                 and len(e.indices) == len(lhs.indices),
