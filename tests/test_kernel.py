@@ -197,3 +197,16 @@ def test_a_given_cannot_capture_the_index_it_is_applied_at():
     # q[m] is the sum over a second index of a[m, that index], never a[m, m]
     assert not applied.has(a[m, m])
     assert equal_by_normal_form(ctx, applied, sp.Sum(sp.Sum(a[k, m], (m, 1, C)), (k, 1, C)), "logs and sums")
+
+
+def test_a_given_does_not_let_a_sum_capture_its_free_symbols():
+    ctx = Context()
+    n = ctx.symbol("n", POSITIVE_INTEGER)
+    j = ctx.symbol("j")
+    x, y = ctx.sequence("x"), ctx.sequence("y")
+    k = ctx.symbol("k", integer_range(1, n))
+    shifted = Given("shifted", y[k], x[k] + j)
+    applied = shifted.apply(sp.Sum(y[k], (k, 1, n)))
+    assert equal_by_normal_form(ctx, applied, sp.Sum(x[k], (k, 1, n)) + n * j, "logs and sums")
+    fixed = Given("fixed", j, sp.Integer(2))
+    assert fixed.apply(sp.Sum(x[j] + j, (j, 1, n))).free_symbols == {n, x}

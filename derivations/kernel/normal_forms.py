@@ -52,13 +52,13 @@ def _canonical_index(depth: int) -> sp.Symbol:
 
 
 def _rename_binders(expr: sp.Expr, name_for, depth: int = 0) -> sp.Expr:
-    """Rename the index of every sum and product; ``name_for(depth)`` gives the new name."""
+    """Rename the index of every sum and product; ``name_for(depth, index)`` gives the new name."""
     if not expr.args:
         return expr
     if isinstance(expr, (sp.Sum, sp.Product)):
         *inner, (index, a, b) = expr.limits
         body = type(expr)(expr.function, *inner) if inner else expr.function
-        new = name_for(depth)
+        new = name_for(depth, index)
         body = _rename_binders(body.xreplace({index: new}), name_for, depth + 1)
         return type(expr)(body, (new, a, b))
     return expr.func(*[_rename_binders(a, name_for, depth) for a in expr.args])
@@ -66,13 +66,13 @@ def _rename_binders(expr: sp.Expr, name_for, depth: int = 0) -> sp.Expr:
 
 def fresh_binders(expr: sp.Expr) -> sp.Expr:
     """Every bound index renamed to a new dummy, so substituting into ``expr`` cannot capture."""
-    return _rename_binders(expr, lambda depth: sp.Dummy("k", integer=True))
+    return _rename_binders(expr, lambda depth, index: sp.Dummy(f"{index}'", integer=True))
 
 
 def canonical_binders(expr: sp.Expr) -> sp.Expr:
     """Bound indices named by nesting depth, so equal sums compare equal whatever their index
     was called.  Fresh dummies first: renaming straight to depth names could capture."""
-    return _rename_binders(fresh_binders(expr), _canonical_index)
+    return _rename_binders(fresh_binders(expr), lambda depth, index: _canonical_index(depth))
 
 
 def _delta_pick(term: sp.Expr, index, a, b, oracle: BoundsOracle, env: dict):

@@ -50,18 +50,33 @@ class Given:
     rhs: sp.Expr
 
     def apply(self, expr: sp.Expr) -> sp.Expr:
-        lhs = self.lhs
+        lhs, rhs = self.lhs, self.rhs
         if isinstance(lhs, sp.Indexed) and all(isinstance(i, sp.Symbol) for i in lhs.indices):
+            pattern = set(lhs.indices)
+            # A sum in expr over a name that is free in the given would capture it: rename.
+            if _binders(expr) & (rhs.free_symbols - pattern):
+                expr = fresh_binders(expr)
+
             def instance(entry):
-                # Fresh bound indices in the right side: an entry such as y[m] inside a sum over
-                # m must not be captured by a sum over m in the given.
-                return fresh_binders(self.rhs).xreplace(dict(zip(lhs.indices, entry.indices)))
+                values = dict(zip(lhs.indices, entry.indices))
+                inner = rhs
+                # A sum in the given over a name the entry uses would capture it: rename.
+                if _binders(rhs) & set().union(*(i.free_symbols for i in entry.indices)):
+                    inner = fresh_binders(rhs)
+                return inner.xreplace(values)
+
             return expr.replace(
                 lambda e: isinstance(e, sp.Indexed) and e.base == lhs.base
                 and len(e.indices) == len(lhs.indices),
                 instance,
             )
-        return expr.xreplace({lhs: self.rhs})
+        if lhs.is_Symbol and lhs in _binders(expr):
+            expr = fresh_binders(expr)  # a sum over the given's own symbol is not about it
+        return expr.xreplace({lhs: rhs})
+
+
+def _binders(expr: sp.Expr) -> set:
+    return {index for big in expr.atoms(sp.Sum, sp.Product) for index, *_ in big.limits}
 
 
 @dataclass(frozen=True)
