@@ -91,6 +91,10 @@ def check_step(derivation: Derivation, before, step: Step, sense: Sense | None, 
     except StepTimeout:
         return kernel.undecided(before, after, step.relation,
                                 f"time limit of {timeout:g} s reached", sense_after)
+    except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as exc:
+        # SymPy or mpmath gave up on this step (an overflow, say): no verdict, the run goes on.
+        return kernel.undecided(before, after, step.relation,
+                                f"the computation failed: {type(exc).__name__}", sense_after)
 
 
 class _StepTactic:
@@ -286,7 +290,9 @@ class _StepTactic:
 
         try:
             with mpmath.workdps(30):
-                root = mpmath.findroot(slope, mpmath.mpf(point.values[atom].p) / point.values[atom].q)
+                # Unverified: the kernel checks whatever pair comes of it.
+                root = mpmath.findroot(slope, mpmath.mpf(point.values[atom].p) / point.values[atom].q,
+                                       verify=False)
         except (ValueError, ZeroDivisionError, OverflowError):
             return None
         return _moved(point, atom, sp.Rational(mpmath.nstr(root, 15)))

@@ -77,6 +77,8 @@ class _Reader:
             raise InputError(self.path, "the file is not UTF-8 text", line, column) from None
         try:
             node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except RecursionError:
+            raise InputError(self.path, "bad YAML: nested too deeply") from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or exc.context or "malformed YAML"
@@ -113,8 +115,6 @@ class _Reader:
 
     # -- the document -------------------------------------------------------------------------
     def text(self, value: _Value, what: str) -> str:
-        if isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
-            return str(value.value)
         if not isinstance(value.value, str):
             self.fail(f"{what} must be text", value)
         return value.value
@@ -179,7 +179,7 @@ class _Reader:
                     _declare(context, name, self.text(spec, f"the assumptions of {name!r}"))
                 except _Later:
                     waiting.append((name, spec))
-                except (ValueError, ContextError, ExpressionError) as exc:
+                except (ValueError, TypeError, ContextError, ExpressionError) as exc:
                     self.fail(f"{name}: {exc}", spec)
             if len(waiting) == len(pending):
                 name, spec = waiting[0]
@@ -272,8 +272,9 @@ class _Reader:
 
 
 def _scalar(node):
-    """A non-text scalar as Python would read it (numbers stay numbers, so `expr: 1` works)."""
-    return yaml.safe_load(node.value) if node.value else None
+    """A non-text scalar as its text (``expr: 0.7219`` keeps its decimals); null is None.
+    Tags are ignored: nothing but text and structure is read from a file."""
+    return None if node.tag.endswith(":null") else node.value
 
 
 def _names(value: _Value):
@@ -345,8 +346,8 @@ def _bound(context: Context, text: str) -> sp.Expr:
         if "undeclared name" in str(exc):
             raise _Later() from None
         raise
-    if not (value.is_number or value.is_Symbol):
-        raise ValueError(f"a bound is a number or a declared symbol, not {text!r}")
+    if not ((value.is_number and value.is_extended_real) or value.is_Symbol):
+        raise ValueError(f"a bound is a real number or a declared symbol, not {text!r}")
     return value
 
 

@@ -81,12 +81,30 @@ def parse_expression(text: str, context: Context) -> sp.Expr:
     nodes = sum(1 for _ in ast.walk(tree))
     if nodes > MAX_NODES:
         raise ExpressionError(f"the expression has more than {MAX_NODES} parts")
+    if _depth(tree) > MAX_DEPTH:
+        raise ExpressionError(f"the expression is nested deeper than {MAX_DEPTH} levels")
     offset = len(text) - len(text.lstrip())
     try:
-        return _Builder(context, text.strip()).build(tree.body)
+        built = _Builder(context, text.strip()).build(tree.body)
     except ExpressionError as exc:
         exc.column += offset
         raise
+    except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:
+        # SymPy refusing what it was asked to build: Max of a complex number, say.
+        raise ExpressionError(f"not a valid expression: {exc}", offset) from None
+    if built.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise ExpressionError("the expression is not finite (a division by zero or log(0))", offset)
+    return built
+
+
+def _depth(tree) -> int:
+    """The depth of the syntax tree, without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack += [(child, depth + 1) for child in ast.iter_child_nodes(node)]
+    return deepest
 
 
 class _Builder:
@@ -94,6 +112,7 @@ class _Builder:
         self.context = context
         self.source = source
         self.ranks: dict[str, int] = {}
+        self.scope: dict[str, sp.Symbol] = {}  # indices bound by the sums being read
 
     def fail(self, node, message):
         raise ExpressionError(message, getattr(node, "col_offset", 0))
@@ -125,6 +144,8 @@ class _Builder:
 
     def _Name(self, node):
         name = node.id
+        if name in self.scope:
+            return self.scope[name]
         if name in _CONSTANTS:
             return _CONSTANTS[name]
         declaration = self.context.lookup(name)
@@ -225,6 +246,8 @@ class _Builder:
             return self._piecewise(node)
         args = [self.build(a) for a in node.args]
         if name == "log":
+            if len(args) == 2 and (not args[1].is_positive or args[1] == 1):
+                self.fail(node.args[1], "the base of a logarithm is a positive number other than 1")
             return sp.log(args[0]) if len(args) == 1 else sp.log(args[0]) / sp.log(args[1])
         if name == "factorial":
             if args[0].is_number and (not args[0].is_Integer or abs(args[0]) > MAX_FACTORIAL):
@@ -246,7 +269,22 @@ class _Builder:
         if not (isinstance(index, sp.Symbol) and index.is_integer):
             self.fail(index_node, "the index of a sum or product must be a declared integer")
         first, last = self.build(limits.elts[1]), self.build(limits.elts[2])
-        return kind(self.build(node.args[0]), (index, first, last))
+        for bound, where in ((first, limits.elts[1]), (last, limits.elts[2])):
+            if not bound.is_integer:
+                self.fail(where, "the limits of a sum or product must be integers")
+        # The bound index is a plain integer, whatever the declaration of its name says: the
+        # range, not the declared domain, says which values it takes.
+        bound_index = sp.Symbol(index.name, integer=True)
+        outer = self.scope.get(index.name)
+        self.scope[index.name] = bound_index
+        try:
+            body = self.build(node.args[0])
+        finally:
+            if outer is None:
+                del self.scope[index.name]
+            else:
+                self.scope[index.name] = outer
+        return kind(body, (bound_index, first, last))
 
     def _piecewise(self, node):
         pieces = []

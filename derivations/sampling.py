@@ -18,8 +18,9 @@ from .kernel import Context, Domain, Point
 from .kernel.numeric import EvaluationError, evaluate
 
 SIZES = (1, 2, 3, 5)
+MORE_SIZES = (1, 2, 3, 4, 5, 6, 8)
 _SPREAD = 3  # integers without bounds range over about (-3, 3)
-_SPREADS = (0.5, 3, 10)
+_SPREADS = (0.5, 3, 3, 10, 300)
 
 
 def seed_for(*expressions) -> int:
@@ -51,14 +52,15 @@ class Sampler:
         lower = sp.S(domain.lower).xreplace(integers)
         upper = sp.S(domain.upper).xreplace(integers)
         if domain.integer:
-            low = int(lower) if lower.is_finite else -_SPREAD
-            high = int(upper) if upper.is_finite else low + 4
+            spread = self.random.choice((_SPREAD, 12))
+            low = int(lower) if lower.is_finite else (int(upper) - spread if upper.is_finite else -spread)
+            high = int(upper) if upper.is_finite else low + 2 * spread
             return sp.Integer(self.random.randint(low, max(low, high)))
         # A scale drawn per value: small values and values near an end of the domain are where
         # many false claims show, large ones where others do.
         spread = self.random.choice(_SPREADS)
         low = float(lower) if lower.is_finite else (float(upper) - spread if upper.is_finite else -spread)
-        high = float(upper) if upper.is_finite else low + spread
+        high = float(upper) if upper.is_finite else (low + spread if lower.is_finite else spread)
         if self.random.random() < 0.25 and lower.is_finite and upper.is_finite:
             edge = min(0.05, (high - low) / 4)
             low, high = (low, low + edge) if self.random.random() < 0.5 else (high - edge, high)
@@ -76,7 +78,7 @@ class Sampler:
         """A point giving a value to every free name of ``expressions``."""
         integers: dict = {}
         for size in self.context.size_symbols():
-            integers[size] = SIZES[attempt % len(SIZES)] if attempt < len(SIZES) else self.random.choice(SIZES)
+            integers[size] = SIZES[attempt] if attempt < len(SIZES) else self.random.choice(MORE_SIZES)
         free = set().union(*(e.free_symbols for e in expressions))
         for declaration in self.context.declarations:
             if (declaration.kind == "scalar" and declaration.domain.integer

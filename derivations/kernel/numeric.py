@@ -113,10 +113,11 @@ def evaluate(expr: sp.Expr, point: Point, digits: int) -> mpmath.mpc:
     """The value of ``expr`` at ``point`` with ``digits`` significant digits, or EvaluationError.
 
     A direct interpreter: sums and products loop over their range without building the
-    expanded expression, every operation is mpmath's at ``digits + 10`` digits."""
+    expanded expression, every operation is mpmath's at ``digits + 10`` digits.  Fast, for the
+    search; the kernel's decisions use ``enclose`` where it can."""
     with mpmath.workdps(digits + 10):
         try:
-            value = mpmath.mpmathify(_Evaluator(point).value(expr, {}))
+            value = mpmath.mpmathify(_Evaluator(point, mpmath.mp).value(expr, {}))
         except (ZeroDivisionError, OverflowError, ValueError, TypeError) as exc:
             raise EvaluationError(f"no finite value here ({exc})") from exc
         if not mpmath.isfinite(value):
@@ -124,66 +125,137 @@ def evaluate(expr: sp.Expr, point: Point, digits: int) -> mpmath.mpc:
         return mpmath.mpc(value)
 
 
-_CONSTANTS = {sp.pi: lambda: mpmath.pi, sp.E: lambda: mpmath.e, sp.I: lambda: mpmath.j}
-_UNARY = {
-    sp.exp: mpmath.exp, sp.sin: mpmath.sin, sp.cos: mpmath.cos, sp.tanh: mpmath.tanh,
-    sp.Abs: abs, sp.sign: mpmath.sign, sp.factorial: mpmath.factorial,
-}
+def enclose(expr: sp.Expr, point: Point, digits: int):
+    """An interval certain to contain the (real) value of ``expr`` at ``point``: mpmath's
+    interval arithmetic, rounded outward at every operation.  EvaluationError when the value
+    may not be real or a function has no interval version."""
+    mpmath.iv.dps = digits + 10
+    try:
+        value = _Evaluator(point, mpmath.iv).value(expr, {})
+    except (ZeroDivisionError, OverflowError, ValueError, TypeError, AttributeError) as exc:
+        raise EvaluationError(f"no enclosure here ({exc})") from exc
+    if not isinstance(value, type(mpmath.iv.mpf(0))):
+        value = mpmath.iv.mpf(value)
+    if not all(mpmath.isfinite(end) for end in _ends(value)):
+        raise EvaluationError("not finite here")
+    return value
+
+
+def _ends(interval) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """The two ends of an interval as exact mpf numbers (no rounding to the working precision)."""
+    low, high = interval._mpi_
+    return mpmath.mp.make_mpf(low), mpmath.mp.make_mpf(high)
+
+
+_CONSTANTS = {sp.pi: "pi", sp.E: "e"}
+_UNARY = {sp.exp: "exp", sp.sin: "sin", sp.cos: "cos", sp.sign: "sign", sp.factorial: "factorial"}
 
 
 class _Evaluator:
-    def __init__(self, point: Point):
+    """Evaluates in ``ctx``: ``mpmath.mp`` (numbers) or ``mpmath.iv`` (certified intervals)."""
+
+    def __init__(self, point: Point, ctx):
         self.point = point
+        self.ctx = ctx
+        self.intervals = ctx is mpmath.iv
         self.budget = MAX_TERMS
 
     def integer(self, expr, env) -> int:
         value = self.value(expr, env)
+        if self.intervals:
+            low, high = _ends(value)
+            if low != high or low != int(low):
+                raise EvaluationError(f"{expr} is not an integer here")
+            return int(low)
         if value != int(mpmath.nint(mpmath.re(value))):
             raise EvaluationError(f"{expr} is not an integer here")
         return int(mpmath.nint(mpmath.re(value)))
 
+    def number(self, p: int, q: int = 1):
+        return self.ctx.mpf(p) / q
+
+    def real(self, value):
+        """A real number to compare; complex values have no order."""
+        if self.intervals:
+            return value
+        if mpmath.im(value) != 0:
+            raise EvaluationError("an order between complex numbers")
+        return mpmath.re(value)
+
+    def less(self, left, right) -> bool:
+        left, right = self.real(left), self.real(right)
+        if not self.intervals:
+            return left < right
+        (left_low, left_high), (right_low, right_high) = _ends(left), _ends(right)
+        if left_high < right_low:
+            return True
+        if left_low >= right_high:
+            return False
+        raise EvaluationError("a comparison too close to call")
+
     def value(self, e, env):
+        ctx = self.ctx
         if e in env:
             return env[e]
         if e.is_Number:
-            return mpmath.mpf(e.p) / e.q if e.is_Rational else mpmath.mpf(e._mpf_) if e.is_Float \
-                else _infinite(e)
+            if e.is_Rational:
+                return self.number(e.p, e.q)
+            if e.is_Float:
+                return self.number(*sp.Rational(e).as_numer_denom())
+            raise EvaluationError(f"{e} is not finite")
         if e in _CONSTANTS:
-            return _CONSTANTS[e]()
+            return getattr(ctx, _CONSTANTS[e])
+        if e is sp.I:
+            if self.intervals:
+                raise EvaluationError("a complex value")
+            return mpmath.j
         if isinstance(e, sp.Symbol):
             if e in self.point.integers:
-                return mpmath.mpf(self.point.integers[e])
+                return self.number(self.point.integers[e])
             return self._lookup(e)
         if isinstance(e, sp.Indexed):
             entry = e.base[tuple(sp.Integer(self.integer(i, env)) for i in e.indices)]
             return self._lookup(entry)
         if isinstance(e, sp.Add):
-            return mpmath.fsum(self.value(a, env) for a in e.args)
+            return ctx.fsum(self.value(a, env) for a in e.args)
         if isinstance(e, sp.Mul):
-            return mpmath.fprod(self.value(a, env) for a in e.args)
+            return ctx.fprod(self.value(a, env) for a in e.args)
         if isinstance(e, sp.Pow):
             base = self.value(e.base, env)
             if e.exp.is_Integer:
-                return mpmath.power(base, int(e.exp))
+                if int(e.exp) < 0 and self.intervals and _ends(base)[0] <= 0 <= _ends(base)[1]:
+                    raise EvaluationError("a division by an interval around 0")
+                return ctx.power(base, int(e.exp))
             exponent = self.value(e.exp, env)
-            if base == 0 and mpmath.re(exponent) <= 0:
+            if self.intervals and _ends(base)[0] <= 0:
+                raise EvaluationError("a power of a base that may be negative")
+            if not self.intervals and base == 0 and mpmath.re(exponent) <= 0:
                 raise EvaluationError("0 to a non-positive power")
-            return mpmath.power(base, exponent)
+            return ctx.power(base, exponent)
         if isinstance(e, sp.log):
             argument = self.value(e.args[0], env)
-            if argument == 0:
-                raise EvaluationError("the logarithm of 0")
-            value = mpmath.log(argument)
-            return value / mpmath.log(self.value(e.args[1], env)) if len(e.args) == 2 else value
+            if (_ends(argument)[0] <= 0) if self.intervals else argument == 0:
+                raise EvaluationError("the logarithm of a value that may be 0 or negative")
+            value = ctx.log(argument)
+            return value / ctx.log(self.value(e.args[1], env)) if len(e.args) == 2 else value
+        if isinstance(e, sp.tanh):
+            twice = ctx.exp(2 * self.value(e.args[0], env))
+            return (twice - 1) / (twice + 1)
+        if isinstance(e, sp.Abs):
+            return abs(self.value(e.args[0], env))
         if type(e) in _UNARY:
-            return _UNARY[type(e)](self.value(e.args[0], env))
+            return getattr(ctx, _UNARY[type(e)])(self.value(e.args[0], env))
         if isinstance(e, (sp.Sum, sp.Product)):
             return self._big_operator(e, env)
         if isinstance(e, sp.KroneckerDelta):
-            return mpmath.mpf(self.integer(e.args[0], env) == self.integer(e.args[1], env))
+            return self.number(int(self.integer(e.args[0], env) == self.integer(e.args[1], env)))
         if isinstance(e, (sp.Max, sp.Min)):
-            values = [mpmath.re(self.value(a, env)) for a in e.args]
-            return max(values) if isinstance(e, sp.Max) else min(values)
+            values = [self.real(self.value(a, env)) for a in e.args]
+            pick = max if isinstance(e, sp.Max) else min
+            if self.intervals:
+                ends = [_ends(v) for v in values]
+                return ctx.mpf([pick(e[0] for e in ends), pick(e[1] for e in ends)])
+            return pick(values)
         if isinstance(e, sp.Piecewise):
             for piece, condition in e.args:
                 if self.truth(condition, env):
@@ -203,9 +275,10 @@ class _Evaluator:
 
     def _lookup(self, atom):
         try:
-            return mpmath.mpf(self.point.values[atom].p) / self.point.values[atom].q
+            value = self.point.values[atom]
         except KeyError:
             raise EvaluationError(f"no value for {_atom_text(atom)}") from None
+        return self.number(value.p, value.q)
 
     def _big_operator(self, e, env):
         *inner, (index, a, b) = e.limits
@@ -216,12 +289,14 @@ class _Evaluator:
         if self.budget < 0:
             raise EvaluationError(f"more than {MAX_TERMS} terms to evaluate")
         body = type(e)(e.function, *inner) if inner else e.function
-        terms = (self.value(body, {**env, index: mpmath.mpf(k)}) for k in range(low, high + 1))
-        return mpmath.fsum(terms) if isinstance(e, sp.Sum) else mpmath.fprod(terms)
+        terms = [self.value(body, {**env, index: self.number(k)}) for k in range(low, high + 1)]
+        if not terms:
+            return self.number(0 if isinstance(e, sp.Sum) else 1)
+        return self.ctx.fsum(terms) if isinstance(e, sp.Sum) else self.ctx.fprod(terms)
 
     def _derivative(self, e, env):
         """Differentiate symbolically once the functions and bound indices are concrete."""
-        fixed = {k: sp.Integer(int(v)) for k, v in env.items() if isinstance(k, sp.Symbol)}
+        fixed = {k: sp.Integer(self.integer(k, env)) for k in env if isinstance(k, sp.Symbol)}
         concrete = instantiate(e.xreplace(fixed), self.point)
         if concrete.has(sp.Derivative):
             raise EvaluationError("a derivative that cannot be evaluated")
@@ -235,10 +310,14 @@ class _Evaluator:
             return all(parts) if isinstance(condition, sp.And) else (
                 any(parts) if isinstance(condition, sp.Or) else not parts[0])
         if isinstance(condition, sp.core.relational.Relational):
-            left = mpmath.re(self.value(condition.lhs, env))
-            right = mpmath.re(self.value(condition.rhs, env))
-            return {"<": left < right, "<=": left <= right, ">": left > right,
-                    ">=": left >= right, "==": left == right, "!=": left != right}[condition.rel_op]
+            left, right = self.value(condition.lhs, env), self.value(condition.rhs, env)
+            op = condition.rel_op
+            if op in ("<", ">="):
+                return self.less(left, right) == (op == "<")
+            if op in (">", "<="):
+                return self.less(right, left) == (op == ">")
+            equal = not self.less(left, right) and not self.less(right, left)
+            return equal == (op == "==")
         raise EvaluationError(f"cannot decide the condition {condition}")
 
 
@@ -247,9 +326,9 @@ def _infinite(e):
 
 
 def agree(left: mpmath.mpc, right: mpmath.mpc, digits: int) -> bool:
-    """Equal to ``digits - 8`` significant digits (relative to the larger side, or absolutely near 0)."""
-    scale = max(abs(left), abs(right), mpmath.mpf(1))
-    return abs(left - right) <= scale * mpmath.mpf(10) ** (8 - digits)
+    """Equal to ``digits - 8`` significant digits of the larger side (a tiny value is not 0)."""
+    scale = max(abs(left), abs(right))
+    return abs(left - right) <= scale * mpmath.mpf(10) ** (8 - digits) + mpmath.mpf(10) ** (-3 * digits)
 
 
 def show_number(value: mpmath.mpc, digits: int = 10) -> str:
@@ -271,3 +350,67 @@ def holds(relation: Relation, left: mpmath.mpc, right: mpmath.mpc, digits: int) 
         return relation in (Relation.LE, Relation.GE)
     less = left.real < right.real
     return less if relation in (Relation.LE, Relation.LT) else not less
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the kernel knows of a value: an interval certain to hold it (``certified``, from
+    interval arithmetic) or estimated from two precisions that agree; complex values keep only
+    their estimate."""
+
+    low: mpmath.mpf
+    high: mpmath.mpf
+    value: mpmath.mpc
+    complex: bool = False
+    certified: bool = False
+
+    @property
+    def narrow(self) -> bool:
+        return self.high - self.low <= mpmath.mpf(10) ** -20 * max(1, abs(self.value))
+
+
+def read(expr: sp.Expr, point: Point, digits: int) -> Reading:
+    try:
+        low, high = _ends(enclose(expr, point, digits))
+        with mpmath.workdps(digits + 10):
+            return Reading(low, high, mpmath.mpc((low + high) / 2), certified=True)
+    except EvaluationError:
+        pass
+    coarse, fine = evaluate(expr, point, digits), evaluate(expr, point, 2 * digits)
+    with mpmath.workdps(2 * digits + 10):
+        error = abs(coarse - fine) + abs(fine) * mpmath.mpf(10) ** (8 - 2 * digits)
+        if error > max(abs(fine), 1) * mpmath.mpf(10) ** -20:
+            raise EvaluationError("the value changes with the working precision")
+        return Reading(fine.real - error, fine.real + error, fine, complex=abs(fine.imag) > error)
+
+
+def decide(relation: Relation, left: Reading, right: Reading) -> bool | None:
+    """True when ``left relation right`` holds (within the precision, for equalities), False
+    only when it certainly fails, None when the readings cannot tell."""
+    if left.complex or right.complex:
+        if relation is not Relation.EQ:
+            return None
+        gap = abs(left.value - right.value)
+        error = (left.high - left.low + right.high - right.low) / 2
+        return False if gap > error else (True if left.narrow and right.narrow else None)
+    if relation in (Relation.GE, Relation.GT):
+        left, right = right, left
+        relation = Relation.LE if relation is Relation.GE else Relation.LT
+    below, above = left.high < right.low, left.low > right.high
+    close = not below and not above and left.narrow and right.narrow
+    if relation is Relation.EQ:
+        return False if below or above else (True if close else None)
+    if relation is Relation.LE:
+        return True if below or close or left.high <= right.low else (False if above else None)
+    return True if below else (False if left.low >= right.high else None)  # LT
+
+
+def order(first: Reading, second: Reading) -> int | None:
+    """+1 or -1 when ``first`` is certainly above or below ``second``; None otherwise."""
+    if first.complex or second.complex:
+        return None
+    if first.low > second.high:
+        return 1
+    if first.high < second.low:
+        return -1
+    return None

@@ -16,12 +16,11 @@ import sympy as sp
 from .bounds import BoundsOracle
 from .context import Context
 from .normal_forms import NORMAL_FORMS, fresh_binders
-from .numeric import EvaluationError, Point, agree, evaluate, holds, show_number
+from .numeric import EvaluationError, Point, decide, order, read, show_number
 from .relations import CompositionError, Optimization, Relation, Sense, compose
 
 _SEAL = object()
 DIGITS = 40
-CONFIRM_DIGITS = 80
 MIN_EVIDENCE = 8
 
 
@@ -161,6 +160,8 @@ def _summand_gap(before, after, relation):
     if isinstance(low, sp.Sum) and isinstance(high, sp.Sum):
         if len(low.limits) != 1 or len(high.limits) != 1 or low.limits[0][1:] != high.limits[0][1:]:
             return None, None
+        # Fresh names for both indices: the common one must not capture a free symbol.
+        low, high = fresh_binders(low), fresh_binders(high)
         index, a, b = high.limits[0]
         return high.function - low.function.xreplace({low.limits[0][0]: index}), (index, a, b)
     if low.has(sp.Sum) or high.has(sp.Sum):
@@ -209,6 +210,8 @@ def same_optimizers_by_monotone_map(
     strictly monotone map, so the optimisers are kept, and the sense flips exactly when scale < 0."""
     rule = "same_optimizers_by_monotone_map"
     over = optimization.over
+    if any(_depends_on(g.lhs, over) or _depends_on(g.rhs, over) for g in givens):
+        raise RuleError(rule, "a given about the optimised variables would fix them")
     scale, shift = sp.S(scale), sp.S(shift)
     if _depends_on(scale, over) or _depends_on(shift, over):
         raise RuleError(rule, "the scale and shift must not depend on the optimised variables")
@@ -247,17 +250,20 @@ def rounds_to(context: Context, before, after, decimals: int, givens=()) -> Judg
     if closed.free_symbols or not sp.S(after).is_Rational:
         raise RuleError(rule, "'approx' compares a closed expression with a decimal number")
     try:
-        (value,) = _values(context, (closed,), Point(), DIGITS)
+        (reading,) = _readings(context, (closed,), Point())
     except EvaluationError as exc:
-        raise RuleError(rule, f"no value: {exc}") from exc
+        raise RuleError(rule, f"no reliable value: {exc}") from exc
     target = mpmath.mpf(after.p) / after.q
     margin = mpmath.mpf(5) / mpmath.mpf(10) ** (decimals + 1)
-    distance = abs(value - target)
-    if abs(distance - margin) < mpmath.mpf(10) ** -30:
-        raise RuleError(rule, "the value is too close to a rounding boundary")
-    verdict = Verdict.PROVED if distance < margin else Verdict.REFUTED
+    if target - margin < reading.low and reading.high < target + margin:
+        verdict = Verdict.PROVED
+    elif reading.high < target - margin or reading.low > target + margin:
+        verdict = Verdict.REFUTED
+    else:
+        raise RuleError(rule, "the value is too close to a rounding boundary to tell")
+    value = reading.value
     return _judge(before=before, after=after, relation=Relation.APPROX, verdict=verdict, rule=rule,
-                  method=f"evaluated to {DIGITS} digits: {show_number(value, decimals + 6)}",
+                  method=f"evaluated ({_how(reading)}): {show_number(value, decimals + 6)}",
                   using=tuple(g.name for g in givens),
                   counterexample={} if verdict is Verdict.REFUTED else None,
                   left=show_number(value, decimals + 6) if verdict is Verdict.REFUTED else None,
@@ -289,26 +295,30 @@ def _validate(context: Context, point: Point) -> None:
             raise RuleError("point", f"the function given for {function} is not real-valued")
 
 
-def _values(context, expressions, point: Point, digits: int, givens=()):
+def _readings(context, expressions, point: Point, givens=()):
     _validate(context, point)
-    return [evaluate(apply_givens(e, givens), point, digits) for e in expressions]
+    return [read(apply_givens(e, givens), point, DIGITS) for e in expressions]
+
+
+def _how(*readings) -> str:
+    return "interval arithmetic" if all(r.certified for r in readings) else \
+        f"{DIGITS} and {2 * DIGITS} digits"
 
 
 def refuted_at(context: Context, before, after, relation: Relation, point: Point,
                givens=()) -> Judgement:
-    """``before relation after`` fails at ``point``, at two precisions."""
+    """``before relation after`` certainly fails at ``point``."""
     rule = "refuted_at"
-    for digits in (DIGITS, CONFIRM_DIGITS):
-        try:
-            left, right = _values(context, (before, after), point, digits, givens)
-        except EvaluationError as exc:
-            raise RuleError(rule, f"no value at the point: {exc}") from exc
-        if holds(relation, left, right, digits) is not False:
-            raise RuleError(rule, "the relation does not fail at this point")
+    try:
+        left, right = _readings(context, (before, after), point, givens)
+    except EvaluationError as exc:
+        raise RuleError(rule, f"no value at the point: {exc}") from exc
+    if decide(relation, left, right) is not False:
+        raise RuleError(rule, "the relation does not certainly fail at this point")
     return _judge(before=before, after=after, relation=relation, verdict=Verdict.REFUTED,
-                  rule=rule, method=f"counterexample ({CONFIRM_DIGITS} digits)",
+                  rule=rule, method=f"counterexample ({_how(left, right)})",
                   using=tuple(g.name for g in givens), counterexample=point.shown(),
-                  left=show_number(left), right=show_number(right))
+                  left=show_number(left.value), right=show_number(right.value))
 
 
 def checked_at(context: Context, before, after, relation: Relation, points, givens=()) -> Judgement:
@@ -319,13 +329,13 @@ def checked_at(context: Context, before, after, relation: Relation, points, give
         raise RuleError(rule, f"needs at least {MIN_EVIDENCE} distinct points, got {len(distinct)}")
     for point in points:
         try:
-            left, right = _values(context, (before, after), point, DIGITS, givens)
+            left, right = _readings(context, (before, after), point, givens)
         except EvaluationError as exc:
-            raise RuleError(rule, f"no value at a point: {exc}") from exc
-        if not holds(relation, left, right, DIGITS):
-            raise RuleError(rule, "the relation fails at one of the points")
+            raise RuleError(rule, f"no reliable value at a point: {exc}") from exc
+        if not decide(relation, left, right):
+            raise RuleError(rule, "the relation fails, or cannot be told, at one of the points")
     return _judge(before=before, after=after, relation=relation, verdict=Verdict.CHECKED,
-                  rule=rule, method=f"numeric evidence at {len(points)} points ({DIGITS} digits)",
+                  rule=rule, method=f"numeric evidence at {len(points)} points",
                   using=tuple(g.name for g in givens))
 
 
@@ -339,14 +349,11 @@ def _differ_only_in(point: Point, other: Point, over) -> bool:
     return all(varies(k) or point.values.get(k) == other.values.get(k) for k in keys)
 
 
-def _order_signs(context, before, after, first: Point, second: Point, digits, givens):
-    b1, a1 = _values(context, (before, after), first, digits, givens)
-    b2, a2 = _values(context, (before, after), second, digits, givens)
-    if not all(agree(v.imag, 0, digits) for v in (b1, a1, b2, a2)):
-        return None
-    if agree(b1, b2, digits) or agree(a1, a2, digits):
-        return None
-    return (1 if b1.real > b2.real else -1), (1 if a1.real > a2.real else -1), (b1, b2, a1, a2)
+def _order_signs(context, before, after, first: Point, second: Point, givens):
+    b1, a1 = _readings(context, (before, after), first, givens)
+    b2, a2 = _readings(context, (before, after), second, givens)
+    signs = order(b1, b2), order(a1, a2)
+    return None if None in signs else (*signs, (b1, b2, a1, a2))
 
 
 def order_reversed_at(context: Context, before, after, optimization: Optimization,
@@ -358,21 +365,21 @@ def order_reversed_at(context: Context, before, after, optimization: Optimizatio
     if not _differ_only_in(first, second, optimization.over):
         raise RuleError(rule, "the two points must differ only in the optimised variables")
     same_sense = sense_before is sense_after
-    for digits in (DIGITS, CONFIRM_DIGITS):
-        try:
-            signs = _order_signs(context, before, after, first, second, digits, givens)
-        except EvaluationError as exc:
-            raise RuleError(rule, f"no value at a point: {exc}") from exc
-        if signs is None or (signs[0] == signs[1]) == same_sense:
-            raise RuleError(rule, "the two objectives rank these points the same way")
-    b1, b2, a1, a2 = signs[2]
+    try:
+        signs = _order_signs(context, before, after, first, second, givens)
+    except EvaluationError as exc:
+        raise RuleError(rule, f"no value at a point: {exc}") from exc
+    if signs is None or (signs[0] == signs[1]) == same_sense:
+        raise RuleError(rule, "the two objectives do not certainly rank these points apart")
+    b1, b2, a1, a2 = (r.value for r in signs[2])
     shown = first.shown()
     for key, value in second.shown().items():
         if shown.get(key) != value:
             shown[key] = f"{shown[key]} vs {value}"
     return _judge(before=before, after=after, relation=Relation.SAME_OPTIMIZERS,
                   verdict=Verdict.REFUTED, rule=rule, sense=sense_after,
-                  method=f"order reversed ({CONFIRM_DIGITS} digits)", counterexample=shown,
+                  method=f"not a monotone map: order reversed ({_how(*signs[2])})",
+                  counterexample=shown,
                   using=tuple(g.name for g in givens),
                   left=f"{show_number(b1)} vs {show_number(b2)}",
                   right=f"{show_number(a1)} vs {show_number(a2)}")
@@ -388,7 +395,7 @@ def order_kept_at(context: Context, before, after, optimization: Optimization,
         if not _differ_only_in(first, second, optimization.over):
             raise RuleError(rule, "each pair must differ only in the optimised variables")
         try:
-            signs = _order_signs(context, before, after, first, second, DIGITS, givens)
+            signs = _order_signs(context, before, after, first, second, givens)
         except EvaluationError:
             continue
         if signs is None:
@@ -400,7 +407,7 @@ def order_kept_at(context: Context, before, after, optimization: Optimization,
         raise RuleError(rule, f"needs at least {MIN_EVIDENCE} usable pairs, got {usable}")
     return _judge(before=before, after=after, relation=Relation.SAME_OPTIMIZERS,
                   verdict=Verdict.CHECKED, rule=rule, sense=sense_after,
-                  method=f"order kept at {usable} pairs of points ({DIGITS} digits)",
+                  method=f"order kept at {usable} pairs of points",
                   using=tuple(g.name for g in givens))
 
 
