@@ -56,6 +56,10 @@ class Sampler:
             low = int(lower) if lower.is_finite else (int(upper) - spread if upper.is_finite else -spread)
             high = int(upper) if upper.is_finite else low + 2 * spread
             return sp.Integer(self.random.randint(low, max(low, high)))
+        closed_ends = [end for end, is_open in ((lower, domain.lower_open), (upper, domain.upper_open))
+                       if end.is_finite and not is_open]
+        if closed_ends and self.random.random() < 0.2:
+            return sp.Rational(self.random.choice(closed_ends))  # a closed end is in the domain
         # A scale drawn per value: small values and values near an end of the domain are where
         # many false claims show, large ones where others do.
         spread = self.random.choice(_SPREADS)

@@ -150,3 +150,25 @@ def test_binary_files_are_input_errors(tmp_path, data):
     with pytest.raises(files.InputError):
         files.read(path)
     assert time.perf_counter() - started < 1.0
+
+
+FALSE = sorted((HERE / "derivations" / "false").glob("*.deriv.yaml"))
+CRASHERS = sorted((HERE / "derivations" / "crashers").glob("*.deriv.yaml"))
+
+
+@pytest.mark.parametrize("path", FALSE, ids=lambda p: p.name)
+def test_false_steps_found_in_review_are_never_accepted(path):
+    """Each file has one false step that an earlier version proved or checked: a wrong bound,
+    a captured index, cancellation beyond the working precision, a point the sampler missed."""
+    (step,) = check(files.read(path), timeout=3.0).steps
+    assert step.verdict in (Verdict.REFUTED, Verdict.UNDECIDED), step.judgement.method
+
+
+@pytest.mark.parametrize("path", CRASHERS, ids=lambda p: p.name)
+def test_inputs_that_once_crashed_are_errors_or_verdicts(path):
+    try:
+        report = check(files.read(path), timeout=3.0)
+    except files.InputError as error:
+        assert error.message
+    else:
+        assert all(s.verdict in Verdict for s in report.steps)
