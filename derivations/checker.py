@@ -254,7 +254,8 @@ class _StepTactic:
         for attempt in range(FALSIFY_POINTS):
             base = self.sampler.point(self.expressions, attempt)
             for atom in [a for a in base.values if (a.base.label if isinstance(a, sp.Indexed) else a) in labels]:
-                for point in (base, self._stationary(base, atom)):
+                stationary = [self._stationary(base, atom, e) for e in self.expressions]
+                for point in [base] + stationary:
                     if point is None:
                         continue
                     slopes = [self._slope(e, point, atom) for e in self.expressions]
@@ -278,24 +279,31 @@ class _StepTactic:
         slope = (up - down) / (2 * h)
         return None if abs(slope.imag) > 1e-10 else slope.real
 
-    def _stationary(self, point: Point, atom):
-        """A point where the old objective's slope along ``atom`` vanishes, if one is near."""
-        expr = self.expressions[0]
-
+    def _stationary(self, point: Point, atom, expr):
+        """A point where ``expr``'s slope along ``atom`` vanishes, if one is near.  The slope is
+        divided by the value where that is positive (the slope of its logarithm), so that a
+        likelihood of 1e-1000 does not look flat."""
         def slope(t):
-            found = self._slope(expr, _moved(point, atom, sp.Rational(mpmath.nstr(t, 20))), atom)
+            moved = _moved(point, atom, sp.Rational(mpmath.nstr(t, 20)))
+            found = self._slope(expr, moved, atom)
             if found is None:
                 raise ValueError("no slope")
-            return found
+            try:
+                value = kernel.evaluate(expr, moved, DIGITS)
+            except EvaluationError:
+                raise ValueError("no value") from None
+            return found / value.real if value.imag == 0 and value.real > 0 else found
 
         try:
             with mpmath.workdps(30):
                 # Unverified: the kernel checks whatever pair comes of it.
                 root = mpmath.findroot(slope, mpmath.mpf(point.values[atom].p) / point.values[atom].q,
                                        verify=False)
-        except (ValueError, ZeroDivisionError, OverflowError):
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError):
             return None
-        return _moved(point, atom, sp.Rational(mpmath.nstr(root, 15)))
+        if not mpmath.isfinite(root) or abs(root) > 10**6:
+            return None
+        return _moved(point, atom, sp.Rational(mpmath.nstr(mpmath.re(root), 15)))
 
     def _monotone_map(self, sense_before: Sense, sense_after: Sense):
         """Try new = a·old + b and new = a·log(old) + b, with a = ±1 first, then a = new/old
