@@ -13,8 +13,10 @@ from ..model import Derivation, Step
 
 class Pipeline:
     def __init__(self, id: str, title: str, context: Context, start: sp.Expr, *, summary: str,
-                 category: str, optimization: Optimization | None = None, givens=()):
+                 category: str, optimization: Optimization | None = None, givens=(),
+                 start_latex: str | None = None):
         self.id, self.title, self.context, self.start = id, title, context, start
+        self.start_latex = start_latex
         self.summary, self.category, self.optimization = summary, category, optimization
         self.givens = {g.name: g for g in givens}
         self.steps: list[Step] = []
@@ -25,13 +27,17 @@ class Pipeline:
 
     def then(self, rewrite: Callable[[sp.Expr], sp.Expr] | sp.Expr, by: str, *,
              relation: Relation = Relation.EQ, sense: Sense | None = None, using=(),
-             latex: str | None = None) -> "Pipeline":
-        """Add a step; ``rewrite`` is a rule applied to the current expression, or the next one."""
+             latex: str | None = None, decimals: int | None = None) -> "Pipeline":
+        """Add a step; ``rewrite`` is a rule applied to the current expression, or the next one.
+        ``decimals`` is for an ``approx`` step: how many decimals its value is written with."""
         expr = rewrite(self.current) if callable(rewrite) else sp.S(rewrite)
-        self.steps.append(Step(expr, relation, by, sense, tuple(using), latex))
+        if (relation is Relation.APPROX) != (decimals is not None):
+            raise ValueError("an approx step, and only an approx step, states its decimals")
+        self.steps.append(Step(expr, relation, by, sense, tuple(using), latex, decimals=decimals))
         return self
 
     def build(self) -> Derivation:
         return Derivation(self.id, self.title, self.context, self.start, tuple(self.steps),
                           summary=self.summary, optimization=self.optimization,
-                          givens=self.givens, category=self.category)
+                          givens=self.givens, category=self.category,
+                          start_latex=self.start_latex)

@@ -1,0 +1,57 @@
+"""Entropy in bits, worked: a biased coin and the surprisal of each outcome (entry 13).
+
+The numbers are written as SymPy would not leave them (it evaluates log(0.8, 2) at once), so
+the expressions are built unevaluated and each step says how to display it."""
+
+import sympy as sp
+
+from ..kernel import Context, Relation
+from .pipeline import Pipeline
+
+R = sp.Rational
+
+
+def log2(value):
+    return sp.log(value, 2, evaluate=False)
+
+
+def times(*factors):
+    return sp.Mul(*factors, evaluate=False)
+
+
+def plus(*terms):
+    return sp.Add(*terms, evaluate=False)
+
+
+def surprisal(p):
+    return times(-1, log2(p))
+
+
+def build():
+    ctx = Context()
+    p, q = R(4, 5), R(1, 5)
+    return (
+        Pipeline(
+            "entropy-examples", "The entropy of a biased coin in bits", ctx,
+            times(-1, plus(times(p, log2(p)), times(q, log2(q)))),
+            start_latex=r"-\left(0.8 \log_2 0.8 + 0.2 \log_2 0.2\right)",
+            summary="A coin that lands heads with probability 0.8. Its entropy H(0.8, 0.2) is "
+                    "the mean surprisal -log2 p of the outcomes, in bits: about 0.7219, less "
+                    "than the 1 bit of a fair coin. The surprisals are -log2 0.8 = 0.3219... and "
+                    "-log2 0.2 = 2.3219... bits: the rarer outcome, a quarter as likely, carries "
+                    "exactly two bits more.",
+            category="information theory",
+        )
+        .then(plus(times(p, surprisal(p)), times(q, surprisal(q))),
+              "each outcome's surprisal -log2 p, weighted by its probability",
+              latex=r"0.8 \left(-\log_2 0.8\right) + 0.2 \left(-\log_2 0.2\right)")
+        .then(plus(times(p, surprisal(p)), times(q, plus(2, surprisal(p)))),
+              "0.2 = 0.8 / 4, so -log2 0.2 = 2 + (-log2 0.8): two bits more",
+              latex=r"0.8 \left(-\log_2 0.8\right) + 0.2 \left(2 - \log_2 0.8\right)")
+        .then(plus(R(2, 5), surprisal(p)), "collect the terms",
+              latex=r"0.4 - \log_2 0.8")
+        .then(R(7219, 10000), "evaluate; so -log2 0.8 = 0.3219 and -log2 0.2 = 2.3219 to four "
+              "decimals (0.322 and 2.322 to three), since 0.4 and 2 are exact",
+              relation=Relation.APPROX, decimals=4)
+        .build()
+    )

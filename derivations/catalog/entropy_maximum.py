@@ -1,0 +1,42 @@
+"""The uniform distribution has the largest entropy, log C (entry 13)."""
+
+import sympy as sp
+
+from ..kernel import POSITIVE, POSITIVE_INTEGER, Context, Given, Relation, integer_range
+from .pipeline import Pipeline
+
+
+def build():
+    ctx = Context()
+    C = ctx.symbol("C", POSITIVE_INTEGER)
+    k = ctx.symbol("k", integer_range(1, C))
+    p = ctx.sequence("p", POSITIVE)
+
+    def total(term):
+        return sp.Sum(term, (k, 1, C))
+
+    normalised = Given("p normalised", total(p[k]), 1)
+    t = 1 / (C * p[k])
+    return (
+        Pipeline(
+            "entropy-maximum", "The uniform distribution has the largest entropy", ctx,
+            -total(p[k] * sp.log(p[k])),
+            summary="A distribution p on C outcomes, every p_k > 0, summing to 1. Its entropy "
+                    "is at most log C (in bits, log2 C: 1 bit for a coin, 2 bits for 4 "
+                    "outcomes), the entropy of the uniform distribution: with t = 1/(C p_k), "
+                    "log t <= t - 1 term by term.",
+            category="information theory",
+            givens=(normalised,),
+        )
+        .then(total(p[k] * sp.log(t) + p[k] * sp.log(C)),
+              "log(1/p_k) = log(1/(C p_k)) + log C")
+        .then(total(p[k] * (t - 1) + p[k] * sp.log(C)),
+              "log t <= t - 1 for t = 1/(C p_k) > 0, with non-negative weights p_k",
+              relation=Relation.LE)
+        .then(1 - total(p[k]) + sp.log(C) * total(p[k]),
+              "multiply out: the C terms 1/C add up to 1")
+        .then(sp.log(C), "p sums to 1", using=("p normalised",))
+        .then(-total(sp.log(1 / C) / C),
+              "the entropy of the uniform distribution, p_k = 1/C")
+        .build()
+    )

@@ -1,0 +1,36 @@
+"""The focal loss is cross-entropy scaled down on easy examples, and is cross-entropy at
+gamma = 0 (entry 17)."""
+
+import sympy as sp
+
+from ..kernel import NONNEGATIVE, Context, Relation, interval
+from .pipeline import Pipeline
+
+
+def build():
+    ctx = Context()
+    p = ctx.symbol("p", interval(0, 1))
+    gamma = ctx.symbol("gamma", NONNEGATIVE)
+    ce = -sp.log(p)
+    return (
+        Pipeline(
+            "focal-loss", "The focal loss is cross-entropy scaled down on easy examples", ctx,
+            -(1 - p)**gamma * sp.log(p),
+            summary="p in (0, 1) is the probability p_t the model gives the true class, and "
+                    "gamma >= 0 the focusing parameter. The focal loss FL(p_t) = -(1 - p_t)^gamma "
+                    "log p_t is the cross-entropy CE(p_t) = -log p_t less the fraction "
+                    "1 - (1 - p_t)^gamma of it: at gamma = 0 that fraction is 0 and the focal "
+                    "loss is the cross-entropy; for gamma > 0 confident correct predictions "
+                    "(p_t near 1) are scaled down the most, and the focal loss never exceeds "
+                    "the cross-entropy.",
+            category="classification",
+        )
+        .then(ce - (1 - (1 - p)**gamma) * ce,
+              "the cross-entropy -log p_t less the fraction 1 - (1 - p_t)^gamma of it, which is "
+              "1 - 1 = 0 at gamma = 0")
+        .then(ce, "the fraction lies in [0, 1) since 0 < 1 - p_t < 1 and gamma >= 0, and "
+              "-log p_t > 0, so the part taken off is not negative (checked numerically: the "
+              "kernel's interval arithmetic bounds a power with a symbolic exponent only by "
+              "its sign)", relation=Relation.LE)
+        .build()
+    )

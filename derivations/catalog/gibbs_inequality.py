@@ -1,0 +1,41 @@
+"""Gibbs' inequality: the KL divergence is never negative (entry 9)."""
+
+import sympy as sp
+
+from ..kernel import POSITIVE, POSITIVE_INTEGER, Context, Given, Relation, integer_range
+from .pipeline import Pipeline
+
+
+def build():
+    ctx = Context()
+    C = ctx.symbol("C", POSITIVE_INTEGER)
+    k = ctx.symbol("k", integer_range(1, C))
+    p = ctx.sequence("p", POSITIVE)
+    q = ctx.sequence("q", POSITIVE)
+
+    def total(term):
+        return sp.Sum(term, (k, 1, C))
+
+    p_normalised = Given("p normalised", total(p[k]), 1)
+    q_normalised = Given("q normalised", total(q[k]), 1)
+    return (
+        Pipeline(
+            "gibbs-inequality", "Gibbs' inequality: the KL divergence is never negative", ctx,
+            total(p[k] * sp.log(p[k] / q[k])),
+            summary="Distributions p and q on C outcomes, every p_k > 0 and q_k > 0, each "
+                    "summing to 1. Term by term, log t <= t - 1 for t = q_k / p_k > 0 with the "
+                    "non-negative weight p_k, so KL(p || q) = sum_k p_k log(p_k / q_k) >= "
+                    "sum_k q_k - sum_k p_k = 0. (The lemma holds with equality only at t = 1, so "
+                    "KL(p || q) = 0 only when p = q; that converse is not part of this chain.)",
+            category="information theory",
+            givens=(p_normalised, q_normalised),
+        )
+        .then(total(-p[k] * sp.log(q[k] / p[k])),
+              "log(p_k / q_k) = -log(q_k / p_k) for positive p_k, q_k")
+        .then(total(-p[k] * (q[k] / p[k] - 1)),
+              "log t <= t - 1 for t = q_k / p_k > 0, with non-negative weights p_k",
+              relation=Relation.GE)
+        .then(total(p[k]) - total(q[k]), "multiply out and split the sum")
+        .then(0, "both distributions sum to 1", using=("p normalised", "q normalised"))
+        .build()
+    )

@@ -1,0 +1,42 @@
+"""The gradient of softmax cross-entropy is softmax minus the one-hot target (entry 8)."""
+
+import sympy as sp
+
+from ..kernel import POSITIVE, POSITIVE_INTEGER, Context, Given, integer_range
+from .pipeline import Pipeline
+
+
+def build():
+    ctx = Context()
+    C = ctx.symbol("C", POSITIVE_INTEGER)
+    j = ctx.symbol("j", integer_range(1, C))
+    k = ctx.symbol("k", integer_range(1, C))
+    m = ctx.symbol("m", integer_range(1, C))
+    z = ctx.sequence("z")
+    q = ctx.sequence("q", POSITIVE)
+    total = sp.Sum(sp.exp(z[m]), (m, 1, C))
+    softmax = Given("softmax", q[k], sp.exp(z[k]) / total)
+    return (
+        Pipeline(
+            "softmax-ce-gradient",
+            "The gradient of softmax cross-entropy is softmax minus the one-hot target", ctx,
+            sp.Derivative(-sp.log(sp.exp(z[j]) / total), z[k]),
+            summary="C classes, logits z, true class j. The cross-entropy loss of softmax(z) is "
+                    "-log softmax(z)_j; its partial derivative with respect to the logit z_k is "
+                    "softmax(z)_k - delta_kj, the predicted probability minus the one-hot "
+                    "target.",
+            category="gradients",
+            givens=(softmax,),
+        )
+        .then(sp.Derivative(sp.log(total) - z[j], z[k]),
+              "the logarithm of a quotient of positive terms: logsumexp(z) - z_j")
+        .then(sp.Sum(sp.exp(z[m]) * sp.KroneckerDelta(m, k), (m, 1, C)) / total
+              - sp.KroneckerDelta(j, k),
+              "the chain rule for the logarithm; dz_m/dz_k = delta_mk")
+        .then(sp.exp(z[k]) / total - sp.KroneckerDelta(j, k),
+              "only the term m = k of the sum is left (1 <= k <= C)")
+        .then(q[k] - sp.KroneckerDelta(j, k),
+              "softmax(z)_k = q_k: the predicted probability minus the one-hot target",
+              using=("softmax",))
+        .build()
+    )
