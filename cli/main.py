@@ -50,15 +50,14 @@ def main():
 @main.command("list")
 @_timeout_option
 def list_command(timeout):
-    """List the built-in derivations: id, title, conclusion and whether every step is proved."""
-    from derivations.printing import conclusion_text
+    """List the built-in derivations by group: id, title, conclusion, whether every step is
+    proved."""
+    from derivations import catalog
+    from derivations.formatting import catalog_lines
     from derivations.workflow import check_all, select
 
     reports, _ = check_all(select((), True), timeout)
-    for report in reports:
-        status = "all steps proved" if report.passed(strict=True) else "NOT all steps proved"
-        click.echo(f"{report.derivation.id:<24} {report.derivation.title}")
-        click.echo(f"{'':<24} {conclusion_text(report)}  [{status}]")
+    click.echo("\n".join(catalog_lines(reports, catalog.groups())))
 
 
 @main.command(epilog=TARGETS_HELP)

@@ -280,30 +280,37 @@ class _StepTactic:
         return None if abs(slope.imag) > 1e-10 else slope.real
 
     def _stationary(self, point: Point, atom, expr):
-        """A point where ``expr``'s slope along ``atom`` vanishes, if one is near.  The slope is
-        divided by the value where that is positive (the slope of its logarithm), so that a
-        likelihood of 1e-1000 does not look flat."""
-        def slope(t):
+        """A point where ``expr``'s slope along ``atom`` vanishes, if one is near: a root of
+        the slope, or else of the slope of the logarithm where the value is positive (so that a
+        likelihood of 1e-1000 does not look flat)."""
+        def slope(t, of_log):
             moved = _moved(point, atom, sp.Rational(mpmath.nstr(t, 20)))
             found = self._slope(expr, moved, atom)
             if found is None:
                 raise ValueError("no slope")
+            if not of_log:
+                return found
             try:
                 value = kernel.evaluate(expr, moved, DIGITS)
             except EvaluationError:
                 raise ValueError("no value") from None
-            return found / value.real if value.imag == 0 and value.real > 0 else found
+            if value.imag != 0 or value.real <= 0:
+                raise ValueError("no logarithm")
+            return found / value.real
 
-        try:
-            with mpmath.workdps(30):
-                # Unverified: the kernel checks whatever pair comes of it.
-                root = mpmath.findroot(slope, mpmath.mpf(point.values[atom].p) / point.values[atom].q,
-                                       verify=False)
-        except (ValueError, ZeroDivisionError, OverflowError, TypeError):
-            return None
-        if not mpmath.isfinite(root) or abs(root) > 10**6:
-            return None
-        return _moved(point, atom, sp.Rational(mpmath.nstr(mpmath.re(root), 15)))
+        start = mpmath.mpf(point.values[atom].p) / point.values[atom].q
+        for of_log in (False, True):
+            try:
+                with mpmath.workdps(30):
+                    # Unverified: the kernel checks whatever pair comes of it.
+                    root = mpmath.findroot(lambda t: slope(t, of_log), start, verify=False)
+                    found = mpmath.isfinite(root) and abs(root) < 10**6 and \
+                        abs(slope(root, of_log)) < 1e-6
+            except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+                continue
+            if found:
+                return _moved(point, atom, sp.Rational(mpmath.nstr(mpmath.re(root), 15)))
+        return None
 
     def _monotone_map(self, sense_before: Sense, sense_after: Sense):
         """Try new = a·old + b and new = a·log(old) + b, with a = ±1 first, then a = new/old

@@ -117,3 +117,21 @@ def show_lines(report: Report) -> list[str]:
         lines.append(f"       [{step.index}] {step.step.by}  — {marks[step.verdict]}")
     lines += ["", f"Conclusion: {conclusion_text(report)}"]
     return lines
+
+
+def catalog_lines(reports: list[Report], groups: dict[str, list[str]]) -> list[str]:
+    """The catalog by group: each id, its title, what it proves and whether every step is proved."""
+    by_id = {r.derivation.id: r for r in reports}
+    width = max(len(i) for i in by_id)
+    lines = []
+    for group, ids in groups.items():
+        lines.append(f"{group}:")
+        for identifier in ids:
+            report = by_id[identifier]
+            proved = report.count(Verdict.PROVED)
+            status = ("all steps proved" if proved == len(report.steps)
+                      else f"{proved} of {len(report.steps)} steps proved, the rest "
+                           + ("checked" if report.passed() else "NOT verified"))
+            lines.append(f"  {identifier:<{width}}  {report.derivation.title}  [{status}]")
+            lines.append(f"  {'':<{width}}  {conclusion_text(report)}")
+    return lines

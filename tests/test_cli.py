@@ -74,6 +74,10 @@ def test_list_shows_conclusions(run):
     for name in CORE:
         assert name in result.output
     assert "argmax" in result.output and "all steps proved" in result.output
+    for group in ("regression:", "classification:", "information theory:", "gradients:",
+                  "regularisation:"):
+        assert group in result.output
+    assert "of 4 steps proved, the rest checked" in result.output  # information-identities
 
 
 def test_render_to_stdout_and_to_a_file(run, tmp_path):
