@@ -128,13 +128,14 @@ class _StepTactic:
     # -- =, <=, <, >=, > ------------------------------------------------------------------------
     def value_relation(self, relation: Relation):
         points = self._points(FALSIFY_POINTS)
-        for point, (left, right) in points:
-            if kernel.holds(relation, left, right, DIGITS) is False:
-                try:
-                    return kernel.refuted_at(self.context, self.before, self.after, relation,
-                                             point, self.givens)
-                except RuleError:
-                    continue  # a difference that vanished at higher precision
+        failing = [p for p, (left, right) in points
+                   if kernel.holds(relation, left, right, DIGITS) is False]
+        for point in sorted(failing, key=_simplicity):  # the easiest to redo by hand first
+            try:
+                return kernel.refuted_at(self.context, self.before, self.after, relation,
+                                         point, self.givens)
+            except RuleError:
+                continue  # a difference too small to be certain of
         proof = self._prove_value_relation(relation)
         if proof is not None:
             return proof
@@ -351,3 +352,9 @@ class _StepTactic:
 
 def _moved(point: Point, atom, value) -> Point:
     return Point(point.integers, {**point.values, atom: sp.Rational(value)}, point.functions)
+
+
+def _simplicity(point: Point):
+    """No large values, then small sizes: a counterexample a person can redo by hand."""
+    largest = max((abs(v) for v in point.values.values()), default=0)
+    return (bool(largest > 5), sum(point.integers.values()), float(largest))
