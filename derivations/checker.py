@@ -239,6 +239,11 @@ class _StepTactic:
                 return kernel.order_reversed_at(*args, first, second, self.givens)
             except RuleError:
                 continue
+        for first, second in self._reversal_descent(pairs, sense_before is sense_after):
+            try:
+                return kernel.order_reversed_at(*args, first, second, self.givens)
+            except RuleError:
+                continue
         try:
             return kernel.order_kept_at(*args, pairs + self._pairs(EVIDENCE_POINTS, FALSIFY_POINTS),
                                         self.givens)
@@ -268,6 +273,41 @@ class _StepTactic:
                     for step in (sp.Rational(1, 10**k) for k in (2, 3, 4, 6)):
                         for direction in (1, -1):
                             yield point, _moved(point, atom, point.values[atom] + direction * step)
+
+    def _reversal_descent(self, pairs, same_sense: bool):
+        """Pairs close to a reversal: move the second point's optimised variables while the
+        product of the two objectives' changes falls (a non-smooth objective, such as a sum of
+        absolute values, has no stationary point to start from)."""
+        labels = {v.label if isinstance(v, sp.IndexedBase) else v for v in self.optimization.over}
+
+        def agreement(first, second):
+            try:
+                b1, a1 = (kernel.evaluate(e, first, DIGITS) for e in self.expressions)
+                b2, a2 = (kernel.evaluate(e, second, DIGITS) for e in self.expressions)
+            except EvaluationError:
+                return None
+            product = (b1.real - b2.real) * (a1.real - a2.real)
+            return product if same_sense else -product
+
+        for first, second in pairs[:3]:
+            best = agreement(first, second)
+            if best is None:
+                continue
+            atoms = [a for a in second.values
+                     if (a.base.label if isinstance(a, sp.Indexed) else a) in labels]
+            for step in (sp.Integer(1), sp.Rational(1, 10), sp.Rational(1, 100)):
+                for _ in range(10):
+                    moved = False
+                    for atom in atoms:
+                        for direction in (1, -1):
+                            candidate = _moved(second, atom, second.values[atom] + direction * step)
+                            found = agreement(first, candidate)
+                            if found is not None and found < best:
+                                second, best, moved = candidate, found, True
+                                if best < 0:
+                                    yield first, second
+                    if not moved:
+                        break
 
     def _slope(self, expr, point: Point, atom):
         """The derivative along ``atom`` by a central difference at high precision."""
