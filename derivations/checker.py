@@ -156,37 +156,31 @@ class _StepTactic:
     def _descend(self, relation: Relation, points):
         """Search for a violation of an inequality: from the points where it holds with the
         least room, move one variable at a time while the room shrinks."""
-        def room(values):
-            left, right = values
-            gap = right.real - left.real
+        def values(point):
+            return [kernel.evaluate(e, point, DIGITS) for e in self.expressions]
+
+        def room(found):
+            gap = found[1].real - found[0].real
             return gap if relation in (Relation.LE, Relation.LT) else -gap
 
-        for point, values in sorted(points, key=lambda p: room(p[1]))[:3]:
+        def measure(point):
             integers = {k: sp.Integer(v) for k, v in point.integers.items()}
-            best = room(values)
-            for step in (sp.Rational(1, 2), sp.Rational(1, 10), sp.Rational(1, 50), sp.Rational(1, 500)):
-                for _ in range(12):
-                    moved = False
-                    for atom in list(point.values):
-                        for direction in (1, -1):
-                            value = point.values[atom] + direction * step
-                            if not kernel.in_domain(self.context, atom, value, integers):
-                                continue
-                            candidate = _moved(point, atom, value)
-                            try:
-                                found = [kernel.evaluate(e, candidate, DIGITS) for e in self.expressions]
-                            except EvaluationError:
-                                continue
-                            if kernel.holds(relation, *found, DIGITS) is False:
-                                try:
-                                    return kernel.refuted_at(self.context, self.before, self.after,
-                                                             relation, candidate, self.givens)
-                                except RuleError:
-                                    pass
-                            if room(found) < best:
-                                point, best, moved = candidate, room(found), True
-                    if not moved:
-                        break
+            if not all(kernel.in_domain(self.context, a, v, integers) for a, v in point.values.items()):
+                return None
+            try:
+                return room(values(point))
+            except EvaluationError:
+                return None
+
+        steps = (sp.Rational(1, 2), sp.Rational(1, 10), sp.Rational(1, 50), sp.Rational(1, 500))
+        for start, _ in sorted(points, key=lambda p: room(p[1]))[:3]:
+            for point, _ in _climb(start, list(start.values), measure, steps, rounds=12):
+                if kernel.holds(relation, *values(point), DIGITS) is False:
+                    try:
+                        return kernel.refuted_at(self.context, self.before, self.after,
+                                                 relation, point, self.givens)
+                    except RuleError:
+                        pass
         return None
 
     def _prove_value_relation(self, relation: Relation):
@@ -256,10 +250,9 @@ class _StepTactic:
         slopes along one optimised variable have the wrong signs, at random points and at a
         stationary point of the old objective (where a dropped term that depends on the
         variable shows)."""
-        labels = {v.label if isinstance(v, sp.IndexedBase) else v for v in self.optimization.over}
         for attempt in range(FALSIFY_POINTS):
             base = self.sampler.point(self.expressions, attempt)
-            for atom in [a for a in base.values if (a.base.label if isinstance(a, sp.Indexed) else a) in labels]:
+            for atom in self._optimised(base):
                 stationary = [self._stationary(base, atom, e) for e in self.expressions]
                 for point in [base] + stationary:
                     if point is None:
@@ -274,40 +267,30 @@ class _StepTactic:
                         for direction in (1, -1):
                             yield point, _moved(point, atom, point.values[atom] + direction * step)
 
+    def _optimised(self, point: Point) -> list:
+        """The atoms of ``point`` that belong to the optimised variables."""
+        labels = {v.label if isinstance(v, sp.IndexedBase) else v for v in self.optimization.over}
+        return [a for a in point.values
+                if (a.base.label if isinstance(a, sp.Indexed) else a) in labels]
+
     def _reversal_descent(self, pairs, same_sense: bool):
         """Pairs close to a reversal: move the second point's optimised variables while the
         product of the two objectives' changes falls (a non-smooth objective, such as a sum of
         absolute values, has no stationary point to start from)."""
-        labels = {v.label if isinstance(v, sp.IndexedBase) else v for v in self.optimization.over}
-
-        def agreement(first, second):
-            try:
-                b1, a1 = (kernel.evaluate(e, first, DIGITS) for e in self.expressions)
-                b2, a2 = (kernel.evaluate(e, second, DIGITS) for e in self.expressions)
-            except EvaluationError:
-                return None
-            product = (b1.real - b2.real) * (a1.real - a2.real)
-            return product if same_sense else -product
-
         for first, second in pairs[:3]:
-            best = agreement(first, second)
-            if best is None:
-                continue
-            atoms = [a for a in second.values
-                     if (a.base.label if isinstance(a, sp.Indexed) else a) in labels]
-            for step in (sp.Integer(1), sp.Rational(1, 10), sp.Rational(1, 100)):
-                for _ in range(10):
-                    moved = False
-                    for atom in atoms:
-                        for direction in (1, -1):
-                            candidate = _moved(second, atom, second.values[atom] + direction * step)
-                            found = agreement(first, candidate)
-                            if found is not None and found < best:
-                                second, best, moved = candidate, found, True
-                                if best < 0:
-                                    yield first, second
-                    if not moved:
-                        break
+            def agreement(other, first=first):
+                try:
+                    b1, a1 = (kernel.evaluate(e, first, DIGITS) for e in self.expressions)
+                    b2, a2 = (kernel.evaluate(e, other, DIGITS) for e in self.expressions)
+                except EvaluationError:
+                    return None
+                product = (b1.real - b2.real) * (a1.real - a2.real)
+                return product if same_sense else -product
+
+            steps = (sp.Integer(1), sp.Rational(1, 10), sp.Rational(1, 100))
+            for moved, found in _climb(second, self._optimised(second), agreement, steps, rounds=10):
+                if found < 0:
+                    yield first, moved
 
     def _slope(self, expr, point: Point, atom):
         """The derivative along ``atom`` by a central difference at high precision."""
@@ -389,6 +372,27 @@ class _StepTactic:
                 continue
             if ratio.is_finite is not False and not any(ratio.has(v) for v in self.optimization.over):
                 yield ratio, False
+
+def _climb(point: Point, atoms, measure, steps, rounds: int):
+    """Coordinate descent: move one atom at a time by plus or minus each step (largest first)
+    while ``measure`` falls (None: not a usable point); yield every improvement with its
+    measure."""
+    best = measure(point)
+    if best is None:
+        return
+    for step in steps:
+        for _ in range(rounds):
+            moved = False
+            for atom in atoms:
+                for direction in (1, -1):
+                    candidate = _moved(point, atom, point.values[atom] + direction * step)
+                    found = measure(candidate)
+                    if found is not None and found < best:
+                        point, best, moved = candidate, found, True
+                        yield point, best
+            if not moved:
+                break
+
 
 def _moved(point: Point, atom, value) -> Point:
     return Point(point.integers, {**point.values, atom: sp.Rational(value)}, point.functions)
