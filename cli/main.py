@@ -19,17 +19,38 @@ class InputFailure(click.ClickException):
     exit_code = 2
 
 
-def _timeout_option(command):
+def _checking_options(command):
+    """--timeout and --no-cache: every command that checks steps takes both."""
+    command = click.option(
+        "--no-cache", is_flag=True,
+        help="Check every step afresh: neither read nor write the verdict cache "
+             "($DERIVATIONS_CACHE_DIR, default ~/.cache/derivations).")(command)
     return click.option("--timeout", type=float, default=5.0, show_default=True,
                         help=TIMEOUT_HELP)(command)
 
 
-def _check_one(name: str, timeout: float):
+def _jobs_option(command):
+    return click.option(
+        "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+        help="Check steps in this many worker processes; a step that overruns its time limit "
+             "has its worker killed and is undecided.")(command)
+
+
+def _cache(no_cache: bool):
+    """The verdict cache, which recalls the verdicts of unchanged steps; None with --no-cache."""
+    if no_cache:
+        return None
+    from derivations.cache import VerdictCache
+
+    return VerdictCache()
+
+
+def _check_one(name: str, timeout: float, no_cache: bool):
     from derivations.files import InputError
     from derivations.workflow import UsageError, check_one
 
     try:
-        return check_one(name, timeout)
+        return check_one(name, timeout, _cache(no_cache))
     except (UsageError, InputError) as exc:
         raise InputFailure(str(exc)) from None
 
@@ -48,16 +69,13 @@ def main():
 
 
 @main.command("list")
-@_timeout_option
-def list_command(timeout):
+def list_command():
     """List the built-in derivations by group: id, title, conclusion, whether every step is
-    proved."""
+    proved (as recorded when the catalog was last checked; 'derive check --all' checks now)."""
     from derivations import catalog
-    from derivations.formatting import catalog_lines
-    from derivations.workflow import check_all, select
+    from derivations.catalog import manifest
 
-    reports, _ = check_all(select((), True), timeout)
-    click.echo("\n".join(catalog_lines(reports, catalog.groups())))
+    click.echo("\n".join(manifest.lines(manifest.load(), catalog.groups())))
 
 
 @main.command(epilog=TARGETS_HELP)
@@ -65,14 +83,19 @@ def list_command(timeout):
 @click.option("--all", "everything", is_flag=True, help="Check every built-in derivation.")
 @click.option("--strict", is_flag=True, help="Pass only when every step is proved.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see the spec).")
-@_timeout_option
-def check(targets, everything, strict, as_json, timeout):
-    """Check derivations and report every step's verdict."""
+@_jobs_option
+@_checking_options
+def check(targets, everything, strict, as_json, jobs, timeout, no_cache):
+    """Check derivations and report every step's verdict.
+
+    A proved, checked or refuted verdict is kept in the verdict cache and recalled while the
+    step, its assumptions and the checker are unchanged ("(cached)" after the method);
+    --no-cache checks every step afresh."""
     from derivations.formatting import json_report, run_summary, step_lines
-    from derivations.workflow import UsageError, check_all, select
+    from derivations.workflow import UsageError, check_summaries
 
     try:
-        reports, errors = check_all(select(targets, everything), timeout)
+        reports, errors = check_summaries(targets, everything, timeout, _cache(no_cache), jobs)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
     if as_json:
@@ -104,14 +127,14 @@ def _template_dir_option(command):
 @click.option("--allow-unverified", is_flag=True,
               help="Render a chain that does not pass, marking each unverified step.")
 @_template_dir_option
-@_timeout_option
-def render(target, fmt, output, allow_unverified, template_dir, timeout):
+@_checking_options
+def render(target, fmt, output, allow_unverified, template_dir, timeout, no_cache):
     """Render a verified derivation as LaTeX or Markdown."""
     from derivations.render import RenderRefused
     from derivations.render import render as render_report
-    from derivations.workflow import write_atomically
+    from derivations.storage import write_atomically
 
-    report = _check_one(target, timeout)
+    report = _check_one(target, timeout, no_cache)
     try:
         text = render_report(report, fmt, allow_unverified=allow_unverified,
                              template_dir=template_dir)
@@ -129,12 +152,12 @@ def render(target, fmt, output, allow_unverified, template_dir, timeout):
 
 @main.command(epilog=TARGETS_HELP)
 @click.argument("target")
-@_timeout_option
-def show(target, timeout):
+@_checking_options
+def show(target, timeout, no_cache):
     """Show a derivation in readable terminal form, with each step's verdict."""
     from derivations.formatting import show_lines
 
-    report = _check_one(target, timeout)
+    report = _check_one(target, timeout, no_cache)
     click.echo("\n".join(show_lines(report)))
     raise SystemExit(0 if report.passed() else 1)
 
@@ -154,9 +177,9 @@ def show(target, timeout):
 @click.option("--allow-unverified", is_flag=True,
               help="Include derivations that do not pass, marking each unverified step.")
 @_template_dir_option
-@_timeout_option
+@_checking_options
 def handout(targets, everything, title, author, date, output, fmt, pdf, allow_unverified,
-            template_dir, timeout):
+            template_dir, timeout, no_cache):
     """Write several verified derivations as one lecture handout: a title block, contents, a
     section per derivation and an appendix of how each step was checked."""
     from derivations.handout import make_handout
@@ -167,7 +190,8 @@ def handout(targets, everything, title, author, date, output, fmt, pdf, allow_un
     try:
         written = make_handout(targets, everything, output=output, title=title, fmt=fmt,
                                author=author, date=date, pdf=pdf, template_dir=template_dir,
-                               allow_unverified=allow_unverified, timeout=timeout)
+                               allow_unverified=allow_unverified, timeout=timeout,
+                               cache=_cache(no_cache))
     except RenderRefused as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
@@ -183,19 +207,22 @@ def handout(targets, everything, title, author, date, output, fmt, pdf, allow_un
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default="output")
 @click.option("--pdf/--no-pdf", default=True, show_default=True,
               help="Compile the handout to PDF when a TeX engine is installed.")
-@_timeout_option
-def build(directory, pdf, timeout):
+@_jobs_option
+@_checking_options
+def build(directory, pdf, jobs, timeout, no_cache):
     """Check the whole catalog and write each verified derivation to DIRECTORY as LaTeX and
     Markdown, and the handout of them all as handout.tex, handout.md and (with a TeX engine)
     handout.pdf (default: output/)."""
     from derivations.formatting import run_summary, summary_line
+    from derivations.summary import summarize
     from derivations.tex import TexFailed
     from derivations.workflow import build as build_documents
     from derivations.workflow import check_all, select
 
-    reports, _ = check_all(select((), True), timeout)
-    for report in reports:
-        click.echo(f"{report.derivation.id}: {summary_line(report, strict=False)}")
+    reports, _ = check_all(select((), True), timeout, _cache(no_cache), jobs)
+    summaries = [summarize(report) for report in reports]
+    for summary in summaries:
+        click.echo(f"{summary.id}: {summary_line(summary, strict=False)}")
     try:
         written = build_documents(reports, directory, pdf=pdf)
     except TexFailed as exc:
@@ -204,7 +231,7 @@ def build(directory, pdf, timeout):
         click.echo(f"wrote {path}")
     for note in written.notes:
         click.echo(f"note: {note}")
-    click.echo(run_summary(reports, 0, strict=False))
+    click.echo(run_summary(summaries, 0, strict=False))
     raise SystemExit(0 if all(r.passed() for r in reports) else 1)
 
 

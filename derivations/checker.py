@@ -1,13 +1,15 @@
 """Tactics: find, for each step, the kernel rule that decides it.
 
-Order per step: numeric falsification first (a few points, milliseconds); then exact normal
-forms, cheapest first, with ``simplify`` last under its own time limit; then numeric evidence
-(*checked*); otherwise *undecided*.  The whole step runs under the step time limit.
+Order per step: the exact normal forms, cheapest first (sound, so they never prove a false
+step); then numeric falsification (a few points, milliseconds); then ``simplify`` under its own
+time limit; then numeric evidence (*checked*); otherwise *undecided*.  The whole step runs
+under the step time limit.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import mpmath
 import sympy as sp
@@ -22,13 +24,15 @@ from .kernel.rules import DIGITS, MIN_EVIDENCE
 from .model import Derivation, Step
 from .report import Report, StepReport
 from .sampling import Sampler, seed_for
-from .timelimit import StepTimeout, time_limit
+from .timelimit import DEFAULT_TIMEOUT, StepTimeout, time_limit
 
-DEFAULT_TIMEOUT = 5.0
 SIMPLIFY_LIMIT = 2.0
 FALSIFY_POINTS = 6
 EVIDENCE_POINTS = 12
-EXACT_FORMS = ("expand", "logs and sums", "logs of expanded arguments", "logs of combined arguments")
+LARGE_SUMS = 1_000  # terms: past this, falsification stops at the first failing point
+EXACT_FORMS = ("expand", "logs and sums", "logs of expanded arguments", "logs of combined arguments",
+               "rational functions")
+CASE_FORM = "case by case"  # tried only on steps with a Piecewise, right after "expand"
 
 
 class DerivationError(ValueError):
@@ -40,17 +44,70 @@ class DerivationError(ValueError):
         self.line = line
 
 
-def check(derivation: Derivation, timeout: float = DEFAULT_TIMEOUT) -> Report:
-    """Check every step (a refuted step does not stop the others) and return the report."""
-    check_shape(derivation)
-    chain = Chain(derivation.context, derivation.start, derivation.optimization)
-    reports = []
+@dataclass(frozen=True)
+class Claim:
+    """What one step asserts: ``before step.relation step.expr``, with the chain's sense before
+    it.  Every claim of a chain is known before any is checked, so steps can be checked in any
+    order, or in other processes."""
+
+    index: int  # from 1
+    before: sp.Expr
+    step: Step
+    sense: Sense | None
+
+    def undecided(self, reason: str):
+        """The judgement that claims nothing about this step."""
+        step = self.step
+        sense_after = (step.sense or self.sense) if step.relation is Relation.SAME_OPTIMIZERS \
+            else None
+        return kernel.undecided(self.before, step.expr, step.relation, reason, sense_after)
+
+
+def claims(derivation: Derivation) -> list[Claim]:
+    before = derivation.start
+    sense = derivation.optimization.sense if derivation.optimization else None
+    found = []
     for index, step in enumerate(derivation.steps, start=1):
-        started = time.perf_counter()
-        judgement = check_step(derivation, chain.current, step, chain.sense, timeout)
-        chain.extend(judgement)
-        reports.append(StepReport(index, step, judgement, time.perf_counter() - started))
-    return Report(derivation, tuple(reports), chain)
+        found.append(Claim(index, before, step, sense))
+        before = step.expr
+        if step.relation is Relation.SAME_OPTIMIZERS:
+            sense = step.sense or sense
+    return found
+
+
+def check(derivation: Derivation, timeout: float = DEFAULT_TIMEOUT, cache=None) -> Report:
+    """Check every step (a refuted step does not stop the others) and return the report.
+    ``cache``, a ``derivations.cache.VerdictCache``, recalls the verdicts of unchanged steps."""
+    check_shape(derivation)
+    return assemble(derivation, [check_claim(derivation, claim, timeout, cache)
+                                 for claim in claims(derivation)])
+
+
+def assemble(derivation: Derivation, steps: list[StepReport]) -> Report:
+    """The report of a derivation from its steps' reports, in order; the chain checks that
+    they connect."""
+    chain = Chain(derivation.context, derivation.start, derivation.optimization)
+    for step in steps:
+        chain.extend(step.judgement)
+    return Report(derivation, tuple(steps), chain)
+
+
+def check_claim(derivation: Derivation, claim: Claim, timeout: float, cache=None) -> StepReport:
+    """One step's report: its verdict recalled from ``cache`` or found now (and then stored)."""
+    started = time.perf_counter()
+    key = cache.key(derivation, claim) if cache is not None else None
+    record = cache.get(key) if key is not None else None
+    judgement = None
+    if record is not None:
+        try:
+            judgement = kernel.recalled(claim.before, claim.step.expr, claim.step.relation, record)
+        except RuleError:
+            judgement = None  # a record from elsewhere: check the step again
+    if judgement is None:
+        judgement = check_step(derivation, claim.before, claim.step, claim.sense, timeout)
+        if key is not None:
+            cache.put(key, judgement)
+    return StepReport(claim.index, claim.step, judgement, time.perf_counter() - started)
 
 
 def check_shape(derivation: Derivation) -> None:
@@ -77,24 +134,21 @@ def check_shape(derivation: Derivation) -> None:
 
 def check_step(derivation: Derivation, before, step: Step, sense: Sense | None, timeout: float):
     """The kernel's judgement on ``before step.relation step.expr``."""
-    after = step.expr
+    claim = Claim(0, before, step, sense)
     givens = tuple(derivation.givens[name] for name in step.using)
-    tactic = _StepTactic(derivation, before, after, givens)
-    sense_after = (step.sense or sense) if step.relation is Relation.SAME_OPTIMIZERS else None
+    tactic = _StepTactic(derivation, before, step.expr, givens)
     try:
         with time_limit(timeout):
             if step.relation is Relation.SAME_OPTIMIZERS:
-                return tactic.same_optimizers(sense, sense_after)
+                return tactic.same_optimizers(sense, step.sense or sense)
             if step.relation is Relation.APPROX:
                 return tactic.rounding(step.decimals)
             return tactic.value_relation(step.relation)
     except StepTimeout:
-        return kernel.undecided(before, after, step.relation,
-                                f"time limit of {timeout:g} s reached", sense_after)
+        return claim.undecided(f"time limit of {timeout:g} s reached")
     except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as exc:
         # SymPy or mpmath gave up on this step (an overflow, say): no verdict, the run goes on.
-        return kernel.undecided(before, after, step.relation,
-                                f"the computation failed: {type(exc).__name__}", sense_after)
+        return claim.undecided(f"the computation failed: {type(exc).__name__}")
 
 
 class _StepTactic:
@@ -104,19 +158,22 @@ class _StepTactic:
         self.before, self.after, self.givens = before, after, givens
         self.expressions = [kernel.apply_givens(e, givens) for e in (before, after)]
         self.sampler = Sampler(self.context, seed_for(*self.expressions))
+        self._read: dict[int, tuple] = {}  # id(point) -> (point, both sides there)
+        self.large = _concrete_terms(self.expressions) > LARGE_SUMS
 
     def _points(self, count: int, start: int = 0):
         """Points at which both sides have a finite value."""
-        found, attempt = [], start
-        while len(found) < count and attempt < start + 4 * count:
-            point = self.sampler.point(self.expressions, attempt)
+        return list(self._readings(count, start))
+
+    def _readings(self, count: int, start: int = 0):
+        """``_points`` one at a time, each with both sides' values."""
+        found, attempt = 0, start
+        while found < count and attempt < start + 4 * count:
+            point, values = self.sampler.reading(self.expressions, attempt, DIGITS)
             attempt += 1
-            try:
-                values = [kernel.evaluate(e, point, DIGITS) for e in self.expressions]
-            except EvaluationError:
-                continue
-            found.append((point, values))
-        return found
+            if values is not None:
+                found += 1
+                yield point, values
 
     # -- approx ---------------------------------------------------------------------------------
     def rounding(self, decimals: int):
@@ -127,16 +184,24 @@ class _StepTactic:
 
     # -- =, <=, <, >=, > ------------------------------------------------------------------------
     def value_relation(self, relation: Relation):
-        points = self._points(FALSIFY_POINTS)
-        failing = [p for p, (left, right) in points
-                   if kernel.holds(relation, left, right, DIGITS) is False]
+        proof = self._prove_exactly(relation)  # sound forms cannot prove a false step: first
+        if proof is not None:
+            return proof
+        # Six points, and the simplest that fails; with thousands of terms to sum, the first.
+        points, failing = [], []
+        for point, (left, right) in self._readings(FALSIFY_POINTS):
+            points.append((point, (left, right)))
+            if kernel.holds(relation, left, right, DIGITS) is False:
+                failing.append(point)
+                if self.large:
+                    break
         for point in sorted(failing, key=_simplicity):  # the easiest to redo by hand first
             try:
                 return kernel.refuted_at(self.context, self.before, self.after, relation,
                                          point, self.givens)
             except RuleError:
                 continue  # a difference too small to be certain of
-        proof = self._prove_value_relation(relation)
+        proof = self._prove_by_simplify(relation)
         if proof is not None:
             return proof
         if relation.is_order:
@@ -183,17 +248,19 @@ class _StepTactic:
                         pass
         return None
 
-    def _prove_value_relation(self, relation: Relation):
-        def attempt(form):
-            if relation is Relation.EQ:
-                return kernel.equal_by_normal_form(self.context, self.before, self.after, form,
-                                                   self.givens)
-            return kernel.ordered_by_bounds(self.context, self.before, self.after, relation, form,
-                                            self.givens)
+    def _attempt(self, relation: Relation, form: str):
+        if relation is Relation.EQ:
+            return kernel.equal_by_normal_form(self.context, self.before, self.after, form,
+                                               self.givens)
+        return kernel.ordered_by_bounds(self.context, self.before, self.after, relation, form,
+                                        self.givens)
 
-        for form in EXACT_FORMS:
+    def _prove_exactly(self, relation: Relation):
+        """The cheap exact normal forms, then (for ≤ and ≥) the termwise lemma; None if none
+        proves the step."""
+        for form in self._exact_forms():
             try:
-                return attempt(form)
+                return self._attempt(relation, form)
             except RuleError:
                 continue
         if relation in (Relation.LE, Relation.GE):
@@ -202,9 +269,18 @@ class _StepTactic:
                                                self.givens)
             except RuleError:
                 pass
+        return None
+
+    def _exact_forms(self) -> tuple[str, ...]:
+        if any(e.has(sp.Piecewise) for e in self.expressions):
+            return EXACT_FORMS[:1] + (CASE_FORM,) + EXACT_FORMS[1:]
+        return EXACT_FORMS
+
+    def _prove_by_simplify(self, relation: Relation):
+        """SymPy's ``simplify``, the last resort, under its own time limit."""
         try:
             with time_limit(SIMPLIFY_LIMIT):
-                return attempt("simplify")
+                return self._attempt(relation, "simplify")
         except (RuleError, StepTimeout):
             return None
 
@@ -213,37 +289,61 @@ class _StepTactic:
         over = self.optimization.over
         pairs = []
         for attempt in range(start, start + count):
-            first = self.sampler.point(self.expressions, attempt)
-            pairs.append((first, self.sampler.vary(first, self.expressions, over)))
+            first, at_first = self.sampler.reading(self.expressions, attempt, DIGITS)
+            second, at_second = self.sampler.varied_reading(first, self.expressions, over, DIGITS)
+            self._read[id(first)], self._read[id(second)] = (first, at_first), (second, at_second)
+            pairs.append((first, second))
         return pairs
 
     def same_optimizers(self, sense_before: Sense, sense_after: Sense):
         args = (self.context, self.before, self.after, self.optimization, sense_before, sense_after)
+        same_sense = sense_before is sense_after
+
+        def reversal(candidates):
+            for first, second in candidates:
+                if not self._looks_reversed(first, second, same_sense):
+                    continue
+                try:
+                    return kernel.order_reversed_at(*args, first, second, self.givens)
+                except RuleError:
+                    continue
+            return None
+
+        found = self._monotone_map(sense_before, sense_after)  # a proof cannot be wrong: first
+        if found is not None:
+            return found
         pairs = self._pairs(FALSIFY_POINTS)
-        for first, second in pairs:
-            try:
-                return kernel.order_reversed_at(*args, first, second, self.givens)
-            except RuleError:
-                continue
-        proof = self._monotone_map(sense_before, sense_after)
-        if proof is not None:
-            return proof
-        for first, second in self._slope_pairs(sense_before is sense_after):
-            try:
-                return kernel.order_reversed_at(*args, first, second, self.givens)
-            except RuleError:
-                continue
-        for first, second in self._reversal_descent(pairs, sense_before is sense_after):
-            try:
-                return kernel.order_reversed_at(*args, first, second, self.givens)
-            except RuleError:
-                continue
+        found = (reversal(pairs) or reversal(self._slope_pairs(same_sense))
+                 or reversal(self._reversal_descent(pairs, same_sense)))
+        if found is not None:
+            return found
         try:
             return kernel.order_kept_at(*args, pairs + self._pairs(EVIDENCE_POINTS, FALSIFY_POINTS),
                                         self.givens)
         except RuleError:
             return kernel.undecided(self.before, self.after, Relation.SAME_OPTIMIZERS,
                                     "no monotone map found", sense_after)
+
+    def _looks_reversed(self, first: Point, second: Point, same_sense: bool) -> bool:
+        """Whether the two objectives seem to rank the pair in opposite orders: a quick
+        reading that spares the kernel's certified one where there is nothing to find."""
+        at_first, at_second = self._values(first), self._values(second)
+        if at_first is None or at_second is None:
+            return False
+        (old_first, new_first), (old_second, new_second) = at_first, at_second
+        old = mpmath.sign(old_first.real - old_second.real)
+        new = mpmath.sign(new_first.real - new_second.real)
+        return old != (new if same_sense else -new)
+
+    def _values(self, point: Point):
+        """Both sides at ``point`` (quick, not certified), or None; read once per point."""
+        if id(point) not in self._read:
+            try:
+                values = [kernel.evaluate(e, point, DIGITS) for e in self.expressions]
+            except EvaluationError:
+                values = None
+            self._read[id(point)] = (point, values)  # the point is kept, so its id stays its own
+        return self._read[id(point)][1]
 
     def _slope_pairs(self, same_sense: bool):
         """Pairs of points likely to be ranked in opposite orders: where the two objectives'
@@ -340,9 +440,12 @@ class _StepTactic:
         """Try new = a·old + b and new = a·log(old) + b, with a = ±1 first, then a = new/old
         and a = the ratio of the slopes along each optimised scalar."""
         oracle = BoundsOracle(self.context)
+        probe = self._probe_pair()
         for scale, through_log in self._scales(sense_before, sense_after, oracle):
             inner = sp.log(self.expressions[0]) if through_log else self.expressions[0]
-            for form in EXACT_FORMS:
+            if probe is not None and self._shift_varies(scale * inner, probe):
+                continue  # new - a·old changes with the optimised variables: no proof to find
+            for form in self._exact_forms():
                 shift = NORMAL_FORMS[form](self.expressions[1] - scale * inner, oracle)
                 if any(shift.has(v) for v in self.optimization.over):
                     continue
@@ -353,6 +456,25 @@ class _StepTactic:
                 except RuleError:
                     continue
         return None
+
+    def _probe_pair(self):
+        """Two points that differ only in the optimised variables, from a sampler of their
+        own (so the points of the search stay the same), or None."""
+        sampler = Sampler(self.context, seed_for(*self.expressions) + 1)
+        first = sampler.point(self.expressions)
+        return first, sampler.vary(first, self.expressions, self.optimization.over)
+
+    def _shift_varies(self, scaled, probe) -> bool:
+        """Whether new - scaled certainly takes different values at the two probe points
+        (a quick reading: it only saves the normal forms a search they cannot win)."""
+        try:
+            readings = [(kernel.evaluate(self.expressions[1], point, DIGITS),
+                         kernel.evaluate(scaled, point, DIGITS)) for point in probe]
+        except EvaluationError:
+            return False
+        (new_1, old_1), (new_2, old_2) = readings
+        magnitude = max(abs(v) for v in (new_1, old_1, new_2, old_2))
+        return abs((new_1 - old_1) - (new_2 - old_2)) > magnitude * mpmath.mpf(10) ** (10 - DIGITS)
 
     def _scales(self, sense_before: Sense, sense_after: Sense, oracle):
         before, after = self.expressions
@@ -394,11 +516,25 @@ def _climb(point: Point, atoms, measure, steps, rounds: int):
                 break
 
 
+def _concrete_terms(expressions) -> int:
+    """How many terms the sums and products over concrete ranges have (n = 100,000 data
+    points written out, say), roughly."""
+    total = 0
+    for expr in expressions:
+        for big in expr.atoms(sp.Sum, sp.Product):
+            terms = 1
+            for _, low, high in big.limits:
+                if low.is_Integer and high.is_Integer:
+                    terms *= max(int(high) - int(low) + 1, 0)
+            total += terms
+    return total
+
+
 def _moved(point: Point, atom, value) -> Point:
     return Point(point.integers, {**point.values, atom: sp.Rational(value)}, point.functions)
 
 
 def _simplicity(point: Point):
     """No large values, then small sizes: a counterexample a person can redo by hand."""
-    largest = max((abs(v) for v in point.values.values()), default=0)
-    return (bool(largest > 5), sum(point.integers.values()), float(largest))
+    largest = max((abs(int(v.p)) / int(v.q) for v in point.values.values()), default=0)
+    return (largest > 5, sum(point.integers.values()), largest)

@@ -19,11 +19,10 @@ from .kernel import (
 )
 from .model import Derivation, Step
 from .parser import RESERVED_NAMES, ExpressionError, parse_expression
+from .sources import MAX_FILE_BYTES, SUFFIX
 
-MAX_FILE_BYTES = 1_000_000
 MAX_YAML_NODES = 20_000
 MAX_STEPS = 500
-SUFFIX = ".deriv.yaml"
 
 TOP_KEYS = ("title", "id", "summary", "symbols", "given", "optimize", "start", "steps")
 STEP_KEYS = ("expr", "relation", "by", "using", "sense", "latex")
@@ -365,12 +364,3 @@ def read(path: Path | str, data: bytes | None = None) -> Derivation:
     reader = _Reader(shown)
     name = path.name[: -len(SUFFIX)] if path.name.endswith(SUFFIX) else path.stem
     return reader.document(reader.load(data), name)
-
-
-def find(folder: Path) -> list[Path]:
-    """Every ``*.deriv.yaml`` under ``folder``, sorted; links to folders are not followed, so a
-    link loop cannot trap the search."""
-    found = []
-    for root, _, names in os.walk(folder, followlinks=False):
-        found += [Path(root) / n for n in names if n.endswith(SUFFIX) and (Path(root) / n).is_file()]
-    return sorted(found)

@@ -1,65 +1,59 @@
-"""Reports as a person reads them in a terminal, and as the JSON object of the spec."""
+"""Reports as a person reads them in a terminal, and as the JSON object of the spec.
+
+``derive check`` prints from summaries (``derivations.summary``), which need no SymPy."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from .files import SUFFIX
-from .kernel import Relation, Verdict
-from .printing import conclusion_text, to_text
-from .report import Report
+from .sources import SUFFIX
+from .summary import VERDICTS, Summary
 
 _HINTS = {
-    Verdict.REFUTED: "evaluate both sides at these values to see the difference; the step, "
-                     "not the ones around it, is where the slip is",
-    Verdict.UNDECIDED: "split the step into smaller ones, or give a longer --timeout",
+    "refuted": "evaluate both sides at these values to see the difference; the step, not the "
+               "ones around it, is where the slip is",
+    "undecided": "split the step into smaller ones, or give a longer --timeout",
 }
 
 
-def _step_label(report: Report, index: int, line: int | None) -> str:
-    return f"{report.derivation.source}:{line}" if line else report.derivation.source
-
-
-def step_lines(report: Report, strict: bool) -> list[str]:
+def step_lines(summary: Summary, strict: bool) -> list[str]:
     """The per-step table, with both sides and the counterexample under a refuted step."""
-    lines = [f"{report.derivation.source}: {report.derivation.title}",
+    lines = [f"{summary.source}: {summary.title}",
              f"  {'step':>4}  {'relation':<16} {'verdict':<10} {'time':>8}  method"]
-    previous = report.derivation.start
-    for step in report.steps:
-        judgement = step.judgement
-        lines.append(f"  {step.index:>4}  {step.step.relation.value:<16} "
-                     f"{judgement.verdict.value:<10} {step.seconds * 1000:>6.1f}ms  {judgement.method}")
-        if judgement.verdict is Verdict.REFUTED:
-            where = _step_label(report, step.index, step.step.line)
-            values = ", ".join(f"{k}={v}" for k, v in (judgement.counterexample or {}).items())
-            sign = "≠" if step.step.relation is Relation.EQ else "violates"
+    for step in summary.steps:
+        lines.append(f"  {step.index:>4}  {step.relation:<16} {step.verdict:<10} "
+                     f"{step.seconds * 1000:>6.1f}ms  {step.method}"
+                     + (" (cached)" if step.cached else ""))
+        if step.verdict == "refuted":
+            where = f"{summary.source}:{step.line}" if step.line else summary.source
+            values = ", ".join(f"{k}={v}" for k, v in (step.counterexample or {}).items())
+            sign = "≠" if step.relation == "=" else "violates"
             lines += [
-                f"        {where}: step {step.index} refuted: left {judgement.left} {sign} "
-                f"right {judgement.right} at {values}",
-                f"        left:  {to_text(previous)}",
-                f"        right: {to_text(step.step.expr)}",
-                f"        hint: {_HINTS[Verdict.REFUTED]}",
+                f"        {where}: step {step.index} refuted: left {step.left} {sign} "
+                f"right {step.right} at {values}",
+                f"        left:  {step.left_text}",
+                f"        right: {step.right_text}",
+                f"        hint: {_HINTS['refuted']}",
             ]
-        elif judgement.verdict is Verdict.UNDECIDED:
-            lines.append(f"        hint: {_HINTS[Verdict.UNDECIDED]}")
-        previous = step.step.expr
-    lines.append("  " + summary_line(report, strict))
+        elif step.verdict == "undecided":
+            lines.append(f"        hint: {_HINTS['undecided']}")
+    lines.append("  " + summary_line(summary, strict))
     return lines
 
 
-def summary_line(report: Report, strict: bool) -> str:
-    counts = ", ".join(f"{report.count(v)} {v.value}" for v in Verdict)
-    verdict = "passed" if report.passed(strict) else "FAILED"
-    seconds = sum(s.seconds for s in report.steps)
+def summary_line(summary: Summary, strict: bool) -> str:
+    counts = ", ".join(f"{summary.count(v)} {v}" for v in VERDICTS)
+    verdict = "passed" if summary.passed(strict) else "FAILED"
+    seconds = sum(s.seconds for s in summary.steps)
     return f"{verdict}: {counts} ({seconds:.2f} s)"
 
 
-def run_summary(reports: list[Report], errors: int, strict: bool) -> str:
-    passed = sum(1 for r in reports if r.passed(strict))
-    steps = sum(len(r.steps) for r in reports)
-    counts = ", ".join(f"{sum(r.count(v) for r in reports)} {v.value}" for v in Verdict)
-    text = f"{len(reports) + errors} derivation(s): {passed} passed, {len(reports) - passed} failed"
+def run_summary(summaries: list[Summary], errors: int, strict: bool) -> str:
+    passed = sum(1 for s in summaries if s.passed(strict))
+    steps = sum(len(s.steps) for s in summaries)
+    counts = ", ".join(f"{sum(s.count(v) for s in summaries)} {v}" for v in VERDICTS)
+    text = f"{len(summaries) + errors} derivation(s): {passed} passed, {len(summaries) - passed} failed"
     if errors:
         text += f", {errors} unreadable"
     return f"{text}; {steps} steps: {counts}"
@@ -72,31 +66,33 @@ def _error_entry(error) -> dict:
             "error": {"message": error.message, "line": error.line, "column": error.column}}
 
 
-def json_report(reports: list[Report], errors: list, strict: bool) -> str:
+def json_report(summaries: list[Summary], errors: list, strict: bool) -> str:
     """The machine-readable report of the spec: one JSON object."""
     files = []
-    for report in reports:
+    for summary in summaries:
         steps = []
-        for step in report.steps:
-            judgement = step.judgement
-            entry = {"index": step.index, "line": step.step.line,
-                     "relation": step.step.relation.value, "verdict": judgement.verdict.value,
-                     "method": judgement.method, "seconds": round(step.seconds, 4)}
-            if judgement.verdict is Verdict.REFUTED:
-                entry.update(counterexample=judgement.counterexample, left=judgement.left,
-                             right=judgement.right)
+        for step in summary.steps:
+            entry = {"index": step.index, "line": step.line, "relation": step.relation,
+                     "verdict": step.verdict, "method": step.method,
+                     "seconds": round(step.seconds, 4), "cached": step.cached}
+            if step.verdict == "refuted":
+                entry.update(counterexample=step.counterexample, left=step.left,
+                             right=step.right)
             steps.append(entry)
-        files.append({"path": report.derivation.source, "id": report.derivation.id,
-                      "passed": report.passed(strict), "error": None, "steps": steps})
+        files.append({"path": summary.source, "id": summary.id,
+                      "passed": summary.passed(strict), "error": None, "steps": steps})
     files += [_error_entry(e) for e in errors]
-    summary = {v.value: sum(r.count(v) for r in reports) for v in Verdict}
-    summary["errors"] = len(errors)
-    passed = not errors and all(r.passed(strict) for r in reports)
-    return json.dumps({"passed": passed, "files": files, "summary": summary}, indent=1)
+    totals = {v: sum(s.count(v) for s in summaries) for v in VERDICTS}
+    totals["errors"] = len(errors)
+    passed = not errors and all(s.passed(strict) for s in summaries)
+    return json.dumps({"passed": passed, "files": files, "summary": totals}, indent=1)
 
 
-def show_lines(report: Report) -> list[str]:
+def show_lines(report) -> list[str]:
     """The chain for a terminal: each step's relation, expression, justification and verdict."""
+    from .kernel import Verdict
+    from .printing import conclusion_text, to_text
+
     marks = {Verdict.PROVED: "✓ proved", Verdict.CHECKED: "≈ checked",
              Verdict.REFUTED: "✗ REFUTED", Verdict.UNDECIDED: "? UNDECIDED"}
     derivation = report.derivation
@@ -116,22 +112,4 @@ def show_lines(report: Report) -> list[str]:
         lines.append(f"  {step.step.relation.symbol:>2} {to_text(step.step.expr)}")
         lines.append(f"       [{step.index}] {step.step.by}  — {marks[step.verdict]}")
     lines += ["", f"Conclusion: {conclusion_text(report)}"]
-    return lines
-
-
-def catalog_lines(reports: list[Report], groups: dict[str, list[str]]) -> list[str]:
-    """The catalog by group: each id, its title, what it proves and whether every step is proved."""
-    by_id = {r.derivation.id: r for r in reports}
-    width = max(len(i) for i in by_id)
-    lines = []
-    for group, ids in groups.items():
-        lines.append(f"{group}:")
-        for identifier in ids:
-            report = by_id[identifier]
-            proved = report.count(Verdict.PROVED)
-            status = ("all steps proved" if proved == len(report.steps)
-                      else f"{proved} of {len(report.steps)} steps proved, the rest "
-                           + ("checked" if report.passed() else "NOT verified"))
-            lines.append(f"  {identifier:<{width}}  {report.derivation.title}  [{status}]")
-            lines.append(f"  {'':<{width}}  {conclusion_text(report)}")
     return lines

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import tex
-from .checker import DEFAULT_TIMEOUT
 from .kernel import Verdict
 from .render import (
     RenderRefused, _PASSING, _context, _environment, escape_latex, escape_markdown,
 )
 from .report import Report
-from .workflow import UsageError, check_all, select, write_atomically
+from .storage import write_atomically
+from .timelimit import DEFAULT_TIMEOUT
+from .workflow import UsageError, check_all, select
 
 FORMATS = ("latex", "markdown")
 TEMPLATES = {"latex": "handout.tex.j2", "markdown": "handout.md.j2"}
@@ -124,8 +125,9 @@ def write_pdf(source: str, path: Path, *, time_limit: float = tex.TIME_LIMIT) ->
 def make_handout(targets: tuple[str, ...], everything: bool, *, output: Path, title: str,
                  fmt: str | None = None, author: str = "", date: str = "", pdf: bool = False,
                  template_dir=None, allow_unverified: bool = False,
-                 timeout: float = DEFAULT_TIMEOUT) -> Written:
-    """``derive handout``: check the targets as ``derive check`` does, write the handout to
+                 timeout: float = DEFAULT_TIMEOUT, cache=None) -> Written:
+    """``derive handout``: check the targets as ``derive check`` does (recalling verdicts from
+    ``cache``, a ``VerdictCache``), write the handout to
     ``output`` and, with ``pdf``, its PDF beside it (``output`` with the suffix ``.pdf``).
 
     Raises ``UsageError`` for a bad request or an unreadable file (exit code 2),
@@ -143,7 +145,7 @@ def make_handout(targets: tuple[str, ...], everything: bool, *, output: Path, ti
         raise tex.TexUnavailable()
     if template_dir is not None and not Path(template_dir).is_dir():
         raise UsageError(f"--template-dir {template_dir}: not a folder")
-    reports, errors = check_all(select(targets, everything), timeout)
+    reports, errors = check_all(select(targets, everything), timeout, cache)
     if errors:
         raise UsageError("cannot read " + "; ".join(str(e) for e in errors))
     text = handout(reports, fmt, title=title, author=author, date=date,

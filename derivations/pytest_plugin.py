@@ -70,9 +70,10 @@ class StepItem(pytest.Item):
 
     def _explain(self, report, strict: bool) -> str:
         from .formatting import step_lines
+        from .summary import summarize
 
         step = report.steps[self.index - 1]
-        lines = step_lines(report, strict)
+        lines = step_lines(summarize(report), strict)
         # The header, this step's row and what follows it until the next row.
         start = next(i for i, line in enumerate(lines) if line.startswith(f"  {self.index:>4}  "))
         body = [lines[start]]

@@ -43,9 +43,9 @@ class Sampler:
             candidates = [k for k in (first, last) if k % scale]
             if first < last or candidates:
                 for _ in range(20):
-                    value = sp.Rational(self.random.randint(first, last), scale)
-                    if not value.is_integer:
-                        return value
+                    numerator = self.random.randint(first, last)
+                    if numerator % scale:
+                        return sp.Rational(numerator, scale)
         raise ValueError(f"no decimal strictly between {low} and {high}")
 
     def _value(self, domain: Domain, integers: dict):
@@ -80,6 +80,11 @@ class Sampler:
 
     def point(self, expressions, attempt: int = 0) -> Point:
         """A point giving a value to every free name of ``expressions``."""
+        return self.reading(expressions, attempt)[0]
+
+    def reading(self, expressions, attempt: int = 0, digits: int = 15):
+        """A point for ``expressions`` and their values there at ``digits`` digits (None when
+        one has no value): the values are found by the same pass that samples the point."""
         integers: dict = {}
         for size in self.context.size_symbols():
             integers[size] = SIZES[attempt] if attempt < len(SIZES) else self.random.choice(MORE_SIZES)
@@ -91,10 +96,11 @@ class Sampler:
         functions = {
             d.obj: self._function(d.rank) for d in self.context.declarations if d.kind == "function"
         }
-        return self._complete(Point(integers, {}, functions), expressions)
+        return self._complete(Point(integers, {}, functions), expressions, digits)
 
-    def _complete(self, partial: Point, expressions) -> Point:
-        """Sample a value for every atom that evaluating ``expressions`` asks for."""
+    def _complete(self, partial: Point, expressions, digits: int = 15):
+        """Sample a value for every atom that evaluating ``expressions`` asks for; the point,
+        and the values (None if one has none)."""
         integers = {k: sp.Integer(v) for k, v in partial.integers.items()}
 
         def sample(atom):
@@ -105,15 +111,21 @@ class Sampler:
 
         values = _SampleOnDemand(sample, partial.values)
         probe = Point(partial.integers, values, partial.functions)
+        found = []
         for expr in expressions:
             try:
-                evaluate(expr, probe, digits=15)
+                found.append(evaluate(expr, probe, digits))
             except EvaluationError:
-                pass  # the kernel will find this point unusable
-        return Point(partial.integers, dict(values), partial.functions)
+                found.append(None)  # the kernel will find this point unusable
+        point = Point(partial.integers, dict(values), partial.functions)
+        return point, None if None in found else found
 
     def vary(self, point: Point, expressions, over) -> Point:
         """The same point with new values for the optimised variables only."""
+        return self.varied_reading(point, expressions, over)[0]
+
+    def varied_reading(self, point: Point, expressions, over, digits: int = 15):
+        """``vary``, with the values of ``expressions`` at the new point (as ``reading``)."""
         labels = {v.label if isinstance(v, sp.IndexedBase) else v for v in over}
 
         def fixed(atom):
@@ -121,7 +133,7 @@ class Sampler:
             return base not in labels
 
         keep = {a: v for a, v in point.values.items() if fixed(a)}
-        return self._complete(Point(point.integers, keep, point.functions), expressions)
+        return self._complete(Point(point.integers, keep, point.functions), expressions, digits)
 
 
 class _SampleOnDemand(dict):

@@ -12,6 +12,7 @@ import sympy as sp
 
 from .checker import DEFAULT_TIMEOUT, check
 from .formatting import step_lines
+from .summary import summarize
 from .kernel import (
     NEGATIVE, NONNEGATIVE, POSITIVE, POSITIVE_INTEGER, REAL, Context, Domain, Optimization,
     Relation, Sense, Verdict, integer_range, interval,
@@ -96,7 +97,7 @@ def _verify(start, target, relation: Relation, assumptions, strict: bool, timeou
     if not report.passed(strict):
         verdict = report.steps[0].verdict
         wanted = "proved" if strict and verdict is Verdict.CHECKED else "true"
-        lines = step_lines(report, strict)
+        lines = step_lines(summarize(report), strict)
         raise AssertionError(f"{title} is not {wanted} ({verdict.value}):\n" + "\n".join(lines[2:]))
     return report
 

@@ -1,96 +1,139 @@
-"""What the commands do, kept out of the CLI: pick derivations, check them, write documents."""
+"""What the commands do, kept out of the CLI: pick derivations, check them, write documents.
+
+Importing this module does not import SymPy: ``check_summaries`` prints a run whose summaries
+are all in the verdict cache without it.
+"""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
-from . import catalog, files
-from .checker import DEFAULT_TIMEOUT, DerivationError, check
-from .report import Report
-
-
-class UsageError(ValueError):
-    """A request that names nothing, or something unknown; the CLI turns it into exit code 2."""
+from . import catalog
+from .sources import MAX_FILE_BYTES, Source, UsageError, resolve
+from .storage import write_atomically
+from .summary import Summary, summarize
+from .timelimit import DEFAULT_TIMEOUT
 
 
 def select(names: tuple[str, ...], everything: bool) -> list:
     """The derivations named by built-in id or by path (a folder gives every ``*.deriv.yaml``
     under it), or the whole catalog.  A file that cannot be read stands in the list as its
     ``InputError``, so the other files are still checked."""
-    if everything and names:
-        raise UsageError("give ids or --all, not both")
-    if everything:
-        names = catalog.ids()
-    if not names:
-        raise UsageError("name a derivation (an id from 'derive list', a file or a folder) "
-                         "or pass --all")
-    selected = []
-    for name in names:
-        path = Path(name)
-        if path.is_dir():
-            found = files.find(path)
-            if not found:
-                raise UsageError(f"no *{files.SUFFIX} file under {name}")
-            selected += [_read(p) for p in found]
-        elif path.exists() or name.endswith((".yaml", ".yml")) or "/" in name:
-            selected.append(_read(path))
-        else:
-            try:
-                selected.append(catalog.get(name))
-            except catalog.UnknownDerivation as exc:
-                raise UsageError(f"{exc}, and there is no file {name!r}") from None
-    return selected
+    return [_load(source) for source in resolve(names, everything)]
 
 
-def _read(path: Path):
+def _load(source: Source, data: bytes | None = None):
+    """The derivation of a source, or the file's ``InputError``."""
+    if not source.is_file:
+        return catalog.get(source.name)
+    return _read(Path(source.name), data)
+
+
+def _read(path: Path, data: bytes | None = None):
+    from . import files
+
     try:
-        return files.read(path)
+        return files.read(path, data)
     except files.InputError as exc:
         return exc
 
 
-def check_all(selected, timeout: float = DEFAULT_TIMEOUT) -> tuple[list[Report], list[files.InputError]]:
-    """Reports for the derivations, and the input errors of those that could not be checked."""
-    if timeout <= 0:
-        raise UsageError("--timeout must be positive")
-    reports, errors = [], []
-    for item in selected:
-        if isinstance(item, files.InputError):
-            errors.append(item)
-            continue
-        try:
-            reports.append(check(item, timeout))
-        except DerivationError as exc:
-            errors.append(files.InputError(item.source, str(exc), exc.line, 1 if exc.line else None))
+def check_all(selected, timeout: float = DEFAULT_TIMEOUT, cache=None, jobs: int = 1):
+    """Reports for the derivations, and the input errors (``files.InputError``) of those that
+    could not be checked.
+    ``cache`` recalls unchanged steps (``derivations.cache``); ``jobs`` > 1 checks the steps in
+    that many worker processes (``derivations.parallel``)."""
+    from . import files
+    from .checker import DerivationError
+
+    _check_limits(timeout, jobs)
+    derivations = [item for item in selected if not isinstance(item, files.InputError)]
+    if jobs > 1:
+        from .parallel import check_in_workers
+
+        outcomes = check_in_workers(derivations, timeout, cache, jobs)
+    else:
+        outcomes = [_check_or_error(item, timeout, cache) for item in derivations]
+    reports, errors = [], [item for item in selected if isinstance(item, files.InputError)]
+    for item, outcome in zip(derivations, outcomes):
+        if isinstance(outcome, DerivationError):
+            errors.append(files.InputError(item.source, str(outcome), outcome.line,
+                                           1 if outcome.line else None))
+        else:
+            reports.append(outcome)
     return reports, errors
 
 
-def check_one(name: str, timeout: float = DEFAULT_TIMEOUT) -> Report:
+def _check_limits(timeout: float, jobs: int) -> None:
+    if timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+
+
+def _check_or_error(derivation, timeout: float, cache):
+    from .checker import DerivationError, check
+
+    try:
+        return check(derivation, timeout, cache)
+    except DerivationError as exc:
+        return exc
+
+
+def check_summaries(names: tuple[str, ...], everything: bool, timeout: float = DEFAULT_TIMEOUT,
+                    cache=None, jobs: int = 1) -> tuple[list[Summary], list]:
+    """``derive check``: the summary of every named derivation, in order, and the input errors.
+    With a ``cache``, an unchanged file or built-in is not even read: its summary is recalled;
+    the rest are checked (their unchanged steps recalled) and their summaries kept."""
+    _check_limits(timeout, jobs)
+    sources = resolve(names, everything)
+    found: dict[int, Summary] = {}
+    pending: dict[int, tuple[str | None, object]] = {}  # position -> (key, derivation or error)
+    for position, source in enumerate(sources):
+        data = _bytes(source)
+        key = None
+        if cache is not None and (data is not None or not source.is_file):
+            key = cache.summary_key(source.name, data)
+            recalled = cache.get_summary(key)
+            if recalled is not None:
+                found[position] = recalled
+                continue
+        pending[position] = (key, _load(source, data))
+    if not pending:
+        return [found[p] for p in sorted(found)], []
+    reports, errors = check_all([item for _, item in pending.values()], timeout, cache, jobs)
+    by_derivation = {id(report.derivation): report for report in reports}
+    for position, (key, item) in pending.items():
+        report = by_derivation.get(id(item))
+        if report is not None:
+            found[position] = summarize(report)
+            if key is not None:
+                cache.put_summary(key, found[position])
+    return [found[p] for p in sorted(found)], errors
+
+
+def _bytes(source: Source) -> bytes | None:
+    """A file's bytes (None for a built-in, or a file that cannot be read: its reader says
+    why)."""
+    if not source.is_file:
+        return None
+    try:
+        if Path(source.name).stat().st_size > MAX_FILE_BYTES:
+            return None
+        return Path(source.name).read_bytes()
+    except OSError:
+        return None
+
+
+def check_one(name: str, timeout: float = DEFAULT_TIMEOUT, cache=None):
     """The report on one derivation (an id or a file); its input error is raised."""
     selected = select((name,), False)
     if len(selected) != 1:
         raise UsageError(f"{name} names {len(selected)} derivations; name one file or id")
-    reports, errors = check_all(selected, timeout)
+    reports, errors = check_all(selected, timeout, cache)
     if errors:
         raise errors[0]
     return reports[0]
-
-
-def write_atomically(path: Path, text: str | bytes) -> None:
-    """Write through a temporary file and a rename, so no reader sees half a document."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(text.encode("utf-8") if isinstance(text, str) else text)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a document is for reading
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 SUFFIXES = {"latex": ".tex", "markdown": ".md"}
@@ -98,7 +141,7 @@ HANDOUT_NAME = "handout"  # output/handout.tex, .md and .pdf
 HANDOUT_TITLE = "Losses from likelihoods"
 
 
-def build(reports: list[Report], directory: Path, *, pdf: bool = True):
+def build(reports: list, directory: Path, *, pdf: bool = True):
     """Write the LaTeX and Markdown document of every report that passed, and the handout of
     them all (``handout.tex``, ``handout.md`` and, with ``pdf`` and a TeX engine,
     ``handout.pdf``).  Returns a ``handout.Written``: the paths, and notes on what was not

@@ -16,3 +16,9 @@ def regression():
     names["ctx"] = ctx
     names["residual"] = names["y"][names["i"]] - names["theta"] * names["x"][names["i"]]
     return names
+
+
+@pytest.fixture(autouse=True)
+def _private_verdict_cache(tmp_path_factory, monkeypatch):
+    """The CLI caches verdicts under the user's cache folder: tests use one of their own."""
+    monkeypatch.setenv("DERIVATIONS_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "verdicts"))

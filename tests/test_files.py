@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from derivations import files
+from derivations import files, sources
 from derivations.checker import check
 from derivations.kernel import Verdict
 
@@ -118,7 +118,7 @@ def test_a_folder_is_searched_and_link_loops_do_not_trap_it(tmp_path):
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "a.deriv.yaml").write_text(HEADER + "start: x\nsteps:\n  - expr: x\n")
     (tmp_path / "sub" / "loop").symlink_to(tmp_path)
-    assert files.find(tmp_path) == [tmp_path / "sub" / "a.deriv.yaml"]
+    assert sources.find(tmp_path) == [tmp_path / "sub" / "a.deriv.yaml"]
 
 
 def test_a_huge_file_is_refused_before_it_is_read(tmp_path):

@@ -48,6 +48,27 @@ def test_sums_are_linear_and_deltas_pick_one_term():
     assert equal_by_normal_form(ctx, picked, sp.log(q[j]), "logs and sums")
 
 
+def test_nested_sums_over_independent_ranges_are_exchanged_and_no_others():
+    ctx = Context()
+    A, B = ctx.symbol("A", POSITIVE_INTEGER), ctx.symbol("B", POSITIVE_INTEGER)
+    a, b = ctx.symbol("a", integer_range(1, A)), ctx.symbol("b", integer_range(1, B))
+    P, q = ctx.sequence("P", POSITIVE, rank=2), ctx.sequence("q", POSITIVE)
+    term = P[a, b] * sp.log(q[a])
+    rows_first = sp.Sum(sp.Sum(term, (b, 1, B)), (a, 1, A))
+    for columns_first in (sp.Sum(sp.Sum(term, (a, 1, A)), (b, 1, B)), sp.Sum(term, (a, 1, A), (b, 1, B))):
+        # (not "logs and sums": it first pulls log q[a] out of the inner sum of one side only)
+        assert equal_by_normal_form(ctx, rows_first, columns_first, "expand").verdict is Verdict.PROVED
+    # A triangle: the inner range depends on the outer index, so the order is not free.
+    n = ctx.symbol("n", POSITIVE_INTEGER)
+    i, j = ctx.symbol("i", integer_range(1, n)), ctx.symbol("j", integer_range(1, n))
+    x = ctx.sequence("x")
+    triangle = sp.Sum(sp.Sum(x[j] * j, (j, 1, i)), (i, 1, n))
+    naive = sp.Sum(sp.Sum(x[j] * j, (i, 1, j)), (j, 1, n))  # wrong: the range of i is j..n
+    for form in ("expand", "logs and sums"):
+        with pytest.raises(RuleError):
+            equal_by_normal_form(ctx, triangle, naive, form)
+
+
 def test_delta_is_not_summed_out_when_the_index_may_lie_outside_the_range():
     ctx = Context()
     C = ctx.symbol("C", POSITIVE_INTEGER)

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from derivations.workflow import write_atomically
+from derivations.storage import write_atomically
 
 
 def test_an_interrupted_write_leaves_neither_half_a_document_nor_a_temporary_file(tmp_path, monkeypatch):

@@ -51,8 +51,8 @@ def build():
               "H(X) = -sum_a sum_b P(a, b) log p_X(a), since p_X(a) = sum_b P(a, b)",
               using=("marginal of X",))
         .then(-both(P[a, b] * sp.log(px[a])) - h_x_given_y,
-              "exchange the order of the two finite sums (checked numerically: the kernel's "
-              "normal forms keep nested sums in their order)")
+              "exchange the order of the two finite sums (their ranges do not depend on "
+              "each other's index)")
         .then(both(P[a, b] * sp.log(P[a, b] / (px[a] * py[b]))),
               "one sum, and the logarithm of a quotient of positive terms: "
               "KL(P || p_X p_Y)")

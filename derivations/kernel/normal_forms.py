@@ -8,6 +8,8 @@ Cheapest first; the checker tries them in this order and stops at the first that
 
 from __future__ import annotations
 
+import itertools
+
 import sympy as sp
 
 from .bounds import BoundsOracle
@@ -69,10 +71,44 @@ def fresh_binders(expr: sp.Expr) -> sp.Expr:
     return _rename_binders(expr, lambda depth, index: sp.Dummy(f"{index}'", integer=True))
 
 
+def _depth_names(expr: sp.Expr) -> sp.Expr:
+    return _rename_binders(expr, lambda depth, index: _canonical_index(depth))
+
+
 def canonical_binders(expr: sp.Expr) -> sp.Expr:
-    """Bound indices named by nesting depth, so equal sums compare equal whatever their index
-    was called.  Fresh dummies first: renaming straight to depth names could capture."""
-    return _rename_binders(fresh_binders(expr), lambda depth, index: _canonical_index(depth))
+    """Bound indices named by nesting depth, and nested sums over independent ranges in one
+    order, so equal sums compare equal whatever their indices were called and in whichever
+    order they were written.  Renaming straight to depth names could capture only a name that
+    is already a depth name: then fresh dummies first."""
+    if any(s.name.startswith("_k") for s in expr.atoms(sp.Symbol)):
+        expr = fresh_binders(expr)
+    return _depth_names(_exchange_sums(expr))
+
+
+MAX_EXCHANGED = 4  # nested sums put in order: 4! orders to compare at most
+
+
+def _exchange_sums(expr: sp.Expr) -> sp.Expr:
+    """Nested sums whose bounds do not mention each other's indices, in the order whose
+    depth-named form sorts first.  Exchanging such sums is always valid: each finite sum, even
+    over a reversed range (which SymPy defines as minus the sum over the complement), is a
+    signed sum over a finite set of indices, and so the nest is one signed sum over a product
+    of sets, whatever the order."""
+    if not expr.args or not expr.has(sp.Sum):
+        return expr
+    if not isinstance(expr, sp.Sum):
+        return expr.func(*[_exchange_sums(a) for a in expr.args])
+    limits, body = list(expr.limits), expr.function
+    while isinstance(body, sp.Sum):  # Sum(Sum(f, inner), outer) is Sum(f, inner, outer)
+        limits, body = list(body.limits) + limits, body.function
+    body = _exchange_sums(body)
+    indices = {index for index, _, _ in limits}
+    independent = len(indices) == len(limits) and not any(
+        (low.free_symbols | high.free_symbols) & indices for _, low, high in limits)
+    if not independent or not 1 < len(limits) <= MAX_EXCHANGED:
+        return sp.Sum(body, *limits)
+    return min((sp.Sum(body, *order) for order in itertools.permutations(limits)),
+               key=lambda candidate: sp.srepr(_depth_names(candidate)))
 
 
 def _delta_pick(term: sp.Expr, index, a, b, oracle: BoundsOracle, env: dict):
@@ -145,6 +181,21 @@ def _logs_of_combined_arguments(expr, oracle):
     return _logs_and_sums(_rewrite_log_arguments(_unfold(expr), sp.together), oracle)
 
 
+def _rational(expr, oracle):
+    """One fraction in lowest terms, every non-polynomial part (exp, log, a sum) an
+    indeterminate: 0 only when the numerator is the zero polynomial, so the expression is 0
+    wherever it is defined."""
+    return canonical_binders(sp.cancel(_unfold(expr)))
+
+
+def _case_by_case(expr, oracle):
+    """Case splits folded into one ``Piecewise``, each piece expanded: 0 when every piece is."""
+    folded = sp.piecewise_fold(_unfold(expr))
+    if not isinstance(folded, sp.Piecewise):
+        return _expand(folded, oracle)
+    return sp.Piecewise(*[(_expand(piece, oracle), condition) for piece, condition in folded.args])
+
+
 def _simplify(expr, oracle):
     return sp.simplify(_logs_and_sums(expr, oracle))
 
@@ -154,5 +205,7 @@ NORMAL_FORMS = {
     "logs and sums": _logs_and_sums,
     "logs of expanded arguments": _logs_of_expanded_arguments,
     "logs of combined arguments": _logs_of_combined_arguments,
+    "rational functions": _rational,
+    "case by case": _case_by_case,
     "simplify": _simplify,
 }

@@ -9,6 +9,7 @@ through ``evalf`` at the requested number of digits.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import mpmath
@@ -19,7 +20,8 @@ from sympy.core.function import AppliedUndef
 from .definitions import DEFINED_FUNCTIONS, unfold_definitions
 from .relations import Relation
 
-MAX_TERMS = 20_000
+MAX_TERMS = 250_000  # per evaluation: n = 100,000 data points, summed on both sides
+MAX_EXPANDED_TERMS = 20_000  # written out as SymPy terms, to differentiate them
 
 
 class EvaluationError(ValueError):
@@ -61,18 +63,20 @@ def _decimal(value: sp.Rational) -> str:
 
 
 def _exact_decimal(value: sp.Rational) -> str:
+    p, q = int(value.p), int(value.q)
     digits = 0
-    while (value * 10**digits).q != 1:
+    while (10**digits) % q:
         digits += 1
-    scaled = int(value * 10**digits)
+    scaled = p * 10**digits // q
     sign = "-" if scaled < 0 else ""
     text = str(abs(scaled)).rjust(digits + 1, "0")
     return sign + (text[:-digits] + "." + text[-digits:] if digits else text)
 
 
 def expand_finite(expr: sp.Expr) -> sp.Expr:
-    """Write every sum and product with concrete integer limits out term by term."""
-    budget = [MAX_TERMS]
+    """Write every sum and product with concrete integer limits out term by term (a SymPy
+    expression per term: fewer terms than the evaluator allows)."""
+    budget = [MAX_EXPANDED_TERMS]
 
     def walk(e):
         if isinstance(e, (sp.Sum, sp.Product)):
@@ -87,7 +91,7 @@ def expand_finite(expr: sp.Expr) -> sp.Expr:
             count = int(b - a + 1)
             budget[0] -= count
             if budget[0] < 0:
-                raise EvaluationError(f"more than {MAX_TERMS} terms to evaluate")
+                raise EvaluationError(f"more than {MAX_EXPANDED_TERMS} terms to write out")
             rest = type(e)(body, *inner) if inner else body
             terms = [walk(rest.xreplace({index: sp.Integer(k)})) for k in range(int(a), int(b) + 1)]
             return sp.Add(*terms) if isinstance(e, sp.Sum) else sp.Mul(*terms)
@@ -117,7 +121,7 @@ def evaluate(expr: sp.Expr, point: Point, digits: int) -> mpmath.mpc:
     search; the kernel's decisions use ``enclose`` where it can."""
     with mpmath.workdps(digits + 10):
         try:
-            value = mpmath.mpmathify(_Evaluator(point, mpmath.mp).value(expr, {}))
+            value = mpmath.mpmathify(_Evaluator(point, mpmath.mp, expr).value(expr, {}))
         except (ZeroDivisionError, OverflowError, ValueError, TypeError) as exc:
             raise EvaluationError(f"no finite value here ({exc})") from exc
         if not mpmath.isfinite(value):
@@ -131,7 +135,7 @@ def enclose(expr: sp.Expr, point: Point, digits: int):
     may not be real or a function has no interval version."""
     mpmath.iv.dps = digits + 10
     try:
-        value = _Evaluator(point, mpmath.iv).value(expr, {})
+        value = _Evaluator(point, mpmath.iv, expr).value(expr, {})
     except (ZeroDivisionError, OverflowError, ValueError, TypeError, AttributeError) as exc:
         raise EvaluationError(f"no enclosure here ({exc})") from exc
     if not isinstance(value, type(mpmath.iv.mpf(0))):
@@ -148,19 +152,45 @@ def _ends(interval) -> tuple[mpmath.mpf, mpmath.mpf]:
 
 
 _CONSTANTS = {sp.pi: "pi", sp.E: "e"}
+_INDEX = "index"  # env[(_INDEX, i)]: a bound index's value as a Python int, beside env[i]
 _UNARY = {sp.exp: "exp", sp.sin: "sin", sp.cos: "cos", sp.sign: "sign", sp.factorial: "factorial"}
 
 
 class _Evaluator:
     """Evaluates in ``ctx``: ``mpmath.mp`` (numbers) or ``mpmath.iv`` (certified intervals)."""
 
-    def __init__(self, point: Point, ctx):
+    def __init__(self, point: Point, ctx, expr: sp.Expr):
         self.point = point
         self.ctx = ctx
         self.intervals = ctx is mpmath.iv
         self.budget = MAX_TERMS
+        # Every name that is ever bound (a sum's index, a given function's argument): a part
+        # of the expression free of them has one value here, found once and then reused, so
+        # a sum over n terms does not evaluate its constant factors n times.
+        self.bound = {index for big in expr.atoms(sp.Sum, sp.Product) for index, *_ in big.limits}
+        for body in point.functions.values():
+            self.bound |= set(body.variables)
+        self.fixed: dict = {}
+        self.free_of_bound: dict = {}
+
+    def value(self, e, env):
+        found = self.fixed.get(e)
+        if found is not None:
+            return found
+        if e in env:
+            return env[e]
+        found = self._value(e, env)
+        independent = self.free_of_bound.get(e)
+        if independent is None:
+            independent = self.free_of_bound[e] = not (e.free_symbols & self.bound)
+        if independent:
+            self.fixed[e] = found
+        return found
 
     def integer(self, expr, env) -> int:
+        index = env.get((_INDEX, expr))
+        if index is not None:
+            return index
         value = self.value(expr, env)
         if self.intervals:
             low, high = _ends(value)
@@ -172,7 +202,7 @@ class _Evaluator:
         return int(mpmath.nint(mpmath.re(value)))
 
     def number(self, p: int, q: int = 1):
-        return self.ctx.mpf(p) / q
+        return self.ctx.mpf(p) / q if q != 1 else self.ctx.mpf(p)
 
     def real(self, value):
         """A real number to compare; complex values have no order."""
@@ -193,10 +223,8 @@ class _Evaluator:
             return False
         raise EvaluationError("a comparison too close to call")
 
-    def value(self, e, env):
+    def _value(self, e, env):
         ctx = self.ctx
-        if e in env:
-            return env[e]
         if e.is_Number:
             if e.is_Rational:
                 return self.number(e.p, e.q)
@@ -214,8 +242,7 @@ class _Evaluator:
                 return self.number(self.point.integers[e])
             return self._lookup(e)
         if isinstance(e, sp.Indexed):
-            entry = e.base[tuple(sp.Integer(self.integer(i, env)) for i in e.indices)]
-            return self._lookup(entry)
+            return self._lookup(_entry(e.base, tuple(self.integer(i, env) for i in e.indices)))
         if isinstance(e, sp.Add):
             return ctx.fsum(self.value(a, env) for a in e.args)
         if isinstance(e, sp.Mul):
@@ -282,6 +309,7 @@ class _Evaluator:
 
     def _big_operator(self, e, env):
         *inner, (index, a, b) = e.limits
+        self.bound.add(index)  # one made by a derivative, say: never seen free before here
         low, high = self.integer(a, env), self.integer(b, env)
         if high < low - 1:
             raise EvaluationError(f"the range {low}..{high} of {index} is reversed")
@@ -289,7 +317,8 @@ class _Evaluator:
         if self.budget < 0:
             raise EvaluationError(f"more than {MAX_TERMS} terms to evaluate")
         body = type(e)(e.function, *inner) if inner else e.function
-        terms = [self.value(body, {**env, index: self.number(k)}) for k in range(low, high + 1)]
+        terms = [self.value(body, {**env, index: self.number(k), (_INDEX, index): k})
+                 for k in range(low, high + 1)]
         if not terms:
             return self.number(0 if isinstance(e, sp.Sum) else 1)
         return self.ctx.fsum(terms) if isinstance(e, sp.Sum) else self.ctx.fprod(terms)
@@ -319,6 +348,13 @@ class _Evaluator:
             equal = not self.less(left, right) and not self.less(right, left)
             return equal == (op == "==")
         raise EvaluationError(f"cannot decide the condition {condition}")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _entry(base: sp.IndexedBase, indices: tuple[int, ...]) -> sp.Indexed:
+    """``base[indices]``, made once: building an ``Indexed`` deduces its assumptions, which
+    costs more than the arithmetic it stands in."""
+    return base[tuple(sp.Integer(i) for i in indices)]
 
 
 def _infinite(e):

@@ -99,6 +99,19 @@ class Judgement:
         if self.seal is not _SEAL:
             raise TypeError("a Judgement is made only by a kernel rule")
 
+    @property
+    def recalled(self) -> bool:
+        """Whether the verdict was read back from the verdict cache rather than found now."""
+        return self.rule == "recalled"
+
+    def record(self) -> dict:
+        """What the judgement says, as JSON data, without the two expressions (whoever reads
+        the record holds the claim): for the verdict cache and for worker processes."""
+        return {"relation": self.relation.value, "verdict": self.verdict.value, "rule": self.rule,
+                "method": self.method, "using": list(self.using),
+                "sense": getattr(self.sense, "value", None),
+                "counterexample": self.counterexample, "left": self.left, "right": self.right}
+
 
 def _judge(**fields) -> Judgement:
     return Judgement(seal=_SEAL, **fields)
@@ -271,15 +284,18 @@ def rounds_to(context: Context, before, after, decimals: int, givens=()) -> Judg
 
 
 # -- numeric evidence ----------------------------------------------------------------------------
-def in_domain(context: Context, atom, value, integers: dict) -> bool:
-    """Whether ``value`` lies in the declared domain of ``atom`` (sizes given in ``integers``)."""
+def in_domain(context: Context, atom, value, integers: dict, ends: dict | None = None) -> bool:
+    """Whether ``value`` lies in the declared domain of ``atom`` (sizes given in ``integers``);
+    ``ends`` keeps each domain's two ends at these sizes, for a point of many values."""
     domain = context.domain_of(atom)
     if domain is None:
         return False
     if domain.integer and not sp.S(value).is_integer:
         return False
-    lower = sp.S(domain.lower).xreplace(integers)
-    upper = sp.S(domain.upper).xreplace(integers)
+    ends = {} if ends is None else ends
+    if domain not in ends:
+        ends[domain] = (sp.S(domain.lower).xreplace(integers), sp.S(domain.upper).xreplace(integers))
+    lower, upper = ends[domain]
     above = value > lower if domain.lower_open else value >= lower
     below = value < upper if domain.upper_open else value <= upper
     return bool(above) and bool(below)
@@ -287,8 +303,9 @@ def in_domain(context: Context, atom, value, integers: dict) -> bool:
 
 def _validate(context: Context, point: Point) -> None:
     integers = {k: sp.Integer(v) for k, v in point.integers.items()}
+    ends: dict = {}
     for atom, value in list(point.integers.items()) + list(point.values.items()):
-        if not in_domain(context, atom, sp.S(value), integers):
+        if not in_domain(context, atom, sp.S(value), integers, ends):
             raise RuleError("point", f"{atom} = {value} is outside its declared domain")
     for function, body in point.functions.items():
         if not body.expr.is_extended_real:
@@ -417,6 +434,56 @@ def undecided(before, after, relation: Relation, reason: str, sense: Sense | Non
                   rule="undecided", method=reason, sense=sense)
 
 
+# -- recall --------------------------------------------------------------------------------------
+RECALLABLE = (Verdict.PROVED, Verdict.CHECKED, Verdict.REFUTED)
+
+
+def recalled(before, after, relation: Relation, record: dict) -> Judgement:
+    """A verdict that a kernel of the same source reached on the same claim in an earlier run,
+    read back from the verdict cache (``derivations.cache``), which files each record under a
+    digest of the claim, its assumptions and this kernel's source.  The cache folder is trusted
+    as Python trusts ``__pycache__``; ``--no-cache`` checks every step afresh.  An undecided
+    step is never recalled: it may be decided with more time."""
+    judgement = _from_record("recalled", before, after, relation, record)
+    if judgement.verdict not in RECALLABLE:
+        raise RuleError("recalled", f"a {judgement.verdict.value} step is checked again, "
+                                    "never recalled")
+    return judgement
+
+
+def received(before, after, relation: Relation, record: dict) -> Judgement:
+    """A judgement made on this claim by a kernel rule in a worker process forked from this one
+    (``--jobs``), sent back as its record: the expressions stay here, since SymPy cannot carry
+    an unevaluated expression through pickle unchanged."""
+    if record.get("rule") not in _RECORDED_RULES:
+        raise RuleError("received", f"{record.get('rule')!r} is not a rule of this kernel")
+    return _from_record(record["rule"], before, after, relation, record)
+
+
+_RECORDED_RULES = frozenset({
+    "equal_by_normal_form", "ordered_by_bounds", "ordered_by_lemma",
+    "same_optimizers_by_monotone_map", "rounds_to", "refuted_at", "checked_at",
+    "order_reversed_at", "order_kept_at", "undecided", "recalled",
+})
+
+
+def _from_record(rule, before, after, relation: Relation, record: dict) -> Judgement:
+    try:
+        fields = dict(verdict=Verdict(record["verdict"]),
+                      sense=Sense(record["sense"]) if record.get("sense") else None,
+                      method=str(record["method"]),
+                      using=tuple(map(str, record.get("using", ()))),
+                      counterexample=record.get("counterexample"), left=record.get("left"),
+                      right=record.get("right"))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RuleError(str(rule), f"a malformed record: {exc!r}") from None
+    if record.get("relation") != relation.value:
+        raise RuleError(str(rule), "the record is about another relation")
+    if fields["counterexample"] is not None and not isinstance(fields["counterexample"], dict):
+        raise RuleError(str(rule), "a malformed counterexample")
+    return _judge(before=before, after=after, relation=relation, rule=str(rule), **fields)
+
+
 # -- chains --------------------------------------------------------------------------------------
 class ChainError(ValueError):
     """A judgement that does not continue the chain it is added to."""
@@ -461,5 +528,5 @@ class Chain:
 __all__ = [
     "Chain", "ChainError", "apply_givens", "CompositionError", "Given", "Judgement", "RuleError", "Verdict",
     "checked_at", "equal_by_normal_form", "order_kept_at", "order_reversed_at",
-    "ordered_by_bounds", "ordered_by_lemma", "refuted_at", "rounds_to", "same_optimizers_by_monotone_map", "undecided",
+    "ordered_by_bounds", "ordered_by_lemma", "received", "recalled", "refuted_at", "rounds_to", "same_optimizers_by_monotone_map", "undecided",
 ]

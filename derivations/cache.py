@@ -1,0 +1,159 @@
+"""The verdict cache: a step checked before, unchanged, is recalled instead of checked again.
+
+Two kinds of record, each a small JSON file written through a rename (so concurrent runs never
+see half a record; an unreadable record is a miss):
+
+- a step's verdict, named by a SHA-256 digest of the claim (both sides in SymPy's exact
+  ``srepr``, the relation, the chain's sense, the givens used), every declaration of the
+  derivation with its domain, and a digest of the checker's own source, so that editing the
+  kernel or the tactics starts afresh;
+- a whole derivation's summary (what ``derive check`` prints), named by a digest of the file's
+  bytes (or of the built-in id and the catalog's source) and the same checker digest, so that
+  re-checking an unchanged file prints its summary without importing SymPy.
+
+Undecided steps are not stored, nor summaries with one: with more time they may be decided.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .storage import write_atomically
+from .summary import Summary
+
+if TYPE_CHECKING:
+    from .checker import Claim
+    from .kernel import Judgement
+    from .model import Derivation
+
+ENVIRONMENT = "DERIVATIONS_CACHE_DIR"
+LAYOUT = "v1"  # the folder of this record format, beside any later one
+MAX_RECORD_BYTES = 1 << 20  # a record is a few hundred bytes; anything huge is not ours
+
+
+def default_folder() -> Path:
+    """``$DERIVATIONS_CACHE_DIR``, else ``$XDG_CACHE_HOME/derivations``, else
+    ``~/.cache/derivations``."""
+    chosen = os.environ.get(ENVIRONMENT)
+    if chosen:
+        return Path(chosen).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "derivations"
+
+
+@functools.lru_cache(maxsize=1)
+def checker_version() -> str:
+    return source_version(Path(__file__).parent)
+
+
+@functools.lru_cache(maxsize=1)
+def catalog_version() -> str:
+    return source_version(Path(__file__).parent, with_catalog=True)
+
+
+def source_version(package: Path, with_catalog: bool = False) -> str:
+    """The package version and a digest of every checking module's source under ``package``
+    (the catalog only ``with_catalog``: it builds derivations, whose claims are keyed
+    themselves)."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*.py")):
+        if with_catalog or "catalog" not in path.relative_to(package).parts:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:16]}"
+
+
+def _declarations(derivation: Derivation) -> str:
+    import sympy as sp
+
+    return ";".join(
+        f"{d.name}:{d.kind}:{d.rank}:{int(d.domain.integer)}:{sp.srepr(d.domain.lower)}:"
+        f"{int(d.domain.lower_open)}:{sp.srepr(d.domain.upper)}:{int(d.domain.upper_open)}"
+        for d in derivation.context.declarations
+    )
+
+
+def _digest(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else part.encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+class VerdictCache:
+    """Records under ``folder`` (made on first write).  A folder that cannot be written only
+    costs speed: checking never fails because of the cache."""
+
+    def __init__(self, folder: Path | None = None):
+        self.folder = Path(folder) if folder is not None else default_folder()
+
+    def key(self, derivation: Derivation, claim: Claim) -> str:
+        """The name of a step's record."""
+        import sympy as sp
+
+        step = claim.step
+        optimization = derivation.optimization
+        parts = [
+            checker_version(),
+            _declarations(derivation),
+            sp.srepr(claim.before), step.relation.value, sp.srepr(step.expr),
+            str(step.decimals), getattr(claim.sense, "value", ""), getattr(step.sense, "value", ""),
+            "" if optimization is None else
+            f"{sp.srepr(optimization.over)}:{optimization.sense.value}",
+        ]
+        for name in step.using:
+            given = derivation.givens[name]
+            parts.append(f"{name}:{sp.srepr(given.lhs)}:{sp.srepr(given.rhs)}")
+        return _digest(*parts)
+
+    @staticmethod
+    def summary_key(name: str, content: bytes | None) -> str:
+        """The name of a derivation's summary: a file's path and bytes, or (``content`` None) a
+        built-in id with the catalog's source."""
+        if content is None:
+            return _digest("built-in", name, catalog_version())
+        return _digest("file", name, content, checker_version())
+
+    def _path(self, key: str) -> Path:
+        return self.folder / LAYOUT / key[:2] / f"{key}.json"
+
+    def get_summary(self, key: str) -> Summary | None:
+        record = self.get(key)
+        try:
+            return Summary.from_data(record["summary"]).recalled() if record else None
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def put_summary(self, key: str, summary: Summary) -> None:
+        if summary.decided:
+            self._write(key, {"key": key, "summary": summary.as_data()})
+
+    def get(self, key: str) -> dict | None:
+        """The record filed under ``key``, or None (missing, unreadable or not its own)."""
+        path = self._path(key)
+        try:
+            if path.stat().st_size > MAX_RECORD_BYTES:
+                return None
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return record if isinstance(record, dict) and record.get("key") == key else None
+
+    def put(self, key: str, judgement: Judgement) -> None:
+        from .kernel import RECALLABLE
+
+        if judgement.verdict in RECALLABLE and not judgement.recalled:
+            self._write(key, {"key": key, "checker": checker_version(), **judgement.record()})
+
+    def _write(self, key: str, record: dict) -> None:
+        try:
+            write_atomically(self._path(key), json.dumps(record, ensure_ascii=False))
+        except (OSError, TypeError, ValueError):
+            pass  # a read-only or full disk: the verdict stands, it is just not kept

@@ -1,0 +1,62 @@
+"""Where derivations come from: built-in ids and ``*.deriv.yaml`` files, named on the command
+line.  Resolving names reads no file and imports no SymPy, so a run whose verdicts are all in
+the cache never needs it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import catalog
+
+SUFFIX = ".deriv.yaml"
+MAX_FILE_BYTES = 1_000_000  # a derivation is a few kilobytes; a bigger file is refused
+
+
+class UsageError(ValueError):
+    """A request that names nothing, or something unknown; the CLI turns it into exit code 2."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One derivation to check: a built-in id, or a file's path."""
+
+    name: str
+    is_file: bool
+
+
+def find(folder: Path) -> list[Path]:
+    """Every ``*.deriv.yaml`` under ``folder``, sorted; links to folders are not followed, so a
+    link loop cannot trap the search."""
+    found = []
+    for root, _, names in os.walk(folder, followlinks=False):
+        found += [Path(root) / n for n in names if n.endswith(SUFFIX) and (Path(root) / n).is_file()]
+    return sorted(found)
+
+
+def resolve(names: tuple[str, ...], everything: bool) -> list[Source]:
+    """The derivations named by built-in id or by path (a folder gives every ``*.deriv.yaml``
+    under it), or the whole catalog."""
+    if everything and names:
+        raise UsageError("give ids or --all, not both")
+    if everything:
+        names = catalog.ids()
+    if not names:
+        raise UsageError("name a derivation (an id from 'derive list', a file or a folder) "
+                         "or pass --all")
+    sources = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            found = find(path)
+            if not found:
+                raise UsageError(f"no *{SUFFIX} file under {name}")
+            sources += [Source(str(p), True) for p in found]
+        elif path.exists() or name.endswith((".yaml", ".yml")) or "/" in name:
+            sources.append(Source(str(path), True))
+        elif name in catalog.ids():
+            sources.append(Source(name, False))
+        else:
+            raise UsageError(f"{catalog.UnknownDerivation(name)}, and there is no file {name!r}")
+    return sources
