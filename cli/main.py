@@ -31,9 +31,10 @@ def _checking_options(command):
 
 def _jobs_option(command):
     return click.option(
-        "-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
-        help="Check steps in this many worker processes; a step that overruns its time limit "
-             "has its worker killed and is undecided.")(command)
+        "-j", "--jobs", type=click.IntRange(min=0), default=0,
+        help="Check steps in this many worker processes (1: in this process; default 0: one "
+             "per core when more than one derivation is checked). A step that overruns its "
+             "time limit has its worker killed and is undecided.")(command)
 
 
 def _cache(no_cache: bool):

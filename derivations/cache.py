@@ -70,11 +70,11 @@ def source_version(package: Path, with_catalog: bool = False) -> str:
 
 
 def _declarations(derivation: Derivation) -> str:
-    import sympy as sp
+    from .model import exact_text
 
     return ";".join(
-        f"{d.name}:{d.kind}:{d.rank}:{int(d.domain.integer)}:{sp.srepr(d.domain.lower)}:"
-        f"{int(d.domain.lower_open)}:{sp.srepr(d.domain.upper)}:{int(d.domain.upper_open)}"
+        f"{d.name}:{d.kind}:{d.rank}:{int(d.domain.integer)}:{exact_text(d.domain.lower)}:"
+        f"{int(d.domain.lower_open)}:{exact_text(d.domain.upper)}:{int(d.domain.upper_open)}"
         for d in derivation.context.declarations
     )
 
@@ -96,21 +96,21 @@ class VerdictCache:
 
     def key(self, derivation: Derivation, claim: Claim) -> str:
         """The name of a step's record."""
-        import sympy as sp
+        from .model import exact_text
 
         step = claim.step
         optimization = derivation.optimization
         parts = [
             checker_version(),
             _declarations(derivation),
-            sp.srepr(claim.before), step.relation.value, sp.srepr(step.expr),
+            exact_text(claim.before), step.relation.value, exact_text(step.expr),
             str(step.decimals), getattr(claim.sense, "value", ""), getattr(step.sense, "value", ""),
             "" if optimization is None else
-            f"{sp.srepr(optimization.over)}:{optimization.sense.value}",
+            f"{exact_text(optimization.over)}:{optimization.sense.value}",
         ]
         for name in step.using:
             given = derivation.givens[name]
-            parts.append(f"{name}:{sp.srepr(given.lhs)}:{sp.srepr(given.rhs)}")
+            parts.append(f"{name}:{exact_text(given.lhs)}:{exact_text(given.rhs)}")
         return _digest(*parts)
 
     @staticmethod

@@ -258,7 +258,8 @@ class _StepTactic:
     def _prove_exactly(self, relation: Relation):
         """The cheap exact normal forms, then (for ≤ and ≥) the termwise lemma; None if none
         proves the step."""
-        for form in self._exact_forms():
+        forms = (("as written",) if relation.is_order else ()) + self._exact_forms()
+        for form in forms:
             try:
                 return self._attempt(relation, form)
             except RuleError:
@@ -331,8 +332,9 @@ class _StepTactic:
         if at_first is None or at_second is None:
             return False
         (old_first, new_first), (old_second, new_second) = at_first, at_second
-        old = mpmath.sign(old_first.real - old_second.real)
-        new = mpmath.sign(new_first.real - new_second.real)
+        with mpmath.workdps(DIGITS + 10):
+            old = mpmath.sign(old_first.real - old_second.real)
+            new = mpmath.sign(new_first.real - new_second.real)
         return old != (new if same_sense else -new)
 
     def _values(self, point: Point):
@@ -443,7 +445,7 @@ class _StepTactic:
         probe = self._probe_pair()
         for scale, through_log in self._scales(sense_before, sense_after, oracle):
             inner = sp.log(self.expressions[0]) if through_log else self.expressions[0]
-            if probe is not None and self._shift_varies(scale * inner, probe):
+            if probe is not None and self._shift_varies(scale, through_log, probe):
                 continue  # new - a·old changes with the optimised variables: no proof to find
             for form in self._exact_forms():
                 shift = NORMAL_FORMS[form](self.expressions[1] - scale * inner, oracle)
@@ -459,22 +461,34 @@ class _StepTactic:
 
     def _probe_pair(self):
         """Two points that differ only in the optimised variables, from a sampler of their
-        own (so the points of the search stay the same), or None."""
+        own (so the points of the search stay the same), with both objectives' values there;
+        None where one has no value."""
         sampler = Sampler(self.context, seed_for(*self.expressions) + 1)
-        first = sampler.point(self.expressions)
-        return first, sampler.vary(first, self.expressions, self.optimization.over)
+        first, at_first = sampler.reading(self.expressions, 0, DIGITS)
+        second, at_second = sampler.varied_reading(first, self.expressions,
+                                                   self.optimization.over, DIGITS)
+        if at_first is None or at_second is None:
+            return None
+        return (first, *at_first), (second, *at_second)
 
-    def _shift_varies(self, scaled, probe) -> bool:
-        """Whether new - scaled certainly takes different values at the two probe points
-        (a quick reading: it only saves the normal forms a search they cannot win)."""
-        try:
-            readings = [(kernel.evaluate(self.expressions[1], point, DIGITS),
-                         kernel.evaluate(scaled, point, DIGITS)) for point in probe]
-        except EvaluationError:
-            return False
-        (new_1, old_1), (new_2, old_2) = readings
-        magnitude = max(abs(v) for v in (new_1, old_1, new_2, old_2))
-        return abs((new_1 - old_1) - (new_2 - old_2)) > magnitude * mpmath.mpf(10) ** (10 - DIGITS)
+    def _shift_varies(self, scale, through_log: bool, probe) -> bool:
+        """Whether new - scale·old (or scale·log old) certainly takes different values at the
+        two probe points (a quick reading: it only spares the normal forms a search they
+        cannot win)."""
+        shifts, magnitude = [], mpmath.mpf(0)
+        for point, old, new in probe:
+            try:
+                factor = kernel.evaluate(scale, point, DIGITS)
+            except EvaluationError:
+                return False
+            if through_log and old == 0:
+                return False
+            with mpmath.workdps(DIGITS + 10):
+                scaled = factor * (mpmath.log(old) if through_log else old)
+                shifts.append(new - scaled)
+                magnitude = max(magnitude, abs(new), abs(scaled))
+        with mpmath.workdps(DIGITS + 10):
+            return abs(shifts[0] - shifts[1]) > magnitude * mpmath.mpf(10) ** (10 - DIGITS)
 
     def _scales(self, sense_before: Sense, sense_after: Sense, oracle):
         before, after = self.expressions

@@ -11,6 +11,7 @@ this process's own expressions; the chains are assembled here.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections import deque
 from multiprocessing.connection import wait
@@ -21,6 +22,15 @@ from .model import Derivation
 from .report import Report, StepReport
 
 GRACE = 2.0  # seconds past the step's time limit before its worker is killed
+
+
+def workers_for(derivations: list) -> int:
+    """``--jobs 0``: one worker per core this process may use when there is more than one
+    derivation (forking costs more than one derivation's steps gain), and processes can be
+    forked; otherwise 1, checking in this process."""
+    if len(derivations) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def check_in_workers(derivations: list[Derivation], timeout: float, cache=None,

@@ -16,6 +16,7 @@ import sympy as sp
 
 from .kernel import Context, Domain, Point
 from .kernel.numeric import EvaluationError, evaluate
+from .model import exact_text
 
 SIZES = (1, 2, 3, 5)
 MORE_SIZES = (1, 2, 3, 4, 5, 6, 8)
@@ -25,7 +26,7 @@ _SPREADS = (0.5, 3, 3, 10, 300)
 
 def seed_for(*expressions) -> int:
     """A seed that depends only on the expressions, so a verdict is reproducible."""
-    text = "|".join(sp.srepr(e) for e in expressions)
+    text = "|".join(exact_text(e) for e in expressions)
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
 
 

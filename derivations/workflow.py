@@ -42,12 +42,16 @@ def check_all(selected, timeout: float = DEFAULT_TIMEOUT, cache=None, jobs: int 
     """Reports for the derivations, and the input errors (``files.InputError``) of those that
     could not be checked.
     ``cache`` recalls unchanged steps (``derivations.cache``); ``jobs`` > 1 checks the steps in
-    that many worker processes (``derivations.parallel``)."""
+    that many worker processes (``derivations.parallel``), 0 picks a number."""
     from . import files
     from .checker import DerivationError
 
     _check_limits(timeout, jobs)
     derivations = [item for item in selected if not isinstance(item, files.InputError)]
+    if jobs == 0:
+        from .parallel import workers_for
+
+        jobs = workers_for(derivations)
     if jobs > 1:
         from .parallel import check_in_workers
 
@@ -67,8 +71,8 @@ def check_all(selected, timeout: float = DEFAULT_TIMEOUT, cache=None, jobs: int 
 def _check_limits(timeout: float, jobs: int) -> None:
     if timeout <= 0:
         raise UsageError("--timeout must be positive")
-    if jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+    if jobs < 0:
+        raise UsageError("--jobs must be 0 (one per core) or more")
 
 
 def _check_or_error(derivation, timeout: float, cache):

@@ -79,7 +79,17 @@ def test_list_shows_conclusions(run):
     for group in ("regression:", "classification:", "information theory:", "gradients:",
                   "regularisation:"):
         assert group in result.output
-    assert "1 of 2 steps proved, the rest checked" in result.output  # focal-loss
+    assert result.output.count("[all steps proved]") == len(catalog.ids())
+
+
+def test_list_says_which_steps_are_only_checked():
+    from derivations.catalog import manifest
+
+    recorded = {"a": {"title": "A", "steps": 4, "proved": 3, "passed": True, "conclusion": "x = y"},
+                "b": {"title": "B", "steps": 2, "proved": 0, "passed": False, "conclusion": "u <= v"}}
+    lines = manifest.lines(recorded, {"one": ["a"], "two": ["b"]})
+    assert lines == ["one:", "  a  A  [3 of 4 steps proved, the rest checked]", "     x = y",
+                     "two:", "  b  B  [0 of 2 steps proved, the rest NOT verified]", "     u <= v"]
 
 
 def test_render_to_stdout_and_to_a_file(run, tmp_path):

@@ -91,6 +91,27 @@ def test_bounds_oracle_knows_open_intervals_and_sums():
     assert not oracle.is_positive(h[i] - sp.Rational(1, 2))
 
 
+def test_a_power_with_a_symbolic_exponent_is_bounded_only_when_both_signs_allow():
+    from derivations.kernel import NONNEGATIVE, REAL
+
+    ctx = Context()
+    p, big = ctx.symbol("p", interval(0, 1)), ctx.symbol("big", interval(1, 5))
+    gamma, any_real = ctx.symbol("gamma", NONNEGATIVE), ctx.symbol("t", REAL)
+    oracle = BoundsOracle(ctx)
+    assert oracle.bounds(1 - (1 - p)**gamma).nonnegative  # (1 - p)^gamma is in (0, 1]
+    assert oracle.bounds(big**gamma - 1).nonnegative
+    assert not oracle.bounds(1 - (1 - p)**any_real).nonnegative  # a negative power exceeds 1
+    assert not oracle.bounds(1 - (2 * p)**gamma).nonnegative  # 2p may exceed 1
+    ce = -sp.log(p)
+    focal = ce - (1 - (1 - p)**gamma) * ce  # the difference stays a product of signed factors
+    assert ordered_by_bounds(ctx, focal, ce, Relation.LE, "as written").verdict is Verdict.PROVED
+    for form in ("as written", "expand"):
+        with pytest.raises(RuleError):  # false for t < 0
+            ordered_by_bounds(ctx, ce - (1 - (1 - p)**any_real) * ce, ce, Relation.LE, form)
+    with pytest.raises(RuleError):  # expanded, the two terms have opposite signs
+        ordered_by_bounds(ctx, focal, ce, Relation.LE, "expand")
+
+
 def test_ordered_by_bounds():
     ctx = Context()
     a = ctx.symbol("a", POSITIVE)

@@ -90,15 +90,21 @@ def test_a_worker_that_dies_leaves_its_step_undecided_and_is_replaced(monkeypatc
     assert all(s.verdict is Verdict.PROVED for s in report.steps[1:])
 
 
-def test_the_cli_takes_jobs_and_refuses_zero():
+def test_the_cli_takes_jobs_and_refuses_a_negative_number():
     runner = CliRunner()
     result = runner.invoke(main, ["check", "--no-cache", "--jobs", "2", "ce-kl-entropy",
                                   str(WRONG)])
     assert result.exit_code == 1
     assert "2 derivation(s): 1 passed, 1 failed" in result.output
     assert "step 2 refuted" in result.output
-    result = runner.invoke(main, ["check", "--jobs", "0", "ce-kl-entropy"])
+    result = runner.invoke(main, ["check", "--jobs", "-1", "ce-kl-entropy"])
     assert result.exit_code == 2 and "--jobs" in result.output
+
+
+def test_by_default_one_derivation_is_checked_here_and_several_by_one_worker_per_core():
+    one = [catalog.get("ce-kl-entropy")]
+    assert parallel.workers_for(one) == 1
+    assert parallel.workers_for(one * 3) == len(os.sched_getaffinity(0))
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -161,6 +161,18 @@ def _power(base: Bounds, exponent: sp.Expr) -> Bounds:
     return UNKNOWN
 
 
+def _symbolic_power(base: Bounds, exponent: Bounds) -> Bounds:
+    """x**e for x >= 0 and an exponent known only by its bounds: with e >= 0, x in [0, 1]
+    gives a value in [0, 1] (0**0 is 1), x >= 1 a value of at least 1."""
+    if not exponent.nonnegative:
+        return UNKNOWN
+    if bool(base.hi <= _ONE):
+        return Bounds(_ZERO, _ONE, base.positive, False)
+    if bool(base.lo >= _ONE):
+        return Bounds(_ONE, _INF, False, True)
+    return UNKNOWN
+
+
 def _from_assumptions(expr: sp.Expr) -> Bounds:
     if expr.is_positive:
         return POSITIVE
@@ -195,7 +207,10 @@ class BoundsOracle:
         if isinstance(expr, str):
             raise TypeError("bounds are computed on expressions, never on text")
         expr = sp.S(expr)
-        return self._structural(expr, env).intersect(_from_assumptions(expr))
+        found = self._structural(expr, env)
+        if found.positive or found.negative:
+            return found  # SymPy's assumptions give only a sign: nothing to add (and slow)
+        return found.intersect(_from_assumptions(expr))
 
     def is_positive(self, expr, env=None) -> bool:
         return self.bounds(expr, env).positive
@@ -231,7 +246,11 @@ class BoundsOracle:
         if isinstance(expr, sp.Pow):
             if not expr.base.is_extended_real:  # (-1)**2 is 1, but log(-1)**2 is -pi**2
                 return UNKNOWN
-            return _power(self.bounds(expr.base, env), expr.exp)
+            base = self.bounds(expr.base, env)
+            found = _power(base, expr.exp)
+            if expr.exp.is_number or not base.nonnegative:
+                return found
+            return found.intersect(_symbolic_power(base, self.bounds(expr.exp, env)))
         if isinstance(expr, sp.exp):
             if not expr.args[0].is_extended_real:
                 return UNKNOWN

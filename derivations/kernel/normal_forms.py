@@ -8,6 +8,7 @@ Cheapest first; the checker tries them in this order and stops at the first that
 
 from __future__ import annotations
 
+import functools
 import itertools
 
 import sympy as sp
@@ -156,8 +157,10 @@ def _rewrite_log_arguments(expr: sp.Expr, rewrite) -> sp.Expr:
                         lambda e: sp.log(rewrite(e.args[0])))
 
 
+@functools.lru_cache(maxsize=256)
 def _unfold(expr: sp.Expr) -> sp.Expr:
-    """Named functions by their definitions, derivatives carried out (sums term by term)."""
+    """Named functions by their definitions, derivatives carried out (sums term by term).
+    Kept for the next normal form, which starts from the same expression."""
     expr = unfold_definitions(expr)
     if expr.has(sp.Derivative):
         expr = expr.replace(lambda e: isinstance(e, sp.Derivative), lambda e: e.doit())
@@ -200,7 +203,14 @@ def _simplify(expr, oracle):
     return sp.simplify(_logs_and_sums(expr, oracle))
 
 
+def _as_written(expr, oracle):
+    """The expression itself (definitions unfolded): a factored difference keeps the sign its
+    factors show, which expanding would hide."""
+    return _unfold(expr)
+
+
 NORMAL_FORMS = {
+    "as written": _as_written,
     "expand": _expand,
     "logs and sums": _logs_and_sums,
     "logs of expanded arguments": _logs_of_expanded_arguments,

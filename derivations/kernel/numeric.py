@@ -171,7 +171,7 @@ class _Evaluator:
         for body in point.functions.values():
             self.bound |= set(body.variables)
         self.fixed: dict = {}
-        self.free_of_bound: dict = {}
+        self.uses: dict = {}  # expression -> the bound names it depends on
 
     def value(self, e, env):
         found = self.fixed.get(e)
@@ -180,11 +180,25 @@ class _Evaluator:
         if e in env:
             return env[e]
         found = self._value(e, env)
-        independent = self.free_of_bound.get(e)
-        if independent is None:
-            independent = self.free_of_bound[e] = not (e.free_symbols & self.bound)
-        if independent:
+        if not self._bound_names_in(e):
             self.fixed[e] = found
+        return found
+
+    def _bound_names_in(self, e) -> frozenset:
+        """The bound names ``e`` depends on, found once per subexpression (``free_symbols``
+        walks the whole tree at every node)."""
+        found = self.uses.get(e)
+        if found is None:
+            if isinstance(e, (sp.Sum, sp.Product)):
+                inner = self._bound_names_in(e.function)
+                for index, low, high in e.limits:  # innermost first
+                    inner = (inner - {index}) | self._bound_names_in(low) | self._bound_names_in(high)
+                found = frozenset(inner)
+            elif e in self.bound:
+                found = frozenset((e,))
+            else:
+                found = frozenset().union(*(self._bound_names_in(a) for a in e.args))
+            self.uses[e] = found
         return found
 
     def integer(self, expr, env) -> int:
