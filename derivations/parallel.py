@@ -52,7 +52,7 @@ def check_in_workers(derivations: list[Derivation], timeout: float, cache=None,
     try:
         while tasks or pool.busy:
             pool.hand_out(tasks)
-            for task, judgement, seconds in pool.collect(timeout + GRACE):
+            for task, judgement, seconds in pool.collect():
                 number, index = task
                 claim = claimed[number][index - 1]
                 done[task] = StepReport(index, claim.step, judgement, seconds)
@@ -69,6 +69,7 @@ class _Pool:
 
     def __init__(self, derivations, claimed, timeout, cache, size: int):
         self.arguments = (derivations, claimed, timeout, cache)
+        self.claimed, self.timeout = claimed, timeout
         self.context = multiprocessing.get_context("fork")
         self.idle = [self._start() for _ in range(size)]
         self.busy: dict = {}  # connection -> (process, task, started)
@@ -87,9 +88,9 @@ class _Pool:
             connection.send(task)
             self.busy[connection] = (process, task, time.monotonic())
 
-    def collect(self, allowed: float):
+    def collect(self):
         """Wait for finished steps; yield ``(task, judgement, seconds)`` for each, including
-        the undecided ones of workers killed for overrunning ``allowed`` seconds."""
+        the undecided ones of workers killed for overrunning their step's time limit."""
         for connection in wait(list(self.busy), timeout=0.1):
             process, task, started = self.busy.pop(connection)
             try:
@@ -103,23 +104,26 @@ class _Pool:
             yield task, self._received(task, record), seconds
         now = time.monotonic()
         for connection, (process, task, started) in list(self.busy.items()):
-            if now - started > allowed:
+            if now - started > self.timeout + GRACE:
                 del self.busy[connection]
                 yield task, self._undecided(
-                    task, f"time limit of {self.arguments[2]:g} s reached; the checking "
-                          "process was stopped"), now - started
+                    task, f"time limit of {self.timeout:g} s reached; the checking process "
+                          "was stopped"), now - started
                 self._replace(process, connection)
 
     def _claim(self, task) -> Claim:
         number, index = task
-        return self.arguments[1][number][index - 1]
+        return self.claimed[number][index - 1]
 
     def _undecided(self, task, reason: str):
         return self._claim(task).undecided(reason)
 
     def _received(self, task, record: dict):
         claim = self._claim(task)
-        return kernel.received(claim.before, claim.step.expr, claim.step.relation, record)
+        try:
+            return kernel.received(claim.before, claim.step.expr, claim.step.relation, record)
+        except kernel.RuleError as exc:
+            return claim.undecided(f"the checking process sent no usable verdict ({exc})")
 
     def _replace(self, process, connection) -> None:
         process.kill()

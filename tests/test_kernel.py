@@ -253,3 +253,23 @@ def test_a_given_does_not_let_a_sum_capture_its_free_symbols():
     fixed = Given("fixed", j, sp.Integer(2))
     kept = fixed.apply(sp.Sum(x[j] + j, (j, 1, n)))  # the sum is over its own index, not j
     assert not kept.has(j) and not kept.has(sp.Integer(2))
+
+
+def test_a_record_becomes_a_judgement_again_only_as_a_named_rule_on_its_own_relation():
+    from derivations.kernel import received, recalled
+
+    ctx = Context()
+    x = ctx.symbol("x")
+    before, after = (x + 1)**2, x**2 + 2*x + 1
+    record = equal_by_normal_form(ctx, before, after, "expand").record()
+    again = received(before, after, Relation.EQ, record)
+    assert (again.verdict, again.rule, again.method) == (Verdict.PROVED, "equal_by_normal_form", "expand")
+    assert recalled(before, after, Relation.EQ, record).recalled
+    for bad in ({**record, "rule": "forged"}, {**record, "rule": "received"},
+                {**record, "verdict": "certain"}, {k: v for k, v in record.items() if k != "method"}):
+        with pytest.raises(RuleError):
+            received(before, after, Relation.EQ, bad)
+    with pytest.raises(RuleError, match="another relation"):
+        received(before, after, Relation.LE, record)
+    with pytest.raises(RuleError, match="never recalled"):
+        recalled(before, after, Relation.EQ, undecided(before, after, Relation.EQ, "no time").record())
