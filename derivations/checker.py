@@ -215,8 +215,10 @@ class _StepTactic:
                                          evidence, self.givens)
             except RuleError:
                 pass
-        return kernel.undecided(self.before, self.after, relation,
-                                "no proof found and too few points where both sides have a value")
+        reason = "no proof found and too few points where both sides have a value"
+        if self.sampler.failure:
+            reason += f" (the last had none: {self.sampler.failure})"
+        return kernel.undecided(self.before, self.after, relation, reason)
 
     def _descend(self, relation: Relation, points):
         """Search for a violation of an inequality: from the points where it holds with the

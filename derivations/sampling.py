@@ -34,6 +34,7 @@ class Sampler:
     def __init__(self, context: Context, seed: int):
         self.context = context
         self.random = random.Random(seed)
+        self.failure: str | None = None  # why the last point without a value had none
 
     def _decimal(self, low: float, high: float) -> sp.Rational:
         """Strictly between low and high, with as few decimal places as fit (3 or more), not an
@@ -116,8 +117,9 @@ class Sampler:
         for expr in expressions:
             try:
                 found.append(evaluate(expr, probe, digits))
-            except EvaluationError:
+            except EvaluationError as exc:
                 found.append(None)  # the kernel will find this point unusable
+                self.failure = str(exc)
         point = Point(partial.integers, dict(values), partial.functions)
         return point, None if None in found else found
 

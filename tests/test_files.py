@@ -136,8 +136,8 @@ def test_a_sum_to_a_billion_is_bounded_in_the_numeric_check(tmp_path):
                            "steps:\n  - expr: Sum(x[i]**2, (i, 1, 10**9)) + 1\n")
     started = time.perf_counter()
     report = check(derivation, timeout=2.0)
-    assert report.steps[0].verdict in (Verdict.UNDECIDED, Verdict.REFUTED)
-    assert report.steps[0].verdict is not Verdict.PROVED
+    assert report.steps[0].verdict is Verdict.UNDECIDED
+    assert "terms to evaluate" in report.steps[0].judgement.method  # it says why
     assert time.perf_counter() - started < 4.0
 
 
