@@ -18,7 +18,7 @@ from multiprocessing.connection import wait
 
 from . import kernel
 from .checker import Claim, DerivationError, assemble, check_claim, check_shape, claims
-from .model import Derivation
+from .model import Derivation, exact_text
 from .report import Report, StepReport
 
 GRACE = 2.0  # seconds past the step's time limit before its worker is killed
@@ -46,7 +46,10 @@ def check_in_workers(derivations: list[Derivation], timeout: float, cache=None,
             results[number] = exc
             continue
         claimed[number] = claims(derivation)
-    tasks = deque((number, claim.index) for number, found in claimed.items() for claim in found)
+    # The longest claims first, so that no long step is left to run alone at the end.
+    tasks = deque(sorted(((number, claim.index) for number, found in claimed.items()
+                          for claim in found),
+                         key=lambda task: -_size(claimed[task[0]][task[1] - 1])))
     done: dict[tuple[int, int], StepReport] = {}
     pool = _Pool(derivations, claimed, timeout, cache, min(jobs, len(tasks)))
     try:
@@ -62,6 +65,11 @@ def check_in_workers(derivations: list[Derivation], timeout: float, cache=None,
         results[number] = assemble(derivations[number],
                                    [done[(number, claim.index)] for claim in found])
     return results
+
+
+def _size(claim: Claim) -> int:
+    """How long a claim is written out: a rough guess at how long it takes to check."""
+    return len(exact_text(claim.before)) + len(exact_text(claim.step.expr))
 
 
 class _Pool:
