@@ -172,6 +172,11 @@ class _Evaluator:
             self.bound |= set(body.variables)
         self.fixed: dict = {}
         self.uses: dict = {}  # expression -> the bound names it depends on
+        # The point's sequence entries by base and integer indices: x[i] at i = 7 is found
+        # without building the Indexed x[7] (100,000 of them cost more than the arithmetic).
+        self.entries = {(atom.base, tuple(int(i) for i in atom.indices)): value
+                        for atom, value in list(point.values.items())
+                        if isinstance(atom, sp.Indexed) and all(i.is_Integer for i in atom.indices)}
 
     def value(self, e, env):
         found = self.fixed.get(e)
@@ -256,7 +261,11 @@ class _Evaluator:
                 return self.number(self.point.integers[e])
             return self._lookup(e)
         if isinstance(e, sp.Indexed):
-            return self._lookup(_entry(e.base, tuple(self.integer(i, env) for i in e.indices)))
+            key = (e.base, tuple(self.integer(i, env) for i in e.indices))
+            value = self.entries.get(key)
+            if value is not None:
+                return self.number(value.p, value.q)
+            return self._lookup(_entry(*key))
         if isinstance(e, sp.Add):
             return ctx.fsum(self.value(a, env) for a in e.args)
         if isinstance(e, sp.Mul):

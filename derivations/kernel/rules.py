@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from fractions import Fraction
 
 import mpmath
 import sympy as sp
@@ -290,15 +291,28 @@ def in_domain(context: Context, atom, value, integers: dict, ends: dict | None =
     domain = context.domain_of(atom)
     if domain is None:
         return False
-    if domain.integer and not sp.S(value).is_integer:
+    value = sp.S(value)
+    if domain.integer and not value.is_integer:
         return False
     ends = {} if ends is None else ends
     if domain not in ends:
-        ends[domain] = (sp.S(domain.lower).xreplace(integers), sp.S(domain.upper).xreplace(integers))
+        ends[domain] = tuple(_exact_end(sp.S(end).xreplace(integers))
+                             for end in (domain.lower, domain.upper))
     lower, upper = ends[domain]
+    if value.is_Rational and all(isinstance(end, Fraction) or end.is_infinite
+                                 for end in (lower, upper)):
+        exact = Fraction(int(value.p), int(value.q))  # Python's exact fractions: fast
+        above = lower == -sp.oo or (exact > lower if domain.lower_open else exact >= lower)
+        below = upper == sp.oo or (exact < upper if domain.upper_open else exact <= upper)
+        return bool(above and below)
     above = value > lower if domain.lower_open else value >= lower
     below = value < upper if domain.upper_open else value <= upper
     return bool(above) and bool(below)
+
+
+def _exact_end(end: sp.Expr):
+    """A domain's end as a Python Fraction when it is rational; else as it is."""
+    return Fraction(int(end.p), int(end.q)) if end.is_Rational else end
 
 
 def _validate(context: Context, point: Point) -> None:
