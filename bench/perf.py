@@ -396,11 +396,11 @@ def measure_points(results: Results, sizes, runs: int) -> None:
         slope = loglog_slope(figures)
         results.row("refutation time vs n, log-log slope", f"{slope:.2f}",
                     f"over n = {min(figures):,}..{max(figures):,} (refuted only)",
-                    "<= 1 (linear)", slope <= 1.1)
+                    "<= 1.1 (linear)", slope <= 1.1)
         small, large = sorted(figures)[-2:]
         top = loglog_slope({small: figures[small], large: figures[large]})
         results.row("the same, between the two largest n", f"{top:.2f}",
-                    f"n = {small:,} to {large:,}", "<= 1 (linear)", top <= 1.1)
+                    f"n = {small:,} to {large:,}", "<= 1.1 (linear)", top <= 1.1)
     missing = [f"{s:,}" for s in sizes if s not in figures]
     if missing:
         results.note(f"the false step was not refuted for n = {', '.join(missing)}")
