@@ -31,6 +31,33 @@ def test_help_and_list_do_not_import_sympy(args, shown):
     assert shown in result.stdout
 
 
+def test_the_recorded_help_is_what_click_prints():
+    """``derive --help`` prints cli/help.txt without importing click; it must stay current."""
+    import os
+
+    from cli import entry
+
+    printed = CliRunner().invoke(main, ["--help"], prog_name="derive").output
+    if os.environ.get("DERIVATIONS_UPDATE_GOLDEN") == "1":
+        Path(entry.HELP).write_text(printed, encoding="utf-8")
+    assert Path(entry.HELP).read_text(encoding="utf-8") == printed, \
+        "the commands changed: refresh cli/help.txt with DERIVATIONS_UPDATE_GOLDEN=1"
+
+
+@pytest.mark.parametrize("args, shown, loads_click", [
+    (["--help"], "Exit codes", False), (["-h"], "Commands:", False),
+    (["list"], "argmax", True), (["check", "--help"], "--no-cache", True)])
+def test_the_console_command_loads_click_only_past_the_top_level_help(args, shown, loads_click):
+    code = ("import sys; from cli.entry import main\n"
+            f"sys.argv = ['derive', *{args!r}]\n"
+            "try:\n    code = main()\nexcept SystemExit as exit:\n    code = exit.code\n"
+            "print('CLICK' if 'click' in sys.modules else 'NO CLICK', code or 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert shown in result.stdout
+    assert result.stdout.splitlines()[-1] == ("CLICK 0" if loads_click else "NO CLICK 0")
+
+
 def test_check_strict_passes_the_four_core_derivations(run):
     result = run("check", "--strict", *CORE)
     assert result.exit_code == 0, result.output
