@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -60,8 +61,13 @@ def catalog_version() -> str:
 def source_version(package: Path, with_catalog: bool = False) -> str:
     """The package version and a digest of every checking module's source under ``package``
     (the catalog only ``with_catalog``: it builds derivations, whose claims are keyed
-    themselves)."""
+    themselves), and of the installed SymPy's and mpmath's version files, so that an upgrade
+    (which may fix a bug a verdict relied on) starts afresh."""
     digest = hashlib.sha256(__version__.encode())
+    for module, version_file in (("sympy", "release.py"), ("mpmath", "__init__.py")):
+        spec = importlib.util.find_spec(module)  # finds, does not import
+        if spec is not None and spec.origin:
+            digest.update((Path(spec.origin).parent / version_file).read_bytes())
     for path in sorted(package.rglob("*.py")):
         if with_catalog or "catalog" not in path.relative_to(package).parts:
             digest.update(path.relative_to(package).as_posix().encode())

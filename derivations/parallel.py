@@ -157,8 +157,8 @@ def _serve(connection, derivations, claimed, timeout, cache) -> None:
         derivation = derivations[number]
         try:
             report = check_claim(derivation, claimed[number][index - 1], timeout, cache)
-            reply = (report.judgement.record(), report.seconds)
+            reply = (report.judgement.signed_record(), report.seconds)
         except Exception as exc:  # a bug must not stop the run: this step stays undecided
             reply = (claimed[number][index - 1].undecided(
-                f"the checking process failed: {type(exc).__name__}: {exc}").record(), 0.0)
+                f"the checking process failed: {type(exc).__name__}: {exc}").signed_record(), 0.0)
         connection.send(reply)

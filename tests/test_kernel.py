@@ -58,6 +58,13 @@ def test_nested_sums_over_independent_ranges_are_exchanged_and_no_others():
     for columns_first in (sp.Sum(sp.Sum(term, (a, 1, A)), (b, 1, B)), sp.Sum(term, (a, 1, A), (b, 1, B))):
         # (not "logs and sums": it first pulls log q[a] out of the inner sum of one side only)
         assert equal_by_normal_form(ctx, rows_first, columns_first, "expand").verdict is Verdict.PROVED
+    # Infinite series are not exchanged: sum_i sum_j (d_ij - d_i,j+1) is 1, the other order 0.
+    i_, j_ = ctx.symbol("i_", POSITIVE_INTEGER), ctx.symbol("j_", POSITIVE_INTEGER)
+    telescoping = sp.KroneckerDelta(i_, j_) - sp.KroneckerDelta(i_, j_ + 1)
+    for form in ("expand", "logs and sums", "rational functions"):
+        with pytest.raises(RuleError):
+            equal_by_normal_form(ctx, sp.Sum(sp.Sum(telescoping, (j_, 1, sp.oo)), (i_, 1, sp.oo)),
+                                 sp.Sum(sp.Sum(telescoping, (i_, 1, sp.oo)), (j_, 1, sp.oo)), form)
     # A triangle: the inner range depends on the outer index, so the order is not free.
     n = ctx.symbol("n", POSITIVE_INTEGER)
     i, j = ctx.symbol("i", integer_range(1, n)), ctx.symbol("j", integer_range(1, n))
@@ -261,15 +268,19 @@ def test_a_record_becomes_a_judgement_again_only_as_a_named_rule_on_its_own_rela
     ctx = Context()
     x = ctx.symbol("x")
     before, after = (x + 1)**2, x**2 + 2*x + 1
-    record = equal_by_normal_form(ctx, before, after, "expand").record()
+    judgement = equal_by_normal_form(ctx, before, after, "expand")
+    record = judgement.signed_record()
     again = received(before, after, Relation.EQ, record)
     assert (again.verdict, again.rule, again.method) == (Verdict.PROVED, "equal_by_normal_form", "expand")
-    assert recalled(before, after, Relation.EQ, record).recalled
+    assert recalled(before, after, Relation.EQ, judgement.record()).recalled
     for bad in ({**record, "rule": "forged"}, {**record, "rule": "received"},
-                {**record, "verdict": "certain"}, {k: v for k, v in record.items() if k != "method"}):
-        with pytest.raises(RuleError):
+                {**record, "verdict": "certain"}, {k: v for k, v in record.items() if k != "method"},
+                judgement.record()):  # unsigned: anyone could have written it
+        with pytest.raises(RuleError, match="^received"):
             received(before, after, Relation.EQ, bad)
-    with pytest.raises(RuleError, match="another relation"):
+    with pytest.raises(RuleError, match="not signed"):  # another claim
+        received(before, x**2 + 2*x + 2, Relation.EQ, record)
+    with pytest.raises(RuleError):
         received(before, after, Relation.LE, record)
     with pytest.raises(RuleError, match="never recalled"):
         recalled(before, after, Relation.EQ, undecided(before, after, Relation.EQ, "no time").record())

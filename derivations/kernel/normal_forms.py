@@ -90,8 +90,9 @@ MAX_EXCHANGED = 4  # nested sums put in order: 4! orders to compare at most
 
 
 def _exchange_sums(expr: sp.Expr) -> sp.Expr:
-    """Nested sums whose bounds do not mention each other's indices, in the order whose
-    depth-named form sorts first.  Exchanging such sums is always valid: each finite sum, even
+    """Nested sums over finite ranges whose bounds do not mention each other's indices, in the
+    order whose depth-named form sorts first.  Exchanging such sums is always valid (an infinite
+    series may not be exchanged: it need not converge absolutely): each finite sum, even
     over a reversed range (which SymPy defines as minus the sum over the complement), is a
     signed sum over a finite set of indices, and so the nest is one signed sum over a product
     of sets, whatever the order."""
@@ -106,7 +107,8 @@ def _exchange_sums(expr: sp.Expr) -> sp.Expr:
     indices = {index for index, _, _ in limits}
     independent = len(indices) == len(limits) and not any(
         (low.free_symbols | high.free_symbols) & indices for _, low, high in limits)
-    if not independent or not 1 < len(limits) <= MAX_EXCHANGED:
+    finite = all(end.is_finite for _, low, high in limits for end in (low, high))  # not oo
+    if not (independent and finite) or not 1 < len(limits) <= MAX_EXCHANGED:
         return sp.Sum(body, *limits)
     return min((sp.Sum(body, *order) for order in itertools.permutations(limits)),
                key=lambda candidate: sp.srepr(_depth_names(candidate)))
@@ -192,8 +194,13 @@ def _rational(expr, oracle):
 
 
 def _case_by_case(expr, oracle):
-    """Case splits folded into one ``Piecewise``, each piece expanded: 0 when every piece is."""
-    folded = sp.piecewise_fold(_unfold(expr))
+    """Case splits folded into one ``Piecewise``, each piece expanded: 0 when every piece is.
+    A case split inside a sum is left alone: SymPy would fold it out of the sum, moving a
+    condition on the index away from the sum that binds it."""
+    unfolded = _unfold(expr)
+    if any(big.has(sp.Piecewise) for big in unfolded.atoms(sp.Sum, sp.Product)):
+        return _expand(unfolded, oracle)
+    folded = sp.piecewise_fold(unfolded)
     if not isinstance(folded, sp.Piecewise):
         return _expand(folded, oracle)
     return sp.Piecewise(*[(_expand(piece, oracle), condition) for piece, condition in folded.args])

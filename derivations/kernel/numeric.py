@@ -179,11 +179,11 @@ class _Evaluator:
                         if isinstance(atom, sp.Indexed) and all(i.is_Integer for i in atom.indices)}
 
     def value(self, e, env):
+        if e in env:
+            return env[e]
         found = self.fixed.get(e)
         if found is not None:
             return found
-        if e in env:
-            return env[e]
         found = self._value(e, env)
         if not self._bound_names_in(e):
             self.fixed[e] = found
@@ -332,7 +332,7 @@ class _Evaluator:
 
     def _big_operator(self, e, env):
         *inner, (index, a, b) = e.limits
-        self.bound.add(index)  # one made by a derivative, say: never seen free before here
+        self.bound.add(index)  # every index of expr is there already; one made later is too
         low, high = self.integer(a, env), self.integer(b, env)
         if high < low - 1:
             raise EvaluationError(f"the range {low}..{high} of {index} is reversed")

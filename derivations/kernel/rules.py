@@ -7,6 +7,10 @@ happens outside the kernel; a wrong guess from outside can only make a rule fail
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import secrets
 from dataclasses import dataclass, field
 from enum import Enum
 from fractions import Fraction
@@ -107,11 +111,27 @@ class Judgement:
 
     def record(self) -> dict:
         """What the judgement says, as JSON data, without the two expressions (whoever reads
-        the record holds the claim): for the verdict cache and for worker processes."""
+        the record holds the claim): for the verdict cache."""
         return {"relation": self.relation.value, "verdict": self.verdict.value, "rule": self.rule,
                 "method": self.method, "using": list(self.using),
                 "sense": getattr(self.sense, "value", None),
                 "counterexample": self.counterexample, "left": self.left, "right": self.right}
+
+    def signed_record(self) -> dict:
+        """The record, signed for this claim with this process's key: what a worker process
+        sends back, and the only kind of record ``received`` accepts."""
+        record = self.record()
+        return {**record, "signature": _signature(self.before, self.after, record)}
+
+
+# A key of this process, inherited by the worker processes it forks and known to no other: a
+# signed record is one that a rule of this kernel made, here or in a worker, for that claim.
+_PROCESS_KEY = secrets.token_bytes(32)
+
+
+def _signature(before, after, record: dict) -> str:
+    text = "\x00".join((sp.srepr(before), sp.srepr(after), json.dumps(record, sort_keys=True)))
+    return hmac.new(_PROCESS_KEY, text.encode(), hashlib.sha256).hexdigest()
 
 
 def _judge(**fields) -> Judgement:
@@ -467,11 +487,16 @@ def recalled(before, after, relation: Relation, record: dict) -> Judgement:
 
 def received(before, after, relation: Relation, record: dict) -> Judgement:
     """A judgement made on this claim by a kernel rule in a worker process forked from this one
-    (``--jobs``), sent back as its record: the expressions stay here, since SymPy cannot carry
-    an unevaluated expression through pickle unchanged."""
+    (``--jobs``), sent back as its signed record: the expressions stay here, since SymPy cannot
+    carry an unevaluated expression through pickle unchanged.  The signature, made with this
+    process's key, shows that a rule made the record, and for this claim."""
+    unsigned = {key: value for key, value in record.items() if key != "signature"}
+    if not hmac.compare_digest(str(record.get("signature", "")),
+                               _signature(before, after, unsigned)):
+        raise RuleError("received", "the record is not signed by this kernel for this claim")
     if record.get("rule") not in _RECORDED_RULES:
         raise RuleError("received", f"{record.get('rule')!r} is not a rule of this kernel")
-    return _from_record(record["rule"], before, after, relation, record)
+    return _from_record(record["rule"], before, after, relation, unsigned)
 
 
 _RECORDED_RULES = frozenset({
