@@ -76,7 +76,7 @@ def source_version(package: Path, with_catalog: bool = False) -> str:
 
 
 def _declarations(derivation: Derivation) -> str:
-    from .model import exact_text
+    from .kernel import exact_text
 
     return ";".join(
         f"{d.name}:{d.kind}:{d.rank}:{int(d.domain.integer)}:{exact_text(d.domain.lower)}:"
@@ -102,7 +102,7 @@ class VerdictCache:
 
     def key(self, derivation: Derivation, claim: Claim) -> str:
         """The name of a step's record."""
-        from .model import exact_text
+        from .kernel import exact_text
 
         step = claim.step
         optimization = derivation.optimization

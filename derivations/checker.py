@@ -104,7 +104,7 @@ def check_claim(derivation: Derivation, claim: Claim, timeout: float, cache=None
         except RuleError:
             judgement = None  # a record from elsewhere: check the step again
     if judgement is None:
-        judgement = check_step(derivation, claim.before, claim.step, claim.sense, timeout)
+        judgement = check_step(derivation, claim, timeout)
         if key is not None:
             cache.put(key, judgement)
     return StepReport(claim.index, claim.step, judgement, time.perf_counter() - started)
@@ -132,11 +132,11 @@ def check_shape(derivation: Derivation) -> None:
             fail(str(exc))
 
 
-def check_step(derivation: Derivation, before, step: Step, sense: Sense | None, timeout: float):
-    """The kernel's judgement on ``before step.relation step.expr``."""
-    claim = Claim(0, before, step, sense)
+def check_step(derivation: Derivation, claim: Claim, timeout: float):
+    """The kernel's judgement on the claim ``before step.relation step.expr``."""
+    step, sense = claim.step, claim.sense
     givens = tuple(derivation.givens[name] for name in step.using)
-    tactic = _StepTactic(derivation, before, step.expr, givens)
+    tactic = _StepTactic(derivation, claim.before, step.expr, givens)
     try:
         with time_limit(timeout):
             if step.relation is Relation.SAME_OPTIMIZERS:
@@ -160,6 +160,10 @@ class _StepTactic:
         self.sampler = Sampler(self.context, seed_for(*self.expressions))
         self._read: dict[int, tuple] = {}  # id(point) -> (point, both sides there)
         self.large = _concrete_terms(self.expressions) > LARGE_SUMS
+        # The exact normal forms to try, cheapest first; "case by case" only for a case split.
+        self.exact_forms = EXACT_FORMS
+        if any(e.has(sp.Piecewise) for e in self.expressions):
+            self.exact_forms = EXACT_FORMS[:1] + (CASE_FORM,) + EXACT_FORMS[1:]
 
     def _points(self, count: int, start: int = 0):
         """Points at which both sides have a finite value."""
@@ -272,17 +276,12 @@ class _StepTactic:
                                                self.givens)
             except RuleError:
                 pass
-        for form in self._exact_forms():
+        for form in self.exact_forms:
             try:
                 return self._attempt(relation, form)
             except RuleError:
                 continue
         return None
-
-    def _exact_forms(self) -> tuple[str, ...]:
-        if any(e.has(sp.Piecewise) for e in self.expressions):
-            return EXACT_FORMS[:1] + (CASE_FORM,) + EXACT_FORMS[1:]
-        return EXACT_FORMS
 
     def _prove_by_simplify(self, relation: Relation):
         """SymPy's ``simplify``, the last resort, under its own time limit."""
@@ -454,7 +453,7 @@ class _StepTactic:
             inner = sp.log(self.expressions[0]) if through_log else self.expressions[0]
             if probe is not None and self._shift_varies(scale, through_log, probe):
                 continue  # new - a·old changes with the optimised variables: no proof to find
-            for form in self._exact_forms():
+            for form in self.exact_forms:
                 shift = NORMAL_FORMS[form](self.expressions[1] - scale * inner, oracle)
                 if any(shift.has(v) for v in self.optimization.over):
                     continue

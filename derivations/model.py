@@ -6,20 +6,11 @@ checker turns one into a ``Report`` through the kernel.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import sympy as sp
 
 from .kernel import Context, Given, Optimization, Relation, Sense
-
-
-@functools.lru_cache(maxsize=4096)
-def exact_text(expr) -> str:
-    """SymPy's ``srepr``: exact, assumptions included.  Kept per expression, since the same
-    expressions are written out again and again (a step's right side is the next step's left,
-    for its seed and for its cache key)."""
-    return sp.srepr(expr)
 
 
 @dataclass(frozen=True)

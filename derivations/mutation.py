@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from . import kernel
-from .checker import check_step
+from .checker import Claim, check_step, claims
 from .kernel import EvaluationError, Relation, Verdict
 from .kernel.rules import DIGITS
 from .model import Derivation
@@ -109,8 +109,9 @@ class Outcome:
     verdict: Verdict
 
 
-def _shown_false(derivation: Derivation, before, step, sense) -> bool:
+def _shown_false(derivation: Derivation, claim: Claim) -> bool:
     """The mutated claim fails at some point (an order reversal for same optimizers)."""
+    before, step, sense = claim.before, claim.step, claim.sense
     givens = tuple(derivation.givens[n] for n in step.using)
     sides = [kernel.apply_givens(e, givens) for e in (before, step.expr)]
     sampler = Sampler(derivation.context, seed_for(*sides) + 1)
@@ -140,9 +141,8 @@ def mutate(derivations, per_step: int = 3, seed: int = 0, timeout: float = 5.0) 
     rng = random.Random(seed)
     outcomes = []
     for derivation in derivations:
-        before, sense = derivation.start, (derivation.optimization.sense
-                                           if derivation.optimization else None)
-        for index, step in enumerate(derivation.steps, start=1):
+        for claim in claims(derivation):
+            step = claim.step
             names = rng.sample(sorted(MUTATIONS), k=len(MUTATIONS))
             made = 0
             for name in names:
@@ -152,14 +152,10 @@ def mutate(derivations, per_step: int = 3, seed: int = 0, timeout: float = 5.0) 
                 if mutant is None or mutant == step.expr or step.relation is Relation.APPROX:
                     continue
                 made += 1
-                wrong = dataclasses.replace(step, expr=mutant)
-                judgement = check_step(derivation, before, wrong, sense, timeout)
-                outcomes.append(Outcome(derivation.source, index, name,
-                                        _shown_false(derivation, before, wrong, sense),
-                                        judgement.verdict))
-            before = step.expr
-            if step.relation is Relation.SAME_OPTIMIZERS and step.sense:
-                sense = step.sense
+                wrong = dataclasses.replace(claim, step=dataclasses.replace(step, expr=mutant))
+                judgement = check_step(derivation, wrong, timeout)
+                outcomes.append(Outcome(derivation.source, claim.index, name,
+                                        _shown_false(derivation, wrong), judgement.verdict))
     return outcomes
 
 

@@ -18,7 +18,7 @@ from multiprocessing.connection import wait
 
 from . import kernel
 from .checker import Claim, DerivationError, assemble, check_claim, check_shape, claims
-from .model import Derivation, exact_text
+from .model import Derivation
 from .report import Report, StepReport
 
 GRACE = 2.0  # seconds past the step's time limit before its worker is killed
@@ -69,7 +69,7 @@ def check_in_workers(derivations: list[Derivation], timeout: float, cache=None,
 
 def _size(claim: Claim) -> int:
     """How long a claim is written out: a rough guess at how long it takes to check."""
-    return len(exact_text(claim.before)) + len(exact_text(claim.step.expr))
+    return len(kernel.exact_text(claim.before)) + len(kernel.exact_text(claim.step.expr))
 
 
 class _Pool:

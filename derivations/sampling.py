@@ -14,9 +14,8 @@ import random
 
 import sympy as sp
 
-from .kernel import Context, Domain, Point
+from .kernel import Context, Domain, Point, exact_text
 from .kernel.numeric import EvaluationError, evaluate
-from .model import exact_text
 
 SIZES = (1, 2, 3, 5)
 MORE_SIZES = (1, 2, 3, 4, 5, 6, 8)

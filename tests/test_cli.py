@@ -326,3 +326,12 @@ def test_template_dir_for_render_and_handout(run, tmp_path):
     (tmp_path / "derivation.md.j2").write_text("{{ no_such_name }}\n")
     result = run("render", "ce-kl-entropy", "--template-dir", str(tmp_path))
     assert result.exit_code == 2 and "template: 'no_such_name' is undefined" in result.output
+
+
+def test_the_summaries_name_the_kernels_verdicts():
+    """Summaries spell verdicts as text (printing one needs no SymPy): the same as the kernel's."""
+    from derivations.kernel import Verdict
+    from derivations.summary import PASSING, VERDICTS
+
+    assert VERDICTS == tuple(v.value for v in Verdict)
+    assert PASSING == (Verdict.PROVED.value, Verdict.CHECKED.value)

@@ -57,10 +57,10 @@ def _stuck_at(target_index, behaviour):
     """A check_step that misbehaves on one step of categorical-ce and is itself elsewhere."""
     original = checker.check_step
 
-    def check_step(derivation, before, step, sense, timeout):
-        if derivation.id == "categorical-ce" and step is derivation.steps[target_index]:
+    def check_step(derivation, claim, timeout):
+        if derivation.id == "categorical-ce" and claim.step is derivation.steps[target_index]:
             behaviour()
-        return original(derivation, before, step, sense, timeout)
+        return original(derivation, claim, timeout)
 
     return check_step
 

@@ -12,7 +12,7 @@ from .relations import CompositionError, Optimization, Relation, Sense, compose
 from .rules import (
     RECALLABLE, Chain, ChainError, Given, Judgement, RuleError, Verdict, checked_at,
     equal_by_normal_form,
-    apply_givens, in_domain, order_kept_at, order_reversed_at, ordered_by_bounds, ordered_by_lemma, received, recalled, refuted_at,
+    apply_givens, exact_text, in_domain, order_kept_at, order_reversed_at, ordered_by_bounds, ordered_by_lemma, received, recalled, refuted_at,
     rounds_to,
     same_optimizers_by_monotone_map, undecided,
 )

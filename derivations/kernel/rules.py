@@ -7,6 +7,7 @@ happens outside the kernel; a wrong guess from outside can only make a rule fail
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -129,8 +130,16 @@ class Judgement:
 _PROCESS_KEY = secrets.token_bytes(32)
 
 
+@functools.lru_cache(maxsize=4096)
+def exact_text(expr) -> str:
+    """SymPy's ``srepr``: exact, assumptions included.  Kept per expression, since the same
+    expressions are written out again and again (a step's right side is the next step's left:
+    for its seed, its cache key and its signature)."""
+    return sp.srepr(expr)
+
+
 def _signature(before, after, record: dict) -> str:
-    text = "\x00".join((sp.srepr(before), sp.srepr(after), json.dumps(record, sort_keys=True)))
+    text = "\x00".join((exact_text(before), exact_text(after), json.dumps(record, sort_keys=True)))
     return hmac.new(_PROCESS_KEY, text.encode(), hashlib.sha256).hexdigest()
 
 
@@ -565,7 +574,7 @@ class Chain:
 
 
 __all__ = [
-    "Chain", "ChainError", "apply_givens", "CompositionError", "Given", "Judgement", "RuleError", "Verdict",
+    "Chain", "ChainError", "apply_givens", "exact_text", "CompositionError", "Given", "Judgement", "RuleError", "Verdict",
     "checked_at", "equal_by_normal_form", "order_kept_at", "order_reversed_at",
     "ordered_by_bounds", "ordered_by_lemma", "received", "recalled", "refuted_at", "rounds_to", "same_optimizers_by_monotone_map", "undecided",
 ]
