@@ -3,10 +3,10 @@
 Two kinds of record, each a small JSON file written through a rename (so concurrent runs never
 see half a record; an unreadable record is a miss):
 
-- a step's verdict, named by a SHA-256 digest of the claim (both sides in SymPy's exact
-  ``srepr``, the relation, the chain's sense, the givens used), every declaration of the
-  derivation with its domain, and a digest of the checker's own source, so that editing the
-  kernel or the tactics starts afresh;
+- a step's verdict, named by a SHA-256 digest of the claim (both sides written out exactly,
+  assumptions included, the relation, the chain's sense, the givens used), every declaration
+  of the derivation with its domain, and a digest of the checker's own source, so that
+  editing the kernel or the tactics starts afresh;
 - a whole derivation's summary (what ``derive check`` prints), named by a digest of the file's
   bytes (or of the built-in id and the catalog's source) and the same checker digest, so that
   re-checking an unchanged file prints its summary without importing SymPy.

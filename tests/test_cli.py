@@ -1,6 +1,7 @@
 """The `derive` command through click's CliRunner: output and every exit code."""
 
 import json
+import os
 from pathlib import Path
 import subprocess
 import sys
@@ -48,14 +49,31 @@ def test_the_recorded_help_is_what_click_prints():
     (["--help"], "Exit codes", False), (["-h"], "Commands:", False),
     (["list"], "argmax", True), (["check", "--help"], "--no-cache", True)])
 def test_the_console_command_loads_click_only_past_the_top_level_help(args, shown, loads_click):
-    code = ("import sys; from cli.entry import main\n"
-            f"sys.argv = ['derive', *{args!r}]\n"
-            "try:\n    code = main()\nexcept SystemExit as exit:\n    code = exit.code\n"
-            "print('CLICK' if 'click' in sys.modules else 'NO CLICK', code or 0)")
+    code = ("import sys; from cli.entry import run\n"
+            f"code = run({args!r})\n"
+            "print('CLICK' if 'click' in sys.modules else 'NO CLICK', code)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert shown in result.stdout
     assert result.stdout.splitlines()[-1] == ("CLICK 0" if loads_click else "NO CLICK 0")
+
+
+GOOD_FILE = str(Path(__file__).parent / "derivations" / "good" / "ce-kl-entropy.deriv.yaml")
+FALSE_FILE = str(Path(__file__).parent / "derivations" / "false" / "logsq.deriv.yaml")
+
+
+@pytest.mark.parametrize("args, code, last", [
+    (["--help"], 0, "  show     Show a derivation"),
+    (["check", "--no-cache", GOOD_FILE], 0, "1 derivation(s): 1 passed"),
+    (["check", "--no-cache", FALSE_FILE], 1, "1 derivation(s): 0 passed")])
+def test_the_console_command_prints_everything_and_exits_with_the_verdict(args, code, last):
+    """The console command leaves without Python's finalisation: its output, buffered in a
+    pipe, and its exit code must survive that."""
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    result = subprocess.run([sys.executable, "-c", "from cli.entry import main; main()", *args],
+                            capture_output=True, text=True, env=buffered)
+    assert result.returncode == code, result.stderr
+    assert result.stdout.rstrip().splitlines()[-1].startswith(last)
 
 
 def test_check_strict_passes_the_four_core_derivations(run):

@@ -286,3 +286,22 @@ def test_a_record_becomes_a_judgement_again_only_as_a_named_rule_on_its_own_rela
         received(before, after, Relation.LE, record)
     with pytest.raises(RuleError, match="never recalled"):
         recalled(before, after, Relation.EQ, undecided(before, after, Relation.EQ, "no time").record())
+
+
+def test_exact_text_tells_apart_what_sympy_holds_different_and_nothing_else():
+    from derivations.kernel import exact_text, sigmoid
+
+    x, y = sp.Symbol("x"), sp.Symbol("y")
+    positive_x = sp.Symbol("x", positive=True)
+    f, g = sp.Function("f"), sp.Function("f", real=True)
+    i = sp.Symbol("i", integer=True)
+    different = [
+        x + 1, x + sp.Float(1.0), x + sp.Float(1.0, 30), positive_x + 1, x + sp.Rational(1, 2),
+        sp.Dummy("x") + 1, f(x), g(x), sp.Function("sigmoid")(x), sigmoid(x),
+        sp.Sum(x, (i, 1, y)), sp.Product(x, (i, 1, y)), sp.log(x), sp.log(x, 2), (x, 1), 1,
+    ]
+    texts = [exact_text(e) for e in different]
+    assert len(set(texts)) == len(texts)
+    # The same expression, however it was built, is written the same way.
+    assert exact_text(y * x + 1) == exact_text(sp.Add(1, sp.Mul(x, y)))
+    assert exact_text(sp.Sum(x**2, (i, 1, y))) == exact_text(sp.Sum(sp.Pow(x, 2), (i, 1, y)))

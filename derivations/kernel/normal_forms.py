@@ -15,6 +15,7 @@ import sympy as sp
 
 from .bounds import BoundsOracle
 from .definitions import unfold_definitions
+from .exact import exact_text
 
 
 def _split_log(arg: sp.Expr, oracle: BoundsOracle, env: dict) -> sp.Expr:
@@ -56,7 +57,7 @@ def _canonical_index(depth: int) -> sp.Symbol:
 
 def _rename_binders(expr: sp.Expr, name_for, depth: int = 0) -> sp.Expr:
     """Rename the index of every sum and product; ``name_for(depth, index)`` gives the new name."""
-    if not expr.args:
+    if not expr.has(sp.Sum, sp.Product):
         return expr
     if isinstance(expr, (sp.Sum, sp.Product)):
         *inner, (index, a, b) = expr.limits
@@ -111,7 +112,7 @@ def _exchange_sums(expr: sp.Expr) -> sp.Expr:
     if not (independent and finite) or not 1 < len(limits) <= MAX_EXCHANGED:
         return sp.Sum(body, *limits)
     return min((sp.Sum(body, *order) for order in itertools.permutations(limits)),
-               key=lambda candidate: sp.srepr(_depth_names(candidate)))
+               key=lambda candidate: exact_text(_depth_names(candidate)))
 
 
 def _delta_pick(term: sp.Expr, index, a, b, oracle: BoundsOracle, env: dict):
@@ -133,7 +134,7 @@ def linear_sums(expr: sp.Expr, oracle: BoundsOracle, env: dict | None = None):
     """Sums split over their terms, factors free of the index pulled out, sums of constants
     counted, and Kronecker deltas summed out."""
     env = env or {}
-    if not expr.args:
+    if not expr.has(sp.Sum, sp.Product):
         return expr
     if isinstance(expr, (sp.Sum, sp.Product)):
         *inner, (index, a, b) = expr.limits
@@ -161,11 +162,13 @@ def _rewrite_log_arguments(expr: sp.Expr, rewrite) -> sp.Expr:
 
 @functools.lru_cache(maxsize=256)
 def _unfold(expr: sp.Expr) -> sp.Expr:
-    """Named functions by their definitions, derivatives carried out (sums term by term).
+    """Named functions by their definitions, derivatives carried out (sums term by term),
+    innermost first.  Only the derivatives: a deep ``doit`` would also try to sum every sum in
+    closed form, which is slow and leaves a form the other rewrites do not expect.
     Kept for the next normal form, which starts from the same expression."""
     expr = unfold_definitions(expr)
     if expr.has(sp.Derivative):
-        expr = expr.replace(lambda e: isinstance(e, sp.Derivative), lambda e: e.doit())
+        expr = expr.replace(lambda e: isinstance(e, sp.Derivative), lambda e: e.doit(deep=False))
     return expr
 
 

@@ -7,7 +7,6 @@ happens outside the kernel; a wrong guess from outside can only make a rule fail
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
 import json
@@ -21,6 +20,7 @@ import sympy as sp
 
 from .bounds import BoundsOracle
 from .context import Context
+from .exact import exact_text
 from .normal_forms import NORMAL_FORMS, fresh_binders
 from .numeric import EvaluationError, Point, decide, order, read, show_number
 from .relations import CompositionError, Optimization, Relation, Sense, compose
@@ -128,14 +128,6 @@ class Judgement:
 # A key of this process, inherited by the worker processes it forks and known to no other: a
 # signed record is one that a rule of this kernel made, here or in a worker, for that claim.
 _PROCESS_KEY = secrets.token_bytes(32)
-
-
-@functools.lru_cache(maxsize=4096)
-def exact_text(expr) -> str:
-    """SymPy's ``srepr``: exact, assumptions included.  Kept per expression, since the same
-    expressions are written out again and again (a step's right side is the next step's left:
-    for its seed, its cache key and its signature)."""
-    return sp.srepr(expr)
 
 
 def _signature(before, after, record: dict) -> str:
