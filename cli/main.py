@@ -47,8 +47,8 @@ def _cache(no_cache: bool):
 
 
 def _check_one(name: str, timeout: float, no_cache: bool):
-    from derivations.files import InputError
-    from derivations.workflow import UsageError, check_one
+    from derivations.sources import InputError, UsageError
+    from derivations.workflow import check_one
 
     try:
         return check_one(name, timeout, _cache(no_cache))

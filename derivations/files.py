@@ -19,7 +19,7 @@ from .kernel import (
 )
 from .model import Derivation, Step
 from .parser import RESERVED_NAMES, ExpressionError, parse_expression
-from .sources import MAX_FILE_BYTES, SUFFIX
+from .sources import MAX_FILE_BYTES, SUFFIX, InputError
 
 MAX_YAML_NODES = 20_000
 MAX_STEPS = 500
@@ -29,20 +29,6 @@ STEP_KEYS = ("expr", "relation", "by", "using", "sense", "latex")
 RELATIONS = {"=": Relation.EQ, "<=": Relation.LE, "<": Relation.LT, ">=": Relation.GE,
              ">": Relation.GT, "approx": Relation.APPROX, "same optimizers": Relation.SAME_OPTIMIZERS}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-
-
-@dataclass
-class InputError(ValueError):
-    """An error in a file: ``path:line:column: message`` (line and column from 1)."""
-
-    path: str
-    message: str
-    line: int | None = None
-    column: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
-        return f"{where}: {self.message}"
 
 
 @dataclass

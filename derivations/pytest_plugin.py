@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from . import files
+from .sources import InputError
 
 
 def pytest_addoption(parser):
@@ -37,7 +38,7 @@ class DerivationFile(pytest.File):
     def collect(self):
         try:
             derivation = files.read(self.path)
-        except files.InputError as error:
+        except InputError as error:
             yield UnreadableFile.from_parent(self, name="read", error=error)
             return
         self.derivation = derivation
@@ -95,7 +96,7 @@ class StepItem(pytest.Item):
 
 
 class UnreadableFile(pytest.Item):
-    def __init__(self, *, error: files.InputError, **kwargs):
+    def __init__(self, *, error: InputError, **kwargs):
         super().__init__(**kwargs)
         self.error = error
 

@@ -18,6 +18,20 @@ class UsageError(ValueError):
     """A request that names nothing, or something unknown; the CLI turns it into exit code 2."""
 
 
+@dataclass
+class InputError(ValueError):
+    """An error in a file: ``path:line:column: message`` (line and column from 1)."""
+
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
 @dataclass(frozen=True)
 class Source:
     """One derivation to check: a built-in id, or a file's path."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import catalog
-from .sources import MAX_FILE_BYTES, Source, UsageError, resolve
+from .sources import MAX_FILE_BYTES, InputError, Source, UsageError, resolve
 from .storage import write_atomically
 from .summary import Summary, summarize
 from .timelimit import DEFAULT_TIMEOUT
@@ -34,20 +34,19 @@ def _read(path: Path, data: bytes | None = None):
 
     try:
         return files.read(path, data)
-    except files.InputError as exc:
+    except InputError as exc:
         return exc
 
 
 def check_all(selected, timeout: float = DEFAULT_TIMEOUT, cache=None, jobs: int = 1):
-    """Reports for the derivations, and the input errors (``files.InputError``) of those that
-    could not be checked.
+    """Reports for the derivations, and the input errors (``InputError``) of those that could
+    not be checked.
     ``cache`` recalls unchanged steps (``derivations.cache``); ``jobs`` > 1 checks the steps in
     that many worker processes (``derivations.parallel``), 0 picks a number."""
-    from . import files
     from .checker import DerivationError
 
     _check_limits(timeout, jobs)
-    derivations = [item for item in selected if not isinstance(item, files.InputError)]
+    derivations = [item for item in selected if not isinstance(item, InputError)]
     if jobs == 0:
         from .parallel import workers_for
 
@@ -58,11 +57,11 @@ def check_all(selected, timeout: float = DEFAULT_TIMEOUT, cache=None, jobs: int 
         outcomes = check_in_workers(derivations, timeout, cache, jobs)
     else:
         outcomes = [_check_or_error(item, timeout, cache) for item in derivations]
-    reports, errors = [], [item for item in selected if isinstance(item, files.InputError)]
+    reports, errors = [], [item for item in selected if isinstance(item, InputError)]
     for item, outcome in zip(derivations, outcomes):
         if isinstance(outcome, DerivationError):
-            errors.append(files.InputError(item.source, str(outcome), outcome.line,
-                                           1 if outcome.line else None))
+            errors.append(InputError(item.source, str(outcome), outcome.line,
+                                     1 if outcome.line else None))
         else:
             reports.append(outcome)
     return reports, errors

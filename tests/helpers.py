@@ -27,6 +27,6 @@ def optimisation_report():
     optimization = Optimization((t,), Sense.MAXIMIZE)
     start, end = -(t - b) ** 2, (t - b) ** 2
     judgement = same_optimizers_by_monotone_map(ctx, start, end, optimization, Sense.MAXIMIZE,
-                                                Sense.MINIMIZE, -1, 0, False, "expand")
+                                                Sense.MINIMIZE, -1, False, "expand")
     step = Step(end, Relation.SAME_OPTIMIZERS, "negate", Sense.MINIMIZE)
     return report_of(ctx, start, [judgement], optimization, steps=[step], title="Opt")

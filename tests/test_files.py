@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from derivations import files, sources
+from derivations.sources import InputError
 from derivations.checker import check
 from derivations.kernel import Verdict
 
@@ -67,7 +68,7 @@ HEADER = "title: t\nsymbols:\n  x: real\n"
      "step 2: cannot compose '<=' with '>='", 9, 15),
 ])
 def test_input_errors_name_the_place_and_a_fix(tmp_path, text, message, line, column):
-    with pytest.raises(files.InputError) as error:
+    with pytest.raises(InputError) as error:
         read_text(tmp_path, text)
     assert message in error.value.message
     assert (error.value.line, error.value.column) == (line, column)
@@ -93,7 +94,7 @@ HOSTILE = {
 def test_hostile_expressions_are_refused_fast(tmp_path, expression):
     text = HEADER + "  i: integer\nstart: x\nsteps:\n  - expr: " + repr(expression) + "\n"
     started = time.perf_counter()
-    with pytest.raises(files.InputError):
+    with pytest.raises(InputError):
         read_text(tmp_path, text)
     assert time.perf_counter() - started < 1.0
     assert not Path("/tmp/pwned").exists()
@@ -102,14 +103,14 @@ def test_hostile_expressions_are_refused_fast(tmp_path, expression):
 def test_non_utf8_bytes_and_alias_bombs_are_refused(tmp_path):
     path = tmp_path / "binary.deriv.yaml"
     path.write_bytes(b"title: t\nstart: \xff\xfe\n")
-    with pytest.raises(files.InputError, match="not UTF-8") as error:
+    with pytest.raises(InputError, match="not UTF-8") as error:
         files.read(path)
     assert error.value.line == 2
     bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{c}: &{c} [{', '.join('*' + p for _ in range(10) for p in [prev])}]\n"
         for prev, c in zip("abcdefgh", "bcdefghi"))
     started = time.perf_counter()
-    with pytest.raises(files.InputError, match="more than"):
+    with pytest.raises(InputError, match="more than"):
         read_text(tmp_path, bomb)
     assert time.perf_counter() - started < 1.0
 
@@ -125,7 +126,7 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
     path = tmp_path / "huge.deriv.yaml"
     path.write_bytes(b"title: t\n" + b"#" * 2_000_000 + b"\n")
     started = time.perf_counter()
-    with pytest.raises(files.InputError, match="larger than"):
+    with pytest.raises(InputError, match="larger than"):
         files.read(path)
     assert time.perf_counter() - started < 1.0
 
@@ -147,7 +148,7 @@ def test_binary_files_are_input_errors(tmp_path, data):
     path = tmp_path / "binary.deriv.yaml"
     path.write_bytes(data)
     started = time.perf_counter()
-    with pytest.raises(files.InputError):
+    with pytest.raises(InputError):
         files.read(path)
     assert time.perf_counter() - started < 1.0
 
@@ -168,7 +169,7 @@ def test_false_steps_found_in_review_are_never_accepted(path):
 def test_inputs_that_once_crashed_are_errors_or_verdicts(path):
     try:
         report = check(files.read(path), timeout=3.0)
-    except files.InputError as error:
+    except InputError as error:
         assert error.message
     else:
         assert all(s.verdict in Verdict for s in report.steps)

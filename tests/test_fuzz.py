@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from cli.main import main
 from derivations import files
+from derivations.sources import InputError
 from derivations.kernel import POSITIVE, POSITIVE_INTEGER, Context, integer_range
 from derivations.parser import ExpressionError, parse_expression
 
@@ -100,7 +101,7 @@ def test_the_reader_reads_a_document_or_names_the_error(tmp_path_factory, docume
     path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     try:
         files.read(path)
-    except files.InputError as error:
+    except InputError as error:
         assert str(error).startswith(str(path))
 
 

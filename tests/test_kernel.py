@@ -139,24 +139,26 @@ def test_monotone_map_flips_the_sense_exactly_for_a_negative_scale():
     ctx, theta, s, opt = _objective()
     old = (theta - 1)**2
     rule = same_optimizers_by_monotone_map
-    assert rule(ctx, old, -old, opt, Sense.MINIMIZE, Sense.MAXIMIZE, -1, 0, False, "expand").verdict is Verdict.PROVED
+    assert rule(ctx, old, -old, opt, Sense.MINIMIZE, Sense.MAXIMIZE, -1, False, "expand").verdict is Verdict.PROVED
     with pytest.raises(RuleError, match="^same_optimizers_by_monotone_map: the sense must be maximize"):
-        rule(ctx, old, -old, opt, Sense.MINIMIZE, Sense.MINIMIZE, -1, 0, False, "expand")
-    assert rule(ctx, old, s * old + 3, opt, Sense.MINIMIZE, Sense.MINIMIZE, s, 3, False, "expand")
+        rule(ctx, old, -old, opt, Sense.MINIMIZE, Sense.MINIMIZE, -1, False, "expand")
+    assert rule(ctx, old, s * old + 3, opt, Sense.MINIMIZE, Sense.MINIMIZE, s, False, "expand")
 
 
 def test_monotone_map_side_conditions():
     ctx, theta, s, opt = _objective()
     old = (theta - 1)**2
     rule = same_optimizers_by_monotone_map
-    with pytest.raises(RuleError, match="must not depend"):
-        rule(ctx, old, old + theta, opt, Sense.MINIMIZE, Sense.MINIMIZE, 1, theta, False, "expand")
+    with pytest.raises(RuleError, match="scale must not depend"):
+        rule(ctx, old, theta * old, opt, Sense.MINIMIZE, Sense.MINIMIZE, theta, False, "expand")
+    with pytest.raises(RuleError, match="new - a\\*old depends on the optimised variables"):
+        rule(ctx, old, old + theta, opt, Sense.MINIMIZE, Sense.MINIMIZE, 1, False, "expand")
     with pytest.raises(RuleError, match="sign of the scale"):
-        rule(ctx, old, old, opt, Sense.MINIMIZE, Sense.MINIMIZE, 0, 0, False, "expand")
+        rule(ctx, old, old, opt, Sense.MINIMIZE, Sense.MINIMIZE, 0, False, "expand")
     with pytest.raises(RuleError, match="proved positive"):
-        rule(ctx, old, sp.log(old), opt, Sense.MINIMIZE, Sense.MINIMIZE, 1, 0, True, "expand")
+        rule(ctx, old, sp.log(old), opt, Sense.MINIMIZE, Sense.MINIMIZE, 1, True, "expand")
     with pytest.raises(RuleError, match="not that map"):
-        rule(ctx, old, 2 * old, opt, Sense.MINIMIZE, Sense.MINIMIZE, 1, 0, False, "expand")
+        rule(ctx, old, 2 * old, opt, Sense.MINIMIZE, Sense.MINIMIZE, 1, False, "expand")
 
 
 def test_refuted_at_confirms_the_point_itself():

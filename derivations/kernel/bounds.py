@@ -10,6 +10,7 @@ false one.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sympy as sp
@@ -185,7 +186,10 @@ def _from_assumptions(expr: sp.Expr) -> Bounds:
     return UNKNOWN
 
 
+@functools.lru_cache(maxsize=4096)
 def _number(expr: sp.Expr) -> Bounds:
+    """Bounds of a closed expression (log 2, pi/4), kept: the same constants recur in every
+    step, and each costs two evaluations."""
     if expr.is_Rational or expr in (_INF, -_INF):
         return Bounds(expr, expr)
     value, check = expr.evalf(30), expr.evalf(60)
@@ -201,16 +205,21 @@ class BoundsOracle:
 
     def __init__(self, context: Context):
         self.context = context
+        self._known: dict = {}  # (expression, bound indices) -> its bounds: asked again and again
 
     def bounds(self, expr: sp.Expr, env: dict | None = None) -> Bounds:
         env = env or {}
         if isinstance(expr, str):
             raise TypeError("bounds are computed on expressions, never on text")
         expr = sp.S(expr)
-        found = self._structural(expr, env)
-        if found.positive or found.negative:
-            return found  # SymPy's assumptions give only a sign: nothing to add (and slow)
-        return found.intersect(_from_assumptions(expr))
+        key = (expr, frozenset(env.items()))
+        found = self._known.get(key)
+        if found is None:
+            found = self._structural(expr, env)
+            if not (found.positive or found.negative):  # assumptions give only a sign (slowly)
+                found = found.intersect(_from_assumptions(expr))
+            self._known[key] = found
+        return found
 
     def is_positive(self, expr, env=None) -> bool:
         return self.bounds(expr, env).positive

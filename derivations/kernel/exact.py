@@ -24,8 +24,15 @@ def _text(expr) -> str:
     if isinstance(expr, (tuple, list)):
         return "(" + ",".join(_text(item) for item in expr) + ")"
     if not isinstance(expr, sp.Basic) or not expr.args:
-        return sp.srepr(expr)
+        return _leaf_text(type(expr), expr)
     head = type(expr).__name__
     if isinstance(expr, AppliedUndef):  # srepr leaves out an unknown function's assumptions
         head = f"Function({head!r}, {sorted(expr.func.default_assumptions.items())})"
     return head + "(" + ",".join(_text(arg) for arg in expr.args) + ")"
+
+
+@functools.lru_cache(maxsize=4096)
+def _leaf_text(kind: type, leaf) -> str:
+    """A leaf's ``srepr``, kept: the same symbols recur in every step.  Keyed by its class
+    too, so that leaves SymPy may call equal (1 and 1.0) are never confused."""
+    return sp.srepr(leaf)

@@ -3,7 +3,8 @@ declared domains, so a difference that rewrites to 0 is 0.
 
 No rewrite here uses ``force=True``: a logarithm is split only when the oracle proves its
 factors positive, a power comes out of a logarithm only when its base is positive.
-Cheapest first; the checker tries them in this order and stops at the first that reaches 0.
+The checker picks the order in which they are tried (``checker.EXACT_FORMS``) and stops at the
+first that reaches 0.
 """
 
 from __future__ import annotations

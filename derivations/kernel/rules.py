@@ -238,18 +238,20 @@ def ordered_by_lemma(context: Context, before, after, relation: Relation, givens
 
 def same_optimizers_by_monotone_map(
     context: Context, before, after, optimization: Optimization, sense_before: Sense,
-    sense_after: Sense, scale, shift, through_log: bool, form: str, givens=(),
+    sense_after: Sense, scale, through_log: bool, form: str, givens=(),
 ) -> Judgement:
-    """``after = scale·before + shift`` (or ``scale·log(before) + shift`` with before > 0), where
-    scale and shift are free of the optimised variables and the sign of scale is proved: a
-    strictly monotone map, so the optimisers are kept, and the sense flips exactly when scale < 0."""
+    """``after = scale·before + b`` (or ``scale·log(before) + b`` with before > 0), where b,
+    the normal form of ``after - scale·before``, and the scale are free of the optimised
+    variables and the sign of the scale is proved: a strictly monotone map, so the optimisers
+    are kept, and the sense flips exactly when scale < 0.  The normal form is sound, so b is
+    exactly that difference."""
     rule = "same_optimizers_by_monotone_map"
     over = optimization.over
     if any(_depends_on(g.lhs, over) or _depends_on(g.rhs, over) for g in givens):
         raise RuleError(rule, "a given about the optimised variables would fix them")
-    scale, shift = sp.S(scale), sp.S(shift)
-    if _depends_on(scale, over) or _depends_on(shift, over):
-        raise RuleError(rule, "the scale and shift must not depend on the optimised variables")
+    scale = sp.S(scale)
+    if _depends_on(scale, over):
+        raise RuleError(rule, "the scale must not depend on the optimised variables")
     oracle = BoundsOracle(context)
     if oracle.is_positive(scale):
         expected = sense_before
@@ -265,9 +267,10 @@ def same_optimizers_by_monotone_map(
         if not oracle.is_positive(apply_givens(before, givens)):
             raise RuleError(rule, "the logarithm needs the old objective proved positive")
         inner = sp.log(before)
-    difference = apply_givens(after - (scale * inner + shift), givens)
-    if NORMAL_FORMS[form](difference, oracle) != 0:
-        raise RuleError(rule, f"the new objective is not that map of the old ({form!r})")
+    shift = NORMAL_FORMS[form](apply_givens(after - scale * inner, givens), oracle)
+    if _depends_on(shift, over):
+        raise RuleError(rule, f"the new objective is not that map of the old: new - a*old "
+                        f"depends on the optimised variables ({form!r})")
     old = "log(old)" if through_log else "old"
     names = ", ".join(str(v) for v in over)
     b = f"b free of {names}" if shift.has(sp.Sum, sp.Product) else f"b = {sp.sstr(shift)}"
