@@ -35,9 +35,9 @@ def leave(code: int):
     about a tenth of a second at the end of every check, for nothing.  Output is flushed
     first (every file the commands write is closed by then); output that could not be
     written turns a success into a failure."""
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # a closed pipe, a full disk
-        code = code or 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe, a full disk, a closed stream
+            code = code or 1
     os._exit(code)

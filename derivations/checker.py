@@ -9,6 +9,7 @@ under the step time limit.
 from __future__ import annotations
 
 import functools
+import itertools
 import time
 from dataclasses import dataclass
 
@@ -246,18 +247,29 @@ class _StepTactic:
             gap = found[1].real - found[0].real
             return gap if relation in (Relation.LE, Relation.LT) else -gap
 
+        # Reals move by fractions; integers that are not sizes (a size would change how many
+        # values a sequence has) by whole steps, so that a violation far from where the sampler
+        # drew them (j = -4 where it drew from -3 to 3) is found by the search, not by luck.
+        sizes = set(self.context.size_symbols())
+
         def measure(point):
             integers = {k: sp.Integer(v) for k, v in point.integers.items()}
-            if not all(kernel.in_domain(self.context, a, v, integers) for a, v in point.values.items()):
+            moved = [*point.values.items(), *((k, v) for k, v in integers.items() if k not in sizes)]
+            if not all(kernel.in_domain(self.context, a, v, integers) for a, v in moved):
                 return None
             try:
                 return room(values(point))
             except EvaluationError:
                 return None
 
-        steps = (sp.Rational(1, 2), sp.Rational(1, 10), sp.Rational(1, 50), sp.Rational(1, 500))
+        real_steps = (sp.Rational(1, 2), sp.Rational(1, 10), sp.Rational(1, 50),
+                      sp.Rational(1, 500))
         for start, _ in sorted(points, key=lambda p: room(p[1]))[:3]:
-            for point, _ in _climb(start, list(start.values), measure, steps, rounds=12):
+            reals = list(start.values)
+            integers = [atom for atom in start.integers if atom not in sizes]
+            climbs = itertools.chain(_climb(start, reals, measure, real_steps, rounds=12),
+                                     _climb(start, integers, measure, (8, 2, 1), rounds=12))
+            for point, _ in climbs:
                 if kernel.holds(relation, *values(point), DIGITS) is False:
                     try:
                         return kernel.refuted_at(self.context, self.before, self.after,
@@ -536,7 +548,7 @@ def _climb(point: Point, atoms, measure, steps, rounds: int):
             moved = False
             for atom in atoms:
                 for direction in (1, -1):
-                    candidate = _moved(point, atom, point.values[atom] + direction * step)
+                    candidate = _moved(point, atom, _value(point, atom) + direction * step)
                     found = measure(candidate)
                     if found is not None and found < best:
                         point, best, moved = candidate, found, True
@@ -559,7 +571,13 @@ def _concrete_terms(expressions) -> int:
     return total
 
 
+def _value(point: Point, atom):
+    return point.integers[atom] if atom in point.integers else point.values[atom]
+
+
 def _moved(point: Point, atom, value) -> Point:
+    if atom in point.integers:
+        return Point({**point.integers, atom: int(value)}, point.values, point.functions)
     return Point(point.integers, {**point.values, atom: sp.Rational(value)}, point.functions)
 
 

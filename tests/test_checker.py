@@ -75,6 +75,15 @@ def test_inequalities_are_proved_or_refuted():
     assert verdicts(ctx, a, [Step(a + 1, Relation.GE)])[1] == [Verdict.REFUTED]
 
 
+def test_an_inequality_false_only_far_from_the_sampled_integers_is_refuted_by_the_search():
+    """Integers without bounds are drawn within about 12 of 0; the search walks them out."""
+    ctx = Context()
+    j = ctx.symbol("j", integer_range(-sp.oo, sp.oo))
+    report, found = verdicts(ctx, j, [Step(sp.Integer(20), Relation.LE)])
+    assert found == [Verdict.REFUTED]
+    assert int(report.steps[0].judgement.counterexample["j"]) > 20
+
+
 def test_a_step_on_which_sympy_spins_ends_undecided_within_the_limit():
     ctx = Context()
     w = ctx.symbol("w")

@@ -159,6 +159,12 @@ def test_monotone_map_side_conditions():
         rule(ctx, old, sp.log(old), opt, Sense.MINIMIZE, Sense.MINIMIZE, 1, True, "expand")
     with pytest.raises(RuleError, match="not that map"):
         rule(ctx, old, 2 * old, opt, Sense.MINIMIZE, Sense.MINIMIZE, 1, False, "expand")
+    # A given that makes a term undefined: SymPy folds 1/0 and everything beside it into zoo.
+    c = ctx.symbol("c")
+    undefined = Given("c is 0", c, sp.S(0))
+    for new in (old + 1 / c, old + c * sp.log(c)):
+        with pytest.raises(RuleError, match="undefined"):
+            rule(ctx, old, new, opt, Sense.MINIMIZE, Sense.MINIMIZE, 1, False, "expand", (undefined,))
 
 
 def test_refuted_at_confirms_the_point_itself():
@@ -301,6 +307,7 @@ def test_exact_text_tells_apart_what_sympy_holds_different_and_nothing_else():
         x + 1, x + sp.Float(1.0), x + sp.Float(1.0, 30), positive_x + 1, x + sp.Rational(1, 2),
         sp.Dummy("x") + 1, f(x), g(x), sp.Function("sigmoid")(x), sigmoid(x),
         sp.Sum(x, (i, 1, y)), sp.Product(x, (i, 1, y)), sp.log(x), sp.log(x, 2), (x, 1), 1,
+        f(), g(), sp.IndexedBase(x)[i], sp.IndexedBase(x, positive=True)[i], (x,), sp.Tuple(x),
     ]
     texts = [exact_text(e) for e in different]
     assert len(set(texts)) == len(texts)

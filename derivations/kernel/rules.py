@@ -268,6 +268,9 @@ def same_optimizers_by_monotone_map(
             raise RuleError(rule, "the logarithm needs the old objective proved positive")
         inner = sp.log(before)
     shift = NORMAL_FORMS[form](apply_givens(after - scale * inner, givens), oracle)
+    if shift.has(sp.nan, sp.zoo, sp.oo, -sp.oo):  # SymPy folds an undefined term (1/0) into
+        # zoo, which absorbs every term beside it, the optimised variables' too
+        raise RuleError(rule, f"new - a*old is undefined ({sp.sstr(shift)}): no map to speak of")
     if _depends_on(shift, over):
         raise RuleError(rule, f"the new objective is not that map of the old: new - a*old "
                         f"depends on the optimised variables ({form!r})")
