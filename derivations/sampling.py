@@ -21,6 +21,9 @@ SIZES = (1, 2, 3, 5)
 MORE_SIZES = (1, 2, 3, 4, 5, 6, 8)
 _SPREAD = 3  # integers without bounds range over about (-3, 3)
 _SPREADS = (0.5, 3, 3, 10, 300)
+# The first points are drawn small, so that a step false everywhere is refuted at values a
+# person can redo by hand; the later ones range wider, for the slips that only large values show.
+SMALL_ATTEMPTS = 2
 
 
 def seed_for(*expressions) -> int:
@@ -49,11 +52,11 @@ class Sampler:
                         return sp.Rational(numerator, scale)
         raise ValueError(f"no decimal strictly between {low} and {high}")
 
-    def _value(self, domain: Domain, integers: dict):
+    def _value(self, domain: Domain, integers: dict, small: bool = False):
         lower = sp.S(domain.lower).xreplace(integers)
         upper = sp.S(domain.upper).xreplace(integers)
         if domain.integer:
-            spread = self.random.choice((_SPREAD, 12))
+            spread = _SPREAD if small else self.random.choice((_SPREAD, 12))
             low = int(lower) if lower.is_finite else (int(upper) - spread if upper.is_finite else -spread)
             high = int(upper) if upper.is_finite else low + 2 * spread
             return sp.Integer(self.random.randint(low, max(low, high)))
@@ -63,7 +66,7 @@ class Sampler:
             return sp.Rational(self.random.choice(closed_ends))  # a closed end is in the domain
         # A scale drawn per value: small values and values near an end of the domain are where
         # many false claims show, large ones where others do.
-        spread = self.random.choice(_SPREADS)
+        spread = self.random.choice(_SPREADS[:2] if small else _SPREADS)
         low = float(lower) if lower.is_finite else (float(upper) - spread if upper.is_finite else -spread)
         high = float(upper) if upper.is_finite else (low + spread if lower.is_finite else spread)
         if self.random.random() < 0.25 and lower.is_finite and upper.is_finite:
@@ -86,6 +89,7 @@ class Sampler:
     def reading(self, expressions, attempt: int = 0, digits: int = 15):
         """A point for ``expressions`` and their values there at ``digits`` digits (None when
         one has no value): the values are found by the same pass that samples the point."""
+        small = attempt < SMALL_ATTEMPTS
         integers: dict = {}
         for size in self.context.size_symbols():
             integers[size] = SIZES[attempt] if attempt < len(SIZES) else self.random.choice(MORE_SIZES)
@@ -93,22 +97,23 @@ class Sampler:
         for declaration in self.context.declarations:
             if (declaration.kind == "scalar" and declaration.domain.integer
                     and declaration.obj in free and declaration.obj not in integers):
-                integers[declaration.obj] = int(self._value(declaration.domain, {k: sp.Integer(v) for k, v in integers.items()}))
+                known = {k: sp.Integer(v) for k, v in integers.items()}
+                integers[declaration.obj] = int(self._value(declaration.domain, known, small))
         functions = {
             d.obj: self._function(d.rank) for d in self.context.declarations if d.kind == "function"
         }
-        return self._complete(Point(integers, {}, functions), expressions, digits)
+        return self._complete(Point(integers, {}, functions), expressions, digits, small)
 
-    def _complete(self, partial: Point, expressions, digits: int = 15):
-        """Sample a value for every atom that evaluating ``expressions`` asks for; the point,
-        and the values (None if one has none)."""
+    def _complete(self, partial: Point, expressions, digits: int = 15, small: bool = False):
+        """Sample a value for every atom that evaluating ``expressions`` asks for (``small``:
+        at small scales only); the point, and the values (None if one has none)."""
         integers = {k: sp.Integer(v) for k, v in partial.integers.items()}
 
         def sample(atom):
             domain = self.context.domain_of(atom)
             if domain is None:
                 raise KeyError(atom)
-            return self._value(domain, integers)
+            return self._value(domain, integers, small)
 
         values = _SampleOnDemand(sample, partial.values)
         probe = Point(partial.integers, values, partial.functions)

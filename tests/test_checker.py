@@ -45,6 +45,8 @@ def test_wrong_normaliser_is_refuted_with_every_value(regression):
     expected = {"n", "sigma", "theta"} | {f"{s}[{k}]" for s in "xy" for k in range(1, size + 1)}
     assert set(judgement.counterexample) == expected
     assert judgement.left != judgement.right
+    # A step false everywhere is refuted at small values, which a person can redo by hand.
+    assert all(abs(float(value)) <= 5 for value in judgement.counterexample.values())
 
 
 def test_same_optimizers_refuses_a_dropped_theta_term_and_an_unflipped_sign(regression):
