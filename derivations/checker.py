@@ -30,6 +30,7 @@ from .timelimit import DEFAULT_TIMEOUT, StepTimeout, time_limit
 
 SIMPLIFY_LIMIT = 2.0
 FALSIFY_POINTS = 6
+SMALL_POINTS = 2  # drawn before them, at small scales
 EVIDENCE_POINTS = 12
 LARGE_SUMS = 1_000  # terms: past this, falsification stops at the first failing point
 # The exact normal forms in the order they are tried.  Combining each logarithm's argument first
@@ -182,11 +183,12 @@ class _StepTactic:
         """Points at which both sides have a finite value."""
         return list(self._readings(count, start))
 
-    def _readings(self, count: int, start: int = 0):
-        """``_points`` one at a time, each with both sides' values."""
+    def _readings(self, count: int, start: int = 0, small: bool = False):
+        """``_points`` one at a time, each with both sides' values (``small``: drawn at small
+        scales)."""
         found, attempt = 0, start
         while found < count and attempt < start + 4 * count:
-            point, values = self.sampler.reading(self.expressions, attempt, DIGITS)
+            point, values = self.sampler.reading(self.expressions, attempt, DIGITS, small)
             attempt += 1
             if values is not None:
                 found += 1
@@ -204,9 +206,12 @@ class _StepTactic:
         proof = self._prove_exactly(relation)  # sound forms cannot prove a false step: first
         if proof is not None:
             return proof
-        # Six points, and the simplest that fails; with thousands of terms to sum, the first.
+        # Two points at small scales (a step false everywhere is refuted where a person can redo
+        # it by hand), six across the scales, and the simplest that fails; with thousands of
+        # terms to sum, the first.
         points, failing = [], []
-        for point, (left, right) in self._readings(FALSIFY_POINTS):
+        for point, (left, right) in itertools.chain(self._readings(SMALL_POINTS, small=True),
+                                                    self._readings(FALSIFY_POINTS)):
             points.append((point, (left, right)))
             if kernel.holds(relation, left, right, DIGITS) is False:
                 failing.append(point)

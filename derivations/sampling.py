@@ -21,9 +21,6 @@ SIZES = (1, 2, 3, 5)
 MORE_SIZES = (1, 2, 3, 4, 5, 6, 8)
 _SPREAD = 3  # integers without bounds range over about (-3, 3)
 _SPREADS = (0.5, 3, 3, 10, 300)
-# The first points are drawn small, so that a step false everywhere is refuted at values a
-# person can redo by hand; the later ones range wider, for the slips that only large values show.
-SMALL_ATTEMPTS = 2
 
 
 def seed_for(*expressions) -> int:
@@ -86,10 +83,10 @@ class Sampler:
         """A point giving a value to every free name of ``expressions``."""
         return self.reading(expressions, attempt)[0]
 
-    def reading(self, expressions, attempt: int = 0, digits: int = 15):
+    def reading(self, expressions, attempt: int = 0, digits: int = 15, small: bool = False):
         """A point for ``expressions`` and their values there at ``digits`` digits (None when
-        one has no value): the values are found by the same pass that samples the point."""
-        small = attempt < SMALL_ATTEMPTS
+        one has no value): the values are found by the same pass that samples the point.
+        ``small``: every value drawn at a small scale (within about 3 of 0, or of an end)."""
         integers: dict = {}
         for size in self.context.size_symbols():
             integers[size] = SIZES[attempt] if attempt < len(SIZES) else self.random.choice(MORE_SIZES)

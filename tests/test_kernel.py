@@ -38,6 +38,24 @@ def test_log_of_square_is_split_only_for_positive_bases():
     assert equal_by_normal_form(positive, sp.log(p**2), 2 * sp.log(p), "logs and sums").verdict is Verdict.PROVED
 
 
+def test_no_normal_form_folds_a_case_split_out_of_the_sum_that_binds_its_index():
+    """Σ_j Σ_k [j <= 1 ? x : y] over k <= m, j <= n against k <= n, j <= m differ by
+    (m - n)(x - y); SymPy's piecewise_fold, inside simplify too, would call them equal."""
+    from derivations.kernel.normal_forms import NORMAL_FORMS
+
+    ctx = Context()
+    x, y = ctx.symbol("x"), ctx.symbol("y")
+    n, m = ctx.symbol("n", POSITIVE_INTEGER), ctx.symbol("m", POSITIVE_INTEGER)
+    j, k = ctx.symbol("j", integer_range(-sp.oo, sp.oo)), ctx.symbol("k", integer_range(-sp.oo, sp.oo))
+    case = sp.Piecewise((x, j <= 1), (y, True))
+    left, right = sp.Sum(case, (k, 1, m), (j, 1, n)), sp.Sum(case, (k, 1, n), (j, 1, m))
+    for form in NORMAL_FORMS:
+        with pytest.raises(RuleError):
+            equal_by_normal_form(ctx, left, right, form)
+        with pytest.raises(RuleError):
+            ordered_by_bounds(ctx, left, right, Relation.LE, form)
+
+
 def test_sums_are_linear_and_deltas_pick_one_term():
     ctx = Context()
     C = ctx.symbol("C", POSITIVE_INTEGER)

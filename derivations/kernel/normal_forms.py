@@ -197,12 +197,19 @@ def _rational(expr, oracle):
     return canonical_binders(sp.cancel(_unfold(expr)))
 
 
+def _split_under_a_binder(expr) -> bool:
+    """Whether a case split sits inside a sum or a product.  SymPy's ``piecewise_fold`` (and
+    ``simplify``, which calls it) would fold it out, moving a condition on the index away from
+    the sum that binds it: Σ_j Σ_k [j <= 1 ? x : y] over k ≤ m, j ≤ n would equal the same
+    over k ≤ n, j ≤ m."""
+    return any(big.has(sp.Piecewise) for big in expr.atoms(sp.Sum, sp.Product))
+
+
 def _case_by_case(expr, oracle):
     """Case splits folded into one ``Piecewise``, each piece expanded: 0 when every piece is.
-    A case split inside a sum is left alone: SymPy would fold it out of the sum, moving a
-    condition on the index away from the sum that binds it."""
+    A case split inside a sum is left alone (``_split_under_a_binder``)."""
     unfolded = _unfold(expr)
-    if any(big.has(sp.Piecewise) for big in unfolded.atoms(sp.Sum, sp.Product)):
+    if _split_under_a_binder(unfolded):
         return _expand(unfolded, oracle)
     folded = sp.piecewise_fold(unfolded)
     if not isinstance(folded, sp.Piecewise):
@@ -211,7 +218,10 @@ def _case_by_case(expr, oracle):
 
 
 def _simplify(expr, oracle):
-    return sp.simplify(_logs_and_sums(expr, oracle))
+    """SymPy's ``simplify`` after "logs and sums"; not where a case split sits inside a sum
+    (``_split_under_a_binder``)."""
+    expr = _logs_and_sums(expr, oracle)
+    return expr if _split_under_a_binder(expr) else sp.simplify(expr)
 
 
 def _as_written(expr, oracle):
