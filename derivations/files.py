@@ -4,7 +4,6 @@ column for every error, and bounds on everything a hostile file could inflate.""
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
