@@ -9,6 +9,7 @@ alarm blocked, as in a long call into C) until it is stopped."""
 
 import json
 import os
+import re
 import select
 import signal
 import subprocess
@@ -219,6 +220,22 @@ def test_concurrent_runs_on_one_cache_agree_and_keep_every_record_whole(tmp_path
     assert all(path.suffix == ".json" and not path.name.startswith(".") for path in files)
     assert all(json.loads(path.read_text())["key"] == path.stem for path in files)
     assert len(files) > 200  # the summaries and the distinct steps
+
+
+def _timeless(document: str) -> str:
+    return re.sub(r"\d+(\.\d+)? m?s\b", "(time)", document)
+
+
+def test_concurrent_handouts_to_one_file_leave_it_whole(tmp_path):
+    folder = _many_files(tmp_path / "many", 12)
+    target = tmp_path / "out" / "handout.md"
+    handout = ["handout", folder, "--allow-unverified", "--title", "Sums", "-o"]
+    runs = [_start(tmp_path, DERIVE, [*handout, target]) for _ in range(3)]
+    assert [run.wait(timeout=300) for run in runs] == [0] * 3
+    alone = _start(tmp_path, DERIVE, [*handout, tmp_path / "alone.md"])
+    assert alone.wait(timeout=300) == 0
+    assert _timeless(target.read_text()) == _timeless((tmp_path / "alone.md").read_text())
+    assert [path.name for path in target.parent.iterdir()] == ["handout.md"]
 
 
 def test_a_record_cut_off_anywhere_is_never_trusted(tmp_path):
