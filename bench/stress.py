@@ -8,10 +8,11 @@ false step), then:
 
 1. a reference run, alone, with ``--no-cache``: the verdicts every other run must give, and the
    memory of one run of that size;
-2. ``--rounds`` rounds of ``--runs`` concurrent ``derive check --json --jobs N`` runs on one
-   shared (initially empty) cache folder, each in a session of its own; ``--kill`` of them, at
-   random, get SIGKILL, SIGTERM or SIGINT at a random moment;
-3. a final run on the cache the killed runs left behind.
+2. ``--rounds`` rounds, each of ``--runs`` concurrent ``derive check --json --jobs N`` runs on
+   one shared cache folder, empty at the start of the round, each run in a session of its own;
+   ``--kill`` of them, picked at random, get SIGKILL, SIGTERM or SIGINT (in turn) at a random
+   moment while the reference run was still checking;
+3. after each round, one more run on the cache the killed runs left behind.
 
 It prints, and writes to ``bench/results/stress.md``: runs that finished (with the reference's
 verdicts, else counted as mismatched), runs stopped (with the documented exit status, else
@@ -26,6 +27,7 @@ all runs at once (sums of VmRSS sampled every 0.1 s).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -244,7 +246,7 @@ def main() -> None:
     chance = random.Random(options.seed)
     work = Path(tempfile.mkdtemp(prefix="derivations-stress-"))
     try:
-        folder, cache = work / "files", work / "cache"
+        folder = work / "files"
         folder.mkdir()
         write_files(folder, options.files)
         check = ["check", "--json", "--jobs", str(options.jobs), "--timeout",
@@ -256,30 +258,34 @@ def main() -> None:
         reference_seconds = time.monotonic() - began
         reference = verdicts(reference_run.stdout)
         all_runs: list[Run] = []
+        signals = itertools.cycle(STOPPED)
+        whole = corrupted = temporary = 0
         began = time.monotonic()
-        for _ in range(options.rounds):
+        for round_number in range(options.rounds):
+            cache = work / f"cache{round_number}"
             runs = [start(check, cache) for _ in range(options.runs)]
             for run in chance.sample(runs, min(options.kill, options.runs)):
-                run.signum = chance.choice(list(STOPPED))
+                run.signum = next(signals)
                 run.kill_at = chance.uniform(0.5, max(1.0, reference_seconds))
             drive(runs, memory)
-            all_runs += runs
+            after = start(check, cache)
+            drive([after], Memory())
+            all_runs += [*runs, after]
+            found = inspect_cache(cache)
+            whole, corrupted, temporary = whole + found[0], corrupted + found[1], \
+                temporary + found[2]
         concurrent_seconds = time.monotonic() - began
-        final = start(check, cache)
-        drive([final], Memory())
-        all_runs.append(final)
         finished = [r for r in all_runs if r.status in (0, 1)]
         stopped = [r for r in all_runs if r.status not in (0, 1)]
         mismatched = sum(verdicts(r.stdout) != reference for r in finished)
         unexpected = sum(r.signum is None or r.status != STOPPED[r.signum] for r in stopped)
-        whole, corrupted, temporary = inspect_cache(cache)
         figures = [
             ("files; concurrent runs x rounds; runs sent a signal",
              f"{options.files}; {options.runs} x {options.rounds}; "
              f"{sum(r.signum is not None for r in all_runs)}"),
             ("reference run alone (--no-cache), wall time", f"{reference_seconds:.1f} s"),
-            ("concurrent rounds, wall time", f"{concurrent_seconds:.1f} s"),
-            ("runs that finished (incl. the final run)", str(len(finished))),
+            ("rounds, wall time", f"{concurrent_seconds:.1f} s"),
+            ("runs that finished (incl. the one after each round)", str(len(finished))),
             ("  with verdicts other than the reference's (must be 0)", str(mismatched)),
             ("runs stopped by their signal", ", ".join(
                 f"{signal.Signals(s).name} {sum(r.signum == s and r in stopped for r in all_runs)}"
