@@ -105,13 +105,17 @@ def _alive_after(session: int, seconds: float) -> list[int]:
     return alive
 
 
-def _stop(run, signum: int, workers: int):
-    """Send ``signum`` to the run once its workers are busy; its exit status and stderr, after
-    checking that none of its processes is left 3 s after the signal."""
+def _stop(run, signum: int, workers: int, group: bool = False):
+    """Send ``signum`` to the run (``group``: to all its processes, as a terminal sends Ctrl-C)
+    once its workers are busy; its exit status and stderr, after checking that none of its
+    processes is left 3 s after the signal."""
     try:
         _wait_for_steps(run, max(workers, 1))
         assert len(_alive(run.pid)) == 1 + workers
-        run.send_signal(signum)
+        if group:
+            os.killpg(run.pid, signum)
+        else:
+            run.send_signal(signum)
         status = run.wait(timeout=3)
         assert _alive_after(run.pid, 3) == []
     finally:
@@ -121,18 +125,19 @@ def _stop(run, signum: int, workers: int):
     return status, run.stderr.read().decode()
 
 
-@pytest.mark.parametrize("signum, status, jobs", [
-    (signal.SIGKILL, -signal.SIGKILL, 2),
-    (signal.SIGTERM, 143, 2),
-    (signal.SIGINT, 130, 2),
-    (signal.SIGTERM, 143, 1),
-    (signal.SIGINT, 130, 1),
+@pytest.mark.parametrize("signum, status, jobs, group", [
+    (signal.SIGKILL, -signal.SIGKILL, 2, False),
+    (signal.SIGTERM, 143, 2, False),
+    (signal.SIGINT, 130, 2, False),
+    (signal.SIGINT, 130, 2, True),
+    (signal.SIGTERM, 143, 1, False),
+    (signal.SIGINT, 130, 1, False),
 ])
 def test_a_stopped_check_leaves_no_process_and_exits_with_its_signals_status(
-        tmp_path, signum, status, jobs):
+        tmp_path, signum, status, jobs, group):
     run = _start(tmp_path, SLOW_DERIVE, ["check", "--jobs", jobs, "--timeout", 600,
                                          _slow_folder(tmp_path)], SLOW_STEP="sleep")
-    stopped, stderr = _stop(run, signum, workers=jobs if jobs > 1 else 0)
+    stopped, stderr = _stop(run, signum, workers=jobs if jobs > 1 else 0, group=group)
     assert stopped == status
     assert "Traceback" not in stderr
     if signum != signal.SIGKILL:
