@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from .entry import output_failed
+
 TIMEOUT_HELP = "Seconds allowed per step; a step that runs out is undecided."
 TARGETS_HELP = "TARGETS are built-in ids (see 'derive list'), *.deriv.yaml files or folders."
 
@@ -56,7 +58,18 @@ def _check_one(name: str, timeout: float, no_cache: bool):
         raise InputFailure(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The commands, each of which ends with ``OUTPUT_ERROR`` (not click's exit code 1 or a
+    traceback) when what it prints or writes cannot be written."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            raise SystemExit(output_failed(exc)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="derivations")
 def main():
     """Check derivations step by step and write the verified ones as LaTeX and Markdown.
@@ -65,7 +78,8 @@ def main():
     refuted (with a counterexample you can redo by hand) or undecided.
 
     Exit codes: 0 all passed; 1 a step refuted or undecided (or not proved, with --strict);
-    2 a usage or input error.
+    2 a usage or input error; 74 the output could not be written; 130 or 143 stopped by
+    SIGINT or SIGTERM.
     """
 
 

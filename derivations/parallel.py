@@ -6,12 +6,18 @@ limit inside the worker; should that limit fail to fire (inside a long call into
 worker is killed a little later, replaced, and the step is undecided.  A worker sends back each
 judgement as its record, which the kernel's ``received`` rule turns into the same judgement on
 this process's own expressions; the chains are assembled here.
+
+Workers end with the run however it ends (``derivations.lifetime``): stopped and reaped when
+it finishes or is interrupted (SIGINT, SIGTERM: the exception unwinds through ``close``), and
+killed by the kernel or by their own watchdog when it is killed outright.  They ignore SIGINT,
+which a terminal sends to every process of the job: the run decides when they stop.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import time
 from collections import deque
 from multiprocessing.connection import wait
@@ -79,14 +85,25 @@ class _Pool:
         self.arguments = (derivations, claimed, timeout, cache)
         self.claimed, self.timeout = claimed, timeout
         self.context = multiprocessing.get_context("fork")
+        self.lifelines: dict = {}  # process -> the writing end of its lifeline, never written
         self.idle = [self._start() for _ in range(size)]
         self.busy: dict = {}  # connection -> (process, task, started)
 
     def _start(self):
         ours, theirs = self.context.Pipe()
-        process = self.context.Process(target=_serve, args=(theirs, *self.arguments), daemon=True)
-        process.start()
-        theirs.close()
+        watched, held = os.pipe()
+        # Every lifeline's writing end, this one's included, is closed in the new worker, so
+        # that each reports end of file as soon as this process has gone.
+        held_here = [*self.lifelines.values(), held]
+        process = self.context.Process(
+            target=_serve, args=(theirs, watched, held_here, os.getpid(), *self.arguments),
+            daemon=True)
+        try:
+            process.start()
+        finally:
+            theirs.close()
+            os.close(watched)
+        self.lifelines[process] = held
         return process, ours
 
     def hand_out(self, tasks: deque) -> None:
@@ -134,21 +151,34 @@ class _Pool:
             return claim.undecided(f"the checking process sent no usable verdict ({exc})")
 
     def _replace(self, process, connection) -> None:
+        self._stop(process, connection)
+        self.idle.append(self._start())
+
+    def _stop(self, process, connection) -> None:
         process.kill()
         process.join()
         connection.close()
-        self.idle.append(self._start())
+        os.close(self.lifelines.pop(process))
 
     def close(self) -> None:
-        for process, connection in self.idle + [(p, c) for c, (p, _, _) in self.busy.items()]:
-            process.kill()
-            process.join()
-            connection.close()
+        """Kill and reap every worker (also when an interruption unwinds the run)."""
+        workers = self.idle + [(p, c) for c, (p, _, _) in self.busy.items()]
         self.idle, self.busy = [], {}
+        for process, connection in workers:
+            self._stop(process, connection)
 
 
-def _serve(connection, derivations, claimed, timeout, cache) -> None:
-    """A worker: check the steps it is sent until its pipe closes."""
+def _serve(connection, lifeline, held_here, parent, derivations, claimed, timeout,
+           cache) -> None:
+    """A worker: check the steps it is sent until its pipe closes, or its parent is gone."""
+    from . import lifetime
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    lifetime.die_with_parent(parent)
+    for held in held_here:
+        os.close(held)
+    lifetime.exit_when_closed(lifeline)
     while True:
         try:
             number, index = connection.recv()

@@ -137,15 +137,15 @@ _ENGINE_OPTIONS = ["-no-shell-escape", "-interaction=nonstopmode", "-halt-on-err
 
 
 def _run(command: list[str], folder: str, deadline: float) -> int:
-    """Run in its own process group, killed as a whole at the deadline; what the programs print
-    goes to ``output.txt`` in the folder."""
+    """Run in its own process group, killed as a whole at the deadline or when the run is
+    interrupted; what the programs print goes to ``output.txt`` in the folder."""
     with open(Path(folder, "output.txt"), "ab") as output:
         process = subprocess.Popen(command, cwd=folder, env=_environment(folder),
                                    stdin=subprocess.DEVNULL, stdout=output, stderr=output,
                                    start_new_session=True)
         try:
             return process.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
+        except BaseException:  # the deadline, or SIGINT or SIGTERM stopping the run
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
             raise
