@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
+from derivations.cli.main import main
 from derivations import cache as cache_module
 from derivations import catalog
 from derivations.cache import VerdictCache
@@ -223,7 +223,7 @@ def _run_in_a_new_process(args, cache_folder, cwd):
     import subprocess
     import sys
 
-    code = ("import sys; from cli.main import main\n"
+    code = ("import sys; from derivations.cli.main import main\n"
             f"try:\n    main({args!r})\nexcept SystemExit as exit:\n    code = exit.code\n"
             "print('SYMPY' if 'sympy' in sys.modules else 'NO SYMPY', code)")
     environment = {**os.environ, "DERIVATIONS_CACHE_DIR": str(cache_folder)}

@@ -9,7 +9,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
+from derivations.cli.main import main
 from derivations import catalog
 
 CORE = ["gaussian-least-squares", "bernoulli-bce", "categorical-ce", "ce-kl-entropy"]
@@ -23,7 +23,7 @@ def run():
 
 def test_the_recorded_help_is_what_click_prints():
     """``derive --help`` prints cli/help.txt without importing click; it must stay current."""
-    from cli import entry
+    from derivations.cli import entry
 
     printed = CliRunner().invoke(main, ["--help"], prog_name="derive").output
     if os.environ.get("DERIVATIONS_UPDATE_GOLDEN") == "1":
@@ -37,7 +37,7 @@ def test_the_recorded_help_is_what_click_prints():
     (["list"], ("argmax",), True), (["check", "--help"], ("--jobs", "--no-cache"), True)])
 def test_help_and_list_never_import_sympy_and_the_top_level_help_not_click(args, shown,
                                                                            loads_click):
-    code = ("import sys; from cli.entry import run\n"
+    code = ("import sys; from derivations.cli.entry import run\n"
             f"code = run({args!r})\n"
             "assert 'sympy' not in sys.modules, 'sympy imported'\n"
             "print('CLICK' if 'click' in sys.modules else 'NO CLICK', code)")
@@ -59,7 +59,7 @@ def test_the_console_command_prints_everything_and_exits_with_the_verdict(args, 
     """The console command leaves without Python's finalisation: its output, buffered in a
     pipe, and its exit code must survive that."""
     buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    result = subprocess.run([sys.executable, "-c", "from cli.entry import main; main()", *args],
+    result = subprocess.run([sys.executable, "-c", "from derivations.cli.entry import main; main()", *args],
                             capture_output=True, text=True, env=buffered)
     assert result.returncode == code, result.stderr
     assert result.stdout.rstrip().splitlines()[-1].startswith(last)
