@@ -19,8 +19,8 @@ _HINTS = {
 
 def step_lines(summary: Summary, strict: bool) -> list[str]:
     """The per-step table, with both sides and the counterexample under a refuted step."""
-    recalled = " (recalled from the verdict cache, unchanged since it was checked; --no-cache " \
-        "checks it afresh)" if summary.recalled_whole else ""
+    recalled = " (unchanged: recalled from the verdict cache; --no-cache checks afresh)" \
+        if summary.recalled_whole else ""
     lines = [f"{summary.source}: {summary.title}{recalled}",
              f"  {'step':>4}  {'relation':<16} {'verdict':<10} {'time':>8}  method"]
     for step in summary.steps:

@@ -1,6 +1,8 @@
 """The trusted kernel: declared domains, relations, sound normal forms, numeric evaluation and the
 primitive rules.  Everything outside this package (tactics, catalog, files, rendering) reaches a
-verdict only through a ``Judgement`` made by a rule here."""
+verdict only through a ``Judgement`` made by a rule here: a verdict on a ``Statement`` (both
+sides, the declarations, the givens cited, the optimised variables and senses), sealed with a
+MAC that ``Chain.extend`` checks along with the statement's fit to the chain."""
 
 from .context import (
     NEGATIVE, NONNEGATIVE, POSITIVE, POSITIVE_INTEGER, REAL, Context, ContextError, Domain,
