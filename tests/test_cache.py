@@ -243,7 +243,7 @@ def test_an_unchanged_run_is_printed_from_the_cache_without_sympy(tmp_path):
     assert cold.splitlines()[-1] == "SYMPY 1"
     warm = _run_in_a_new_process(args, tmp_path / "verdicts", tmp_path)
     assert warm.splitlines()[-1] == "NO SYMPY 1"
-    strip = lambda text: [line.replace(" (cached)", "").split(" (recalled from")[0]  # noqa: E731
+    strip = lambda text: [line.replace(" (cached)", "").split(" (unchanged: recalled")[0]  # noqa: E731
                           for line in text.splitlines()[:-1]]
     assert strip(warm) == strip(cold)  # the same table, counterexample and sides
     assert "step 2 refuted" in warm and warm.count("(cached)") == 3 + 2
