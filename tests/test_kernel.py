@@ -415,3 +415,35 @@ def test_exact_text_tells_apart_what_sympy_holds_different_and_nothing_else():
     # The same expression, however it was built, is written the same way.
     assert exact_text(y * x + 1) == exact_text(sp.Add(1, sp.Mul(x, y)))
     assert exact_text(sp.Sum(x**2, (i, 1, y))) == exact_text(sp.Sum(sp.Pow(x, 2), (i, 1, y)))
+
+
+def test_a_subclass_can_neither_vouch_for_itself_nor_answer_a_rule():
+    ctx = Context()
+    a, b = ctx.symbol("a"), ctx.symbol("b")
+
+    class Vouching(Judgement):
+        sealed = True
+
+    fake = object.__new__(Vouching)
+    made = equal_by_normal_form(ctx, a, a, "expand")
+    for name in ("statement", "verdict", "rule", "method", "counterexample", "left", "right",
+                 "seal"):
+        object.__setattr__(fake, name, getattr(made, name))
+    object.__setattr__(fake, "statement", Statement(ctx, a, b, Relation.EQ))
+    with pytest.raises(ChainError, match="kernel rule"):
+        Chain(ctx, a).extend(fake)
+
+    class Erasing(Given):  # "a = a", applied as if it made every difference 0
+        def apply(self, expr):
+            return sp.S(0)
+
+    with pytest.raises(TypeError, match="kernel Givens"):
+        equal_by_normal_form(ctx, a, b, "expand", givens=(Erasing("trivial", a, a),))
+
+    class Lying(Context):
+        pass
+
+    lying = Lying()
+    x = lying.symbol("x")
+    with pytest.raises(TypeError, match="kernel Context"):
+        equal_by_normal_form(lying, x, x, "expand")

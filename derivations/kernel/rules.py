@@ -110,7 +110,13 @@ class Statement:
     assumptions: str = field(init=False, repr=False)  # the declarations when it was made
 
     def __post_init__(self):
+        # The kernel's own classes only: a subclass could answer the rules differently (a
+        # Given whose apply rewrites anything to 0, a Context that reports other domains).
+        if type(self.context) is not Context:
+            raise TypeError("a Statement is made under a kernel Context")
         object.__setattr__(self, "givens", tuple(self.givens))
+        if any(type(g) is not Given for g in self.givens):
+            raise TypeError("a Statement cites kernel Givens only")
         object.__setattr__(self, "over", tuple(self.over))
         object.__setattr__(self, "assumptions", assumptions_text(self.context))
 
@@ -150,9 +156,7 @@ class Judgement:
     @property
     def sealed(self) -> bool:
         """Whether the seal is this process's MAC of the judgement as it is now."""
-        if not isinstance(self.statement, Statement) or not isinstance(self.verdict, Verdict):
-            return False
-        return hmac.compare_digest(str(self.seal), _mac(_PROCESS_KEY, "judgement", self.record()))
+        return _seal_holds(self)
 
     before = property(lambda self: self.statement.before)
     after = property(lambda self: self.statement.after)
@@ -202,6 +206,16 @@ def _record(statement: Statement, verdict: Verdict, rule: str, method: str,
             counterexample=None, left=None, right=None) -> dict:
     return {"claim": statement.digest(), "verdict": verdict.value, "rule": rule,
             "method": method, "counterexample": counterexample, "left": left, "right": right}
+
+
+def _seal_holds(judgement) -> bool:
+    """Whether ``judgement`` is a kernel ``Judgement`` (not a subclass, which could answer for
+    itself) whose seal is this process's MAC of every field as they are now."""
+    if type(judgement) is not Judgement or type(judgement.statement) is not Statement \
+            or type(judgement.verdict) is not Verdict:
+        return False
+    return hmac.compare_digest(str(judgement.seal),
+                               _mac(_PROCESS_KEY, "judgement", Judgement.record(judgement)))
 
 
 def _judge(context: Context, before, after, relation: Relation, *, givens=(), optimization=None,
@@ -646,7 +660,7 @@ class Chain:
         return self._judgements[-1].after if self._judgements else self.start
 
     def extend(self, judgement: Judgement) -> None:
-        if not isinstance(judgement, Judgement) or not judgement.sealed:
+        if not _seal_holds(judgement):
             raise ChainError("only a judgement made by a kernel rule, unaltered, extends a chain")
         statement = judgement.statement
         if statement.before != self.current:
