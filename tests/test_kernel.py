@@ -395,6 +395,8 @@ def test_a_chain_cannot_be_added_to_but_through_extend():
         chain.judgements.append(undecided(Statement(ctx, x, x, Relation.EQ), "test"))
     with pytest.raises(AttributeError):
         chain.relation = Relation.LT
+    with pytest.raises(AttributeError):  # the conclusion would be read under wider declarations
+        chain.context = Context()
 
 
 def test_exact_text_tells_apart_what_sympy_holds_different_and_nothing_else():

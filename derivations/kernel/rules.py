@@ -633,13 +633,17 @@ class Chain:
 
     def __init__(self, context: Context, start: sp.Expr, optimization: Optimization | None = None,
                  givens=()):
-        self.context = context
-        self.start = start
-        self.optimization = optimization
-        self.givens = frozenset(givens)
+        self._context, self._start, self._optimization = context, start, optimization
+        self._givens = frozenset(givens)
         self._judgements: list[Judgement] = []
         self._relation = Relation.EQ
         self._sense = optimization.sense if optimization else None
+
+    # Read-only: what the chain concludes is about these, and only extend adds to it.
+    context = property(lambda self: self._context)
+    start = property(lambda self: self._start)
+    optimization = property(lambda self: self._optimization)
+    givens = property(lambda self: self._givens)
 
     @property
     def judgements(self) -> tuple[Judgement, ...]:
@@ -657,7 +661,7 @@ class Chain:
 
     @property
     def current(self) -> sp.Expr:
-        return self._judgements[-1].after if self._judgements else self.start
+        return self._judgements[-1].after if self._judgements else self._start
 
     def extend(self, judgement: Judgement) -> None:
         if not _seal_holds(judgement):
@@ -665,22 +669,23 @@ class Chain:
         statement = judgement.statement
         if statement.before != self.current:
             raise ChainError("the judgement does not start where the chain ends")
-        if statement.assumptions != assumptions_text(self.context):
+        if statement.assumptions != assumptions_text(self._context):
             raise ChainError("the judgement was made under other declarations than the chain's")
-        foreign = [g.name for g in statement.givens if g not in self.givens]
+        foreign = [g.name for g in statement.givens if g not in self._givens]
         if foreign:
             raise ChainError(f"the judgement cites givens the chain does not have: "
                              f"{', '.join(foreign)}")
         if statement.relation is Relation.SAME_OPTIMIZERS:
-            if self.optimization is None:
+            if self._optimization is None:
                 raise ChainError("'same optimizers' needs an optimisation chain "
                                  "(optimize: over, sense)")
-            if statement.over != tuple(self.optimization.over):
+            if statement.over != tuple(self._optimization.over):
                 raise ChainError("the judgement is about other optimised variables than the "
                                  "chain's")
             if statement.sense_before is not self._sense:
-                raise ChainError(f"the judgement starts from a {_value(statement.sense_before)} "
-                                 f"step; the chain has reached {_value(self._sense)}")
+                raise ChainError(f"the judgement takes the objective as one to "
+                                 f"{_value(statement.sense_before)}; the chain has reached "
+                                 f"{_value(self._sense)}")
         self._relation = compose(self._relation, statement.relation)
         if statement.relation is Relation.SAME_OPTIMIZERS:
             self._sense = statement.sense_after
@@ -696,7 +701,7 @@ class Chain:
 
 
 def _value(sense: Sense | None) -> str:
-    return sense.value if sense is not None else "no"
+    return sense.value if sense is not None else "neither maximize nor minimize"
 
 
 __all__ = [
