@@ -7,12 +7,13 @@ see half a record; an unreadable record is a miss):
   ``Statement``: both sides written out exactly, assumptions included, the relation, the senses,
   the optimised variables, the givens used, every declaration of the derivation with its
   domain) and a digest of the checker's own source, so that editing the kernel or the tactics
-  starts afresh.  The record names the claim's digest and is signed with the folder's own key
-  (``key``, made on first use, readable by its owner only); the kernel's ``recalled`` rule
-  checks both before it trusts the verdict;
+  starts afresh.  The record names the claim's digest and is signed (``secret``: the folder's
+  own key, made on first use and readable by its owner only, bound to the checker's version);
+  the kernel's ``recalled`` rule checks both before it trusts the verdict;
 - a whole derivation's summary (what ``derive check`` prints), named by a digest of the file's
-  bytes (or of the built-in id and the catalog's source) and the same checker digest, so that
-  re-checking an unchanged file prints its summary without importing SymPy.
+  bytes (or of the built-in id and the catalog's source) and the same checker digest, signed
+  the same way, so that re-checking an unchanged file prints its summary without importing
+  SymPy (and says so).
 
 Undecided steps are not stored, nor summaries with one: with more time they may be decided.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import hmac
 import importlib.util
 import json
 import os
@@ -106,9 +108,10 @@ class VerdictCache:
 
     @functools.cached_property
     def secret(self) -> bytes | None:
-        """This folder's own key, which signs its step records (made on first use, readable by
-        its owner only); None where it can be neither read nor made: no record is then kept
-        or recalled."""
+        """The key that signs this folder's records: the folder's own key (made on first use,
+        readable by its owner only) bound to this checker's version, so that a record an
+        older checker made is never taken for this one's; None where the key can be neither
+        read nor made: no record is then kept or recalled."""
         path = self.folder / LAYOUT / "key"
         if not path.exists():
             # Written whole under another name, then linked: a run that finds it reads all of it.
@@ -130,7 +133,9 @@ class VerdictCache:
             text = path.read_text(encoding="ascii").strip()
         except (OSError, ValueError):
             return None
-        return bytes.fromhex(text) if len(text) == 64 and _is_hex(text) else None
+        if len(text) != 64 or not _is_hex(text):
+            return None
+        return hmac.new(bytes.fromhex(text), checker_version().encode(), hashlib.sha256).digest()
 
     def recall(self, statement: Statement):
         """The judgement the kernel's ``recalled`` rule makes of this statement's record, or
@@ -157,15 +162,25 @@ class VerdictCache:
         return self.folder / LAYOUT / key[:2] / f"{key}.json"
 
     def get_summary(self, key: str) -> Summary | None:
+        """The summary filed under ``key`` when its signature holds (it is printed without the
+        kernel, which never sees it), else None."""
         record = self.get(key)
+        if record is None or self.secret is None or not hmac.compare_digest(
+                str(record.get("signature", "")), self._summary_mac(record.get("summary"))):
+            return None
         try:
-            return Summary.from_data(record["summary"]).recalled() if record else None
+            return Summary.from_data(record["summary"]).recalled()
         except (KeyError, TypeError, ValueError):
             return None
 
     def put_summary(self, key: str, summary: Summary) -> None:
-        if summary.decided:
-            self._write(key, {"key": key, "summary": summary.as_data()})
+        if summary.decided and self.secret:
+            data = summary.as_data()
+            self._write(key, {"key": key, "summary": data, "signature": self._summary_mac(data)})
+
+    def _summary_mac(self, data) -> str:
+        text = "summary\x00" + json.dumps(data, sort_keys=True)
+        return hmac.new(self.secret, text.encode(), hashlib.sha256).hexdigest()
 
     def get(self, key: str) -> dict | None:
         """The record filed under ``key``, or None (missing, unreadable or not its own)."""

@@ -254,3 +254,21 @@ def test_an_unchanged_run_is_printed_from_the_cache_without_sympy(tmp_path):
     assert "2 derivation(s): 2 passed" in edited
     # ce-kl-entropy's summary and the unchanged first step are recalled; the new step is not
     assert edited.count("(cached)") == 4
+
+
+def test_a_summary_edited_by_hand_or_from_an_older_checker_is_not_printed(run, tmp_path,
+                                                                           monkeypatch):
+    run("check", "ce-kl-entropy")
+    (path,) = [p for p in (tmp_path / "verdicts").rglob("*.json")
+               if "summary" in json.loads(p.read_text())]
+    record = json.loads(path.read_text())
+    first = record["summary"]["steps"][0]
+    edited = {**record["summary"], "steps": [{**first, "method": "edited by hand"},
+                                             *record["summary"]["steps"][1:]]}
+    path.write_text(json.dumps({**record, "summary": edited}))
+    again = run("check", "ce-kl-entropy")
+    assert "edited by hand" not in again.output and "recalled from" not in again.output
+    assert "recalled from" in run("check", "ce-kl-entropy").output  # filed afresh, signed
+    monkeypatch.setattr(cache_module, "checker_version", lambda: "an older checker")
+    verdicts = VerdictCache(tmp_path / "verdicts")
+    assert verdicts.get_summary(VerdictCache.summary_key("ce-kl-entropy", None)) is None
