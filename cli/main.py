@@ -104,7 +104,8 @@ def check(targets, everything, strict, as_json, jobs, timeout, no_cache):
     """Check derivations and report every step's verdict.
 
     A proved, checked or refuted verdict is kept in the verdict cache and recalled while the
-    step, its assumptions and the checker are unchanged ("(cached)" after the method);
+    step, its assumptions and the checker are unchanged ("(cached)" after the method; an
+    unchanged file's whole summary is recalled, and its first line says so);
     --no-cache checks every step afresh."""
     from derivations.formatting import json_report, run_summary, step_lines
     from derivations.workflow import UsageError, check_summaries

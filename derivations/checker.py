@@ -61,21 +61,28 @@ class Claim:
     before: sp.Expr
     step: Step
     sense: Sense | None
+    statement: kernel.Statement  # what the kernel judges, and the cache files under
 
     def undecided(self, reason: str):
         """The judgement that claims nothing about this step."""
-        step = self.step
-        sense_after = (step.sense or self.sense) if step.relation is Relation.SAME_OPTIMIZERS \
-            else None
-        return kernel.undecided(self.before, step.expr, step.relation, reason, sense_after)
+        return kernel.undecided(self.statement, reason)
 
 
 def claims(derivation: Derivation) -> list[Claim]:
+    """Each step's claim.  Not trusted: the chain checks that every judgement starts where the
+    previous ended, in the sense reached, under the derivation's declarations and givens."""
     before = derivation.start
-    sense = derivation.optimization.sense if derivation.optimization else None
+    optimization = derivation.optimization
+    sense = optimization.sense if optimization else None
     found = []
     for index, step in enumerate(derivation.steps, start=1):
-        found.append(Claim(index, before, step, sense))
+        same = step.relation is Relation.SAME_OPTIMIZERS
+        statement = kernel.Statement(
+            derivation.context, before, step.expr, step.relation,
+            tuple(derivation.givens[name] for name in step.using),
+            optimization.over if same and optimization else (),
+            sense if same else None, (step.sense or sense) if same else None, step.decimals)
+        found.append(Claim(index, before, step, sense, statement))
         before = step.expr
         if step.relation is Relation.SAME_OPTIMIZERS:
             sense = step.sense or sense
@@ -93,7 +100,8 @@ def check(derivation: Derivation, timeout: float = DEFAULT_TIMEOUT, cache=None) 
 def assemble(derivation: Derivation, steps: list[StepReport]) -> Report:
     """The report of a derivation from its steps' reports, in order; the chain checks that
     they connect."""
-    chain = Chain(derivation.context, derivation.start, derivation.optimization)
+    chain = Chain(derivation.context, derivation.start, derivation.optimization,
+                  derivation.givens.values())
     for step in steps:
         chain.extend(step.judgement)
     return Report(derivation, tuple(steps), chain)
@@ -102,18 +110,11 @@ def assemble(derivation: Derivation, steps: list[StepReport]) -> Report:
 def check_claim(derivation: Derivation, claim: Claim, timeout: float, cache=None) -> StepReport:
     """One step's report: its verdict recalled from ``cache`` or found now (and then stored)."""
     started = time.perf_counter()
-    key = cache.key(derivation, claim) if cache is not None else None
-    record = cache.get(key) if key is not None else None
-    judgement = None
-    if record is not None:
-        try:
-            judgement = kernel.recalled(claim.before, claim.step.expr, claim.step.relation, record)
-        except RuleError:
-            judgement = None  # a record from elsewhere: check the step again
+    judgement = cache.recall(claim.statement) if cache is not None else None
     if judgement is None:
         judgement = check_step(derivation, claim, timeout)
-        if key is not None:
-            cache.put(key, judgement)
+        if cache is not None:
+            cache.put(judgement)
     return StepReport(claim.index, claim.step, judgement, time.perf_counter() - started)
 
 
@@ -140,17 +141,16 @@ def check_shape(derivation: Derivation) -> None:
 
 
 def check_step(derivation: Derivation, claim: Claim, timeout: float):
-    """The kernel's judgement on the claim ``before step.relation step.expr``."""
-    step, sense = claim.step, claim.sense
-    givens = tuple(derivation.givens[name] for name in step.using)
-    tactic = _StepTactic(derivation, claim.before, step.expr, givens)
+    """The kernel's judgement on the claim's statement ``before relation after``."""
+    statement = claim.statement
+    tactic = _StepTactic(derivation, claim)
     try:
         with time_limit(timeout):
-            if step.relation is Relation.SAME_OPTIMIZERS:
-                return tactic.same_optimizers(sense, step.sense or sense)
-            if step.relation is Relation.APPROX:
-                return tactic.rounding(step.decimals)
-            return tactic.value_relation(step.relation)
+            if statement.relation is Relation.SAME_OPTIMIZERS:
+                return tactic.same_optimizers(statement.sense_before, statement.sense_after)
+            if statement.relation is Relation.APPROX:
+                return tactic.rounding(statement.decimals)
+            return tactic.value_relation(statement.relation)
     except StepTimeout:
         return claim.undecided(f"time limit of {timeout:g} s reached")
     except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as exc:
@@ -159,11 +159,13 @@ def check_step(derivation: Derivation, claim: Claim, timeout: float):
 
 
 class _StepTactic:
-    def __init__(self, derivation: Derivation, before, after, givens):
+    def __init__(self, derivation: Derivation, claim: Claim):
         self.context = derivation.context
         self.optimization = derivation.optimization
-        self.before, self.after, self.givens = before, after, givens
-        self.expressions = [kernel.apply_givens(e, givens) for e in (before, after)]
+        self.claim = claim
+        statement = claim.statement
+        self.before, self.after, self.givens = statement.before, statement.after, statement.givens
+        self.expressions = [kernel.apply_givens(e, self.givens) for e in (self.before, self.after)]
         self._read: dict[int, tuple] = {}  # id(point) -> (point, both sides there)
         # The exact normal forms to try; "case by case" only for a case split.
         self.exact_forms = EXACT_FORMS
@@ -199,7 +201,7 @@ class _StepTactic:
         try:
             return kernel.rounds_to(self.context, self.before, self.after, decimals, self.givens)
         except RuleError as exc:
-            return kernel.undecided(self.before, self.after, Relation.APPROX, str(exc))
+            return self.claim.undecided(str(exc))
 
     # -- =, <=, <, >=, > ------------------------------------------------------------------------
     def value_relation(self, relation: Relation):
@@ -240,7 +242,7 @@ class _StepTactic:
         reason = "no proof found and too few points where both sides have a value"
         if self.sampler.failure:
             reason += f" (the last had none: {self.sampler.failure})"
-        return kernel.undecided(self.before, self.after, relation, reason)
+        return self.claim.undecided(reason)
 
     def _descend(self, relation: Relation, points):
         """Search for a violation of an inequality: from the points where it holds with the
@@ -357,8 +359,7 @@ class _StepTactic:
             return kernel.order_kept_at(*args, pairs + self._pairs(EVIDENCE_POINTS, FALSIFY_POINTS),
                                         self.givens)
         except RuleError:
-            return kernel.undecided(self.before, self.after, Relation.SAME_OPTIMIZERS,
-                                    "no monotone map found", sense_after)
+            return self.claim.undecided("no monotone map found")
 
     def _looks_reversed(self, first: Point, second: Point, same_sense: bool) -> bool:
         """Whether the two objectives seem to rank the pair in opposite orders: a quick

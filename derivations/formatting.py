@@ -19,7 +19,9 @@ _HINTS = {
 
 def step_lines(summary: Summary, strict: bool) -> list[str]:
     """The per-step table, with both sides and the counterexample under a refuted step."""
-    lines = [f"{summary.source}: {summary.title}",
+    recalled = " (unchanged: recalled from the verdict cache; --no-cache checks afresh)" \
+        if summary.recalled_whole else ""
+    lines = [f"{summary.source}: {summary.title}{recalled}",
              f"  {'step':>4}  {'relation':<16} {'verdict':<10} {'time':>8}  method"]
     for step in summary.steps:
         lines.append(f"  {step.index:>4}  {step.relation:<16} {step.verdict:<10} "
@@ -80,7 +82,8 @@ def json_report(summaries: list[Summary], errors: list, strict: bool) -> str:
                              right=step.right)
             steps.append(entry)
         files.append({"path": summary.source, "id": summary.id,
-                      "passed": summary.passed(strict), "error": None, "steps": steps})
+                      "passed": summary.passed(strict), "error": None,
+                      "recalled": summary.recalled_whole, "steps": steps})
     files += [_error_entry(e) for e in errors]
     totals = {v: sum(s.count(v) for s in summaries) for v in VERDICTS}
     totals["errors"] = len(errors)

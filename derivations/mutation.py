@@ -152,7 +152,9 @@ def mutate(derivations, per_step: int = 3, seed: int = 0, timeout: float = 5.0) 
                 if mutant is None or mutant == step.expr or step.relation is Relation.APPROX:
                     continue
                 made += 1
-                wrong = dataclasses.replace(claim, step=dataclasses.replace(step, expr=mutant))
+                wrong = dataclasses.replace(
+                    claim, step=dataclasses.replace(step, expr=mutant),
+                    statement=dataclasses.replace(claim.statement, after=mutant))
                 judgement = check_step(derivation, wrong, timeout)
                 outcomes.append(Outcome(derivation.source, claim.index, name,
                                         _shown_false(derivation, wrong), judgement.verdict))

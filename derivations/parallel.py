@@ -146,7 +146,7 @@ class _Pool:
     def _received(self, task, record: dict):
         claim = self._claim(task)
         try:
-            return kernel.received(claim.before, claim.step.expr, claim.step.relation, record)
+            return kernel.received(claim.statement, record)
         except kernel.RuleError as exc:
             return claim.undecided(f"the checking process sent no usable verdict ({exc})")
 

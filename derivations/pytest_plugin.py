@@ -1,17 +1,25 @@
 """A pytest plugin: every ``*.deriv.yaml`` under the test paths is collected as tests, one item
-per step (``file.deriv.yaml::step-3``), the way pytest collects doctests.
+per step (``file.deriv.yaml::step-3``), the way pytest collects doctests.  Every item has the
+marker ``derivation`` (``-m derivation`` selects them, ``-m "not derivation"`` leaves them out);
+``-v`` says PROVED or CHECKED for a passing step, with "(cached)" when the verdict was recalled.
 
 Installed with the package (entry point ``pytest11``).  Options: ``--derivations-strict`` (every
-step must be proved), ``--derivations-timeout S``, ``--no-derivations`` (or ``-p
+step must be proved), ``--derivations-timeout S``, ``--derivations-no-cache`` (check every step
+afresh instead of recalling unchanged ones from the verdict cache, ``$DERIVATIONS_CACHE_DIR`` or
+the user's cache folder, as ``derive check`` does), ``--no-derivations`` (or ``-p
 no:derivations``) to collect none.  A file that cannot be read is one failing item with its error.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
+
 import pytest
 
 from . import files
-from .sources import InputError
+
+MARKER = "derivation"
 
 
 def pytest_addoption(parser):
@@ -20,8 +28,23 @@ def pytest_addoption(parser):
                     help="a derivation step passes only when it is proved")
     group.addoption("--derivations-timeout", type=float, default=5.0, metavar="S",
                     help="seconds allowed per derivation step (default 5)")
+    group.addoption("--derivations-no-cache", action="store_true",
+                    help="check every step afresh: neither recall nor keep verdicts")
     group.addoption("--no-derivations", action="store_true",
                     help="do not collect *.deriv.yaml files")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", f"{MARKER}: a step of a derivation file (*.deriv.yaml)")
+
+
+def pytest_report_teststatus(report, config):
+    """A passing step says how it passed: PROVED, or CHECKED (numeric evidence only)."""
+    verdict = dict(report.user_properties).get(MARKER)
+    if report.when == "call" and report.passed and verdict is not None:
+        cached = " (cached)" if dict(report.user_properties).get("cached") else ""
+        return "passed", "." if verdict == "proved" else "c", f"{verdict.upper()}{cached}"
+    return None
 
 
 def pytest_collect_file(file_path, parent):
@@ -38,7 +61,8 @@ class DerivationFile(pytest.File):
     def collect(self):
         try:
             derivation = files.read(self.path)
-        except InputError as error:
+        # The class the reader raises, even where pytester has imported the package again.
+        except files.InputError as error:
             yield UnreadableFile.from_parent(self, name="read", error=error)
             return
         self.derivation = derivation
@@ -47,9 +71,12 @@ class DerivationFile(pytest.File):
 
     def report(self):
         if self._report is None:
+            from .cache import VerdictCache
             from .checker import check
 
-            self._report = check(self.derivation, self.config.getoption("derivations_timeout"))
+            cache = None if self.config.getoption("derivations_no_cache") else VerdictCache()
+            self._report = check(self.derivation, self.config.getoption("derivations_timeout"),
+                                 cache)
         return self._report
 
 
@@ -57,15 +84,23 @@ class StepFailed(Exception):
     """A step that is refuted or undecided (or, strictly, not proved)."""
 
 
+def _where(item: pytest.Item, line: int | None) -> str:
+    """``path:line`` relative to where pytest was started (as an editor or terminal opens it)."""
+    path = os.path.relpath(item.path, item.config.invocation_params.dir)
+    return f"{path}:{line}" if line else path
+
+
 class StepItem(pytest.Item):
     def __init__(self, *, index: int, line: int | None, **kwargs):
         super().__init__(**kwargs)
         self.index, self.line = index, line
+        self.add_marker(MARKER)
 
     def runtest(self):
         report = self.parent.report()
         strict = self.config.getoption("derivations_strict")
         step = report.steps[self.index - 1]
+        self.user_properties += [(MARKER, step.verdict.value), ("cached", step.judgement.recalled)]
         if step.verdict.value not in (("proved",) if strict else ("proved", "checked")):
             raise StepFailed(self._explain(report, strict))
 
@@ -74,7 +109,8 @@ class StepItem(pytest.Item):
         from .summary import summarize
 
         step = report.steps[self.index - 1]
-        lines = step_lines(summarize(report), strict)
+        summary = dataclasses.replace(summarize(report), source=_where(self, None))
+        lines = step_lines(summary, strict)
         # The header, this step's row and what follows it until the next row.
         start = next(i for i, line in enumerate(lines) if line.startswith(f"  {self.index:>4}  "))
         body = [lines[start]]
@@ -83,8 +119,8 @@ class StepItem(pytest.Item):
                 break
             body.append(line)
         wanted = "proved (--derivations-strict)" if strict else "proved or checked"
-        return "\n".join([f"{self.path}:{self.line}: step {self.index} is {step.verdict.value}, "
-                          f"not {wanted}", lines[1], *body])
+        return "\n".join([f"{_where(self, self.line)}: step {self.index} is "
+                          f"{step.verdict.value}, not {wanted}", lines[1], *body])
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, StepFailed):
@@ -92,19 +128,24 @@ class StepItem(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
-        return self.path, (self.line or 1) - 1, self.name
+        # The failure's header names the file too, not only "step-2".
+        return self.path, (self.line or 1) - 1, f"{self.nodeid} (line {self.line})" \
+            if self.line else self.nodeid
 
 
 class UnreadableFile(pytest.Item):
-    def __init__(self, *, error: InputError, **kwargs):
+    def __init__(self, *, error: files.InputError, **kwargs):
         super().__init__(**kwargs)
         self.error = error
+        self.add_marker(MARKER)
 
     def runtest(self):
-        raise StepFailed(str(self.error))
+        error = self.error
+        column = f":{error.column}" if error.line and error.column else ""
+        raise StepFailed(f"{_where(self, error.line)}{column}: {error.message}")
 
     def repr_failure(self, excinfo, style=None):
         return str(excinfo.value)
 
     def reportinfo(self):
-        return self.path, (self.error.line or 1) - 1, self.name
+        return self.path, (self.error.line or 1) - 1, self.nodeid

@@ -6,6 +6,7 @@ places ready text: it never sees a SymPy object and cannot reach the checker.
 
 from __future__ import annotations
 
+import importlib.resources
 import re
 from pathlib import Path
 
@@ -190,10 +191,9 @@ def _context(report: Report, fmt: str) -> dict:
 
 # -- templates -------------------------------------------------------------------------------
 def builtin_template_dir() -> Path:
-    """``derivations/templates`` when installed, the repository's ``templates/`` when not."""
-    here = Path(__file__).parent
-    return next((d for d in (here / "templates", here.parent / "templates") if d.is_dir()),
-                here.parent / "templates")
+    """The folder of the package ``derivations.templates`` (the repository's ``templates/``,
+    installed inside the package)."""
+    return Path(str(importlib.resources.files("derivations.templates")))
 
 
 def _environment(fmt: str, template_dir) -> jinja2.Environment:

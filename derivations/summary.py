@@ -32,6 +32,7 @@ class Summary:
     id: str
     title: str
     steps: tuple[StepSummary, ...]
+    recalled_whole: bool = False  # read back from the verdict cache, the file not even read
 
     def passed(self, strict: bool = False) -> bool:
         allowed = ("proved",) if strict else PASSING
@@ -53,10 +54,11 @@ class Summary:
         return cls(**{**data, "steps": tuple(StepSummary(**s) for s in data["steps"])})
 
     def recalled(self) -> Summary:
-        """The same summary, every step marked as recalled from the cache."""
+        """The same summary, marked as recalled from the cache, every step with it."""
         from dataclasses import replace
 
-        return replace(self, steps=tuple(replace(s, cached=True) for s in self.steps))
+        return replace(self, steps=tuple(replace(s, cached=True) for s in self.steps),
+                       recalled_whole=True)
 
 
 def summarize(report) -> Summary:

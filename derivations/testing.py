@@ -86,6 +86,7 @@ def _move(expr, renaming):
 
 def _verify(start, target, relation: Relation, assumptions, strict: bool, timeout: float,
             optimization=None, sense=None, title="assertion"):
+    __tracebackhide__ = True  # pytest shows the user's line and the message, not this module
     context, renaming = _declare([start, target], assumptions)
     if optimization is not None:
         over, start_sense = optimization
@@ -104,12 +105,14 @@ def _verify(start, target, relation: Relation, assumptions, strict: bool, timeou
 
 def assert_equal(lhs, rhs, assumptions=None, *, strict=False, timeout=DEFAULT_TIMEOUT):
     """``lhs = rhs`` holds under the assumptions (proved, or checked unless ``strict``)."""
+    __tracebackhide__ = True
     return _verify(sp.S(lhs), sp.S(rhs), Relation.EQ, assumptions, strict, timeout,
                    title=f"{lhs} = {rhs}")
 
 
 def assert_bound(lhs, rel: str, rhs, assumptions=None, *, strict=False, timeout=DEFAULT_TIMEOUT):
     """``lhs rel rhs`` with ``rel`` one of ``<=``, ``<``, ``>=``, ``>``."""
+    __tracebackhide__ = True
     relation = Relation(rel)
     if not relation.is_order:
         raise ValueError(f"{rel!r} is not an inequality")
@@ -120,6 +123,7 @@ def assert_bound(lhs, rel: str, rhs, assumptions=None, *, strict=False, timeout=
 def assert_gradient(loss, wrt, expected, assumptions=None, *, strict=False,
                     timeout=DEFAULT_TIMEOUT):
     """The derivative of ``loss`` with respect to ``wrt`` (a symbol or ``x[k]``) is ``expected``."""
+    __tracebackhide__ = True
     return _verify(sp.Derivative(loss, wrt), sp.S(expected), Relation.EQ, assumptions, strict,
                    timeout, title=f"d({loss})/d{wrt} = {expected}")
 
@@ -128,6 +132,7 @@ def assert_same_optimizers(f, g, over, sense="minimize", assumptions=None, *, g_
                            strict=False, timeout=DEFAULT_TIMEOUT):
     """Optimising ``f`` over ``over`` (in ``sense``) and ``g`` (in ``g_sense``, by default the
     same) have the same optimisers, shown by a strictly monotone map between them."""
+    __tracebackhide__ = True
     over = tuple(over) if isinstance(over, (list, tuple)) else (over,)
     start_sense = Sense(sense)
     return _verify(sp.S(f), sp.S(g), Relation.SAME_OPTIMIZERS, assumptions, strict, timeout,
@@ -135,27 +140,28 @@ def assert_same_optimizers(f, g, over, sense="minimize", assumptions=None, *, g_
                    title=f"{sense} {f} ~ {g_sense or sense} {g}")
 
 
-def assert_implements(function, derivation, *, expression="end", points=12, tolerance=1e-9,
-                      up_to_constant=False):
+def assert_implements(function, derivation, *, expression="end", scale=1, points=12,
+                      tolerance=1e-9, up_to_constant=False):
     """A numeric loss (a NumPy or PyTorch function, say) computes the derivation's closed form.
 
-    ``derivation`` is a catalog id or a ``Derivation``; ``expression`` is ``"end"``, ``"start"``
-    or a step number.  At random points of the declared domains ``function`` is called with the
-    values it names as parameters: floats for scalars, lists for sequences (``x[1]`` is ``x[0]``
-    in the list), Python callables for declared functions.  Its result must equal the expression
-    to a relative ``tolerance``.
+    ``derivation`` is a catalog id, the path of a ``*.deriv.yaml`` file or a ``Derivation``;
+    ``expression`` is ``"end"``, ``"start"`` or a step number.  At random points of the declared
+    domains ``function`` is called with the values it names as parameters: floats for scalars,
+    lists for sequences (``x[1]`` is ``x[0]`` in the list), Python callables for declared
+    functions.  Its result must equal ``scale`` times the expression to a relative
+    ``tolerance``: ``scale`` is a number or a SymPy expression in the derivation's names (matched
+    by name), such as ``1/n`` for a loss that takes the mean where the derivation sums.
     With ``up_to_constant``, only differences between two points that differ in the optimised
     variables are compared, so the constants an optimisation chain drops do not matter."""
+    __tracebackhide__ = True
     import inspect
 
-    from . import catalog
     from .kernel import EvaluationError, evaluate
     from .sampling import Sampler, seed_for
 
-    if isinstance(derivation, str):
-        derivation = catalog.get(derivation)
+    derivation = _derivation(derivation)
     chain = [derivation.start] + [step.expr for step in derivation.steps]
-    target = chain[{"start": 0, "end": -1}.get(expression, expression)]
+    target = _scaled(derivation, scale) * chain[_position(expression, len(chain) - 1)]
     if up_to_constant and derivation.optimization is None:
         raise ValueError("up_to_constant needs an optimisation chain")
     sampler = Sampler(derivation.context, seed_for(target))
@@ -169,7 +175,10 @@ def assert_implements(function, derivation, *, expression="end", points=12, tole
                    parameters[name].kind not in (inspect.Parameter.VAR_KEYWORD,
                                                  inspect.Parameter.VAR_POSITIONAL)]
         if missing:
-            raise ValueError(f"the derivation has no value for {', '.join(missing)}")
+            declared = ", ".join(d.name for d in derivation.context.declarations)
+            raise ValueError(f"{_name(function)} takes {', '.join(missing)}, which "
+                             f"{derivation.id} does not declare; it declares {declared}: name "
+                             "the parameters after these")
         return float(function(**(values if takes_all else
                                  {k: v for k, v in values.items() if k in parameters})))
 
@@ -194,11 +203,55 @@ def assert_implements(function, derivation, *, expression="end", points=12, tole
         if abs(got - expected) > tolerance * max(1.0, abs(expected)):
             values = ", ".join(f"{k}={v}" for k, v in first.shown().items())
             what = "the difference between two points" if up_to_constant else "the value"
-            raise AssertionError(f"{getattr(function, '__name__', 'the function')} does not compute "
-                                 f"the {expression} of {derivation.id}: {what} is {got!r}, the "
-                                 f"closed form gives {expected!r} at {values}")
+            scaled = "" if scale == 1 else f" times {scale}"
+            raise AssertionError(f"{_name(function)} does not compute the {expression}"
+                                 f"{scaled} of {derivation.id}: {what} is {got!r}, the closed "
+                                 f"form gives {expected!r} at {values}")
     if compared < points:
         raise AssertionError(f"only {compared} of {points} points had a value")
+
+
+def _name(function) -> str:
+    return getattr(function, "__name__", "the function")
+
+
+def _derivation(given):
+    """A ``Derivation`` from a catalog id, a file's path or itself."""
+    from pathlib import Path
+
+    from . import catalog, files
+
+    if isinstance(given, Path) or (isinstance(given, str) and given.endswith(files.SUFFIX)):
+        return files.read(Path(given))
+    if isinstance(given, str):
+        return catalog.get(given)
+    return given
+
+
+def _position(expression, last: int) -> int:
+    """The place in the chain (0 the start) of ``expression``: "start", "end" or a step number."""
+    places = {"start": 0, "end": last}
+    if isinstance(expression, str) and expression in places:
+        return places[expression]
+    if isinstance(expression, int) and not isinstance(expression, bool) and 1 <= expression <= last:
+        return expression
+    raise ValueError(f"expression={expression!r}: use 'start', 'end' or a step number from 1 to "
+                     f"{last}")
+
+
+def _scaled(derivation, scale) -> sp.Expr:
+    """``scale`` on the derivation's own symbols: ``1/n`` written with a plain ``Symbol("n")``
+    means the declared n."""
+    if isinstance(scale, str):  # never parsed: a string would be run as Python by SymPy
+        raise TypeError(f"scale={scale!r}: give a number or a SymPy expression, such as "
+                        "1/sympy.Symbol('n')")
+    scale = sp.S(scale)
+    declared = {d.name: d.obj for d in derivation.context.declarations if d.kind == "scalar"}
+    unknown = sorted(str(s) for s in scale.free_symbols if str(s) not in declared)
+    if unknown:
+        raise ValueError(f"scale={scale}: {', '.join(unknown)} is not declared in "
+                         f"{derivation.id}; it declares {', '.join(declared)}")
+    return scale.xreplace({s: declared[str(s)] for s in scale.free_symbols})
 
 
 def _arguments(context, point) -> dict:

@@ -8,15 +8,16 @@ from derivations.model import Derivation, Step
 from derivations.report import Report, StepReport
 
 
-def report_of(ctx, start, judgements, optimization=None, steps=None, title="T", summary=""):
+def report_of(ctx, start, judgements, optimization=None, steps=None, title="T", summary="",
+              givens=()):
     steps = steps or [Step(j.after, j.relation, sense=j.sense) for j in judgements]
-    chain = Chain(ctx, start, optimization)
+    chain = Chain(ctx, start, optimization, givens)
     reports = []
     for index, (step, judgement) in enumerate(zip(steps, judgements), start=1):
         chain.extend(judgement)
         reports.append(StepReport(index, step, judgement, 0.0))
     derivation = Derivation("t", title, ctx, start, tuple(steps), summary=summary,
-                            optimization=optimization)
+                            optimization=optimization, givens={g.name: g for g in givens})
     return Report(derivation, tuple(reports), chain)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
+from derivations.cli.main import main
 from derivations import cache as cache_module
 from derivations import catalog
 from derivations.cache import VerdictCache
@@ -48,20 +48,20 @@ def test_a_warm_run_recalls_every_step_as_the_fresh_run_found_it(tmp_path, deriv
 def test_the_key_changes_with_the_claim_its_assumptions_and_the_checker(tmp_path, monkeypatch):
     verdicts = VerdictCache(tmp_path)
     derivation = catalog.get("gaussian-least-squares")
-    claim = claims(derivation)[3]
-    key = verdicts.key(derivation, claim)
-    assert verdicts.key(catalog.get("gaussian-least-squares"), claim) == key  # built afresh
+    statement = claims(derivation)[3].statement
+    key = verdicts.key(statement)
+    assert verdicts.key(claims(catalog.get("gaussian-least-squares"))[3].statement) == key  # afresh
 
     sigma = derivation.context.lookup("sigma").obj
-    other_step = dataclasses.replace(claim.step, expr=claim.step.expr.subs(sigma, 2 * sigma))
-    assert verdicts.key(derivation, dataclasses.replace(claim, step=other_step)) != key
+    other = dataclasses.replace(statement, after=statement.after.subs(sigma, 2 * sigma))
+    assert verdicts.key(other) != key
 
     narrower = dataclasses.replace(derivation, context=_with_domain(derivation.context, "theta",
                                                                     POSITIVE))
-    assert verdicts.key(narrower, claim) != key
+    assert verdicts.key(claims(narrower)[3].statement) != key
 
     monkeypatch.setattr(cache_module, "checker_version", lambda: "another kernel")
-    assert verdicts.key(derivation, claim) != key
+    assert verdicts.key(statement) != key
 
 
 def _with_domain(context, name, domain):
@@ -84,7 +84,8 @@ def test_the_givens_a_step_uses_are_part_of_its_key(tmp_path):
     changed = dataclasses.replace(derivation, givens={
         **derivation.givens, name: dataclasses.replace(given, rhs=2 * given.rhs)})
     verdicts = VerdictCache(tmp_path)
-    assert verdicts.key(changed, claim) != verdicts.key(derivation, claim)
+    changed_claim = claims(changed)[claim.index - 1]
+    assert verdicts.key(changed_claim.statement) != verdicts.key(claim.statement)
 
 
 def test_undecided_steps_are_never_stored(tmp_path):
@@ -101,11 +102,27 @@ def test_a_damaged_or_foreign_record_is_checked_again_and_replaced(tmp_path):
     first, second = sorted(tmp_path.rglob("*.json"), key=lambda p: p.stat().st_mtime_ns)[:2]
     first.write_text('{"key": "trunc')  # half a record
     record = json.loads(second.read_text())
-    second.write_text(json.dumps({**record, "verdict": "undecided"}))  # never recalled
+    edited = {**record["judgement"], "verdict": "proved"}  # edited by hand: no longer signed
+    second.write_text(json.dumps({**record, "judgement": edited}))
     again = check(derivation, cache=verdicts)
     assert [s.judgement.recalled for s in again.steps].count(False) == 2
     assert _same_outcome(fresh, again)
-    assert json.loads(first.read_text())["verdict"] in {"proved", "refuted"}
+    assert json.loads(first.read_text())["judgement"]["verdict"] in {"proved", "refuted"}
+
+
+def test_records_signed_by_another_cache_folder_are_not_recalled(tmp_path):
+    import shutil
+
+    derivation = read(WRONG)
+    check(derivation, cache=VerdictCache(tmp_path / "theirs"))
+    ours = VerdictCache(tmp_path / "ours")
+    assert ours.secret is not None  # our own key, made before their records arrive
+    for path in (tmp_path / "theirs").rglob("*.json"):
+        target = tmp_path / "ours" / path.relative_to(tmp_path / "theirs")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+    again = check(derivation, cache=ours)
+    assert not any(s.judgement.recalled for s in again.steps)
 
 
 def test_a_record_filed_under_another_key_is_not_recalled(tmp_path):
@@ -157,6 +174,10 @@ def test_the_cli_says_which_verdicts_were_recalled(run, tmp_path):
     second = run("check", "ce-kl-entropy")
     assert second.exit_code == 0
     assert second.output.count("(cached)") == 3
+    # The whole summary came from the cache, the derivation not even built: the output says so.
+    assert "ce-kl-entropy: " in second.output and "recalled from the verdict cache" in second.output
+    assert json.loads(run("check", "--json", "ce-kl-entropy").output)["files"][0]["recalled"]
+    assert "recalled from" not in first.output
     assert len(list((tmp_path / "verdicts").rglob("*.json"))) == 3 + 1  # steps, summary
 
 
@@ -202,7 +223,7 @@ def _run_in_a_new_process(args, cache_folder, cwd):
     import subprocess
     import sys
 
-    code = ("import sys; from cli.main import main\n"
+    code = ("import sys; from derivations.cli.main import main\n"
             f"try:\n    main({args!r})\nexcept SystemExit as exit:\n    code = exit.code\n"
             "print('SYMPY' if 'sympy' in sys.modules else 'NO SYMPY', code)")
     environment = {**os.environ, "DERIVATIONS_CACHE_DIR": str(cache_folder)}
@@ -222,7 +243,8 @@ def test_an_unchanged_run_is_printed_from_the_cache_without_sympy(tmp_path):
     assert cold.splitlines()[-1] == "SYMPY 1"
     warm = _run_in_a_new_process(args, tmp_path / "verdicts", tmp_path)
     assert warm.splitlines()[-1] == "NO SYMPY 1"
-    strip = lambda text: [line.replace(" (cached)", "") for line in text.splitlines()[:-1]]  # noqa: E731
+    strip = lambda text: [line.replace(" (cached)", "").split(" (unchanged: recalled")[0]  # noqa: E731
+                          for line in text.splitlines()[:-1]]
     assert strip(warm) == strip(cold)  # the same table, counterexample and sides
     assert "step 2 refuted" in warm and warm.count("(cached)") == 3 + 2
 
@@ -232,3 +254,21 @@ def test_an_unchanged_run_is_printed_from_the_cache_without_sympy(tmp_path):
     assert "2 derivation(s): 2 passed" in edited
     # ce-kl-entropy's summary and the unchanged first step are recalled; the new step is not
     assert edited.count("(cached)") == 4
+
+
+def test_a_summary_edited_by_hand_or_from_an_older_checker_is_not_printed(run, tmp_path,
+                                                                           monkeypatch):
+    run("check", "ce-kl-entropy")
+    (path,) = [p for p in (tmp_path / "verdicts").rglob("*.json")
+               if "summary" in json.loads(p.read_text())]
+    record = json.loads(path.read_text())
+    first = record["summary"]["steps"][0]
+    edited = {**record["summary"], "steps": [{**first, "method": "edited by hand"},
+                                             *record["summary"]["steps"][1:]]}
+    path.write_text(json.dumps({**record, "summary": edited}))
+    again = run("check", "ce-kl-entropy")
+    assert "edited by hand" not in again.output and "recalled from" not in again.output
+    assert "recalled from" in run("check", "ce-kl-entropy").output  # filed afresh, signed
+    monkeypatch.setattr(cache_module, "checker_version", lambda: "an older checker")
+    verdicts = VerdictCache(tmp_path / "verdicts")
+    assert verdicts.get_summary(VerdictCache.summary_key("ce-kl-entropy", None)) is None

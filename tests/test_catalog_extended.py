@@ -257,3 +257,36 @@ def test_the_recorded_listing_is_what_checking_the_catalog_gives(reports):
         manifest.write(checked)
     assert manifest.load() == checked, \
         "the catalog changed: refresh the record with DERIVATIONS_UPDATE_GOLDEN=1, review the diff"
+
+
+@pytest.mark.parametrize("name", catalog.ids())
+def test_each_module_declares_its_id_and_category_once(name):
+    """The registry reads ID and CATEGORY from the module's text, without importing it: the
+    imported module says the same, and so does what it builds."""
+    import importlib
+
+    module_name, category = catalog._entries()[name]
+    module = importlib.import_module(f"derivations.catalog.{module_name}")
+    built = module.build()
+    assert (module.ID, module.CATEGORY) == (name, category) == (built.id, built.category)
+
+
+def test_a_pipeline_step_applies_and_records_the_given_it_cites():
+    from derivations.catalog.pipeline import Pipeline
+    from derivations.kernel import Context
+
+    ctx = Context()
+    h, z = ctx.symbol("h"), ctx.symbol("z")
+    link = Given("link", h, 2 * z)
+    pipeline = Pipeline("t", "T", ctx, h + 1, summary="", category="c", givens=(link,))
+    pipeline.then(by="the link", using=link)
+    assert pipeline.steps[-1].expr == 2 * z + 1 and pipeline.steps[-1].using == ("link",)
+    pipeline.then(2 * z + 1, "as written", using=(link,))  # cited, the expression as given
+    assert pipeline.steps[-1].using == ("link",)
+    assert check(pipeline.build()).passed(strict=True)
+    with pytest.raises(ValueError, match="declared in givens"):
+        pipeline.then(by="another", using=Given("link", h, 3 * z))
+    with pytest.raises(ValueError, match="says why"):
+        pipeline.then(using=link)
+    with pytest.raises(ValueError, match="a rewrite, or givens"):
+        pipeline.then(by="nothing to do")

@@ -9,7 +9,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
+from derivations.cli.main import main
 from derivations import catalog
 
 CORE = ["gaussian-least-squares", "bernoulli-bce", "categorical-ce", "ce-kl-entropy"]
@@ -23,7 +23,7 @@ def run():
 
 def test_the_recorded_help_is_what_click_prints():
     """``derive --help`` prints cli/help.txt without importing click; it must stay current."""
-    from cli import entry
+    from derivations.cli import entry
 
     printed = CliRunner().invoke(main, ["--help"], prog_name="derive").output
     if os.environ.get("DERIVATIONS_UPDATE_GOLDEN") == "1":
@@ -36,12 +36,14 @@ def test_the_recorded_help_is_what_click_prints():
     (["--help"], ("Exit codes",), False), (["-h"], ("Commands:",), False),
     (["list"], ("argmax",), True), (["check", "--help"], ("--jobs", "--no-cache"), True)])
 def test_help_and_list_never_import_sympy_and_the_top_level_help_not_click(args, shown,
-                                                                           loads_click):
-    code = ("import sys; from cli.entry import run\n"
+                                                                           loads_click, tmp_path):
+    code = ("import sys; from derivations.cli.entry import run\n"
             f"code = run({args!r})\n"
             "assert 'sympy' not in sys.modules, 'sympy imported'\n"
             "print('CLICK' if 'click' in sys.modules else 'NO CLICK', code)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    # Run away from the checkout, whose derivations/ folder is not the installed package.
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert all(text in result.stdout for text in shown)
     assert result.stdout.splitlines()[-1] == ("CLICK 0" if loads_click else "NO CLICK 0")
@@ -55,12 +57,13 @@ FALSE_FILE = str(Path(__file__).parent / "derivations" / "false" / "logsq.deriv.
     (["--help"], 0, "  show     Show a derivation"),
     (["check", "--no-cache", GOOD_FILE], 0, "1 derivation(s): 1 passed"),
     (["check", "--no-cache", FALSE_FILE], 1, "1 derivation(s): 0 passed")])
-def test_the_console_command_prints_everything_and_exits_with_the_verdict(args, code, last):
+def test_the_console_command_prints_everything_and_exits_with_the_verdict(args, code, last,
+                                                                         tmp_path):
     """The console command leaves without Python's finalisation: its output, buffered in a
     pipe, and its exit code must survive that."""
     buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    result = subprocess.run([sys.executable, "-c", "from cli.entry import main; main()", *args],
-                            capture_output=True, text=True, env=buffered)
+    result = subprocess.run([sys.executable, "-c", "from derivations.cli.entry import main; main()", *args],
+                            capture_output=True, text=True, env=buffered, cwd=tmp_path)
     assert result.returncode == code, result.stderr
     assert result.stdout.rstrip().splitlines()[-1].startswith(last)
 

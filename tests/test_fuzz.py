@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli.main import main
+from derivations.cli.main import main
 from derivations import files
 from derivations.sources import InputError
 from derivations.kernel import POSITIVE, POSITIVE_INTEGER, Context, integer_range

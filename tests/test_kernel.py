@@ -5,7 +5,8 @@ import pytest
 
 from derivations.kernel import (
     NEGATIVE, POSITIVE, POSITIVE_INTEGER, Chain, ChainError, Context, Given, Judgement,
-    Optimization, Point, Relation, RuleError, Sense, Verdict, checked_at, equal_by_normal_form,
+    Optimization, Point, Relation, RuleError, Sense, Statement, Verdict, checked_at,
+    equal_by_normal_form,
     integer_range, interval, order_reversed_at, ordered_by_bounds, refuted_at,
     same_optimizers_by_monotone_map, undecided,
 )
@@ -240,10 +241,10 @@ def test_chain_extends_only_from_its_end_and_composes():
     with pytest.raises(ChainError):
         chain.extend(ordered_by_bounds(ctx, a + 1, a + 2, Relation.LE, "expand"))
     chain.extend(ordered_by_bounds(ctx, a, a + 1, Relation.LE, "expand"))
-    chain.extend(undecided(a + 1, a + 3, Relation.LT, "test"))
+    chain.extend(undecided(Statement(ctx, a + 1, a + 3, Relation.LT), "test"))
     assert chain.relation is Relation.LT and not chain.passed
     with pytest.raises(ChainError, match="optimisation chain"):
-        Chain(ctx, a).extend(undecided(a, a, Relation.SAME_OPTIMIZERS, "test"))
+        Chain(ctx, a).extend(undecided(Statement(ctx, a, a, Relation.SAME_OPTIMIZERS), "test"))
 
 
 def test_ordered_by_lemma_needs_nonnegative_weights_and_positive_arguments():
@@ -290,28 +291,112 @@ def test_a_given_does_not_let_a_sum_capture_its_free_symbols():
     assert not kept.has(j) and not kept.has(sp.Integer(2))
 
 
-def test_a_record_becomes_a_judgement_again_only_as_a_named_rule_on_its_own_relation():
+def test_a_record_becomes_a_judgement_again_only_as_a_named_rule_on_its_own_statement():
     from derivations.kernel import received, recalled
 
     ctx = Context()
     x = ctx.symbol("x")
     before, after = (x + 1)**2, x**2 + 2*x + 1
+    statement = Statement(ctx, before, after, Relation.EQ)
     judgement = equal_by_normal_form(ctx, before, after, "expand")
     record = judgement.signed_record()
-    again = received(before, after, Relation.EQ, record)
+    again = received(statement, record)
     assert (again.verdict, again.rule, again.method) == (Verdict.PROVED, "equal_by_normal_form", "expand")
-    assert recalled(before, after, Relation.EQ, judgement.record()).recalled
+    cache_key = b"k" * 32
+    assert recalled(statement, judgement.signed_record(cache_key), cache_key).recalled
     for bad in ({**record, "rule": "forged"}, {**record, "rule": "received"},
                 {**record, "verdict": "certain"}, {k: v for k, v in record.items() if k != "method"},
                 judgement.record()):  # unsigned: anyone could have written it
         with pytest.raises(RuleError, match="^received"):
-            received(before, after, Relation.EQ, bad)
-    with pytest.raises(RuleError, match="not signed"):  # another claim
-        received(before, x**2 + 2*x + 2, Relation.EQ, record)
-    with pytest.raises(RuleError):
-        received(before, after, Relation.LE, record)
+            received(statement, bad)
+    for other in (Statement(ctx, before, x**2 + 2*x + 2, Relation.EQ),
+                  Statement(ctx, before, after, Relation.LE)):
+        with pytest.raises(RuleError, match="another statement"):
+            received(other, record)
     with pytest.raises(RuleError, match="never recalled"):
-        recalled(before, after, Relation.EQ, undecided(before, after, Relation.EQ, "no time").record())
+        recalled(statement, undecided(statement, "no time").signed_record(cache_key), cache_key)
+
+
+# -- forging a verdict through the Python API: each must be refused --------------------------------
+def test_a_copy_of_a_judgement_with_another_verdict_is_refused():
+    import dataclasses
+
+    ctx = Context()
+    x = ctx.symbol("x")
+    judgement = undecided(Statement(ctx, x, x + 1, Relation.EQ), "no time")
+    with pytest.raises(TypeError, match="kernel rule"):
+        dataclasses.replace(judgement, verdict=Verdict.PROVED)
+    with pytest.raises(TypeError, match="kernel rule"):
+        dataclasses.replace(judgement, statement=Statement(ctx, x, x, Relation.EQ))
+    altered = undecided(Statement(ctx, x, x + 1, Relation.EQ), "no time")
+    object.__setattr__(altered, "verdict", Verdict.PROVED)  # altered in place, past the dataclass
+    with pytest.raises(ChainError, match="unaltered"):
+        Chain(ctx, x).extend(altered)
+    proved = equal_by_normal_form(ctx, x, x, "expand")
+    object.__setattr__(proved.statement, "after", x + 1)
+    with pytest.raises(ChainError, match="unaltered"):
+        Chain(ctx, x).extend(proved)
+
+
+def test_a_hand_made_record_is_never_recalled():
+    from derivations.kernel import recalled
+
+    ctx = Context()
+    x = ctx.symbol("x")
+    statement = Statement(ctx, x, x + 1, Relation.EQ)
+    made = {"claim": statement.digest(), "verdict": "proved", "rule": "equal_by_normal_form",
+            "method": "expand", "counterexample": None, "left": None, "right": None}
+    for record in (made, {**made, "signature": "0" * 64}, {"verdict": "proved"}, "proved", None):
+        with pytest.raises(RuleError, match="^recalled"):
+            recalled(statement, record, b"k" * 32)
+    # A genuine record of another claim, signed with the cache's key, is not this claim's.
+    true = equal_by_normal_form(ctx, x + 1, 1 + x, "expand").signed_record(b"k" * 32)
+    with pytest.raises(RuleError, match="another statement"):
+        recalled(statement, true, b"k" * 32)
+
+
+def test_a_judgement_for_a_minimising_step_does_not_extend_a_maximising_chain():
+    ctx = Context()
+    theta, other = ctx.symbol("theta"), ctx.symbol("b")
+    before, after = (theta - 1)**2, -(theta - 1)**2
+    minimising = Optimization((theta,), Sense.MINIMIZE)
+    judgement = same_optimizers_by_monotone_map(ctx, before, after, minimising, Sense.MINIMIZE,
+                                                Sense.MAXIMIZE, -1, False, "expand")
+    Chain(ctx, before, minimising).extend(judgement)
+    with pytest.raises(ChainError, match="minimize"):  # argmax (θ−1)² = argmax −(θ−1)² is false
+        Chain(ctx, before, Optimization((theta,), Sense.MAXIMIZE)).extend(judgement)
+    with pytest.raises(ChainError, match="optimised variables"):
+        Chain(ctx, before, Optimization((other,), Sense.MINIMIZE)).extend(judgement)
+
+
+def test_a_judgement_under_other_declarations_or_givens_does_not_extend_a_chain():
+    narrow, wide = Context(), Context()
+    p = narrow.symbol("p", interval(0, 1))
+    wide.symbol("p", POSITIVE)
+    made = ordered_by_bounds(narrow, p, sp.S(1), Relation.LT, "expand")  # true for p in (0, 1)
+    Chain(narrow, p).extend(made)
+    with pytest.raises(ChainError, match="declarations"):  # false for p = 2
+        Chain(wide, p).extend(made)
+    ctx = Context()
+    a, b = ctx.symbol("a"), ctx.symbol("b")
+    given = Given("b is a", b, a)
+    cited = equal_by_normal_form(ctx, a, b, "expand", givens=(given,))
+    Chain(ctx, a, givens=(given,)).extend(cited)
+    for givens in ((), (Given("b is a", b, 2 * a),)):
+        with pytest.raises(ChainError, match="givens"):
+            Chain(ctx, a, givens=givens).extend(cited)
+
+
+def test_a_chain_cannot_be_added_to_but_through_extend():
+    ctx = Context()
+    x = ctx.symbol("x")
+    chain = Chain(ctx, x)
+    with pytest.raises(AttributeError):
+        chain.judgements.append(undecided(Statement(ctx, x, x, Relation.EQ), "test"))
+    with pytest.raises(AttributeError):
+        chain.relation = Relation.LT
+    with pytest.raises(AttributeError):  # the conclusion would be read under wider declarations
+        chain.context = Context()
 
 
 def test_exact_text_tells_apart_what_sympy_holds_different_and_nothing_else():
@@ -332,3 +417,35 @@ def test_exact_text_tells_apart_what_sympy_holds_different_and_nothing_else():
     # The same expression, however it was built, is written the same way.
     assert exact_text(y * x + 1) == exact_text(sp.Add(1, sp.Mul(x, y)))
     assert exact_text(sp.Sum(x**2, (i, 1, y))) == exact_text(sp.Sum(sp.Pow(x, 2), (i, 1, y)))
+
+
+def test_a_subclass_can_neither_vouch_for_itself_nor_answer_a_rule():
+    ctx = Context()
+    a, b = ctx.symbol("a"), ctx.symbol("b")
+
+    class Vouching(Judgement):
+        sealed = True
+
+    fake = object.__new__(Vouching)
+    made = equal_by_normal_form(ctx, a, a, "expand")
+    for name in ("statement", "verdict", "rule", "method", "counterexample", "left", "right",
+                 "seal"):
+        object.__setattr__(fake, name, getattr(made, name))
+    object.__setattr__(fake, "statement", Statement(ctx, a, b, Relation.EQ))
+    with pytest.raises(ChainError, match="kernel rule"):
+        Chain(ctx, a).extend(fake)
+
+    class Erasing(Given):  # "a = a", applied as if it made every difference 0
+        def apply(self, expr):
+            return sp.S(0)
+
+    with pytest.raises(TypeError, match="kernel Givens"):
+        equal_by_normal_form(ctx, a, b, "expand", givens=(Erasing("trivial", a, a),))
+
+    class Lying(Context):
+        pass
+
+    lying = Lying()
+    x = lying.symbol("x")
+    with pytest.raises(TypeError, match="kernel Context"):
+        equal_by_normal_form(lying, x, x, "expand")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
+from derivations.cli.main import main
 from derivations import catalog, checker, parallel
 from derivations.cache import VerdictCache
 from derivations.checker import DerivationError, check

@@ -26,7 +26,7 @@ def test_correct_files_pass_one_item_per_step(folder):
                       CORPUS / "good" / "ce-kl-entropy.deriv.yaml")
     result = pytester.runpytest(*LOAD, "-v")
     result.assert_outcomes(passed=8)
-    result.stdout.fnmatch_lines(["*gaussian-least-squares.deriv.yaml::step-6 PASSED*"])
+    result.stdout.fnmatch_lines(["*gaussian-least-squares.deriv.yaml::step-6 PROVED*"])
 
 
 def test_a_wrong_file_fails_with_its_counterexample_and_no_traceback(folder):
@@ -64,3 +64,44 @@ def test_collection_can_be_turned_off(folder):
     pytester = folder(CORPUS / "bad" / "wrong-normaliser.deriv.yaml")
     result = pytester.runpytest(*LOAD, "--no-derivations")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_a_failure_names_its_file_in_the_header_and_a_relative_path_in_the_summary(folder):
+    pytester = folder(CORPUS / "bad" / "wrong-normaliser.deriv.yaml")
+    result = pytester.runpytest(*LOAD, "-rf")
+    result.stdout.fnmatch_lines([
+        "*_ wrong-normaliser.deriv.yaml::step-2 (line 16) _*",
+        "FAILED wrong-normaliser.deriv.yaml::step-2 - wrong-normaliser.deriv.yaml:16*",
+    ])
+    failures = result.stdout.str().split("FAILURES")[1]
+    assert str(pytester.path) not in failures
+
+
+def test_the_derivation_marker_selects_the_steps(folder):
+    pytester = folder(CORPUS / "good" / "ce-kl-entropy.deriv.yaml")
+    (pytester.path / "test_plain.py").write_text("def test_plain():\n    pass\n")
+    only = pytester.runpytest(*LOAD, "--strict-markers", "-m", "derivation")
+    only.assert_outcomes(passed=2, deselected=1)
+    without = pytester.runpytest(*LOAD, "--strict-markers", "-m", "not derivation")
+    without.assert_outcomes(passed=1, deselected=2)
+
+
+def test_verbose_says_proved_or_checked_and_the_second_run_recalls(pytester, monkeypatch):
+    monkeypatch.setenv("DERIVATIONS_CACHE_DIR", str(pytester.path / "verdicts"))
+    (pytester.path / "mixed.deriv.yaml").write_text(
+        "title: one step proved, one only checked\n"
+        "symbols:\n  n: positive integer\n  i: integer\n  x: real sequence\n"
+        "start: Sum(x[i], (i, 1, n))**2\n"
+        "steps:\n  - expr: Sum(x[i], (i, 1, n))**2 + 0\n"
+        "  - expr: n*Sum(x[i]**2, (i, 1, n))\n    relation: '<='\n")
+    first = pytester.runpytest(*LOAD, "-v")
+    first.assert_outcomes(passed=2)
+    first.stdout.fnmatch_lines(["*mixed.deriv.yaml::step-1 PROVED*",
+                                "*mixed.deriv.yaml::step-2 CHECKED*"])
+    assert "(cached)" not in first.stdout.str()
+    second = pytester.runpytest(*LOAD, "-v")
+    second.stdout.fnmatch_lines(["*mixed.deriv.yaml::step-1 PROVED (cached)*",
+                                 "*mixed.deriv.yaml::step-2 CHECKED (cached)*"])
+    afresh = pytester.runpytest(*LOAD, "-v", "--derivations-no-cache")
+    afresh.assert_outcomes(passed=2)
+    assert "(cached)" not in afresh.stdout.str()

@@ -103,3 +103,76 @@ def test_derivations_and_reports_display_themselves_in_notebooks():
     shown = derivation._repr_markdown_()
     assert shown == check(derivation)._repr_markdown_()
     assert shown.startswith("# Cross-entropy is KL divergence plus entropy") and "$$" in shown
+
+
+def test_assert_implements_reads_a_file_and_takes_a_mean_or_scaled_loss():
+    import math
+    from pathlib import Path
+
+    from derivations.testing import assert_implements
+
+    def cross_entropy(p, q):
+        return -sum(a * math.log(b) for a, b in zip(p, q))
+
+    path = Path(__file__).parent / "derivations" / "good" / "ce-kl-entropy.deriv.yaml"
+    assert_implements(cross_entropy, path)
+    assert_implements(cross_entropy, str(path), expression="start")
+
+    def mean_bce(y, z):
+        return sum(max(v, 0) - t * v + math.log1p(math.exp(-abs(v)))
+                   for t, v in zip(y, z)) / len(y)
+
+    assert_implements(mean_bce, "bernoulli-bce", scale=1 / sp.Symbol("n"))
+    with pytest.raises(AssertionError, match="the value is"):
+        assert_implements(mean_bce, "bernoulli-bce")
+    with pytest.raises(AssertionError, match=r"the end times 2 of bernoulli-bce"):
+        assert_implements(mean_bce, "bernoulli-bce", scale=2)
+    with pytest.raises(ValueError, match="m is not declared in bernoulli-bce; it declares n"):
+        assert_implements(mean_bce, "bernoulli-bce", scale=1 / sp.Symbol("m"))
+    with pytest.raises(TypeError, match="never|SymPy expression"):
+        assert_implements(mean_bce, "bernoulli-bce", scale="1/n")
+
+
+def test_assert_implements_says_which_names_it_has_and_which_expressions():
+    from derivations.testing import assert_implements
+
+    def loss(labels, logits):
+        return 0.0
+
+    with pytest.raises(ValueError) as failure:
+        assert_implements(loss, "bernoulli-bce")
+    message = str(failure.value)
+    assert "loss takes labels, logits, which bernoulli-bce does not declare" in message
+    assert "it declares n, i, y, h, z" in message
+
+    def bce(y, z):
+        return 0.0
+
+    for bad in ("middle", 0, 9, -1, True, 2.0):
+        with pytest.raises(ValueError, match=r"use 'start', 'end' or a step number from 1 to 8"):
+            assert_implements(bce, "bernoulli-bce", expression=bad)
+
+
+def test_a_failing_helper_shows_the_users_line_not_the_library(pytester):
+    pytester.makepyfile(test_user="""
+        import sympy as sp
+        from derivations.testing import assert_equal, assert_gradient, assert_implements
+
+        x = sp.Symbol("x", real=True)
+
+        def test_gradient():
+            assert_gradient(x**3, x, 2 * x**2)  # the user's slip
+
+        def test_equal():
+            assert_equal(sp.log(x**2), 2 * sp.log(x))
+
+        def test_implements():
+            assert_implements(lambda y, z: 0.0, "bernoulli-bce")
+    """)
+    result = pytester.runpytest("-p", "no:derivations")
+    result.assert_outcomes(failed=3)
+    output = result.stdout.str()
+    assert "assert_gradient(x**3, x, 2 * x**2)  # the user's slip" in output
+    assert "is not true (refuted)" in output
+    assert "derivations/testing.py" not in output and "def _verify" not in output
+    assert len(output.splitlines()) < 90  # three failures, each a few lines

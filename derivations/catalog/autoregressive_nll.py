@@ -4,7 +4,10 @@ import sympy as sp
 
 from ..kernel import POSITIVE_INTEGER, Context, Given, integer_range, interval
 from .pipeline import Pipeline
-from .rewrites import apply_given, log_of_product_as_sum
+from .rewrites import log_of_product_as_sum
+
+ID = "autoregressive-nll"
+CATEGORY = "classification"
 
 
 def build():
@@ -20,7 +23,7 @@ def build():
     token_nll = -sp.Sum(sp.log(q[t, w[t]]), (t, 1, m))
     return (
         Pipeline(
-            "autoregressive-nll",
+            ID,
             "The negative log-likelihood of a sequence is a sum of token cross-entropies", ctx,
             -sp.log(sp.Product(P[t], (t, 1, m))),
             summary="A sequence w_1, ..., w_m of tokens from a vocabulary of V, and the chain "
@@ -29,13 +32,12 @@ def build():
                     "so P_t = q_t[w_t]. The negative log-likelihood is the sum over positions of "
                     "the cross-entropy between the one-hot next token and q_t, and it is m times "
                     "the logarithm of the perplexity exp(mean token negative log-likelihood).",
-            category="classification",
+            category=CATEGORY,
             givens=(model,),
         )
         .then(log_of_product_as_sum, "the logarithm of a product of positive factors is the sum "
               "of their logarithms")
-        .then(apply_given(model), "the model's probability of the observed next token",
-              using=("next-token model",))
+        .then(by="the model's probability of the observed next token", using=model)
         .then(sp.Sum(-sp.Sum(sp.KroneckerDelta(k, w[t]) * sp.log(q[t, k]), (k, 1, V)), (t, 1, m)),
               "-log q_t[w_t] is the cross-entropy H(onehot(w_t), q_t): only the term k = w_t of "
               "the inner sum is left (1 <= w_t <= V)")

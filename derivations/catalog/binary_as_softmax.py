@@ -5,6 +5,9 @@ import sympy as sp
 from ..kernel import Context, interval, sigmoid
 from .pipeline import Pipeline
 
+ID = "binary-as-softmax"
+CATEGORY = "classification"
+
 
 def build():
     ctx = Context()
@@ -14,7 +17,7 @@ def build():
     stretched = sp.exp(z) * (1 + e)  # e^z (1 + e^-z), kept unexpanded
     return (
         Pipeline(
-            "binary-as-softmax", "Binary cross-entropy is two-class cross-entropy", ctx,
+            ID, "Binary cross-entropy is two-class cross-entropy", ctx,
             -(y * sp.log(sigmoid(z)) + (1 - y) * sp.log(1 - sigmoid(z))),
             summary="A logit z and a label y in [0, 1]. The sigmoid is the first softmax "
                     "probability of the two logits [z, 0]: sigmoid(z) = e^z / (e^z + e^0) = "
@@ -22,7 +25,7 @@ def build():
                     "cross-entropy with p = sigmoid(z) is the cross-entropy between the target "
                     "(y, 1 - y) and the softmax of [z, 0]: a binary classifier is a two-class "
                     "softmax classifier with one logit fixed at 0.",
-            category="classification",
+            category=CATEGORY,
         )
         .then(-(y * sp.log(1 / (1 + e)) + (1 - y) * sp.log(e / (1 + e))),
               "sigmoid(z) = 1/(1 + e^(-z)) and 1 - sigmoid(z) = e^(-z)/(1 + e^(-z))")

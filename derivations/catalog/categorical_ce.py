@@ -4,7 +4,10 @@ import sympy as sp
 
 from ..kernel import POSITIVE, POSITIVE_INTEGER, REAL, Context, Given, integer_range
 from .pipeline import Pipeline
-from .rewrites import apply_given, log_of_powers, log_of_product_as_sum
+from .rewrites import log_of_powers, log_of_product_as_sum
+
+ID = "categorical-ce"
+CATEGORY = "classification"
 
 
 def build():
@@ -20,23 +23,22 @@ def build():
     softmax = Given("softmax", q[k], sp.exp(z[k]) / sp.Sum(sp.exp(z[m]), (m, 1, C)))
     return (
         Pipeline(
-            "categorical-ce", "A one-hot categorical model gives cross-entropy", ctx,
+            ID, "A one-hot categorical model gives cross-entropy", ctx,
             -sp.log(sp.Product(q[k]**y[k], (k, 1, C))),
             summary="C classes, a one-hot target y_k = delta_kj for the true class j, and model "
                     "probabilities q_k > 0. The negative log-likelihood of one example, "
                     "-log prod_k q_k^y_k, is the cross-entropy H(y, q) = -sum_k y_k log q_k = "
                     "-log q_j; with q = softmax(z) it is logsumexp(z) - z_j. Over a data set the "
                     "negative log-likelihood is the sum of these terms.",
-            category="classification",
+            category=CATEGORY,
             givens=(onehot, softmax),
         )
         .then(log_of_product_as_sum, "the logarithm of a product of positive factors is the "
               "sum of their logarithms")
         .then(log_of_powers, "the logarithm of a power of a positive base: H(y, q)")
-        .then(apply_given(onehot), "the target is one-hot at class j", using=("onehot",))
+        .then(by="the target is one-hot at class j", using=onehot)
         .then(-sp.log(q[j]), "only the term k = j is left (1 <= j <= C)")
-        .then(apply_given(softmax), "the model's probabilities are the softmax of its logits",
-              using=("softmax",))
+        .then(by="the model's probabilities are the softmax of its logits", using=softmax)
         .then(sp.log(sp.Sum(sp.exp(z[m]), (m, 1, C))) - z[j],
               "the logarithm of a quotient of positive terms: logsumexp(z) - z_j")
         .build()

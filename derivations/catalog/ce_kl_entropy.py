@@ -6,6 +6,9 @@ from ..kernel import POSITIVE, POSITIVE_INTEGER, Context, Optimization, Relation
 from .pipeline import Pipeline
 from .rewrites import drop_terms_free_of
 
+ID = "ce-kl-entropy"
+CATEGORY = "information theory"
+
 
 def build():
     ctx = Context()
@@ -19,12 +22,12 @@ def build():
 
     return (
         Pipeline(
-            "ce-kl-entropy", "Cross-entropy is KL divergence plus entropy", ctx,
+            ID, "Cross-entropy is KL divergence plus entropy", ctx,
             -total(p[k] * sp.log(q[k])),
             summary="Discrete distributions p and q on C outcomes with p_k > 0, q_k > 0. The "
                     "cross-entropy H(p, q) is KL(p || q) + H(p); since H(p) does not depend on "
                     "q, minimising the cross-entropy over q is minimising the KL divergence.",
-            category="information theory",
+            category=CATEGORY,
             optimization=Optimization((q,), Sense.MINIMIZE),
         )
         .then(-total(sp.Add(p[k] * sp.log(q[k]), -p[k] * sp.log(p[k]), p[k] * sp.log(p[k]),

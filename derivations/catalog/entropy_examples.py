@@ -8,6 +8,9 @@ import sympy as sp
 from ..kernel import Context, Relation
 from .pipeline import Pipeline
 
+ID = "entropy-examples"
+CATEGORY = "information theory"
+
 R = sp.Rational
 
 
@@ -32,7 +35,7 @@ def build():
     p, q = R(4, 5), R(1, 5)
     return (
         Pipeline(
-            "entropy-examples", "The entropy of a biased coin in bits", ctx,
+            ID, "The entropy of a biased coin in bits", ctx,
             times(-1, plus(times(p, log2(p)), times(q, log2(q)))),
             start_latex=r"-\left(0.8 \log_2 0.8 + 0.2 \log_2 0.2\right)",
             summary="A coin that lands heads with probability 0.8. Its entropy H(0.8, 0.2) is "
@@ -40,7 +43,7 @@ def build():
                     "than the 1 bit of a fair coin. The surprisals are -log2 0.8 = 0.3219... and "
                     "-log2 0.2 = 2.3219... bits: the rarer outcome, a quarter as likely, carries "
                     "exactly two bits more.",
-            category="information theory",
+            category=CATEGORY,
         )
         .then(plus(times(p, surprisal(p)), times(q, surprisal(q))),
               "each outcome's surprisal -log2 p, weighted by its probability",

@@ -6,6 +6,9 @@ from ..kernel import Context, Relation
 from .entropy_examples import log2, plus, times
 from .pipeline import Pipeline
 
+ID = "entropy-examples-code"
+CATEGORY = "information theory"
+
 R = sp.Rational
 HALF, QUARTER, EIGHTH = R(1, 2), R(1, 4), R(1, 8)
 
@@ -18,7 +21,7 @@ def build():
     ctx = Context()
     return (
         Pipeline(
-            "entropy-examples-code", "A prefix code as long as the entropy", ctx,
+            ID, "A prefix code as long as the entropy", ctx,
             entropy(HALF, QUARTER, EIGHTH, EIGHTH),
             start_latex=r"-\left(\frac{1}{2} \log_2 \frac{1}{2} + \frac{1}{4} \log_2 "
                         r"\frac{1}{4} + \frac{1}{8} \log_2 \frac{1}{8} + \frac{1}{8} "
@@ -28,7 +31,7 @@ def build():
                     "1.75 bits, is the mean code length; each bit of the code is a fair coin "
                     "flip, which carries H(1/2, 1/2) = 1 bit. The uniform distribution over "
                     "four outcomes has 2 bits, more (see entropy-maximum).",
-            category="information theory",
+            category=CATEGORY,
         )
         .then(plus(times(HALF, 1), times(QUARTER, 2), times(EIGHTH, 3), times(EIGHTH, 3)),
               "-log2 p is the length of the codeword 0, 10, 110, 111: the mean code length",

@@ -5,6 +5,9 @@ import sympy as sp
 from ..kernel import POSITIVE, POSITIVE_INTEGER, Context, Given, Relation, integer_range
 from .pipeline import Pipeline
 
+ID = "entropy-maximum"
+CATEGORY = "information theory"
+
 
 def build():
     ctx = Context()
@@ -19,13 +22,13 @@ def build():
     t = 1 / (C * p[k])
     return (
         Pipeline(
-            "entropy-maximum", "The uniform distribution has the largest entropy", ctx,
+            ID, "The uniform distribution has the largest entropy", ctx,
             -total(p[k] * sp.log(p[k])),
             summary="A distribution p on C outcomes, every p_k > 0, summing to 1. Its entropy "
                     "is at most log C (in bits, log2 C: 1 bit for a coin, 2 bits for 4 "
                     "outcomes), the entropy of the uniform distribution: with t = 1/(C p_k), "
                     "log t <= t - 1 term by term.",
-            category="information theory",
+            category=CATEGORY,
             givens=(normalised,),
         )
         .then(total(p[k] * sp.log(t) + p[k] * sp.log(C)),
@@ -35,7 +38,7 @@ def build():
               relation=Relation.LE)
         .then(1 - total(p[k]) + sp.log(C) * total(p[k]),
               "multiply out: the C terms 1/C add up to 1")
-        .then(sp.log(C), "p sums to 1", using=("p normalised",))
+        .then(sp.log(C), "p sums to 1", using=normalised)
         .then(-total(sp.log(1 / C) / C),
               "the entropy of the uniform distribution, p_k = 1/C")
         .build()

@@ -6,6 +6,9 @@ import sympy as sp
 from ..kernel import NONNEGATIVE, Context, Relation, interval
 from .pipeline import Pipeline
 
+ID = "focal-loss"
+CATEGORY = "classification"
+
 
 def build():
     ctx = Context()
@@ -14,7 +17,7 @@ def build():
     ce = -sp.log(p)
     return (
         Pipeline(
-            "focal-loss", "The focal loss is cross-entropy scaled down on easy examples", ctx,
+            ID, "The focal loss is cross-entropy scaled down on easy examples", ctx,
             -(1 - p)**gamma * sp.log(p),
             summary="p in (0, 1) is the probability p_t the model gives the true class, and "
                     "gamma >= 0 the focusing parameter. The focal loss FL(p_t) = -(1 - p_t)^gamma "
@@ -23,7 +26,7 @@ def build():
                     "loss is the cross-entropy; for gamma > 0 confident correct predictions "
                     "(p_t near 1) are scaled down the most, and the focal loss never exceeds "
                     "the cross-entropy.",
-            category="classification",
+            category=CATEGORY,
         )
         .then(ce - (1 - (1 - p)**gamma) * ce,
               "the cross-entropy -log p_t less the fraction 1 - (1 - p_t)^gamma of it, which is "

@@ -6,6 +6,9 @@ from ..kernel import POSITIVE, POSITIVE_INTEGER, Context, Optimization, Relation
 from .pipeline import Pipeline
 from .rewrites import drop_terms_free_of, log_of_product_as_sum, negate, scale_by, take_log
 
+ID = "gaussian-least-squares"
+CATEGORY = "regression"
+
 SAME = Relation.SAME_OPTIMIZERS
 
 
@@ -23,12 +26,12 @@ def build():
     squares = sp.Sum(residual**2, (i, 1, n))
     return (
         Pipeline(
-            "gaussian-least-squares", "Gaussian noise makes maximum likelihood least squares",
+            ID, "Gaussian noise makes maximum likelihood least squares",
             ctx, sp.Product(density, (i, 1, n)),
             summary="Regression y_i = f(x_i, theta) + noise, with independent Gaussian noise of "
                     "known standard deviation sigma > 0. Maximising the likelihood of theta is "
                     "minimising the mean squared error.",
-            category="regression",
+            category=CATEGORY,
             optimization=Optimization((theta,), Sense.MAXIMIZE),
         )
         .then(take_log, "the logarithm is strictly increasing", relation=SAME)

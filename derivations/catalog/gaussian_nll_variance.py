@@ -7,6 +7,9 @@ from ..kernel import POSITIVE, POSITIVE_INTEGER, Context, Given, Relation, integ
 from .pipeline import Pipeline
 from .rewrites import log_of_product_as_sum
 
+ID = "gaussian-nll-variance"
+CATEGORY = "regression"
+
 
 def build():
     ctx = Context()
@@ -26,7 +29,7 @@ def build():
     density = sp.exp(-(y[i] - mu[i])**2 / (2 * v)) / sp.sqrt(2 * sp.pi * v)
     return (
         Pipeline(
-            "gaussian-nll-variance",
+            ID,
             "The Gaussian negative log-likelihood, and the variance that minimises it", ctx,
             -sp.log(sp.Product(density, (i, 1, n))),
             summary="Targets y_i with predicted means mu_i and one unknown variance v = sigma^2 "
@@ -34,7 +37,7 @@ def build():
                     "Over n examples, with s > 0 the mean squared residual, the negative "
                     "log-likelihood at v is at least its value at v = s (log t <= t - 1 with "
                     "t = s/v): the maximum-likelihood variance is the mean squared residual.",
-            category="regression",
+            category=CATEGORY,
             givens=(mean_square,),
         )
         .then(log_of_product_as_sum, "the logarithm of a product of positive factors is the "
@@ -44,7 +47,7 @@ def build():
               "split the sum; the constant term appears n times")
         .then(n * sp.log(2 * sp.pi * v) / 2 + n * s / (2 * v),
               "the sum of squared residuals is n times their mean s",
-              using=("mean squared residual",))
+              using=mean_square)
         .then(n * (sp.log(2 * sp.pi * s) + s / v - sp.log(s / v)) / 2,
               "log(2 pi v) = log(2 pi s) - log(s / v)")
         .then(n * (sp.log(2 * sp.pi * s) + 1) / 2,
@@ -52,7 +55,7 @@ def build():
               "equality at v = s", relation=Relation.GE)
         .then(n * sp.log(2 * sp.pi * s) / 2 + squares / (2 * s),
               "n/2 = n s/(2s), and n s is the sum of squared residuals",
-              using=("mean squared residual",))
+              using=mean_square)
         .then(nll(s), "one sum: the negative log-likelihood at v = s")
         .build()
     )

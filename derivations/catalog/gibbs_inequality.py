@@ -5,6 +5,9 @@ import sympy as sp
 from ..kernel import POSITIVE, POSITIVE_INTEGER, Context, Given, Relation, integer_range
 from .pipeline import Pipeline
 
+ID = "gibbs-inequality"
+CATEGORY = "information theory"
+
 
 def build():
     ctx = Context()
@@ -20,14 +23,14 @@ def build():
     q_normalised = Given("q normalised", total(q[k]), 1)
     return (
         Pipeline(
-            "gibbs-inequality", "Gibbs' inequality: the KL divergence is never negative", ctx,
+            ID, "Gibbs' inequality: the KL divergence is never negative", ctx,
             total(p[k] * sp.log(p[k] / q[k])),
             summary="Distributions p and q on C outcomes, every p_k > 0 and q_k > 0, each "
                     "summing to 1. Term by term, log t <= t - 1 for t = q_k / p_k > 0 with the "
                     "non-negative weight p_k, so KL(p || q) = sum_k p_k log(p_k / q_k) >= "
                     "sum_k q_k - sum_k p_k = 0. (The lemma holds with equality only at t = 1, so "
                     "KL(p || q) = 0 only when p = q; that converse is not part of this chain.)",
-            category="information theory",
+            category=CATEGORY,
             givens=(p_normalised, q_normalised),
         )
         .then(total(-p[k] * sp.log(q[k] / p[k])),
@@ -36,6 +39,6 @@ def build():
               "log t <= t - 1 for t = q_k / p_k > 0, with non-negative weights p_k",
               relation=Relation.GE)
         .then(total(p[k]) - total(q[k]), "multiply out and split the sum")
-        .then(0, "both distributions sum to 1", using=("p normalised", "q normalised"))
+        .then(0, "both distributions sum to 1", using=(p_normalised, q_normalised))
         .build()
     )

@@ -5,6 +5,9 @@ import sympy as sp
 from ..kernel import POSITIVE, Context
 from .pipeline import Pipeline
 
+ID = "huber-smoothl1"
+CATEGORY = "regression"
+
 
 def build():
     ctx = Context()
@@ -15,7 +18,7 @@ def build():
     huber = sp.Piecewise((r**2 / 2, inside), (beta * (sp.Abs(r) - beta / 2), True))
     return (
         Pipeline(
-            "huber-smoothl1", "Smooth L1 is the Huber loss divided by its threshold", ctx,
+            ID, "Smooth L1 is the Huber loss divided by its threshold", ctx,
             smooth_l1,
             summary="A residual r and a threshold beta > 0. Smooth L1 is r^2/(2 beta) for "
                     "|r| < beta and |r| - beta/2 beyond; the Huber loss with delta = beta is "
@@ -24,7 +27,7 @@ def build():
                     "minus (|r| - beta)^2/2, a correction that vanishes with its slope at "
                     "|r| = beta: both losses are continuous with a continuous first derivative "
                     "there.",
-            category="regression",
+            category=CATEGORY,
         )
         .then((r**2 / 2 - sp.Piecewise((0, inside), ((sp.Abs(r) - beta)**2 / 2, True))) / beta,
               "beyond the threshold, |r| - beta/2 = (r^2/2 - (|r| - beta)^2/2)/beta: the two "

@@ -6,6 +6,9 @@ import sympy as sp
 from ..kernel import POSITIVE, POSITIVE_INTEGER, Context, Given, integer_range
 from .pipeline import Pipeline
 
+ID = "information-identities"
+CATEGORY = "information theory"
+
 
 def build():
     ctx = Context()
@@ -30,7 +33,7 @@ def build():
     h_x_given_y = -both(P[a, b] * sp.log(P[a, b] / py[b]))
     return (
         Pipeline(
-            "information-identities",
+            ID,
             "Mutual information is the KL divergence from independence", ctx,
             h_x + h_y - h_xy,
             summary="A joint distribution P(a, b) > 0 of X in {1..A} and Y in {1..B}, with "
@@ -40,16 +43,16 @@ def build():
                     "is H(X, Y) - H(Y) (it is minus the sum, a sign published notes often lose). "
                     "So the mutual information I(X; Y) = H(X) + H(Y) - H(X, Y) is H(X) - H(X | Y), "
                     "and it is the KL divergence of the joint from the product of its marginals.",
-            category="information theory",
+            category=CATEGORY,
             givens=(marginal_x, marginal_y),
         )
         .then(h_x - h_x_given_y,
               "H(Y) - H(X, Y) = -H(X | Y), with H(X | Y) = -sum P(a, b) log p(a | b): "
               "p_Y(b) = sum_a P(a, b), and the logarithm of a quotient of positive terms",
-              using=("marginal of Y",))
+              using=marginal_y)
         .then(-sp.Sum(sp.Sum(P[a, b] * sp.log(px[a]), (b, 1, B)), (a, 1, A)) - h_x_given_y,
               "H(X) = -sum_a sum_b P(a, b) log p_X(a), since p_X(a) = sum_b P(a, b)",
-              using=("marginal of X",))
+              using=marginal_x)
         .then(-both(P[a, b] * sp.log(px[a])) - h_x_given_y,
               "exchange the order of the two finite sums (their ranges do not depend on "
               "each other's index)")

@@ -5,6 +5,9 @@ import sympy as sp
 from ..kernel import POSITIVE, POSITIVE_INTEGER, Context, Given, integer_range
 from .pipeline import Pipeline
 
+ID = "joint-entropy-independence"
+CATEGORY = "information theory"
+
 
 def build():
     ctx = Context()
@@ -24,13 +27,13 @@ def build():
     h_y = -sp.Sum(q[b] * sp.log(q[b]), (b, 1, B))
     return (
         Pipeline(
-            "joint-entropy-independence",
+            ID,
             "The joint entropy of independent variables is the sum of their entropies", ctx,
             -both(p[a] * q[b] * sp.log(p[a] * q[b])),
             summary="X in {1..A} and Y in {1..B} independent, p(x, y) = p(x) q(y) with p, q > 0 "
                     "each summing to 1. Then H(X, Y) = H(X) + H(Y) (and so the mutual information "
                     "is 0).",
-            category="information theory",
+            category=CATEGORY,
             givens=(p_normalised, q_normalised),
         )
         .then(-both(p[a] * q[b] * sp.log(p[a]) + p[a] * q[b] * sp.log(q[b])),
@@ -38,6 +41,6 @@ def build():
         .then(sp.Sum(q[b], (b, 1, B)) * h_x + sp.Sum(p[a], (a, 1, A)) * h_y,
               "split the double sum and take out of each sum the factors free of its index")
         .then(h_x + h_y, "both distributions sum to 1: H(X) + H(Y)",
-              using=("p normalised", "q normalised"))
+              using=(p_normalised, q_normalised))
         .build()
     )

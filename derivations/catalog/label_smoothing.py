@@ -4,7 +4,9 @@ import sympy as sp
 
 from ..kernel import POSITIVE, POSITIVE_INTEGER, Context, Given, integer_range, interval
 from .pipeline import Pipeline
-from .rewrites import apply_given
+
+ID = "label-smoothing"
+CATEGORY = "classification"
 
 
 def build():
@@ -26,7 +28,7 @@ def build():
     softmax = Given("softmax", q[k], sp.exp(z[k]) / normaliser)
     return (
         Pipeline(
-            "label-smoothing", "Label smoothing mixes one-hot and uniform cross-entropy", ctx,
+            ID, "Label smoothing mixes one-hot and uniform cross-entropy", ctx,
             -total(p[k] * sp.log(q[k])),
             summary="C classes, true class j, model probabilities q_k > 0. Label smoothing with "
                     "0 < epsilon < 1 trains on the target p = (1 - epsilon) onehot(j) + "
@@ -34,17 +36,16 @@ def build():
                     "epsilon (1/C) sum_k -log q_k, the one-hot loss mixed with the cross-entropy "
                     "from the uniform distribution; with q = softmax(z) it is logsumexp(z) - "
                     "(1 - epsilon) z_j - (epsilon/C) sum_k z_k.",
-            category="classification",
+            category=CATEGORY,
             givens=(smoothed, softmax),
         )
-        .then(apply_given(smoothed), "the smoothed target", using=("smoothed target",))
+        .then(by="the smoothed target", using=smoothed)
         .then((1 - eps) * -total(sp.KroneckerDelta(k, j) * sp.log(q[k]))
               + eps * total(-sp.log(q[k])) / C,
               "split the sum: (1 - epsilon) H(onehot, q) + epsilon (1/C) sum_k -log q_k")
         .then(-(1 - eps) * sp.log(q[j]) - eps * total(sp.log(q[k])) / C,
               "only the term k = j of the first sum is left (1 <= j <= C)")
-        .then(apply_given(softmax), "the model's probabilities are the softmax of its logits",
-              using=("softmax",))
+        .then(by="the model's probabilities are the softmax of its logits", using=softmax)
         .then(sp.log(normaliser) - (1 - eps) * z[j] - eps * total(z[k]) / C,
               "the logarithm of a quotient of positive terms; the C terms log sum_m e^(z_m) "
               "add up with total weight (1 - epsilon) + epsilon = 1")

@@ -8,6 +8,9 @@ from ..kernel import (
 from .pipeline import Pipeline
 from .rewrites import drop_terms_free_of, log_of_product_as_sum, negate, scale_by, take_log
 
+ID = "laplace-mae"
+CATEGORY = "regression"
+
 SAME = Relation.SAME_OPTIMIZERS
 
 
@@ -24,13 +27,13 @@ def build():
     density = sp.exp(-sp.Abs(residual) / b) / (2 * b)
     return (
         Pipeline(
-            "laplace-mae", "Laplace noise makes maximum likelihood the mean absolute error",
+            ID, "Laplace noise makes maximum likelihood the mean absolute error",
             ctx, sp.Product(density, (i, 1, n)),
             summary="Regression y_i = f(x_i, theta) + noise, with independent Laplace(0, b) noise "
                     "of known scale b > 0, density exp(-|e|/b) / (2b). Maximising the likelihood "
                     "of theta is minimising the sum of absolute residuals, so the mean absolute "
                     "error (MAE).",
-            category="regression",
+            category=CATEGORY,
             optimization=Optimization((theta,), Sense.MAXIMIZE),
         )
         .then(take_log, "the logarithm is strictly increasing", relation=SAME)

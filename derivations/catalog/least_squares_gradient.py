@@ -6,6 +6,9 @@ import sympy as sp
 from ..kernel import POSITIVE, POSITIVE_INTEGER, Context, Given, integer_range
 from .pipeline import Pipeline
 
+ID = "least-squares-gradient"
+CATEGORY = "gradients"
+
 
 def build():
     ctx = Context()
@@ -25,7 +28,7 @@ def build():
     curvature = Given("C", C, sxx)
     return (
         Pipeline(
-            "least-squares-gradient",
+            ID,
             "Gradient descent on the squared error of y = a x", ctx,
             a - eta * sp.Derivative(total((y[i] - a * x[i])**2), a),
             summary="Fit y = a x to data (x_i, y_i) by least squares, loss(a) = sum_i "
@@ -36,7 +39,7 @@ def build():
                     "data on the line y = 2x, with C = sum x_i^2 > 0, loss'(a) = 2Ca - 4C, so "
                     "a* = 2, and the step moves a towards 2: its distance to 2 is multiplied by "
                     "1 - 2 eta C.",
-            category="gradients",
+            category=CATEGORY,
             givens=(on_line, curvature),
         )
         .then(a - eta * sp.Derivative(a**2 * sxx - 2 * a * sxy + syy, a),
@@ -48,10 +51,10 @@ def build():
               "take out the factor 2: the slope vanishes where a sum x_i^2 = sum x_i y_i, at "
               "a* = sum x_i y_i / sum x_i^2")
         .then(a - 2 * eta * (a * sxx - 2 * sxx),
-              "for data on the line y = 2x, sum x_i y_i = 2 sum x_i^2", using=("data on y = 2x",))
+              "for data on the line y = 2x, sum x_i y_i = 2 sum x_i^2", using=on_line)
         .then(a - eta * (2 * C * a - 4 * C),
               "with C = sum x_i^2: loss'(a) = 2 C a - 4 C, which vanishes at a* = 2",
-              using=("C",))
+              using=curvature)
         .then(2 + (1 - 2 * eta * C) * (a - 2),
               "the step moves a towards a* = 2: the distance to 2 is multiplied by 1 - 2 eta C")
         .build()

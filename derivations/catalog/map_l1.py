@@ -8,6 +8,9 @@ from ..kernel import (
 from .pipeline import Pipeline
 from .rewrites import drop_terms_free_of, log_of_product_as_sum, negate, scale_by, take_log
 
+ID = "map-l1"
+CATEGORY = "regularisation"
+
 SAME = Relation.SAME_OPTIMIZERS
 
 
@@ -32,14 +35,14 @@ def build():
     norm = sp.Sum(sp.Abs(theta[j]), (j, 1, d))
     return (
         Pipeline(
-            "map-l1", "A Laplace prior makes maximum a posteriori the lasso", ctx,
+            ID, "A Laplace prior makes maximum a posteriori the lasso", ctx,
             likelihood * prior,
             summary="A linear model y_i = sum_j theta_j x_ij + noise with independent Gaussian "
                     "noise N(0, sigma^2), and an independent Laplace(0, b) prior, density "
                     "exp(-|t|/b) / (2b), on each of the d weights. Maximising the posterior (the "
                     "evidence p(data) does not depend on theta) is minimising the squared error "
                     "plus lambda ||theta||_1 with lambda = 2 sigma^2 / b: the lasso.",
-            category="regularisation",
+            category=CATEGORY,
             optimization=Optimization((theta,), Sense.MAXIMIZE),
             givens=(lasso,),
         )
@@ -58,6 +61,6 @@ def build():
         .then(scale_by(2 * sigma**2), "rescale by the positive constant 2 sigma^2",
               relation=SAME)
         .then(squares + lam * norm, "write lambda = 2 sigma^2 / b: the lasso",
-              relation=SAME, using=("lasso",))
+              relation=SAME, using=lasso)
         .build()
     )

@@ -8,6 +8,9 @@ from ..kernel import (
 from .pipeline import Pipeline
 from .rewrites import drop_terms_free_of, log_of_product_as_sum, negate, scale_by, take_log
 
+ID = "map-l2"
+CATEGORY = "regularisation"
+
 SAME = Relation.SAME_OPTIMIZERS
 
 
@@ -32,7 +35,7 @@ def build():
     norm = sp.Sum(theta[j]**2, (j, 1, d))
     return (
         Pipeline(
-            "map-l2", "A Gaussian prior makes maximum a posteriori ridge regression", ctx,
+            ID, "A Gaussian prior makes maximum a posteriori ridge regression", ctx,
             likelihood * prior,
             summary="A linear model y_i = sum_j theta_j x_ij + noise with independent Gaussian "
                     "noise N(0, sigma^2), and an independent Gaussian prior N(0, tau^2) on each "
@@ -40,7 +43,7 @@ def build():
                     "p(data), which does not depend on theta; maximising it is minimising the "
                     "squared error plus lambda ||theta||^2 with lambda = sigma^2 / tau^2 (ridge "
                     "regression, weight decay).",
-            category="regularisation",
+            category=CATEGORY,
             optimization=Optimization((theta,), Sense.MAXIMIZE),
             givens=(ridge,),
         )
@@ -59,6 +62,6 @@ def build():
         .then(scale_by(2 * sigma**2), "rescale by the positive constant 2 sigma^2",
               relation=SAME)
         .then(squares + lam * norm, "write lambda = sigma^2 / tau^2: ridge regression",
-              relation=SAME, using=("ridge",))
+              relation=SAME, using=ridge)
         .build()
     )

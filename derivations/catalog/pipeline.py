@@ -7,7 +7,7 @@ from typing import Callable
 
 import sympy as sp
 
-from ..kernel import Context, Optimization, Relation, Sense
+from ..kernel import Context, Given, Optimization, Relation, Sense, apply_givens
 from ..model import Derivation, Step
 
 
@@ -25,15 +25,32 @@ class Pipeline:
     def current(self) -> sp.Expr:
         return self.steps[-1].expr if self.steps else self.start
 
-    def then(self, rewrite: Callable[[sp.Expr], sp.Expr] | sp.Expr, by: str, *,
-             relation: Relation = Relation.EQ, sense: Sense | None = None, using=(),
-             latex: str | None = None, decimals: int | None = None) -> "Pipeline":
-        """Add a step; ``rewrite`` is a rule applied to the current expression, or the next one.
+    def then(self, rewrite: Callable[[sp.Expr], sp.Expr] | sp.Expr | None = None, by: str = "",
+             *, relation: Relation = Relation.EQ, sense: Sense | None = None,
+             using: Given | tuple[Given, ...] = (), latex: str | None = None,
+             decimals: int | None = None) -> "Pipeline":
+        """Add a step that holds ``by`` the reason given.  ``rewrite`` is a rule applied to the
+        current expression, or the next expression; without one, the next expression is the
+        current one with the givens in ``using`` applied.  The givens in ``using`` (one or a
+        tuple, each declared in ``givens=``) are cited: the kernel may use them on both sides.
         ``decimals`` is for an ``approx`` step: how many decimals its value is written with."""
-        expr = rewrite(self.current) if callable(rewrite) else sp.S(rewrite)
+        cited = (using,) if isinstance(using, Given) else tuple(using)
+        undeclared = [str(g) for g in cited if self.givens.get(getattr(g, "name", None)) != g]
+        if undeclared:
+            raise ValueError(f"{self.id}: cite givens declared in givens=(...), not "
+                             f"{', '.join(undeclared)}")
+        if not by:
+            raise ValueError(f"{self.id}: every step says why it holds (by=...)")
+        if rewrite is None:
+            if not cited:
+                raise ValueError(f"{self.id}: a step needs a rewrite, or givens to apply")
+            expr = apply_givens(self.current, cited)
+        else:
+            expr = rewrite(self.current) if callable(rewrite) else sp.S(rewrite)
         if (relation is Relation.APPROX) != (decimals is not None):
             raise ValueError("an approx step, and only an approx step, states its decimals")
-        self.steps.append(Step(expr, relation, by, sense, tuple(using), latex, decimals=decimals))
+        self.steps.append(Step(expr, relation, by, sense, tuple(g.name for g in cited), latex,
+                               decimals=decimals))
         return self
 
     def build(self) -> Derivation:

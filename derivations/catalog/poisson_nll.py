@@ -6,6 +6,9 @@ from ..kernel import POSITIVE, POSITIVE_INTEGER, Context, Given, integer_range
 from .pipeline import Pipeline
 from .rewrites import log_of_product_as_sum
 
+ID = "poisson-nll"
+CATEGORY = "regression"
+
 
 def build():
     ctx = Context()
@@ -22,14 +25,14 @@ def build():
     pmf = lam[i]**y[i] * sp.exp(-lam[i]) / sp.factorial(y[i])
     return (
         Pipeline(
-            "poisson-nll", "The Poisson negative log-likelihood", ctx,
+            ID, "The Poisson negative log-likelihood", ctx,
             -sp.log(sp.Product(pmf, (i, 1, n))),
             summary="Counts y_i in {0, 1, 2, ...} with Poisson rates lambda_i > 0, "
                     "P(y) = lambda^y e^(-lambda) / y!. Each example costs "
                     "-log P(y) = lambda - y log lambda + log y!; the last term does not depend "
                     "on the model. With a log link lambda_i = e^(z_i) the cost is "
                     "e^z - y z + log y!.",
-            category="regression",
+            category=CATEGORY,
             givens=(log_link,),
         )
         .then(log_of_product_as_sum, "the logarithm of a product of positive factors is the "
@@ -39,6 +42,6 @@ def build():
               "-log P(y) = lambda - y log lambda + log y!")
         .then(total(sp.exp(z[i]) - y[i] * z[i] + sp.log(sp.factorial(y[i]))),
               "a log link: the rate is the exponential of the model's output, lambda = e^z, "
-              "so log lambda = z", using=("log link",))
+              "so log lambda = z", using=log_link)
         .build()
     )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..kernel import Given
-
 
 def take_log(expr):
     return sp.log(expr)
@@ -40,7 +38,3 @@ def scale_by(factor):
     def rule(expr):
         return factor * expr
     return rule
-
-
-def apply_given(given: Given):
-    return given.apply

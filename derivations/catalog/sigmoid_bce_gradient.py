@@ -6,6 +6,9 @@ import sympy as sp
 from ..kernel import Context, interval, sigmoid
 from .pipeline import Pipeline
 
+ID = "sigmoid-bce-gradient"
+CATEGORY = "gradients"
+
 
 def build():
     ctx = Context()
@@ -15,7 +18,7 @@ def build():
     h = sigmoid(theta * x)
     return (
         Pipeline(
-            "sigmoid-bce-gradient",
+            ID,
             "The gradient of binary cross-entropy through a sigmoid is (prediction - label) x",
             ctx,
             sp.Derivative(-(y * sp.log(h) + (1 - y) * sp.log(1 - h)), theta),
@@ -24,7 +27,7 @@ def build():
                     "cross-entropy with respect to theta is (sigmoid(theta x) - y) x: the error "
                     "of the prediction times the input. Over a data set the gradient is the sum "
                     "of these terms.",
-            category="gradients",
+            category=CATEGORY,
         )
         .then(-(y * (1 - h) * x - (1 - y) * h * x),
               "the chain rule: (log sigmoid)'(z) = 1 - sigmoid(z), "

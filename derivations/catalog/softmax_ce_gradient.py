@@ -5,6 +5,9 @@ import sympy as sp
 from ..kernel import POSITIVE, POSITIVE_INTEGER, Context, Given, integer_range
 from .pipeline import Pipeline
 
+ID = "softmax-ce-gradient"
+CATEGORY = "gradients"
+
 
 def build():
     ctx = Context()
@@ -18,14 +21,14 @@ def build():
     softmax = Given("softmax", q[k], sp.exp(z[k]) / total)
     return (
         Pipeline(
-            "softmax-ce-gradient",
+            ID,
             "The gradient of softmax cross-entropy is softmax minus the one-hot target", ctx,
             sp.Derivative(-sp.log(sp.exp(z[j]) / total), z[k]),
             summary="C classes, logits z, true class j. The cross-entropy loss of softmax(z) is "
                     "-log softmax(z)_j; its partial derivative with respect to the logit z_k is "
                     "softmax(z)_k - delta_kj, the predicted probability minus the one-hot "
                     "target.",
-            category="gradients",
+            category=CATEGORY,
             givens=(softmax,),
         )
         .then(sp.Derivative(sp.log(total) - z[j], z[k]),
@@ -37,6 +40,6 @@ def build():
               "only the term m = k of the sum is left (1 <= k <= C)")
         .then(q[k] - sp.KroneckerDelta(j, k),
               "softmax(z)_k = q_k: the predicted probability minus the one-hot target",
-              using=("softmax",))
+              using=softmax)
         .build()
     )

@@ -1,6 +1,8 @@
 """The trusted kernel: declared domains, relations, sound normal forms, numeric evaluation and the
 primitive rules.  Everything outside this package (tactics, catalog, files, rendering) reaches a
-verdict only through a ``Judgement`` made by a rule here."""
+verdict only through a ``Judgement`` made by a rule here: a verdict on a ``Statement`` (both
+sides, the declarations, the givens cited, the optimised variables and senses), sealed with a
+MAC that ``Chain.extend`` checks along with the statement's fit to the chain."""
 
 from .context import (
     NEGATIVE, NONNEGATIVE, POSITIVE, POSITIVE_INTEGER, REAL, Context, ContextError, Domain,
@@ -10,7 +12,8 @@ from .definitions import sigmoid, softplus
 from .numeric import EvaluationError, Point, evaluate, holds
 from .relations import CompositionError, Optimization, Relation, Sense, compose
 from .rules import (
-    RECALLABLE, Chain, ChainError, Given, Judgement, RuleError, Verdict, checked_at,
+    RECALLABLE, Chain, ChainError, Given, Judgement, RuleError, Statement, Verdict,
+    assumptions_text, checked_at,
     equal_by_normal_form,
     apply_givens, exact_text, in_domain, order_kept_at, order_reversed_at, ordered_by_bounds, ordered_by_lemma, received, recalled, refuted_at,
     rounds_to,

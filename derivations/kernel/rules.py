@@ -25,7 +25,6 @@ from .normal_forms import NORMAL_FORMS, fresh_binders
 from .numeric import EvaluationError, Point, decide, order, read, show_number
 from .relations import CompositionError, Optimization, Relation, Sense, compose
 
-_SEAL = object()
 DIGITS = 40
 MIN_EVIDENCE = 8
 
@@ -84,26 +83,94 @@ def _binders(expr: sp.Expr) -> set:
     return {index for big in expr.atoms(sp.Sum, sp.Product) for index, *_ in big.limits}
 
 
-@dataclass(frozen=True)
-class Judgement:
-    """A verdict on ``before  relation  after``, sealed by the rule that made it."""
+def assumptions_text(context: Context) -> str:
+    """Every declaration of ``context`` with its domain, written out exactly: what a judgement
+    was made under, and what a chain compares it with."""
+    return ";".join(
+        f"{d.name}:{d.kind}:{d.rank}:{int(d.domain.integer)}:{exact_text(d.domain.lower)}:"
+        f"{int(d.domain.lower_open)}:{exact_text(d.domain.upper)}:{int(d.domain.upper_open)}"
+        for d in context.declarations)
 
+
+@dataclass(frozen=True)
+class Statement:
+    """What a judgement is about: ``before  relation  after`` under the declarations of
+    ``context`` and the cited ``givens``; for a same-optimizers step, the optimised variables
+    ``over`` and the senses before and after it; for an approx step, the decimals written."""
+
+    context: Context = field(compare=False, repr=False)
     before: sp.Expr
     after: sp.Expr
     relation: Relation
+    givens: tuple[Given, ...] = ()
+    over: tuple = ()
+    sense_before: Sense | None = None
+    sense_after: Sense | None = None
+    decimals: int | None = None
+    assumptions: str = field(init=False, repr=False)  # the declarations when it was made
+
+    def __post_init__(self):
+        # The kernel's own classes only: a subclass could answer the rules differently (a
+        # Given whose apply rewrites anything to 0, a Context that reports other domains).
+        if type(self.context) is not Context:
+            raise TypeError("a Statement is made under a kernel Context")
+        object.__setattr__(self, "givens", tuple(self.givens))
+        if any(type(g) is not Given for g in self.givens):
+            raise TypeError("a Statement cites kernel Givens only")
+        object.__setattr__(self, "over", tuple(self.over))
+        object.__setattr__(self, "assumptions", assumptions_text(self.context))
+
+    def digest(self) -> str:
+        """A SHA-256 digest of everything the statement says: what cache keys, cached records
+        and worker records name, so that a verdict is never read back for another claim."""
+        parts = [self.assumptions, exact_text(self.before), self.relation.value,
+                 exact_text(self.after), exact_text(self.over), str(self.decimals),
+                 getattr(self.sense_before, "value", ""), getattr(self.sense_after, "value", "")]
+        parts += [f"{g.name}:{exact_text(g.lhs)}:{exact_text(g.rhs)}" for g in self.givens]
+        digest = hashlib.sha256()
+        for part in parts:
+            digest.update(part.encode())
+            digest.update(b"\x00")
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A verdict on a ``Statement``, sealed by the rule that made it: the seal is a MAC, with a
+    key of this process, over every field, so a copy with any field changed
+    (``dataclasses.replace``) is refused when made, and by ``Chain.extend`` if altered after."""
+
+    statement: Statement
     verdict: Verdict
     rule: str
     method: str
-    using: tuple[str, ...] = ()
-    sense: Sense | None = None  # the sense after a same-optimizers step
     counterexample: dict | None = None
     left: str | None = None
     right: str | None = None
-    seal: object = field(default=None, repr=False, compare=False)
+    seal: str = field(default="", repr=False, compare=False)
 
     def __post_init__(self):
-        if self.seal is not _SEAL:
+        if not self.sealed:
             raise TypeError("a Judgement is made only by a kernel rule")
+
+    @property
+    def sealed(self) -> bool:
+        """Whether the seal is this process's MAC of the judgement as it is now."""
+        return _seal_holds(self)
+
+    before = property(lambda self: self.statement.before)
+    after = property(lambda self: self.statement.after)
+    relation = property(lambda self: self.statement.relation)
+
+    @property
+    def using(self) -> tuple[str, ...]:
+        """The names of the givens cited."""
+        return tuple(g.name for g in self.statement.givens)
+
+    @property
+    def sense(self) -> Sense | None:
+        """The sense after a same-optimizers step."""
+        return self.statement.sense_after
 
     @property
     def recalled(self) -> bool:
@@ -111,32 +178,58 @@ class Judgement:
         return self.rule == "recalled"
 
     def record(self) -> dict:
-        """What the judgement says, as JSON data, without the two expressions (whoever reads
-        the record holds the claim): for the verdict cache."""
-        return {"relation": self.relation.value, "verdict": self.verdict.value, "rule": self.rule,
-                "method": self.method, "using": list(self.using),
-                "sense": getattr(self.sense, "value", None),
-                "counterexample": self.counterexample, "left": self.left, "right": self.right}
+        """What the judgement says, as JSON data, naming its statement by digest (whoever reads
+        the record holds the statement): for the verdict cache and worker processes."""
+        return _record(self.statement, self.verdict, self.rule, self.method, self.counterexample,
+                       self.left, self.right)
 
-    def signed_record(self) -> dict:
-        """The record, signed for this claim with this process's key: what a worker process
-        sends back, and the only kind of record ``received`` accepts."""
+    def signed_record(self, key: bytes | None = None) -> dict:
+        """The record with a MAC: with this process's key by default (what a worker process
+        sends back, the only kind of record ``received`` accepts), or with the verdict cache's
+        own key (what ``recalled`` accepts from that cache)."""
         record = self.record()
-        return {**record, "signature": _signature(self.before, self.after, record)}
+        return {**record, "signature": _mac(key or _PROCESS_KEY, "record", record)}
 
 
 # A key of this process, inherited by the worker processes it forks and known to no other: a
-# signed record is one that a rule of this kernel made, here or in a worker, for that claim.
+# sealed judgement or a signed record is one that a rule of this kernel made, here or in a worker.
 _PROCESS_KEY = secrets.token_bytes(32)
 
 
-def _signature(before, after, record: dict) -> str:
-    text = "\x00".join((exact_text(before), exact_text(after), json.dumps(record, sort_keys=True)))
-    return hmac.new(_PROCESS_KEY, text.encode(), hashlib.sha256).hexdigest()
+def _mac(key: bytes, kind: str, record: dict) -> str:
+    """A MAC of a record, told apart by ``kind`` from the other uses of the same key."""
+    text = kind + "\x00" + json.dumps(record, sort_keys=True)
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
 
-def _judge(**fields) -> Judgement:
-    return Judgement(seal=_SEAL, **fields)
+def _record(statement: Statement, verdict: Verdict, rule: str, method: str,
+            counterexample=None, left=None, right=None) -> dict:
+    return {"claim": statement.digest(), "verdict": verdict.value, "rule": rule,
+            "method": method, "counterexample": counterexample, "left": left, "right": right}
+
+
+def _seal_holds(judgement) -> bool:
+    """Whether ``judgement`` is a kernel ``Judgement`` (not a subclass, which could answer for
+    itself) whose seal is this process's MAC of every field as they are now."""
+    if type(judgement) is not Judgement or type(judgement.statement) is not Statement \
+            or type(judgement.verdict) is not Verdict:
+        return False
+    return hmac.compare_digest(str(judgement.seal),
+                               _mac(_PROCESS_KEY, "judgement", Judgement.record(judgement)))
+
+
+def _judge(context: Context, before, after, relation: Relation, *, givens=(), optimization=None,
+           sense_before=None, sense_after=None, decimals=None, **verdict) -> Judgement:
+    """The one way a rule makes a judgement: on the statement it was asked about, sealed."""
+    statement = Statement(context, before, after, relation, tuple(givens),
+                          optimization.over if optimization is not None else (),
+                          sense_before, sense_after, decimals)
+    return _sealed(statement, **verdict)
+
+
+def _sealed(statement: Statement, **verdict) -> Judgement:
+    seal = _mac(_PROCESS_KEY, "judgement", _record(statement, **verdict))
+    return Judgement(statement, seal=seal, **verdict)
 
 
 def apply_givens(expr: sp.Expr, givens) -> sp.Expr:
@@ -159,8 +252,8 @@ def equal_by_normal_form(context: Context, before, after, form: str, givens=()) 
     difference = apply_givens(before - after, givens)
     if normal(difference, BoundsOracle(context)) != 0:
         raise RuleError(rule, f"the difference does not rewrite to 0 by {form!r}")
-    return _judge(before=before, after=after, relation=Relation.EQ, verdict=Verdict.PROVED,
-                  rule=rule, method=form, using=tuple(g.name for g in givens))
+    return _judge(context, before, after, Relation.EQ, givens=givens, verdict=Verdict.PROVED,
+                  rule=rule, method=form)
 
 
 _SIGN_NEEDED = {
@@ -183,9 +276,8 @@ def ordered_by_bounds(context: Context, before, after, relation: Relation, form:
     gap = NORMAL_FORMS[form](apply_givens(gap, givens), oracle)
     if not getattr(oracle.bounds(gap), sign):
         raise RuleError(rule, f"cannot prove {_SIGN_NEEDED[relation][1]} {sign}")
-    return _judge(before=before, after=after, relation=relation, verdict=Verdict.PROVED,
-                  rule=rule, method=f"sign of the difference ({form})",
-                  using=tuple(g.name for g in givens))
+    return _judge(context, before, after, relation, givens=givens, verdict=Verdict.PROVED,
+                  rule=rule, method=f"sign of the difference ({form})")
 
 
 def _summand_gap(before, after, relation):
@@ -231,9 +323,8 @@ def ordered_by_lemma(context: Context, before, after, relation: Relation, givens
     rest = sp.expand(rest, log=False)
     if not oracle.bounds(rest, env).nonnegative:
         raise RuleError(rule, f"what is left after the lemma, {sp.sstr(rest)}, is not proved >= 0")
-    return _judge(before=before, after=after, relation=relation, verdict=Verdict.PROVED, rule=rule,
-                  method="termwise with the lemma log t <= t - 1 (t > 0)",
-                  using=tuple(g.name for g in givens))
+    return _judge(context, before, after, relation, givens=givens, verdict=Verdict.PROVED,
+                  rule=rule, method="termwise with the lemma log t <= t - 1 (t > 0)")
 
 
 def same_optimizers_by_monotone_map(
@@ -277,10 +368,10 @@ def same_optimizers_by_monotone_map(
     old = "log(old)" if through_log else "old"
     names = ", ".join(str(v) for v in over)
     b = f"b free of {names}" if shift.has(sp.Sum, sp.Product) else f"b = {sp.sstr(shift)}"
-    return _judge(before=before, after=after, relation=Relation.SAME_OPTIMIZERS,
-                  verdict=Verdict.PROVED, rule=rule, sense=sense_after,
-                  method=f"monotone map new = a*{old} + b with a = {sp.sstr(scale)}, {b} ({form})",
-                  using=tuple(g.name for g in givens))
+    return _judge(context, before, after, Relation.SAME_OPTIMIZERS, givens=givens,
+                  optimization=optimization, sense_before=sense_before, sense_after=sense_after,
+                  verdict=Verdict.PROVED, rule=rule,
+                  method=f"monotone map new = a*{old} + b with a = {sp.sstr(scale)}, {b} ({form})")
 
 
 def rounds_to(context: Context, before, after, decimals: int, givens=()) -> Judgement:
@@ -303,9 +394,9 @@ def rounds_to(context: Context, before, after, decimals: int, givens=()) -> Judg
     else:
         raise RuleError(rule, "the value is too close to a rounding boundary to tell")
     value = reading.value
-    return _judge(before=before, after=after, relation=Relation.APPROX, verdict=verdict, rule=rule,
+    return _judge(context, before, after, Relation.APPROX, givens=givens, decimals=decimals,
+                  verdict=verdict, rule=rule,
                   method=f"evaluated ({_how(reading)}): {show_number(value, decimals + 6)}",
-                  using=tuple(g.name for g in givens),
                   counterexample={} if verdict is Verdict.REFUTED else None,
                   left=show_number(value, decimals + 6) if verdict is Verdict.REFUTED else None,
                   right=str(after) if verdict is Verdict.REFUTED else None)
@@ -373,9 +464,9 @@ def refuted_at(context: Context, before, after, relation: Relation, point: Point
         raise RuleError(rule, f"no value at the point: {exc}") from exc
     if decide(relation, left, right) is not False:
         raise RuleError(rule, "the relation does not certainly fail at this point")
-    return _judge(before=before, after=after, relation=relation, verdict=Verdict.REFUTED,
+    return _judge(context, before, after, relation, givens=givens, verdict=Verdict.REFUTED,
                   rule=rule, method=f"counterexample ({_how(left, right)})",
-                  using=tuple(g.name for g in givens), counterexample=point.shown(),
+                  counterexample=point.shown(),
                   left=show_number(left.value), right=show_number(right.value))
 
 
@@ -392,9 +483,8 @@ def checked_at(context: Context, before, after, relation: Relation, points, give
             raise RuleError(rule, f"no reliable value at a point: {exc}") from exc
         if not decide(relation, left, right):
             raise RuleError(rule, "the relation fails, or cannot be told, at one of the points")
-    return _judge(before=before, after=after, relation=relation, verdict=Verdict.CHECKED,
-                  rule=rule, method=f"numeric evidence at {len(points)} points",
-                  using=tuple(g.name for g in givens))
+    return _judge(context, before, after, relation, givens=givens, verdict=Verdict.CHECKED,
+                  rule=rule, method=f"numeric evidence at {len(points)} points")
 
 
 def _differ_only_in(point: Point, other: Point, over) -> bool:
@@ -434,11 +524,11 @@ def order_reversed_at(context: Context, before, after, optimization: Optimizatio
     for key, value in second.shown().items():
         if shown.get(key) != value:
             shown[key] = f"{shown[key]} vs {value}"
-    return _judge(before=before, after=after, relation=Relation.SAME_OPTIMIZERS,
-                  verdict=Verdict.REFUTED, rule=rule, sense=sense_after,
+    return _judge(context, before, after, Relation.SAME_OPTIMIZERS, givens=givens,
+                  optimization=optimization, sense_before=sense_before, sense_after=sense_after,
+                  verdict=Verdict.REFUTED, rule=rule,
                   method=f"not a monotone map: order reversed ({_how(*signs[2])})",
                   counterexample=shown,
-                  using=tuple(g.name for g in givens),
                   left=f"{show_number(b1)} vs {show_number(b2)}",
                   right=f"{show_number(a1)} vs {show_number(a2)}")
 
@@ -463,47 +553,45 @@ def order_kept_at(context: Context, before, after, optimization: Optimization,
         usable += 1
     if usable < MIN_EVIDENCE:
         raise RuleError(rule, f"needs at least {MIN_EVIDENCE} usable pairs, got {usable}")
-    return _judge(before=before, after=after, relation=Relation.SAME_OPTIMIZERS,
-                  verdict=Verdict.CHECKED, rule=rule, sense=sense_after,
-                  method=f"order kept at {usable} pairs of points",
-                  using=tuple(g.name for g in givens))
+    return _judge(context, before, after, Relation.SAME_OPTIMIZERS, givens=givens,
+                  optimization=optimization, sense_before=sense_before, sense_after=sense_after,
+                  verdict=Verdict.CHECKED, rule=rule,
+                  method=f"order kept at {usable} pairs of points")
 
 
-def undecided(before, after, relation: Relation, reason: str, sense: Sense | None = None) -> Judgement:
+def undecided(statement: Statement, reason: str) -> Judgement:
     """No verdict: always allowed, since it claims nothing."""
-    return _judge(before=before, after=after, relation=relation, verdict=Verdict.UNDECIDED,
-                  rule="undecided", method=reason, sense=sense)
+    return _sealed(statement, verdict=Verdict.UNDECIDED, rule="undecided", method=reason)
 
 
 # -- recall --------------------------------------------------------------------------------------
 RECALLABLE = (Verdict.PROVED, Verdict.CHECKED, Verdict.REFUTED)
 
 
-def recalled(before, after, relation: Relation, record: dict) -> Judgement:
-    """A verdict that a kernel of the same source reached on the same claim in an earlier run,
-    read back from the verdict cache (``derivations.cache``), which files each record under a
-    digest of the claim, its assumptions and this kernel's source.  The cache folder is trusted
-    as Python trusts ``__pycache__``; ``--no-cache`` checks every step afresh.  An undecided
-    step is never recalled: it may be decided with more time."""
-    judgement = _from_record("recalled", before, after, relation, record)
-    if judgement.verdict not in RECALLABLE:
-        raise RuleError("recalled", f"a {judgement.verdict.value} step is checked again, "
+def recalled(statement: Statement, record: dict, key: bytes) -> Judgement:
+    """A verdict that a kernel of the same source reached on this statement in an earlier run,
+    read back from the verdict cache (``derivations.cache``): the record must name the
+    statement's digest and be signed with ``key``, the cache folder's own key, as
+    ``Judgement.signed_record(key)`` signs it.  The cache folder is trusted as Python trusts
+    ``__pycache__``; ``--no-cache`` checks every step afresh.  An undecided step is never
+    recalled: it may be decided with more time."""
+    fields = _signed_fields("recalled", statement, record, key)
+    if fields["verdict"] not in RECALLABLE:
+        raise RuleError("recalled", f"a {fields['verdict'].value} step is checked again, "
                                     "never recalled")
-    return judgement
+    return _sealed(statement, **{**fields, "rule": "recalled"})
 
 
-def received(before, after, relation: Relation, record: dict) -> Judgement:
-    """A judgement made on this claim by a kernel rule in a worker process forked from this one
-    (``--jobs``), sent back as its signed record: the expressions stay here, since SymPy cannot
-    carry an unevaluated expression through pickle unchanged.  The signature, made with this
-    process's key, shows that a rule made the record, and for this claim."""
-    unsigned = {key: value for key, value in record.items() if key != "signature"}
-    if not hmac.compare_digest(str(record.get("signature", "")),
-                               _signature(before, after, unsigned)):
-        raise RuleError("received", "the record is not signed by this kernel for this claim")
-    if record.get("rule") not in _RECORDED_RULES:
-        raise RuleError("received", f"{record.get('rule')!r} is not a rule of this kernel")
-    return _from_record(record["rule"], before, after, relation, unsigned)
+def received(statement: Statement, record: dict) -> Judgement:
+    """A judgement made on this statement by a kernel rule in a worker process forked from this
+    one (``--jobs``), sent back as its signed record: the expressions stay here, since SymPy
+    cannot carry an unevaluated expression through pickle unchanged.  The signature, made with
+    this process's key, shows that a rule made the record; its digest, that it is about this
+    statement."""
+    fields = _signed_fields("received", statement, record, _PROCESS_KEY)
+    if fields["rule"] not in _RECORDED_RULES:
+        raise RuleError("received", f"{fields['rule']!r} is not a rule of this kernel")
+    return _sealed(statement, **fields)
 
 
 _RECORDED_RULES = frozenset({
@@ -513,21 +601,24 @@ _RECORDED_RULES = frozenset({
 })
 
 
-def _from_record(rule, before, after, relation: Relation, record: dict) -> Judgement:
+def _signed_fields(rule: str, statement: Statement, record: dict, key: bytes) -> dict:
+    """What a signed record says, once its signature and its statement's digest check."""
+    if not isinstance(record, dict):
+        raise RuleError(rule, "a malformed record: not a JSON object")
+    unsigned = {k: v for k, v in record.items() if k != "signature"}
+    if not hmac.compare_digest(str(record.get("signature", "")), _mac(key, "record", unsigned)):
+        raise RuleError(rule, "the record is not signed with the key it must be signed with")
+    if unsigned.get("claim") != statement.digest():
+        raise RuleError(rule, "the record is about another statement (its digest differs)")
     try:
-        fields = dict(verdict=Verdict(record["verdict"]),
-                      sense=Sense(record["sense"]) if record.get("sense") else None,
-                      method=str(record["method"]),
-                      using=tuple(map(str, record.get("using", ()))),
-                      counterexample=record.get("counterexample"), left=record.get("left"),
-                      right=record.get("right"))
+        fields = dict(verdict=Verdict(unsigned["verdict"]), rule=str(unsigned["rule"]),
+                      method=str(unsigned["method"]), counterexample=unsigned["counterexample"],
+                      left=unsigned["left"], right=unsigned["right"])
     except (KeyError, TypeError, ValueError) as exc:
-        raise RuleError(str(rule), f"a malformed record: {exc!r}") from None
-    if record.get("relation") != relation.value:
-        raise RuleError(str(rule), "the record is about another relation")
+        raise RuleError(rule, f"a malformed record: {exc!r}") from None
     if fields["counterexample"] is not None and not isinstance(fields["counterexample"], dict):
-        raise RuleError(str(rule), "a malformed counterexample")
-    return _judge(before=before, after=after, relation=relation, rule=str(rule), **fields)
+        raise RuleError(rule, "a malformed counterexample")
+    return fields
 
 
 # -- chains --------------------------------------------------------------------------------------
@@ -536,43 +627,85 @@ class ChainError(ValueError):
 
 
 class Chain:
-    """A start expression and judgements, each starting where the previous one ended."""
+    """A start expression and judgements, each starting where the previous one ended, each made
+    under this chain's declarations, citing only its givens, and (for a same-optimizers step)
+    about its optimised variables in the sense the chain has reached."""
 
-    def __init__(self, context: Context, start: sp.Expr, optimization: Optimization | None = None):
-        self.context = context
-        self.start = start
-        self.optimization = optimization
-        self.judgements: list[Judgement] = []
-        self.relation = Relation.EQ
-        self.sense = optimization.sense if optimization else None
+    def __init__(self, context: Context, start: sp.Expr, optimization: Optimization | None = None,
+                 givens=()):
+        self._context, self._start, self._optimization = context, start, optimization
+        self._givens = frozenset(givens)
+        self._judgements: list[Judgement] = []
+        self._relation = Relation.EQ
+        self._sense = optimization.sense if optimization else None
+
+    # Read-only: what the chain concludes is about these, and only extend adds to it.
+    context = property(lambda self: self._context)
+    start = property(lambda self: self._start)
+    optimization = property(lambda self: self._optimization)
+    givens = property(lambda self: self._givens)
+
+    @property
+    def judgements(self) -> tuple[Judgement, ...]:
+        return tuple(self._judgements)
+
+    @property
+    def relation(self) -> Relation:
+        """What the chain establishes between its start and its current end."""
+        return self._relation
+
+    @property
+    def sense(self) -> Sense | None:
+        """The sense of the optimisation at the current end."""
+        return self._sense
 
     @property
     def current(self) -> sp.Expr:
-        return self.judgements[-1].after if self.judgements else self.start
+        return self._judgements[-1].after if self._judgements else self._start
 
     def extend(self, judgement: Judgement) -> None:
-        if not isinstance(judgement, Judgement) or judgement.seal is not _SEAL:
-            raise ChainError("only a kernel judgement can extend a chain")
-        if judgement.before != self.current:
+        if not _seal_holds(judgement):
+            raise ChainError("only a judgement made by a kernel rule, unaltered, extends a chain")
+        statement = judgement.statement
+        if statement.before != self.current:
             raise ChainError("the judgement does not start where the chain ends")
-        if judgement.relation is Relation.SAME_OPTIMIZERS and self.optimization is None:
-            raise ChainError("'same optimizers' needs an optimisation chain (optimize: over, sense)")
-        self.relation = compose(self.relation, judgement.relation)
-        if judgement.relation is Relation.SAME_OPTIMIZERS:
-            self.sense = judgement.sense
-        self.judgements.append(judgement)
+        if statement.assumptions != assumptions_text(self._context):
+            raise ChainError("the judgement was made under other declarations than the chain's")
+        foreign = [g.name for g in statement.givens if g not in self._givens]
+        if foreign:
+            raise ChainError(f"the judgement cites givens the chain does not have: "
+                             f"{', '.join(foreign)}")
+        if statement.relation is Relation.SAME_OPTIMIZERS:
+            if self._optimization is None:
+                raise ChainError("'same optimizers' needs an optimisation chain "
+                                 "(optimize: over, sense)")
+            if statement.over != tuple(self._optimization.over):
+                raise ChainError("the judgement is about other optimised variables than the "
+                                 "chain's")
+            if statement.sense_before is not self._sense:
+                raise ChainError(f"the judgement takes the objective as one to "
+                                 f"{_value(statement.sense_before)}; the chain has reached "
+                                 f"{_value(self._sense)}")
+        self._relation = compose(self._relation, statement.relation)
+        if statement.relation is Relation.SAME_OPTIMIZERS:
+            self._sense = statement.sense_after
+        self._judgements.append(judgement)
 
     @property
     def proved(self) -> bool:
-        return all(j.verdict is Verdict.PROVED for j in self.judgements)
+        return all(j.verdict is Verdict.PROVED for j in self._judgements)
 
     @property
     def passed(self) -> bool:
-        return all(j.verdict in (Verdict.PROVED, Verdict.CHECKED) for j in self.judgements)
+        return all(j.verdict in (Verdict.PROVED, Verdict.CHECKED) for j in self._judgements)
+
+
+def _value(sense: Sense | None) -> str:
+    return sense.value if sense is not None else "neither maximize nor minimize"
 
 
 __all__ = [
-    "Chain", "ChainError", "apply_givens", "exact_text", "CompositionError", "Given", "Judgement", "RuleError", "Verdict",
+    "Chain", "ChainError", "apply_givens", "exact_text", "CompositionError", "Given", "Judgement", "RuleError", "Statement", "Verdict",
     "checked_at", "equal_by_normal_form", "order_kept_at", "order_reversed_at",
     "ordered_by_bounds", "ordered_by_lemma", "received", "recalled", "refuted_at", "rounds_to", "same_optimizers_by_monotone_map", "undecided",
 ]
