@@ -201,31 +201,63 @@ class _Plan:
 
 def grade_all(assignment: Assignment, paths: list[Path], timeout: float = DEFAULT_TIMEOUT,
               cache=None, jobs: int = 1) -> list[Grade]:
-    """The grade of every submission, in order.  All the chains and comparisons are checked
-    together (in ``jobs`` processes), so steps shared by many students are checked once and
-    then recalled from ``cache``."""
-    from .workflow import check_all
-
+    """The grade of every submission, in order.  The derivations are checked in three rounds,
+    each over the whole class at once (in ``jobs`` processes, so that steps shared by many
+    students are checked once and then recalled from ``cache``): the starts; the chains and
+    conclusions of those that start at the assigned start; the required results of those
+    whose chains reach the conclusion.  A round is skipped where its answer cannot change the
+    grade."""
     plans = [_plan(assignment, path) for path in paths]
-    pending = [plan for plan in plans if plan.final is None]
     if jobs == 0:
         from .parallel import workers_for
 
-        jobs = workers_for([d for plan in pending for d in plan.derivations()])
+        jobs = workers_for([d for plan in plans if plan.final is None for d in plan.derivations()])
     reports: dict = {}
-    if jobs > 1:  # a worker turns a failure of the checker into an undecided step
-        checked, _ = check_all([d for plan in pending for d in plan.derivations()], timeout,
-                               cache, jobs)
-        reports = {id(report.derivation): report for report in checked}
-    else:
-        for plan in pending:
-            try:
-                checked, _ = check_all(plan.derivations(), timeout, cache, 1)
-            except Exception as exc:  # a bug of the checker costs this submission, not the run
-                _zero(assignment, plan, "steps", f"the checker failed: {type(exc).__name__}")
-                continue
-            reports.update((id(report.derivation), report) for report in checked)
+    _check_round(assignment, plans, lambda plan: [plan.start], reports, timeout, cache, jobs)
+    for plan in plans:
+        if plan.final is None:
+            _start_check(assignment, plan, reports.get(id(plan.start)))
+    _check_round(assignment, plans, lambda plan: [d for d in (plan.chain, plan.conclusion) if d],
+                 reports, timeout, cache, jobs)
+    _check_round(assignment, plans,
+                 lambda plan: [d for group in plan.required.values() for d in group]
+                 if _reaches_conclusion(assignment, plan, reports) else [],
+                 reports, timeout, cache, jobs)
     return [plan.final or _grade(assignment, plan, reports) for plan in plans]
+
+
+def _check_round(assignment, plans, derivations_of, reports: dict, timeout, cache, jobs) -> None:
+    """Check the derivations ``derivations_of`` each undecided plan, into ``reports`` (by the
+    derivation's id)."""
+    from .workflow import check_all
+
+    pending = [(plan, derivations_of(plan)) for plan in plans if plan.final is None]
+    if jobs > 1:  # a worker turns a failure of the checker into an undecided step
+        checked, _ = check_all([d for _, found in pending for d in found], timeout, cache, jobs)
+        reports.update((id(report.derivation), report) for report in checked)
+        return
+    for plan, found in pending:
+        try:
+            checked, _ = check_all(found, timeout, cache, 1)
+        except Exception as exc:  # a bug of the checker costs this submission, not the run
+            _zero(assignment, plan, "steps", f"the checker failed: {type(exc).__name__}")
+            continue
+        reports.update((id(report.derivation), report) for report in checked)
+
+
+def _start_check(assignment, plan: _Plan, report) -> None:
+    """Record whether the chain starts at the assigned start; if not, its grade is zero."""
+    if report is None or report.steps[0].verdict is not Verdict.PROVED:
+        _zero(assignment, plan, "start", "the chain does not start at the assigned start"
+              + _why(report) + ": it proves another statement")
+    else:
+        plan.checks.append(Check("start", True, "proved equal to the assigned start"))
+
+
+def _reaches_conclusion(assignment, plan: _Plan, reports: dict) -> bool:
+    report = reports.get(id(plan.chain))
+    return report is not None and report.chain.passed and \
+        _conclusion_check(assignment, plan, report, reports).passed
 
 
 def _zero(assignment, plan: _Plan, name: str, message: str) -> _Plan:
@@ -289,12 +321,6 @@ def _equality(assignment: Assignment, what: str, assigned, submitted) -> Derivat
 def _grade(assignment: Assignment, plan: _Plan, reports: dict) -> Grade:
     points = assignment.points
     checks = plan.checks
-    start = reports.get(id(plan.start))
-    if start is None or start.steps[0].verdict is not Verdict.PROVED:
-        checks.append(Check("start", False, "the chain does not start at the assigned start"
-                            + _why(start) + ": it proves another statement"))
-        return Grade(plan.path, 0.0, points.total, tuple(checks))
-    checks.append(Check("start", True, "proved equal to the assigned start"))
     report = reports.get(id(plan.chain))
     if report is None:
         checks.append(Check("steps", False, "the chain could not be checked"))
@@ -313,12 +339,17 @@ def _grade(assignment: Assignment, plan: _Plan, reports: dict) -> Grade:
     else:
         checks.append(Check("steps", False, _printable(_wrong_step(wrong))))
     checks.append(_conclusion_check(assignment, plan, report, reports))
-    for name, group in plan.required.items():
+    assessed = _reaches_conclusion(assignment, plan, reports)
+    for name, group in plan.required.items() if assessed else ():  # once the rest holds
         found = any(reports.get(id(d)) is not None
                     and reports[id(d)].steps[0].verdict is Verdict.PROVED for d in group)
         checks.append(Check(f"required {name}", found,
                             "reached" if found else "missing: no step is proved equal to it"))
     complete = all(c.passed for c in checks)
+    if checked and points.checked_penalty:
+        checks.append(Check("proofs", False, f"{checked} step{'s' if checked > 1 else ''} only "
+                            f"checked (numeric evidence, no proof): "
+                            f"-{_number(points.checked_penalty)} each"))
     if complete:
         score = points.total - points.checked_penalty * checked
     else:
@@ -339,8 +370,8 @@ def _conclusion_check(assignment, plan, report, reports) -> Check:
     if assignment.relation is Relation.SAME_OPTIMIZERS:
         sense = report.chain.sense or (assignment.optimization.sense)
         if sense is not assignment.sense:
-            return Check("conclusion", False, f"the chain ends by {sense.value}-ing, the "
-                         f"assignment asks to {assignment.sense.value}")
+            return Check("conclusion", False, f"the chain ends with sense {sense.value}, the "
+                         f"assignment asks for {assignment.sense.value}")
     return Check("conclusion", True, f"reached: start {required}")
 
 

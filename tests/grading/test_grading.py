@@ -226,7 +226,7 @@ def test_junit_csv_json_and_the_table_for_a_class(tmp_path):
     assert rows[0] == "path,score,max_score,full_marks,feedback" and len(rows) == len(paths) + 1
     table = CliRunner().invoke(main, ["grade", str(folder), "--assignment",
                                       str(HERE / "ce-kl-entropy" / "assignment.yaml")]).output
-    assert "6 submissions graded, 2 with full marks" in table and "\x1b" not in table
+    assert "8 submissions graded, 3 with full marks" in table and "\x1b" not in table
 
 
 def test_a_cell_a_spreadsheet_would_run_is_quoted():
@@ -252,3 +252,17 @@ def test_identical_steps_across_students_are_checked_once(tmp_path):
     grades = grading.grade_all(_assignment(), paths, cache=cache, jobs=2)
     assert [g.score for g in grades] == [4.0] * 3
     assert len(list((tmp_path / "verdicts").rglob("*.json"))) == records
+
+
+def test_the_conclusion_must_be_reached_in_the_required_sense(tmp_path):
+    (tmp_path / "a.yaml").write_text(
+        "title: t\nsymbols: {theta: real}\noptimize: {over: [theta], sense: maximize}\n"
+        "start: -theta**2\nconclusion: theta**2\nrelation: same optimizers\nsense: maximize\n")
+    (tmp_path / "s.deriv.yaml").write_text(
+        "title: t\nsymbols: {theta: real}\noptimize: {over: [theta], sense: maximize}\n"
+        "start: -theta**2\nsteps:\n  - {expr: theta**2, relation: same optimizers, "
+        "sense: minimize}\n")
+    grade = grading.grade_all(grading.read_assignment(tmp_path / "a.yaml"),
+                              [tmp_path / "s.deriv.yaml"])[0]
+    failed = [c for c in grade.checks if not c.passed]
+    assert [c.name for c in failed] == ["conclusion"] and "minimiz" in failed[0].message
