@@ -30,6 +30,7 @@ ASSIGNMENT_KEYS = ("title", "symbols", "given", "optimize", "start", "conclusion
                    "sense", "required", "points")
 POINTS_KEYS = ("total", "per step", "max partial", "checked penalty")
 MAX_REQUIRED = 20
+MAX_GRADED_STEPS = 100  # each step may take the whole time limit: a longer chain is refused
 MAX_POINTS = 10_000
 # The composed relations of a chain that establish each required relation.
 ESTABLISHES = {
@@ -281,6 +282,8 @@ def _vet(assignment: Assignment, path: Path, plan: _Plan) -> _Plan:
         derivation = files.read(path)
     except InputError as exc:
         return _zero(assignment, plan, "file", f"cannot be read: {exc}")
+    if len(derivation.steps) > MAX_GRADED_STEPS:
+        return _zero(assignment, plan, "file", f"more than {MAX_GRADED_STEPS} steps")
     plan.checks.append(Check("file", True, "read"))
     mapping, problem = _translation(assignment.context, derivation.context)
     if problem:
@@ -610,7 +613,7 @@ def csv_text(grades: list[Grade]) -> str:
     writer.writerow(["path", "score", "max_score", "full_marks", "feedback"])
     for g in grades:
         failed = "; ".join(f"{c.name}: {c.message}" for c in g.checks if not c.passed)
-        writer.writerow([_cell(g.path), _number(g.score), _number(g.max_score),
+        writer.writerow([_cell(_printable(g.path)), _number(g.score), _number(g.max_score),
                          "yes" if g.full_marks else "no", _cell(failed)])
     return out.getvalue()
 
