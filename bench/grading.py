@@ -95,6 +95,7 @@ def main() -> None:
              if (kind == "correct") != grade.full_marks or (kind != "correct" and
                                                            grade.score >= grade.max_score)]
     kinds = {k: sum(1 for kind, _ in results if kind == k) for k in ("correct", "slip", "hostile")}
+    undecided = sum(1 for _, g in results if "undecided" in g.feedback)
     same = [g.score for _, g in results] == [g.score for _, g in again]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [
@@ -111,7 +112,9 @@ def main() -> None:
         f"| warm | {warm:.1f} | {arguments.count / warm:.1f} |",
         "",
         f"Misgraded: {len(wrong)} (a correct chain without full marks, or anything else with "
-        f"them). Same scores cold and warm: {'yes' if same else 'NO'}.",
+        f"them). Same scores cold and warm: {'yes' if same else 'NO'}. Submissions with an "
+        f"undecided step (out of time on the loaded machine; not cached, so checked again "
+        f"when warm): {undecided}.",
     ]
     lines += [f"- {kind} {path}: {score}" for kind, path, score in wrong[:20]]
     text = "\n".join(lines) + "\n"

@@ -422,14 +422,16 @@ def _translation(assigned: Context, submitted: Context) -> tuple[dict, str | Non
     for mine in submitted.declarations:
         theirs = assigned.lookup(mine.name)
         if theirs is not None and mine.kind != "function":
-            domain = Domain(mine.domain.integer, _translate(mine.domain.lower, mapping),
-                            _translate(mine.domain.upper, mapping), mine.domain.lower_open,
-                            mine.domain.upper_open)
-            if not _contains(domain, theirs.domain):
+            if not _contains(_translated_domain(mine.domain, mapping), theirs.domain):
                 return {}, (f"{mine.name} is declared {mine.domain.describe()}, narrower than "
                             f"the assignment's {theirs.domain.describe()}: a student may not "
                             "add assumptions")
     return mapping, None
+
+
+def _translated_domain(domain: Domain, mapping) -> Domain:
+    return Domain(domain.integer, _translate(domain.lower, mapping),
+                  _translate(domain.upper, mapping), domain.lower_open, domain.upper_open)
 
 
 def _kind(declaration) -> str:
@@ -503,6 +505,20 @@ def _foreign_given(assignment: Assignment, derivation: Derivation, mapping) -> s
         if (lhs, rhs) not in allowed and (rhs, lhs) not in allowed:
             return (f"given {name!r} is not one of the assignment's givens: a chain may rely "
                     "only on the hypotheses the assignment grants")
+        # A given about a sequence entry holds for every value of its indices (y[k] = ... for
+        # every k): over a wider domain of k it would be a stronger hypothesis.
+        indices = {index for side in (given.lhs, given.rhs) if isinstance(side, sp.Indexed)
+                   for index in side.indices if isinstance(index, sp.Symbol)}
+        for symbol in sorted(indices, key=str):
+            mine = derivation.context.lookup(str(symbol))
+            theirs = assignment.context.lookup(str(symbol))
+            if mine is None or theirs is None or mine.kind != "scalar":
+                continue
+            domain = _translated_domain(mine.domain, mapping)
+            if not (_contains(domain, theirs.domain) and _contains(theirs.domain, domain)):
+                return (f"{symbol} occurs in given {name!r}, so it must be declared as in the "
+                        f"assignment ({theirs.domain.describe()}): over a wider domain the "
+                        "given is a stronger hypothesis")
     return None
 
 
