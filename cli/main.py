@@ -251,6 +251,53 @@ def build(directory, pdf, jobs, timeout, no_cache):
     raise SystemExit(0 if all(r.passed() for r in reports) else 1)
 
 
+@main.command()
+@click.argument("submissions", nargs=-1)
+@click.option("--assignment", "assignment_path", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The assignment (YAML; see docs/grading.md).")
+@click.option("--gradescope", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write Gradescope's results.json here (one submission only).")
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write JUnit XML here: a test suite per submission, a test case per check.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the class's grades here as CSV.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the class's grades as one JSON object instead of the table.")
+@_jobs_option
+@_checking_options
+def grade(submissions, assignment_path, gradescope, junit, csv_path, as_json, jobs, timeout,
+          no_cache):
+    """Grade SUBMISSIONS (*.deriv.yaml files or folders of them) against an assignment: each
+    must prove the assigned statement, under no assumption the assignment does not grant.
+
+    Exit codes: 0 every submission graded (whatever the scores); 2 a usage error or an
+    assignment that cannot be read."""
+    from derivations import grading
+    from derivations.sources import InputError, UsageError
+    from derivations.storage import write_atomically
+
+    try:
+        assignment = grading.read_assignment(assignment_path)
+        paths = grading.submissions(submissions)
+        if gradescope is not None and len(paths) != 1:
+            raise UsageError("--gradescope writes the results of one submission; "
+                             f"{len(paths)} were given")
+        grades = grading.grade_all(assignment, paths, timeout, _cache(no_cache), jobs)
+    except (UsageError, InputError) as exc:
+        raise InputFailure(str(exc)) from None
+    if gradescope is not None:
+        write_atomically(gradescope, grading.dumps(grading.gradescope(grades[0])))
+    if junit is not None:
+        write_atomically(junit, grading.junit(grades))
+    if csv_path is not None:
+        write_atomically(csv_path, grading.csv_text(grades))
+    if as_json:
+        click.echo(grading.dumps(grading.summary(grades)), nl=False)
+    else:
+        click.echo("\n".join(grading.table(grades)))
+
+
 def _template_errors():
     """A user's template that does not parse, names an unknown variable or is missing."""
     import jinja2
