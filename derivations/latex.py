@@ -20,7 +20,7 @@ import sympy as sp
 
 from .kernel import Context, sigmoid, softplus
 from .parser import (
-    MAX_DEPTH, MAX_EXPONENT, MAX_LENGTH, MAX_LITERAL_DIGITS, MAX_NODES, MAX_NUMBER_DIGITS,
+    MAX_DEPTH, MAX_EXPONENT, MAX_FACTORIAL, MAX_LENGTH, MAX_LITERAL_DIGITS, MAX_NODES, MAX_NUMBER_DIGITS,
     ExpressionError,
 )
 
@@ -71,7 +71,8 @@ class Notation:
     """What the header of a note says about how to read it."""
 
     superscript_index: frozenset[str] = frozenset()  # y^{(i)} is y[i] for these sequences
-    definitions: dict[str, tuple[tuple, sp.Expr]] = field(default_factory=dict)  # L(theta) = ...
+    # L(theta) = ...: name -> (parameters, body, how its arguments are read)
+    definitions: dict[str, tuple] = field(default_factory=dict)
 
 
 def _bound_index(name: str, outer):
@@ -241,6 +242,11 @@ class Reader:
     def power(self) -> sp.Expr:
         base_token = self.token
         base = self.atom()
+        if self.token.text == "!":
+            bang = self.advance()
+            if base.is_number and (not base.is_Integer or abs(base) > MAX_FACTORIAL):
+                self.fail(f"factorial of a number needs an integer up to {MAX_FACTORIAL}", bang)
+            base = sp.factorial(base)
         if self.token.text == "^":
             caret = self.advance()
             exponent = self.script()
@@ -413,10 +419,16 @@ class Reader:
         declaration = self.context.lookup(text)
         if declaration is None and text in self.notation.definitions:
             return self.defined(token)
-        if declaration is None and text in _NAMED and self.token.text in _OPEN | {"{"}:
+        if declaration is None and text in _NAMED and self.token.text in (*_OPEN, "{"):
             return self.function(token, _NAMED[text])
         if declaration is None and text == "sigma" and self.token.text in _OPEN:
             return self.function(token, sigmoid)
+        if declaration is None and text == "delta" and self.token.text == "_":
+            self.advance()
+            indices = self.indices(superscript=False, rank=2)
+            if len(indices) != 2:
+                self.fail("Kronecker's delta takes two indices, such as \\delta_{jk}", token)
+            return sp.KroneckerDelta(*indices)
         if declaration is None and len(text) > 1 and token.kind == "word":
             pieces = [Token("word", c, token.position + k) for k, c in enumerate(text)]
             self.tokens[self.at:self.at] = pieces[1:]
@@ -451,10 +463,10 @@ class Reader:
         """``x_i``, ``x_{ij}``, ``x_{i,j}``, or ``y^{(i)}`` under ``superscript index``."""
         if self.token.text == "^" and declaration.name in self.notation.superscript_index:
             self.advance()
-            indices = self.indices(superscript=True)
+            indices = self.indices(superscript=True, rank=declaration.rank)
         elif self.token.text == "_":
             self.advance()
-            indices = self.indices(superscript=False)
+            indices = self.indices(superscript=False, rank=declaration.rank)
         else:
             self.fail(f"{declaration.name!r} is a sequence: write it with an index, such as "
                       f"{declaration.name}_i", token)
@@ -466,7 +478,21 @@ class Reader:
                 self.fail(f"an index of {declaration.name!r} must be an integer", token)
         return declaration.obj[tuple(indices)]
 
-    def indices(self, superscript: bool) -> list[sp.Expr]:
+    def comma_ahead(self) -> bool:
+        """Whether the group being read holds a comma outside brackets."""
+        depth = 0
+        for token in self.tokens[self.at:]:
+            if token.text in ("(", "[", "{", r"\{"):
+                depth += 1
+            elif token.text in (")", "]", "}", r"\}"):
+                depth -= 1
+                if depth < 0:
+                    return False
+            elif token.text == "," and depth == 0:
+                return True
+        return False
+
+    def indices(self, superscript: bool, rank: int) -> list[sp.Expr]:
         braced = self.token.text == "{"
         if not braced:
             if superscript:
@@ -483,16 +509,16 @@ class Reader:
         self.advance()
         if superscript:
             self.expect("(", ": a superscript index is written y^{(i)}")
-        words = []
-        while self.tokens[self.at + len(words)].kind == "word":
-            words.append(self.tokens[self.at + len(words)])
-        closing = self.tokens[self.at + len(words)].text
-        if words and closing in (")" if superscript else "}") and len("".join(w.text for w in words)) > 1 \
-                and all(self.context.lookup(w.text) is None for w in words):
-            # x_{ij}: letters side by side are several indices
-            self.at += len(words)
-            indices = [self.word(Token("word", c, w.position + k))
-                       for w in words for k, c in enumerate(w.text)]
+        if rank > 1 and not self.comma_ahead():
+            # x_{ij}, x_{i j}, \delta_{k w_{t}}: indices written side by side
+            indices = []
+            while self.token.text not in ("}", ")") and self.token.kind != "end":
+                if self.token.kind == "word" and len(self.token.text) > 1 and \
+                        self.context.lookup(self.token.text) is None:
+                    word = self.advance()
+                    self.tokens[self.at:self.at] = [Token("word", c, word.position + k)
+                                                    for k, c in enumerate(word.text)]
+                indices.append(self.power())
         else:
             indices = [self.expression()]
             while self.token.text == ",":
@@ -505,8 +531,8 @@ class Reader:
 
     def defined(self, token: Token) -> sp.Expr:
         """A name defined by an earlier row, applied to the same arguments as there."""
-        parameters, body = self.notation.definitions[token.text]
-        arguments = tuple(self.arguments(token))
+        parameters, body, read_arguments = self.notation.definitions[token.text]
+        arguments = read_arguments(self, token)
         if arguments != parameters:
             shown = ", ".join(map(str, parameters))
             self.fail(f"{token.text} is defined for ({shown}); apply it to the same arguments", token)

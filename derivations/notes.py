@@ -332,9 +332,9 @@ class _Builder:
         try:
             tokens = tokenize(row.text)
             pieces = _split_relations(tokens)
-            if len(pieces) == 1:
-                self.fail("a row without a relation (=, \\le, ...): write each row as 'A = B' or "
-                          "'&= B'", tokens[0].position)
+            if len(pieces) == 1 and self.start is not None:
+                self.fail("a row without a relation (=, \\le, ...) after the first: write each "
+                          "row as '&= B', or join it to the row above", tokens[0].position)
             sides = [(relation, self.side(piece)) for relation, piece in pieces]
             self.relate(row, sides)
         except ExpressionError as exc:
@@ -346,27 +346,38 @@ class _Builder:
             side.arg = tokens[0].text
             reader = Reader(tokens[1:] + [Token("end", "", 0)], self.context, self.notation)
             reader.expect("_", f": write \\arg\\{side.arg}_{{\\theta}}")
-            if reader.token.text == "{":
+            braced = reader.token.text == "{"
+            if braced:
                 reader.advance()
-                over = [reader.power()]
-                while reader.token.text == ",":
-                    reader.advance()
-                    over.append(reader.power())
+            over = [self.variable(reader)]
+            while braced and reader.token.text == ",":
+                reader.advance()
+                over.append(self.variable(reader))
+            if braced:
                 reader.expect("}")
-            else:
-                over = [reader.power()]
             side.over = tuple(over)
             side.tokens = reader.tokens[reader.at:-1]
             if not side.tokens:
                 reader.fail(f"\\arg\\{side.arg} needs the function it optimises")
         return side
 
+    def variable(self, reader: Reader):
+        """A variable under \\arg\\max: a declared symbol or sequence (``\\arg\\min_q``)."""
+        token = reader.advance()
+        name = token.text.lstrip("\\")
+        declaration = self.context.lookup(name)
+        if declaration is None or declaration.kind == "function":
+            reader.fail(f"\\arg\\max and \\arg\\min optimise over declared symbols or "
+                        f"sequences, not {token.text!r}", token)
+        return declaration.obj
+
     def expression(self, side: _Side, where: int):
         return read_tokens(side.tokens + [Token("end", "", where)], self.context, self.notation)
 
     def relate(self, row: _Row, sides) -> None:
         (_, first), rest = sides[0], sides[1:]
-        line = self.source.where(row.offset + (first.tokens or rest[0][1].tokens or [Token("", "", 0)])[0].position)[0]
+        shown = first.tokens or (rest and rest[0][1].tokens) or [Token("", "", 0)]
+        line = self.source.where(row.offset + shown[0].position)[0]
         end = len(row.text)
         if not first.tokens:
             if self.last is None:
@@ -378,7 +389,7 @@ class _Builder:
             value = self.expression(first, end)
             self.optimizer(first)
             if self.start is None:
-                self.start = value
+                self.start = self.last = value
             elif not (value == self.last or (first.arg and value == self.start)):
                 self.fail(f"this row restates {_show(value)}, but the chain is at {_show(self.last)}: "
                           "start the row with '&=' to go on from there, or give it its own "
@@ -452,17 +463,13 @@ class _Builder:
             return False
         if name in self.notation.definitions:
             return False  # a use of the definition: read as an expression
-        parameters = tuple(reader.arguments(head))
+        parameters = name_arguments(reader, head)
         if reader.token.kind != "end":
             return False
-        for parameter, in zip(parameters):
-            if not isinstance(parameter, (sp.Symbol, sp.Indexed)):
-                self.fail(f"{name}(...) is defined on declared symbols, such as {name}(\\theta)",
-                          head.position)
         if rest[0][0] != "=" or rest[0][1].arg:
             self.fail(f"a definition {name}(...) is written '{name}(...) = expression'", head.position)
         body = self.expression(rest[0][1], 0)
-        self.notation.definitions[name] = (parameters, body)
+        self.notation.definitions[name] = (parameters, body, name_arguments)
         if self.start is None:
             self.start = body
         elif body != self.last:
@@ -472,6 +479,24 @@ class _Builder:
         if len(rest) > 1:
             self.relate(row, [("", _Side([]))] + rest[1:])
         return True
+
+
+def name_arguments(reader: Reader, head: Token) -> tuple:
+    """``(\\theta)``, ``(p, q)``: the declared symbols or sequences a definition is written on."""
+    reader.expect("(")
+    names = []
+    while True:
+        token = reader.advance()
+        declaration = reader.context.lookup(token.text.lstrip("\\"))
+        if declaration is None or declaration.kind == "function":
+            reader.fail(f"a name defined by a row is applied to declared symbols, such as "
+                        f"{head.text.lstrip(chr(92))}(\\theta), not {token.text!r}", token)
+        names.append(declaration.obj)
+        if reader.token.text != ",":
+            break
+        reader.advance()
+    reader.expect(")")
+    return tuple(names)
 
 
 def _sense(word: str) -> Sense:
