@@ -288,9 +288,12 @@ class Reader:
         return self.atom()
 
     def group(self) -> sp.Expr:
-        self.expect("{")
+        opening = self.expect("{")
         value = self.expression()
-        self.expect("}", " to close the group")
+        if self.token.text != "}":
+            found = repr(self.token.text) if self.token.kind != "end" else "the end of the row"
+            self.fail(f"this '{{' is never closed: found {found} where its '}}' should be", opening)
+        self.advance()
         return value
 
     def bracketed(self) -> sp.Expr:

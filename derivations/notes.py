@@ -18,7 +18,7 @@ from pathlib import Path
 import sympy as sp
 
 from .checker import DerivationError, check_shape
-from .files import ID_PATTERN, _decimals, _Reader, _Value
+from .files import ID_PATTERN, MAX_STEPS, _decimals, _Reader, _Value
 from .kernel import Context, Given, Optimization, Relation, Sense
 from .latex import RELATIONS, Notation, Reader, Token, read_tokens, tokenize
 from .model import Derivation, Step
@@ -38,6 +38,7 @@ _INNER = re.compile(r"\\(?:begin|end)\{(?:aligned|split|gathered)\}(?:\[[a-z]\])
 _DROPPED = re.compile(r"\\(?:label|tag\*?|eqref|ref)\{[^{}]*\}|\\(?:nonumber|notag)\b")
 _TEXT = re.compile(r"\\(?:text|textrm|mbox|textit|mathrm)\{(?P<text>[^{}]*)\}")
 _INTERTEXT = re.compile(r"\\(?:intertext|shortintertext)\{(?P<text>[^{}]*)\}")
+_LATEX_HEADER = re.compile(r"^\s*%\s*derive:")
 _MD_HEADER = re.compile(r"<!--\s*derive\b(?P<yaml>.*?)-->", re.DOTALL)
 _MD_END = re.compile(r"<!--\s*end derive\s*-->")
 _MD_BLOCK = re.compile(r"\$\$(?P<dollar>.*?)\$\$|^```math[ \t]*\n(?P<fence>.*?)^```", re.DOTALL | re.MULTILINE)
@@ -119,26 +120,34 @@ def read(path: Path | str, data: bytes | None = None) -> list:
 def _latex_chains(source: _File) -> list[_Chain]:
     text, chains = source.text, []
     lines = text.split("\n")
+    displays = list(_DISPLAY.finditer(text))
+    display_starts = [d.start() for d in displays]
+    header_lines = [k for k, line in enumerate(lines) if _LATEX_HEADER.match(line)]
     number = 0
     while number < len(lines):
         line = lines[number]
-        if not re.match(r"\s*%\s*derive:", line):
+        if not _LATEX_HEADER.match(line):
             number += 1
             continue
         start = source.line_starts[number]
-        header = [re.sub(r"^\s*%\s*derive:", "title:", line)]
+        if len(chains) >= MAX_CHAINS:
+            raise source.error(f"more than {MAX_CHAINS} chains in one file", start)
+        header = [_LATEX_HEADER.sub("title:", line)]
         number += 1
         while number < len(lines) and lines[number].lstrip().startswith("%") and \
-                not re.match(r"\s*%\s*derive:", lines[number]):
+                not _LATEX_HEADER.match(lines[number]):
             header.append(re.sub(r"^\s*% ?", "", lines[number]))
             number += 1
             if len(header) > MAX_HEADER_LINES:
                 raise source.error(f"a header longer than {MAX_HEADER_LINES} lines", start)
         chain = _Chain("\n".join(header), start, 2)
         after = source.line_starts[number] if number < len(lines) else len(text)
-        display = _DISPLAY.search(text, after)
-        next_header = re.compile(r"^\s*%\s*derive:", re.MULTILINE).search(text, after)
-        if display is None or (next_header and next_header.start() < display.start()):
+        found = bisect.bisect_left(display_starts, after)
+        display = displays[found] if found < len(displays) else None
+        later = bisect.bisect_left(header_lines, number)
+        following = header_lines[later] if later < len(header_lines) else None
+        if display is None or (following is not None and
+                               source.line_starts[following] < display.start()):
             chain.offset = start
             chains.append(chain)  # no display: an input error when built
             continue
@@ -154,21 +163,25 @@ def _latex_chains(source: _File) -> list[_Chain]:
     return chains
 
 
-def _blank(text: str, start: int, end: int) -> str:
-    return text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
+def _spaces(match) -> str:
+    """What a match is blanked out with: the same lines, so later offsets do not move."""
+    return re.sub(r"[^\n]", " ", match.group())
 
 
 def _latex_rows(text: str, start: int, end: int) -> list[_Row]:
     """The rows of an environment's body, split at ``\\\\``; comments, labels, ``&`` and
     reasons blanked out, so every offset is still the file's."""
     body = text[start:end]
-    reasons: dict[int, str] = {}  # row start -> reason from a comment
-    for comment in re.finditer(r"(?<!\\)%(?P<text>[^\n]*)", body):
-        reasons[comment.start()] = comment.group("text").strip()
-        body = _blank(body, comment.start(), comment.end())
+    reasons: dict[int, str] = {}  # where a comment is -> its text, a reason
+
+    def comment(match):
+        reasons[match.start()] = match.group("text").strip()
+        return _spaces(match)
+
+    body = re.sub(r"(?<!\\)%(?P<text>[^\n]*)", comment, body)
     for pattern in (_INNER, _DROPPED):
-        for match in pattern.finditer(body):
-            body = _blank(body, match.start(), match.end())
+        body = pattern.sub(_spaces, body)
+    comments = sorted(reasons)
     rows, position = [], 0
     pending_reason = ""
     for piece in re.split(r"(\\\\(?:\[[^\]]*\])?)", body):
@@ -180,19 +193,21 @@ def _latex_rows(text: str, start: int, end: int) -> list[_Row]:
         pending_reason = ""
         for intertext in _INTERTEXT.finditer(row_text):
             reason = intertext.group("text").strip()
-            row_text = _blank(row_text, intertext.start(), intertext.end())
+        row_text = _INTERTEXT.sub(_spaces, row_text)
         split = re.search(r"&\s*&|\\quad\s*\\text|\\qquad\s*\\text", row_text)
         if split:
             written = _TEXT.search(row_text, split.start())
             reason = (written.group("text") if written else row_text[split.end():]).strip() or reason
             row_text = row_text[:split.start()]
-        comment = [r for at, r in reasons.items() if position <= at < position + len(piece)]
-        if comment and not reason:
-            reason = comment[-1]
+        last_comment = bisect.bisect_left(comments, position + len(piece)) - 1
+        if not reason and last_comment >= 0 and comments[last_comment] >= position:
+            reason = reasons[comments[last_comment]]
         row_text = row_text.replace("&", " ")
         row_text = re.sub(r"[,.]\s*$", lambda m: " " * len(m.group()), row_text)
         if row_text.strip():
             rows.append(_Row(row_text, start + position, reason))
+            if len(rows) > MAX_STEPS:
+                break  # the chain is refused when built
         elif reason:
             pending_reason = reason
         position += len(piece)
@@ -310,6 +325,8 @@ class _Builder:
                 "the header is not followed by a display (align, align*, equation, \\[ ... \\], "
                 "or $$ ... $$ blocks in Markdown)" if self.chain.rows == [] else
                 "the display environment is not closed", self.chain.offset)
+        if len(self.chain.rows) > MAX_STEPS:
+            raise self.source.error(f"a chain of more than {MAX_STEPS} rows", self.chain.offset)
         for row in self.chain.rows:
             self.row(row)
         if not self.steps:
