@@ -185,15 +185,15 @@ class Reader:
 
     # -- grammar --------------------------------------------------------------------------------
     def expression(self) -> sp.Expr:
-        """Terms joined by + and -."""
+        """Terms joined by + and - (built at once: SymPy flattens a sum once, not per term)."""
         self.enter()
-        value = self.signed_term()
+        terms = [self.signed_term()]
         while self.token.text in ("+", "-"):
             sign = self.advance().text
             term = self.term()
-            value = value + term if sign == "+" else value - term
+            terms.append(term if sign == "+" else -term)
         self.depth -= 1
-        return value
+        return terms[0] if len(terms) == 1 else sp.Add(*terms)
 
     def signed_term(self):
         if self.token.text in ("+", "-"):
@@ -204,21 +204,21 @@ class Reader:
 
     def term(self) -> sp.Expr:
         """Factors joined by \\cdot, \\times, / or written side by side."""
-        value = self.power()
+        factors = [self.power()]
         while True:
             if self.token.text in _PRODUCTS:
                 self.advance()
-                value = value * self.signed_power()
+                factors.append(self.signed_power())
             elif self.token.text == "/":
                 slash = self.advance()
                 divisor = self.signed_power()
                 if divisor == 0:
                     self.fail("division by zero", slash)
-                value = value / divisor
+                factors.append(1 / divisor)
             elif self.starts_factor():
-                value = value * self.power()
+                factors.append(self.power())
             else:
-                return value
+                return factors[0] if len(factors) == 1 else sp.Mul(*factors)
 
     def signed_power(self):
         if self.token.text == "-":

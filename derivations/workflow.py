@@ -161,7 +161,9 @@ def check_one(name: str, timeout: float = DEFAULT_TIMEOUT, cache=None):
     """The report on one derivation (an id or a file); its input error is raised."""
     selected = select((name,), False)
     if len(selected) != 1:
-        raise UsageError(f"{name} names {len(selected)} derivations; name one file or id")
+        hint = f"name one chain, such as {name}#1" if _is_notes(Source(name, True)) else \
+            "name one file or id"
+        raise UsageError(f"{name} names {len(selected)} derivations; {hint}")
     reports, errors = check_all(selected, timeout, cache)
     if errors:
         raise errors[0]
