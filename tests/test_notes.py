@@ -272,3 +272,21 @@ def test_what_the_renderer_writes_reads_back_to_the_same_expression():
             (derivation.id, to_latex(expr))
         read_back += 1
     assert read_back >= 4 * len(not_read)  # at this commit: 203 of 220
+
+
+# -- latex: as the input of a step in a derivation file -----------------------------------------
+def test_a_step_written_in_latex_alone_is_read_from_it(tmp_path):
+    path = tmp_path / "t.deriv.yaml"
+    path.write_text("title: t\nsymbols: {a: real, b: real}\nstart: (a + b)**2\nsteps:\n"
+                    "  - latex: 'a^2 + 2ab + b^2'\n  - latex: 'a^2 + b^2'\n")
+    report = check(files.read(path))
+    assert verdicts(report) == [Verdict.PROVED, Verdict.REFUTED]
+    assert report.steps[1].step.line == 6
+
+
+def test_a_latex_step_error_is_at_its_column(tmp_path):
+    path = tmp_path / "t.deriv.yaml"
+    path.write_text("title: t\nsymbols: {a: real}\nstart: a\nsteps:\n  - latex: 'a + \\input{x}'\n")
+    with pytest.raises(InputError, match="refused") as caught:
+        files.read(path)
+    assert (caught.value.line, caught.value.column) == (5, 16)
