@@ -35,7 +35,7 @@ _RELATION_OF = {"=": Relation.EQ, "<=": Relation.LE, "<": Relation.LT, ">=": Rel
 _ENVIRONMENTS = r"(?:align|equation|gather|multline|flalign|eqnarray)\*?"
 _DISPLAY = re.compile(r"\\begin\{(?P<env>" + _ENVIRONMENTS + r")\}|\\\[")
 _INNER = re.compile(r"\\(?:begin|end)\{(?:aligned|split|gathered)\}(?:\[[a-z]\])?")
-_DROPPED = re.compile(r"\\(?:label|tag\*?|eqref|ref)\{[^{}]*\}|\\(?:nonumber|notag)\b")
+_DROPPED = re.compile(r"\\(?:label|tag\*?|eqref|ref)\{(?:[^{}]|\{[^{}]*\})*\}|\\(?:nonumber|notag)\b")
 _TEXT = re.compile(r"\\(?:text|textrm|mbox|textit|mathrm)\{(?P<text>[^{}]*)\}")
 _INTERTEXT = re.compile(r"\\(?:intertext|shortintertext)\{(?P<text>[^{}]*)\}")
 _LATEX_HEADER = re.compile(r"^\s*%\s*derive:")

@@ -290,3 +290,44 @@ def test_a_latex_step_error_is_at_its_column(tmp_path):
     with pytest.raises(InputError, match="refused") as caught:
         files.read(path)
     assert (caught.value.line, caught.value.column) == (5, 16)
+
+
+# -- annotated notes -----------------------------------------------------------------------------
+def test_annotated_latex_marks_each_row_and_reads_back_to_the_same_verdicts(tmp_path):
+    out = tmp_path / "annotated.tex"
+    result = CliRunner().invoke(main, ["check", "--no-cache", str(NOTES / "lecture.tex"),
+                                       "--annotate", str(out)])
+    assert result.exit_code == 1 and out.exists(), result.output
+    lines = out.read_text().splitlines()
+    assert lines[18].startswith(r"\tag*{\text{$\times$ at a = ") and "a^2 + b^2 &&" in lines[18]
+    assert lines[17].startswith(r"\tag*{\text{$\surd$}}")
+    again = [check(d) for d in notes.read(out)]
+    assert [verdicts(r) for r in again] == [[Verdict.PROVED] * 2,
+                                           [Verdict.PROVED, Verdict.REFUTED, Verdict.PROVED]]
+
+
+def test_annotated_markdown_numbers_the_counterexamples(tmp_path):
+    note, out = tmp_path / "n.md", tmp_path / "out.md"
+    note.write_text("<!-- derive\ntitle: T\nsymbols: {a: real, b: real}\n-->\n\n"
+                    "$$\n(a + b)^2 = a^2 + b^2\n$$\n")
+    result = CliRunner().invoke(main, ["check", "--no-cache", str(note), "--annotate", str(out)])
+    assert result.exit_code == 1, result.output
+    text = out.read_text()
+    assert r"\tag*{\text{✗ [1]}} (a + b)^2 = a^2 + b^2" in text
+    assert "1. Line 7, T, step 1: refuted at a = " in text
+
+
+def test_annotate_takes_one_notes_file_and_a_matching_suffix(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["check", "bernoulli-bce", "--annotate", str(tmp_path / "o.tex")])
+    assert result.exit_code == 2 and "one notes file" in result.output
+    result = runner.invoke(main, ["check", str(NOTES / "map-blog.md"), "--annotate",
+                                  str(tmp_path / "o.tex")])
+    assert result.exit_code == 2 and "Markdown note as .md" in result.output
+
+
+@pytest.mark.skipif(not __import__("derivations.tex").tex.available(), reason="no TeX engine")
+def test_annotated_pdf_compiles(tmp_path):
+    out = tmp_path / "annotated.pdf"
+    result = CliRunner().invoke(main, ["check", str(NOTES / "lecture.tex"), "--annotate", str(out)])
+    assert result.exit_code == 1 and out.read_bytes().startswith(b"%PDF"), result.output
