@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sympy as sp
-
 from .checker import DerivationError, check_shape
 from .files import ID_PATTERN, MAX_STEPS, _decimals, _Reader, _Value
 from .kernel import Context, Given, Optimization, Relation, Sense
@@ -25,7 +23,6 @@ from .model import Derivation, Step
 from .parser import ExpressionError
 from .sources import InputError
 
-NOTES_SUFFIXES = (".tex", ".md")
 MAX_NOTES_BYTES = 4_000_000  # a 40-page note is a few hundred kilobytes
 MAX_HEADER_LINES = 200
 MAX_CHAINS = 1_000
@@ -42,11 +39,6 @@ _LATEX_HEADER = re.compile(r"^\s*%\s*derive:")
 _MD_HEADER = re.compile(r"<!--\s*derive\b(?P<yaml>.*?)-->", re.DOTALL)
 _MD_END = re.compile(r"<!--\s*end derive\s*-->")
 _MD_BLOCK = re.compile(r"\$\$(?P<dollar>.*?)\$\$|^```math[ \t]*\n(?P<fence>.*?)^```", re.DOTALL | re.MULTILINE)
-
-
-def is_notes(name: str) -> bool:
-    """Whether a path (possibly ``notes.tex#2``) names a notes file."""
-    return name.split("#", 1)[0].lower().endswith(NOTES_SUFFIXES)
 
 
 @dataclass
