@@ -20,7 +20,7 @@ from .files import ID_PATTERN, MAX_STEPS, _decimals, _Reader, _Value
 from .kernel import Context, Given, Optimization, Relation, Sense
 from .latex import RELATIONS, Notation, Reader, Token, read_tokens, tokenize
 from .model import Derivation, Step
-from .parser import ExpressionError
+from .parser import MAX_NODES, ExpressionError
 from .sources import InputError
 
 MAX_NOTES_BYTES = 4_000_000  # a 40-page note is a few hundred kilobytes
@@ -45,6 +45,15 @@ _MD_BLOCK = re.compile(r"\$\$(?P<dollar>.*?)\$\$|^```math[ \t]*\n(?P<fence>.*?)^
 class _Row:
     text: str  # the row with what is not mathematics blanked out: offsets stay those of the file
     offset: int  # where ``text`` starts in the file
+    reason: str = ""
+
+
+@dataclass
+class _Line:
+    """A row as tokens, their positions the file's, with the rows that continue it."""
+
+    tokens: list[Token]
+    end: int  # where it ends in the file
     reason: str = ""
 
 
@@ -319,8 +328,8 @@ class _Builder:
                 "the display environment is not closed", self.chain.offset)
         if len(self.chain.rows) > MAX_STEPS:
             raise self.source.error(f"a chain of more than {MAX_STEPS} rows", self.chain.offset)
-        for row in self.chain.rows:
-            self.row(row)
+        for line in self.lines():
+            self.line(line)
         if not self.steps:
             raise self.source.error("the chain has no step: write at least one relation after "
                                     "its first expression", self.chain.offset)
@@ -336,16 +345,38 @@ class _Builder:
         return derivation
 
     # -- rows -----------------------------------------------------------------------------------
-    def row(self, row: _Row) -> None:
-        self.row_offset = row.offset
+    def lines(self) -> list[_Line]:
+        """The rows as tokens placed in the file; a row without a relation continues the row
+        above (``&\\quad + \\frac{1}{2}\\sum …`` on the next line)."""
+        lines: list[_Line] = []
+        for row in self.chain.rows:
+            self.row_offset = row.offset
+            try:
+                tokens = tokenize(row.text)
+            except ExpressionError as exc:
+                self.fail(str(exc), exc.column)
+            placed = [Token(t.kind, t.text, t.position + row.offset) for t in tokens[:-1]]
+            continued = lines and not any(t.kind in ("sym", "cmd") and t.text in RELATIONS
+                                          for t in placed)
+            if continued:
+                lines[-1].tokens += placed
+                lines[-1].end = row.offset + len(row.text)
+                lines[-1].reason = row.reason or lines[-1].reason
+                if len(lines[-1].tokens) > MAX_NODES:
+                    self.fail(f"a row of more than {MAX_NODES} parts", 0)
+            else:
+                lines.append(_Line(placed, row.offset + len(row.text), row.reason))
+        self.row_offset = 0  # from here on, every position is the file's
+        return lines
+
+    def line(self, line: _Line) -> None:
         try:
-            tokens = tokenize(row.text)
-            pieces = _split_relations(tokens)
+            pieces = _split_relations(line.tokens + [Token("end", "", line.end)])
             if len(pieces) == 1 and self.start is not None:
                 self.fail("a row without a relation (=, \\le, ...) after the first: write each "
-                          "row as '&= B', or join it to the row above", tokens[0].position)
+                          "row as '&= B'", line.tokens[0].position)
             sides = [(relation, self.side(piece)) for relation, piece in pieces]
-            self.relate(row, sides)
+            self.relate(line, sides)
         except ExpressionError as exc:
             self.fail(str(exc), exc.column)
 
@@ -353,7 +384,8 @@ class _Builder:
         side = _Side(tokens)
         if tokens and tokens[0].kind == "arg":
             side.arg = tokens[0].text
-            reader = Reader(tokens[1:] + [Token("end", "", 0)], self.context, self.notation)
+            reader = Reader(tokens[1:] + [Token("end", "", _after(tokens))], self.context,
+                            self.notation)
             reader.expect("_", f": write \\arg\\{side.arg}_{{\\theta}}")
             braced = reader.token.text == "{"
             if braced:
@@ -383,14 +415,15 @@ class _Builder:
     def expression(self, side: _Side, where: int):
         return read_tokens(side.tokens + [Token("end", "", where)], self.context, self.notation)
 
-    def relate(self, row: _Row, sides) -> None:
+    def relate(self, row: _Line, sides) -> None:
         (_, first), rest = sides[0], sides[1:]
-        shown = first.tokens or (rest and rest[0][1].tokens) or [Token("", "", 0)]
-        line = self.source.where(row.offset + shown[0].position)[0]
-        end = len(row.text)
+        shown = first.tokens or (rest and rest[0][1].tokens) or [Token("end", "", row.end)]
+        line = self.source.where(shown[0].position)[0]
+        end = row.end
         if not first.tokens:
             if self.last is None:
-                self.fail("the first row starts with a relation: write its left side", rest[0][1].tokens[0].position if rest[0][1].tokens else 0)
+                self.fail("the first row starts with a relation: write its left side",
+                          shown[0].position)
             previous, previous_arg = self.last, None
         elif self.definition(row, first, rest):
             return
@@ -409,7 +442,7 @@ class _Builder:
             previous, previous_arg = value, first.arg
         for number, (relation, side) in enumerate(rest):
             if not side.tokens:
-                self.fail(f"nothing after the relation {relation!r}", 0)
+                self.fail(f"nothing after the relation {relation!r}", row.end)
             value = self.expression(side, end)
             by = row.reason if number == len(rest) - 1 else ""
             if side.arg or previous_arg:
@@ -427,7 +460,8 @@ class _Builder:
                 decimals = None
                 if kind is Relation.APPROX:
                     first_at, last_at = side.tokens[0].position, side.tokens[-1].position
-                    decimals = _decimals(row.text[first_at:last_at + len(side.tokens[-1].text)])
+                    decimals = _decimals(
+                        self.source.text[first_at:last_at + len(side.tokens[-1].text)])
                     if decimals is None:
                         self.fail("the right side of \\approx is the number it rounds to, such as "
                                   "0.7219", first_at)
@@ -451,14 +485,14 @@ class _Builder:
         if self.sense is None:
             self.sense = self.optimization.sense
 
-    def definition(self, row: _Row, first: _Side, rest) -> bool:
+    def definition(self, row: _Line, first: _Side, rest) -> bool:
         """``L(\\theta) = ...``: an undeclared name applied to declared symbols is defined by
         the right side; the chain goes on from there (the row is true by definition)."""
         tokens = first.tokens
         if first.arg or len(tokens) < 4 or tokens[-1].text not in (")", r"\right"):
             return False
         head = tokens[0]
-        reader = Reader(tokens + [Token("end", "", 0)], self.context, self.notation)
+        reader = Reader(tokens + [Token("end", "", _after(tokens))], self.context, self.notation)
         if head.kind == "word" and len(head.text) == 1:
             name = reader.advance().text
         elif head.text in (r"\mathrm", r"\operatorname"):
@@ -477,7 +511,7 @@ class _Builder:
             return False
         if rest[0][0] != "=" or rest[0][1].arg:
             self.fail(f"a definition {name}(...) is written '{name}(...) = expression'", head.position)
-        body = self.expression(rest[0][1], 0)
+        body = self.expression(rest[0][1], _after(rest[0][1].tokens))
         self.notation.definitions[name] = (parameters, body, name_arguments)
         if self.start is None:
             self.start = body
@@ -506,6 +540,11 @@ def name_arguments(reader: Reader, head: Token) -> tuple:
         reader.advance()
     reader.expect(")")
     return tuple(names)
+
+
+def _after(tokens: list[Token]) -> int:
+    """Where ``tokens`` end in the file: where an error about what is missing points."""
+    return tokens[-1].position + len(tokens[-1].text) if tokens else 0
 
 
 def _sense(word: str) -> Sense:

@@ -331,3 +331,12 @@ def test_annotated_pdf_compiles(tmp_path):
     out = tmp_path / "annotated.pdf"
     result = CliRunner().invoke(main, ["check", str(NOTES / "lecture.tex"), "--annotate", str(out)])
     assert result.exit_code == 1 and out.read_bytes().startswith(b"%PDF"), result.output
+
+
+def test_a_row_without_a_relation_continues_the_row_above():
+    [derivation] = notes.read(NOTES / "continued-rows.tex")
+    a, b, c = (derivation.context.lookup(n).obj for n in "abc")
+    first, second = derivation.steps
+    assert first.expr == 2 * a**2 + 2 * b**2 + c and first.by == "expand both squares"
+    assert first.line == 5 and second.line == 7
+    assert verdicts(check(derivation)) == [Verdict.PROVED, Verdict.PROVED]
