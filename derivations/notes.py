@@ -418,7 +418,6 @@ class _Builder:
     def relate(self, row: _Line, sides) -> None:
         (_, first), rest = sides[0], sides[1:]
         shown = first.tokens or (rest and rest[0][1].tokens) or [Token("end", "", row.end)]
-        line = self.source.where(shown[0].position)[0]
         end = row.end
         if not first.tokens:
             if self.last is None:
@@ -444,6 +443,7 @@ class _Builder:
             if not side.tokens:
                 self.fail(f"nothing after the relation {relation!r}", row.end)
             value = self.expression(side, end)
+            line = self.source.where(side.tokens[0].position)[0]  # where the step's side is
             by = row.reason if number == len(rest) - 1 else ""
             if side.arg or previous_arg:
                 if not (side.arg and (previous_arg or self.last is not None)) or relation != "=":
