@@ -342,6 +342,8 @@ class Reader:
         name = token.text
         if name in _FRACTIONS:
             return self.fraction(token)
+        if name in (r"\underbrace", r"\overbrace"):
+            return self.braced_note(token)
         if name == r"\sqrt":
             if self.token.text == "[":
                 self.advance()
@@ -383,6 +385,23 @@ class Reader:
             close = difflib.get_close_matches(name, known, n=1)
             fix = f"did you mean {close[0]}?" if close else "see docs/notes.md for what is allowed"
         self.fail(f"unknown command {name}: {fix}", token)
+
+    def braced_note(self, token: Token) -> sp.Expr:
+        """``\\underbrace{A}_{\\text{...}}`` reads as A: the note under it is not read."""
+        value = self.group()
+        if self.token.text in ("_", "^"):
+            self.advance()
+            if self.token.text != "{":
+                self.fail(f"the note of {token.text} is written in braces")
+            depth = 0
+            while True:
+                part = self.advance()
+                depth += {"{": 1, "}": -1}.get(part.text, 0)
+                if part.kind == "end":
+                    self.fail(f"the note of {token.text} is never closed", token)
+                if depth == 0:
+                    return value
+        return value
 
     def braced_text(self, token: Token) -> str:
         """The letters of ``\\mathrm{NLL}``: a name, not an expression."""

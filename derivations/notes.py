@@ -423,7 +423,7 @@ class _Builder:
             if self.last is None:
                 self.fail("the first row starts with a relation: write its left side",
                           shown[0].position)
-            previous, previous_arg = self.last, None
+            previous_arg = None
         elif self.definition(row, first, rest):
             return
         else:
@@ -438,7 +438,7 @@ class _Builder:
             if first.arg and self.sense is not None and _sense(first.arg) is not self.sense:
                 self.fail(f"\\arg\\{first.arg} here, but the chain is at \\arg\\{self.sense.value[:3]}",
                           first.tokens[0].position)
-            previous, previous_arg = value, first.arg
+            previous_arg = first.arg
         for number, (relation, side) in enumerate(rest):
             if not side.tokens:
                 self.fail(f"nothing after the relation {relation!r}", row.end)
@@ -467,7 +467,7 @@ class _Builder:
                                   "0.7219", first_at)
                 step = Step(value, kind, by, None, tuple(self.givens), line=line, decimals=decimals)
             self.steps.append(step)
-            previous, previous_arg = value, side.arg
+            previous_arg = side.arg
             self.last = value
 
     def optimizer(self, side: _Side) -> None:

@@ -79,6 +79,8 @@ def alpha(expr):
     (r"\sum_{i=1}^{n} \sum_{j=1}^{n} P_{ij}", "Sum(Sum(P[i, j], (j, 1, n)), (i, 1, n))"),
     (r"-a^2", "-(a**2)"),
     (r"0.731 a", "731*a/1000"),
+    (r"\underbrace{a + b}_{\text{two terms}} + 1", "a + b + 1"),
+    (r"n! + \delta_{ij}", "factorial(n) + KroneckerDelta(i, j)"),
 ])
 def test_latex_reads_as_the_same_expression_as_the_file_syntax(latex, python):
     ctx = context()
