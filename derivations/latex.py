@@ -287,6 +287,22 @@ class Reader:
             self.fail("write a negative exponent in braces, such as x^{-1}")
         return self.atom()
 
+    def argument(self) -> sp.Expr:
+        """The argument of ``\\frac`` or ``\\sqrt``: a braced group, or as TeX reads it without
+        braces, one character or command (``\\frac12`` is 1/2, ``\\sqrt2\\pi`` is sqrt(2) pi)."""
+        token = self.token
+        if token.text == "{":
+            return self.group()
+        if token.kind == "num" and "." in token.text[:2]:
+            self.fail("write a decimal argument in braces, such as \\frac{1.5}{2}")
+        if token.kind in ("num", "word") and len(token.text) > 1:
+            self.tokens[self.at:self.at + 1] = [Token(token.kind, token.text[0], token.position),
+                                                Token(token.kind, token.text[1:], token.position + 1)]
+        if self.token.kind in ("num", "word") or (self.token.kind == "cmd" and
+                                                  self.token.text[1:] in GREEK):
+            return self.atom()
+        return self.fail("write the argument in braces, such as \\frac{a}{b}")
+
     def group(self) -> sp.Expr:
         opening = self.expect("{")
         value = self.expression()
@@ -351,8 +367,8 @@ class Reader:
                 self.expect("]")
                 if not (degree.is_Integer and 2 <= degree <= MAX_EXPONENT):
                     self.fail("the degree of a root is a whole number from 2", token)
-                return sp.root(self.group(), degree)
-            return sp.sqrt(self.group())
+                return sp.root(self.argument(), degree)
+            return sp.sqrt(self.argument())
         if name in (r"\sum", r"\prod"):
             return self.big_operator(token, sp.Sum if name == r"\sum" else sp.Product)
         if name in _FUNCTIONS:
@@ -601,9 +617,9 @@ class Reader:
     def fraction(self, token: Token) -> sp.Expr:
         if self.derivative_ahead():
             return self.derivative(token)
-        numerator = self.group()
+        numerator = self.argument()
         denominator_token = self.token
-        denominator = self.group()
+        denominator = self.argument()
         if denominator == 0:
             self.fail("division by zero", denominator_token)
         return numerator / denominator

@@ -81,6 +81,7 @@ def alpha(expr):
     (r"0.731 a", "731*a/1000"),
     (r"\underbrace{a + b}_{\text{two terms}} + 1", "a + b + 1"),
     (r"n! + \delta_{ij}", "factorial(n) + KroneckerDelta(i, j)"),
+    (r"\frac12 + \frac ab + \sqrt2\pi + \frac1\sigma", "1/2 + a/b + sqrt(2)*pi + 1/sigma"),
 ])
 def test_latex_reads_as_the_same_expression_as_the_file_syntax(latex, python):
     ctx = context()
@@ -119,6 +120,7 @@ def test_a_sum_index_is_bound_not_the_free_symbol():
     (r"x + 1", "is a sequence", 0),
     (r"a^23", r"write \^\{23\}", 2),
     (r"\frac{a}{0}", "division by zero", 8),
+    (r"\frac1.5", "decimal argument in braces", 5),
     (r"\log 0", "not positive", 0),
     (r"\sum_{a=1}^{n} a", "must be declared as an integer", 6),
 ])
