@@ -98,9 +98,12 @@ def list_command():
 @click.option("--all", "everything", is_flag=True, help="Check every built-in derivation.")
 @click.option("--strict", is_flag=True, help="Pass only when every step is proved.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see the spec).")
+@click.option("--annotate", type=click.Path(dir_okay=False, path_type=Path),
+              help="With one notes file (.tex or .md): write it back with each checked row "
+                   "marked, to this .tex, .md or .pdf (see docs/notes.md).")
 @_jobs_option
 @_checking_options
-def check(targets, everything, strict, as_json, jobs, timeout, no_cache):
+def check(targets, everything, strict, as_json, jobs, timeout, no_cache, annotate):
     """Check derivations and report every step's verdict.
 
     A proved, checked or refuted verdict is kept in the verdict cache and recalled while the
@@ -122,9 +125,29 @@ def check(targets, everything, strict, as_json, jobs, timeout, no_cache):
         for error in errors:
             click.echo(f"error: {error}", err=True)
         click.echo(run_summary(reports, len(errors), strict))
+    if annotate is not None:
+        _annotate(targets, reports, annotate)
     if errors:
         raise SystemExit(2)
     raise SystemExit(0 if all(r.passed(strict) for r in reports) else 1)
+
+
+def _annotate(targets, summaries, output: Path) -> None:
+    from derivations import annotate
+    from derivations.tex import TexFailed, TexUnavailable
+    from derivations.workflow import UsageError
+
+    notes = {t.split("#", 1)[0] for t in targets}
+    if len(notes) != 1 or not next(iter(notes)).lower().endswith((".tex", ".md")):
+        raise click.UsageError("--annotate takes one notes file (.tex or .md)")
+    try:
+        written = annotate.write(next(iter(notes)), summaries, output)
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    except (TexUnavailable, TexFailed) as exc:
+        click.echo(f"error: {output} not written: {exc}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"wrote {written}")
 
 
 def _template_dir_option(command):

@@ -108,8 +108,8 @@ class _Reader:
             self.fail(f"{what} must be a mapping (key: value)", value)
         for key, (key_value, _) in value.value.items():
             if key == "latex_expr":
-                self.fail("reading expressions written in LaTeX is not supported yet: write the "
-                          "expression in 'expr' and, if you like, its display in 'latex'", key_value)
+                self.fail("unknown key 'latex_expr': write a step's expression in LaTeX as "
+                          "'latex' alone, without 'expr'", key_value)
             if key not in known:
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
@@ -120,6 +120,16 @@ class _Reader:
         source = self.text(value, what)
         try:
             return parse_expression(source, context)
+        except ExpressionError as exc:
+            self.fail(f"{what}: {exc}", value, exc.column)
+
+    def latex_expression(self, value: _Value, context: Context, what: str) -> sp.Expr:
+        """A step written in LaTeX alone (``latex:`` without ``expr:``) is read from it."""
+        from .latex import read_expression
+
+        source = self.text(value, what)
+        try:
+            return read_expression(source, context)
         except ExpressionError as exc:
             self.fail(f"{what}: {exc}", value, exc.column)
 
@@ -217,8 +227,8 @@ class _Reader:
         steps = []
         for number, item in enumerate(value.value, start=1):
             spec = self.mapping(item, f"step {number}", STEP_KEYS)
-            if "expr" not in spec:
-                self.fail(f"step {number} has no 'expr'", item)
+            if "expr" not in spec and "latex" not in spec:
+                self.fail(f"step {number} has no 'expr' (or 'latex')", item)
             relation = Relation.EQ
             if "relation" in spec:
                 word = " ".join(self.text(spec["relation"], "relation").split())
@@ -238,9 +248,11 @@ class _Reader:
                 for name, where in zip(using, items):
                     if name not in givens:
                         self.fail(f"no given called {name!r}", where)
-            expr_source = self.text(spec["expr"], "expr")
+            written = spec["expr"] if "expr" in spec else spec["latex"]
+            expr_source = self.text(written, "expr")
             steps.append(Step(
-                expr=self.expression(spec["expr"], context, f"step {number}"),
+                expr=self.expression(spec["expr"], context, f"step {number}") if "expr" in spec
+                else self.latex_expression(spec["latex"], context, f"step {number}"),
                 relation=relation,
                 by=self.text(spec["by"], "by") if "by" in spec else "",
                 sense=self.sense(spec["sense"]) if "sense" in spec else None,

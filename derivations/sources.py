@@ -11,6 +11,7 @@ from pathlib import Path
 from . import catalog
 
 SUFFIX = ".deriv.yaml"
+NOTES_SUFFIXES = (".tex", ".md")  # lecture notes: every marked chain is a derivation
 MAX_FILE_BYTES = 1_000_000  # a derivation is a few kilobytes; a bigger file is refused
 
 
@@ -67,6 +68,8 @@ def resolve(names: tuple[str, ...], everything: bool) -> list[Source]:
             if not found:
                 raise UsageError(f"no *{SUFFIX} file under {name}")
             sources += [Source(str(p), True) for p in found]
+        elif name.split("#", 1)[0].lower().endswith(NOTES_SUFFIXES):
+            sources.append(Source(name, True))  # notes.tex, or one chain of it: notes.tex#2
         elif path.exists() or name.endswith((".yaml", ".yml")) or "/" in name:
             sources.append(Source(str(path), True))
         elif name in catalog.ids():

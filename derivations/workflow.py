@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import catalog
-from .sources import MAX_FILE_BYTES, InputError, Source, UsageError, resolve
+from .sources import MAX_FILE_BYTES, NOTES_SUFFIXES, InputError, Source, UsageError, resolve
 from .storage import write_atomically
 from .summary import Summary, summarize
 from .timelimit import DEFAULT_TIMEOUT
@@ -19,7 +19,31 @@ def select(names: tuple[str, ...], everything: bool) -> list:
     """The derivations named by built-in id or by path (a folder gives every ``*.deriv.yaml``
     under it), or the whole catalog.  A file that cannot be read stands in the list as its
     ``InputError``, so the other files are still checked."""
-    return [_load(source) for source in resolve(names, everything)]
+    return [item for source in resolve(names, everything) for item in _load_all(source)]
+
+
+def _load_all(source: Source) -> list:
+    """The derivations of a source: one, or every chain of a notes file (``notes.tex#2`` is
+    its second chain), each as itself or its ``InputError``."""
+    if not source.is_file or not _is_notes(source):
+        return [_load(source)]
+    from . import notes
+
+    path, _, number = source.name.partition("#")
+    try:
+        chains = notes.read(path)
+    except InputError as exc:
+        return [exc]
+    if not number:
+        return chains
+    if not (number.isdigit() and 1 <= int(number) <= len(chains)):
+        raise UsageError(f"{path} has {len(chains)} chain(s): name one as {path}#1 to "
+                         f"{path}#{len(chains)}")
+    return [chains[int(number) - 1]]
+
+
+def _is_notes(source: Source) -> bool:
+    return source.name.split("#", 1)[0].lower().endswith(NOTES_SUFFIXES)
 
 
 def _load(source: Source, data: bytes | None = None):
@@ -90,18 +114,23 @@ def check_summaries(names: tuple[str, ...], everything: bool, timeout: float = D
     the rest are checked (their unchanged steps recalled) and their summaries kept."""
     _check_limits(timeout, jobs)
     sources = resolve(names, everything)
-    found: dict[int, Summary] = {}
-    pending: dict[int, tuple[str | None, object]] = {}  # position -> (key, derivation or error)
+    found: dict[tuple[int, int], Summary] = {}
+    # (position, chain) -> (key, derivation or error); a notes file has several chains
+    pending: dict[tuple[int, int], tuple[str | None, object]] = {}
     for position, source in enumerate(sources):
+        if source.is_file and _is_notes(source):  # several chains: not recalled as one summary
+            for number, item in enumerate(_load_all(source)):
+                pending[(position, number)] = (None, item)
+            continue
         data = _bytes(source)
         key = None
         if cache is not None and (data is not None or not source.is_file):
             key = cache.summary_key(source.name, data)
             recalled = cache.get_summary(key)
             if recalled is not None:
-                found[position] = recalled
+                found[(position, 0)] = recalled
                 continue
-        pending[position] = (key, _load(source, data))
+        pending[(position, 0)] = (key, _load(source, data))
     if not pending:
         return [found[p] for p in sorted(found)], []
     reports, errors = check_all([item for _, item in pending.values()], timeout, cache, jobs)
@@ -132,7 +161,9 @@ def check_one(name: str, timeout: float = DEFAULT_TIMEOUT, cache=None):
     """The report on one derivation (an id or a file); its input error is raised."""
     selected = select((name,), False)
     if len(selected) != 1:
-        raise UsageError(f"{name} names {len(selected)} derivations; name one file or id")
+        hint = f"name one chain, such as {name}#1" if _is_notes(Source(name, True)) else \
+            "name one file or id"
+        raise UsageError(f"{name} names {len(selected)} derivations; {hint}")
     reports, errors = check_all(selected, timeout, cache)
     if errors:
         raise errors[0]

@@ -63,7 +63,7 @@ HEADER = "title: t\nsymbols:\n  x: real\n"
     (HEADER + "start: x\nsteps:\n  - expr: x\n    relation: same optimizers\n", "needs 'optimize", 7, 15),
     ("title: t\nsymbols:\n  x: rael\nstart: x\nsteps:\n  - expr: x\n", "did you mean 'real'?", 3, 6),
     (HEADER + "start: x\nsteps:\n  - expr: x\n    using: [nothing]\n", "no given called 'nothing'", 7, 13),
-    (HEADER + "start: x\nsteps:\n  - latex_expr: x\n", "not supported yet", 6, 5),
+    (HEADER + "start: x\nsteps:\n  - latex_expr: x\n", "'latex' alone", 6, 5),
     (HEADER + "start: x\nsteps:\n  - expr: x\n    relation: <=\n  - expr: x\n    relation: '>='\n",
      "step 2: cannot compose '<=' with '>='", 9, 15),
 ])

@@ -1,0 +1,711 @@
+"""A safe reader for expressions written in LaTeX, as lecture notes write them.
+
+A small tokenizer and recursive-descent parser of our own over a whitelist of commands; it
+builds SymPy objects directly through the declared ``Context``, like the reader of derivation
+files (``derivations.parser``), with the same bounds.  No text is ever given to ``eval``,
+``sympify``, ``parse_expr`` or SymPy's ``parse_latex`` (whose Lark grammar calls ``sympify``
+on pieces of the text and needs the ``lark`` package), and nothing is ever compiled by TeX:
+a command outside the whitelist (``\\input``, ``\\write18``, ``\\catcode``, ...) is an error.
+
+Every error is an ``ExpressionError`` whose ``column`` is the offset in the text read.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from .kernel import Context, sigmoid, softplus
+from .parser import (
+    MAX_DEPTH, MAX_EXPONENT, MAX_FACTORIAL, MAX_LENGTH, MAX_LITERAL_DIGITS, MAX_NODES, MAX_NUMBER_DIGITS,
+    ExpressionError,
+)
+
+GREEK = frozenset("""alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
+    lambda mu nu xi rho varrho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda
+    Xi Sigma Upsilon Phi Psi Omega""".split())
+_SPACING = frozenset(r"\, \; \: \! \quad \qquad \displaystyle \textstyle \limits \nolimits"
+                     r" \nonumber \notag".split() + ["\\ "])
+_SIZES = re.compile(r"\\(?:left|right|middle|[bB]ig{1,2}[lrm]?|[bB]igg[lrm]?)$")
+_FRACTIONS = frozenset((r"\frac", r"\dfrac", r"\tfrac"))
+_FUNCTIONS = {r"\log": sp.log, r"\ln": sp.log, r"\exp": sp.exp}
+_NAMED = {"sigmoid": sigmoid, "softplus": softplus, "log": sp.log, "exp": sp.exp, "ln": sp.log}
+_DECORATIONS = {r"\hat": "hat", r"\bar": "bar", r"\tilde": "tilde", r"\widehat": "hat",
+                r"\overline": "bar", r"\widetilde": "tilde"}
+_TYPEFACES = frozenset((r"\mathbf", r"\boldsymbol", r"\vec", r"\bm", r"\mathit"))
+_WORD_COMMANDS = frozenset((r"\mathrm", r"\operatorname", r"\operatorname*", r"\text", r"\textrm"))
+_OPEN = {"(": ")", "[": "]", r"\{": r"\}", r"\lbrace": r"\rbrace", r"\lbrack": r"\rbrack"}
+_CLOSE = frozenset(_OPEN.values())
+_ABS = frozenset(("|", r"\lvert", r"\rvert", r"\vert"))
+_PRODUCTS = frozenset((r"\cdot", r"\times", "*"))
+RELATIONS = {"=": "=", r"\le": "<=", r"\leq": "<=", r"\leqslant": "<=", "<": "<", r"\ge": ">=",
+             r"\geq": ">=", r"\geqslant": ">=", ">": ">", r"\approx": "approx"}
+# Commands whose only use in a notes file would be to run or read something: named so that the
+# error says plainly that nothing is compiled.
+HOSTILE = frozenset(r"""\input \include \write \write18 \immediate \openin \openout \read
+    \catcode \def \edef \gdef \xdef \let \newcommand \renewcommand \providecommand \csname
+    \expandafter \usepackage \documentclass \special \directlua \loop \jobname""".split())
+_FIXES = {
+    r"\exp^": r"write \exp(...) or e^{...}",
+    r"\infty": "limits of a sum are integers; an infinite sum is not supported",
+    r"\int": "integrals are not supported yet",
+    r"\top": "transposes are not supported yet (no vectors or matrices)",
+    r"\nabla": r"write \frac{\partial}{\partial\theta}",
+    r"\mid": "a conditional p(x \\mid y) is not supported in an expression",
+}
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "num", "word" (letters), "name" (\\theta, \\mathrm{NLL}), "cmd", "sym",
+    # "arg" (arg max / arg min: text "max" or "min"), "end"
+    text: str
+    position: int
+
+
+@dataclass
+class Notation:
+    """What the header of a note says about how to read it."""
+
+    superscript_index: frozenset[str] = frozenset()  # y^{(i)} is y[i] for these sequences
+    # L(theta) = ...: name -> (parameters, body, how its arguments are read)
+    definitions: dict[str, tuple] = field(default_factory=dict)
+
+
+def _bound_index(name: str, outer):
+    """The symbol a sum binds (kept here alone so that it follows ``parser``'s convention: a
+    plain integer, whatever the declaration of its name says; the range says its values)."""
+    return sp.Symbol(name, integer=True)
+
+
+# -- tokens --------------------------------------------------------------------------------------
+_TOKEN = re.compile(r"""
+    (?P<cmd>\\(?:[A-Za-z]+\*?|.))
+  | (?P<num>\d+(?:\.\d+)?)
+  | (?P<word>[A-Za-z]+)
+  | (?P<space>\s+)
+  | (?P<sym>.)
+""", re.VERBOSE | re.DOTALL)
+
+
+def tokenize(text: str) -> list[Token]:
+    """The tokens of ``text``; spacing and sizing commands dropped; bounded in size."""
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters", 0)
+    depth = 0
+    for position, char in enumerate(text):
+        if char in "([{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ExpressionError(f"brackets are nested deeper than {MAX_DEPTH} levels", position)
+        elif char in ")]}":
+            depth -= 1
+    tokens: list[Token] = []
+    for match in _TOKEN.finditer(text):
+        kind, value, position = match.lastgroup, match.group(), match.start()
+        if kind == "space" or (kind == "sym" and value == "~") or value in _SPACING:
+            continue
+        if kind == "cmd" and value in HOSTILE or (kind == "cmd" and value.startswith(r"\write")):
+            raise ExpressionError(f"{value} is refused: notes are read, never compiled or run, "
+                                  "and only the commands of formulas are allowed", position)
+        if kind == "cmd" and _SIZES.match(value):
+            continue  # \left( is (: the delimiter that follows is checked by the parser
+        if kind == "sym" and value == "%":
+            raise ExpressionError("a comment inside a formula", position)
+        tokens.append(Token(kind, value, position))
+        if len(tokens) > MAX_NODES:
+            raise ExpressionError(f"the expression has more than {MAX_NODES} parts", position)
+    tokens.append(Token("end", "", len(text)))
+    return _merge_arg(tokens)
+
+
+def _merge_arg(tokens: list[Token]) -> list[Token]:
+    """``\\arg\\max``, ``\\argmax``, ``\\operatorname*{arg\\,max}`` as one "arg" token."""
+    merged, at = [], 0
+    while at < len(tokens):
+        token = tokens[at]
+        if token.text in (r"\argmax", r"\argmin"):
+            merged.append(Token("arg", token.text[4:], token.position))
+        elif token.text == r"\arg" and tokens[at + 1].text in (r"\max", r"\min"):
+            merged.append(Token("arg", tokens[at + 1].text[1:], token.position))
+            at += 1
+        elif token.text in _WORD_COMMANDS and tokens[at + 1].text == "{":
+            end = next((k for k in range(at + 2, len(tokens)) if tokens[k].text == "}"), None)
+            inside = "".join(t.text for t in tokens[at + 2:end]) if end else ""
+            if inside in ("argmax", "argmin"):
+                merged.append(Token("arg", inside[3:], token.position))
+                at = end
+            else:
+                merged.append(token)
+        else:
+            merged.append(token)
+        at += 1
+    return merged
+
+
+class Reader:
+    """Reads one expression from a list of tokens (see ``read_expression``)."""
+
+    def __init__(self, tokens: list[Token], context: Context, notation: Notation | None = None):
+        self.tokens = tokens
+        self.at = 0
+        self.context = context
+        self.notation = notation or Notation()
+        self.scope: dict[str, sp.Symbol] = {}
+        self.in_abs = 0
+        self.depth = 0
+
+    # -- helpers --------------------------------------------------------------------------------
+    @property
+    def token(self) -> Token:
+        return self.tokens[self.at]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.at]
+        self.at += 1
+        return token
+
+    def fail(self, message: str, token: Token | None = None):
+        token = token or self.token
+        raise ExpressionError(message, token.position)
+
+    def expect(self, text: str, why: str = ""):
+        if self.token.text != text:
+            found = repr(self.token.text) if self.token.kind != "end" else "the end"
+            self.fail(f"expected {text!r}{why}, found {found}")
+        return self.advance()
+
+    def enter(self):
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.fail(f"the expression is nested deeper than {MAX_DEPTH} levels")
+
+    # -- grammar --------------------------------------------------------------------------------
+    def expression(self) -> sp.Expr:
+        """Terms joined by + and - (built at once: SymPy flattens a sum once, not per term)."""
+        self.enter()
+        terms = [self.signed_term()]
+        while self.token.text in ("+", "-"):
+            sign = self.advance().text
+            term = self.term()
+            terms.append(term if sign == "+" else -term)
+        self.depth -= 1
+        return terms[0] if len(terms) == 1 else sp.Add(*terms)
+
+    def signed_term(self):
+        if self.token.text in ("+", "-"):
+            sign = self.advance().text
+            term = self.term()
+            return -term if sign == "-" else term
+        return self.term()
+
+    def term(self) -> sp.Expr:
+        """Factors joined by \\cdot, \\times, / or written side by side."""
+        factors = [self.power()]
+        while True:
+            if self.token.text in _PRODUCTS:
+                self.advance()
+                factors.append(self.signed_power())
+            elif self.token.text == "/":
+                slash = self.advance()
+                divisor = self.signed_power()
+                if divisor == 0:
+                    self.fail("division by zero", slash)
+                factors.append(1 / divisor)
+            elif self.starts_factor():
+                factors.append(self.power())
+            else:
+                return factors[0] if len(factors) == 1 else sp.Mul(*factors)
+
+    def signed_power(self):
+        if self.token.text == "-":
+            self.advance()
+            return -self.power()
+        return self.power()
+
+    def starts_factor(self) -> bool:
+        token = self.token
+        if token.kind in ("num", "word"):
+            return True
+        if token.kind == "sym":
+            return token.text in "([{" or (token.text == "|" and not self.in_abs)
+        if token.kind == "cmd":
+            if token.text in _ABS:
+                return token.text == r"\lvert" or (token.text == r"\vert" and not self.in_abs)
+            return token.text not in _PRODUCTS and token.text not in _CLOSE and \
+                token.text not in RELATIONS and token.text not in (r"\right", r"\iff")
+        return False
+
+    def power(self) -> sp.Expr:
+        base_token = self.token
+        base = self.atom()
+        if self.token.text == "!":
+            bang = self.advance()
+            if base.is_number and (not base.is_Integer or abs(base) > MAX_FACTORIAL):
+                self.fail(f"factorial of a number needs an integer up to {MAX_FACTORIAL}", bang)
+            base = sp.factorial(base)
+        if self.token.text == "^":
+            caret = self.advance()
+            exponent = self.script()
+            base = self.raise_to(base, exponent, caret)
+            if self.token.text == "^":
+                self.fail("a double superscript: write x^{a b} or {x^a}^b")
+        if self.token.text == "_":
+            self.fail(f"only a declared sequence takes an index here (after {base_token.text!r})")
+        return base
+
+    def raise_to(self, base, exponent, where: Token):
+        if exponent.is_Number:
+            if abs(exponent) > MAX_EXPONENT:
+                self.fail(f"an exponent is larger than {MAX_EXPONENT}", where)
+            if base.is_Number and base != 0 and abs(base) != 1:
+                digits = abs(float(sp.log(abs(base), 10))) * float(abs(exponent))
+                if digits > MAX_NUMBER_DIGITS:
+                    self.fail(f"a power of numbers with more than {MAX_NUMBER_DIGITS} digits", where)
+        elif exponent.is_number and exponent.has(sp.Pow, sp.exp, sp.log):
+            self.fail("an exponent must be a plain number or contain a symbol", where)
+        if base == 0 and exponent.is_Number and exponent <= 0:
+            self.fail("0 to a non-positive power", where)
+        return base**exponent
+
+    def script(self) -> sp.Expr:
+        """What follows ^ or _: a braced group, or one character or command."""
+        token = self.token
+        if token.text == "{":
+            return self.group()
+        if token.kind == "num":
+            if len(token.text) > 1:
+                self.fail(f"write ^{{{token.text}}}: without braces only one character is raised")
+            self.advance()
+            return sp.Integer(token.text)
+        if token.kind == "word" and len(token.text) > 1:
+            self.fail(f"write {{{token.text}}} in braces: without braces only one letter is raised")
+        if token.text == "-":
+            self.fail("write a negative exponent in braces, such as x^{-1}")
+        return self.atom()
+
+    def argument(self) -> sp.Expr:
+        """The argument of ``\\frac`` or ``\\sqrt``: a braced group, or as TeX reads it without
+        braces, one character or command (``\\frac12`` is 1/2, ``\\sqrt2\\pi`` is sqrt(2) pi)."""
+        token = self.token
+        if token.text == "{":
+            return self.group()
+        if token.kind == "num" and "." in token.text[:2]:
+            self.fail("write a decimal argument in braces, such as \\frac{1.5}{2}")
+        if token.kind in ("num", "word") and len(token.text) > 1:
+            self.tokens[self.at:self.at + 1] = [Token(token.kind, token.text[0], token.position),
+                                                Token(token.kind, token.text[1:], token.position + 1)]
+        if self.token.kind in ("num", "word") or (self.token.kind == "cmd" and
+                                                  self.token.text[1:] in GREEK):
+            return self.atom()
+        return self.fail("write the argument in braces, such as \\frac{a}{b}")
+
+    def group(self) -> sp.Expr:
+        opening = self.expect("{")
+        value = self.expression()
+        if self.token.text != "}":
+            found = repr(self.token.text) if self.token.kind != "end" else "the end of the row"
+            self.fail(f"this '{{' is never closed: found {found} where its '}}' should be", opening)
+        self.advance()
+        return value
+
+    def bracketed(self) -> sp.Expr:
+        opening = self.advance()
+        self.in_abs, outer = 0, self.in_abs
+        value = self.expression()
+        self.in_abs = outer
+        self.expect(_OPEN[opening.text], f" to close the {opening.text!r} at column {opening.position + 1}")
+        return value
+
+    # -- atoms ----------------------------------------------------------------------------------
+    def atom(self) -> sp.Expr:
+        token = self.token
+        if token.kind == "num":
+            self.advance()
+            digits = token.text.replace(".", "")
+            if len(digits) > MAX_LITERAL_DIGITS:
+                self.fail(f"a number has more than {MAX_LITERAL_DIGITS} digits", token)
+            return sp.Rational(token.text)
+        if token.kind == "word":
+            return self.word(self.advance())
+        if token.text == "{":
+            return self.group()
+        if token.text in _OPEN:
+            return self.bracketed()
+        if token.text in _ABS and token.text != r"\rvert":
+            return self.absolute()
+        if token.kind == "end":
+            self.fail("an expression is missing here")
+        if token.kind == "arg":
+            self.fail("arg max / arg min is allowed only at the start of a side of a row")
+        if token.kind != "cmd":
+            self.fail(f"unexpected {token.text!r}")
+        return self.command(self.advance())
+
+    def absolute(self):
+        opening = self.advance()
+        self.in_abs += 1
+        value = self.expression()
+        self.in_abs -= 1
+        closing = r"\rvert" if opening.text == r"\lvert" else opening.text
+        self.expect(closing, f" to close the absolute value at column {opening.position + 1}")
+        return sp.Abs(value)
+
+    def command(self, token: Token) -> sp.Expr:
+        name = token.text
+        if name in _FRACTIONS:
+            return self.fraction(token)
+        if name in (r"\underbrace", r"\overbrace"):
+            return self.braced_note(token)
+        if name == r"\sqrt":
+            if self.token.text == "[":
+                self.advance()
+                degree = self.expression()
+                self.expect("]")
+                if not (degree.is_Integer and 2 <= degree <= MAX_EXPONENT):
+                    self.fail("the degree of a root is a whole number from 2", token)
+                return sp.root(self.argument(), degree)
+            return sp.sqrt(self.argument())
+        if name in (r"\sum", r"\prod"):
+            return self.big_operator(token, sp.Sum if name == r"\sum" else sp.Product)
+        if name in _FUNCTIONS:
+            return self.function(token, _FUNCTIONS[name])
+        if name in (r"\max", r"\min"):
+            if self.token.text == "_":
+                self.fail(f"{name}_... over a variable is not an expression: write "
+                          rf"\arg{name} at the start of a row", token)
+            arguments = self.arguments(token)
+            if len(arguments) < 2:
+                self.fail(f"{name} takes two or more arguments, such as {name}(a, b)", token)
+            return (sp.Max if name == r"\max" else sp.Min)(*arguments)
+        if name in _DECORATIONS:
+            return self.word(Token("name", self.inner_name(token) + _DECORATIONS[name], token.position))
+        if name in _TYPEFACES:
+            return self.word(Token("name", self.inner_name(token), token.position))
+        if name in _WORD_COMMANDS:
+            return self.word(Token("name", self.braced_text(token), token.position))
+        if name[1:] in GREEK:
+            return self.word(Token("name", name[1:], token.position))
+        if name == r"\pi":
+            return self.word(Token("name", "pi", token.position))
+        if name == r"\partial":
+            self.fail(r"write a derivative as \frac{\partial}{\partial\theta} f or "
+                      r"\frac{\partial f}{\partial\theta}", token)
+        fix = _FIXES.get(name + self.token.text if name == r"\exp" else name)
+        if fix is None:
+            known = [r"\frac", r"\sqrt", r"\sum", r"\prod", r"\log", r"\exp", r"\max", r"\min",
+                     r"\cdot", r"\hat", r"\bar", r"\mathrm"] + ["\\" + g for g in GREEK]
+            close = difflib.get_close_matches(name, known, n=1)
+            fix = f"did you mean {close[0]}?" if close else "see docs/notes.md for what is allowed"
+        self.fail(f"unknown command {name}: {fix}", token)
+
+    def braced_note(self, token: Token) -> sp.Expr:
+        """``\\underbrace{A}_{\\text{...}}`` reads as A: the note under it is not read."""
+        value = self.group()
+        if self.token.text in ("_", "^"):
+            self.advance()
+            if self.token.text != "{":
+                self.fail(f"the note of {token.text} is written in braces")
+            depth = 0
+            while True:
+                part = self.advance()
+                depth += {"{": 1, "}": -1}.get(part.text, 0)
+                if part.kind == "end":
+                    self.fail(f"the note of {token.text} is never closed", token)
+                if depth == 0:
+                    return value
+        return value
+
+    def braced_text(self, token: Token) -> str:
+        """The letters of ``\\mathrm{NLL}``: a name, not an expression."""
+        self.expect("{", f" after {token.text}")
+        parts = []
+        while self.token.text != "}":
+            part = self.advance()
+            if part.kind not in ("word", "num") and part.text not in _SPACING:
+                self.fail(f"{token.text}{{...}} holds a name (letters and digits)", part)
+            parts.append(part.text)
+        self.advance()
+        if not parts or not parts[0][0].isalpha():
+            self.fail(f"{token.text}{{...}} holds a name starting with a letter", token)
+        return "".join(parts)
+
+    def inner_name(self, token: Token) -> str:
+        """The name under ``\\hat``, ``\\mathbf``, ...: one letter or Greek letter."""
+        braced = self.token.text == "{"
+        if braced:
+            self.advance()
+        inner = self.advance()
+        if inner.kind == "word" or (inner.kind == "cmd" and inner.text[1:] in GREEK):
+            name = inner.text.lstrip("\\")
+        else:
+            self.fail(f"{token.text} decorates a name, such as {token.text}{{y}}", inner)
+        if braced:
+            self.expect("}", f" to close {token.text}{{...}}")
+        return name
+
+    # -- names ----------------------------------------------------------------------------------
+    def word(self, token: Token) -> sp.Expr:
+        """A name: declared, a definition, a named function, a constant; letters written side by
+        side that are not declared together are a product of one-letter names."""
+        text = token.text
+        if text in self.scope:
+            return self.indexed_or_plain(text, self.scope[text], token)
+        declaration = self.context.lookup(text)
+        if declaration is None and text in self.notation.definitions:
+            return self.defined(token)
+        if declaration is None and text in _NAMED and self.token.text in (*_OPEN, "{"):
+            return self.function(token, _NAMED[text])
+        if declaration is None and text == "sigma" and self.token.text in _OPEN:
+            return self.function(token, sigmoid)
+        if declaration is None and text == "delta" and self.token.text == "_":
+            self.advance()
+            indices = self.indices(superscript=False, rank=2)
+            if len(indices) != 2:
+                self.fail("Kronecker's delta takes two indices, such as \\delta_{jk}", token)
+            return sp.KroneckerDelta(*indices)
+        if declaration is None and len(text) > 1 and token.kind == "word":
+            pieces = [Token("word", c, token.position + k) for k, c in enumerate(text)]
+            self.tokens[self.at:self.at] = pieces[1:]
+            return self.word(pieces[0])
+        if declaration is None:
+            if text == "e":
+                return sp.E
+            if text == "pi":
+                return sp.pi
+            self.unknown(token)
+        if declaration.kind == "function":
+            arguments = self.arguments(token)
+            if len(arguments) != declaration.rank:
+                self.fail(f"{text} takes {declaration.rank} argument(s), not {len(arguments)}", token)
+            return declaration.obj(*arguments)
+        if declaration.kind == "sequence":
+            return self.entry(token, declaration)
+        return self.indexed_or_plain(text, declaration.obj, token)
+
+    def indexed_or_plain(self, text, value, token):
+        if self.token.text == "_":
+            self.fail(f"{text!r} is not a declared sequence, so it takes no index", self.token)
+        return value
+
+    def unknown(self, token: Token):
+        known = [d.name for d in self.context.declarations] + list(self.notation.definitions)
+        close = difflib.get_close_matches(token.text, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else "; declare it under 'symbols'"
+        self.fail(f"undeclared name {token.text!r}{hint}", token)
+
+    def entry(self, token: Token, declaration) -> sp.Expr:
+        """``x_i``, ``x_{ij}``, ``x_{i,j}``, or ``y^{(i)}`` under ``superscript index``."""
+        if self.token.text == "^" and declaration.name in self.notation.superscript_index:
+            self.advance()
+            indices = self.indices(superscript=True, rank=declaration.rank)
+        elif self.token.text == "_":
+            self.advance()
+            indices = self.indices(superscript=False, rank=declaration.rank)
+        else:
+            self.fail(f"{declaration.name!r} is a sequence: write it with an index, such as "
+                      f"{declaration.name}_i", token)
+        if len(indices) != declaration.rank:
+            self.fail(f"{declaration.name!r} takes {declaration.rank} index(es), not {len(indices)}",
+                      token)
+        for index in indices:
+            if not index.is_integer:
+                self.fail(f"an index of {declaration.name!r} must be an integer", token)
+        return declaration.obj[tuple(indices)]
+
+    def comma_ahead(self) -> bool:
+        """Whether the group being read holds a comma outside brackets."""
+        depth = 0
+        for token in self.tokens[self.at:]:
+            if token.text in ("(", "[", "{", r"\{"):
+                depth += 1
+            elif token.text in (")", "]", "}", r"\}"):
+                depth -= 1
+                if depth < 0:
+                    return False
+            elif token.text == "," and depth == 0:
+                return True
+        return False
+
+    def indices(self, superscript: bool, rank: int) -> list[sp.Expr]:
+        braced = self.token.text == "{"
+        if not braced:
+            if superscript:
+                self.fail("write the index in braces, such as y^{(i)}")
+            token = self.advance()
+            if token.kind == "num" and len(token.text) > 1:
+                self.fail(f"write _{{{token.text}}}: without braces only one character is an index",
+                          token)
+            if token.kind == "word" and len(token.text) > 1:
+                self.tokens.insert(self.at, Token("word", token.text[1:], token.position + 1))
+                token = Token("word", token.text[0], token.position)
+            self.tokens.insert(self.at, token)
+            return [self.atom()]
+        self.advance()
+        if superscript:
+            self.expect("(", ": a superscript index is written y^{(i)}")
+        if rank > 1 and not self.comma_ahead():
+            # x_{ij}, x_{i j}, \delta_{k w_{t}}: indices written side by side
+            indices = []
+            while self.token.text not in ("}", ")") and self.token.kind != "end":
+                if self.token.kind == "word" and len(self.token.text) > 1 and \
+                        self.context.lookup(self.token.text) is None:
+                    word = self.advance()
+                    self.tokens[self.at:self.at] = [Token("word", c, word.position + k)
+                                                    for k, c in enumerate(word.text)]
+                indices.append(self.power())
+        else:
+            indices = [self.expression()]
+            while self.token.text == ",":
+                self.advance()
+                indices.append(self.expression())
+        if superscript:
+            self.expect(")")
+        self.expect("}")
+        return indices
+
+    def defined(self, token: Token) -> sp.Expr:
+        """A name defined by an earlier row, applied to the same arguments as there."""
+        parameters, body, read_arguments = self.notation.definitions[token.text]
+        arguments = read_arguments(self, token)
+        if arguments != parameters:
+            shown = ", ".join(map(str, parameters))
+            self.fail(f"{token.text} is defined for ({shown}); apply it to the same arguments", token)
+        return body
+
+    # -- operators ------------------------------------------------------------------------------
+    def arguments(self, token: Token) -> list[sp.Expr]:
+        if self.token.text not in ("(", r"\{", "["):
+            self.fail(f"{token.text} needs its arguments in brackets, such as {token.text}(x)")
+        opening = self.advance()
+        arguments = [self.expression()]
+        while self.token.text == ",":
+            self.advance()
+            arguments.append(self.expression())
+        self.expect(_OPEN[opening.text], f" to close the arguments of {token.text}")
+        return arguments
+
+    def function(self, token: Token, function) -> sp.Expr:
+        """``\\log x``, ``\\log(x)``, ``\\log_2 x``, ``\\exp\\{x\\}``: without brackets the
+        argument is the run of factors written side by side (``\\log 2\\pi\\sigma``)."""
+        base = None
+        if self.token.text == "_" and function is sp.log:
+            underscore = self.advance()
+            base = self.script()
+            if not (base.is_positive and base != 1):
+                self.fail("the base of a logarithm is a positive number other than 1", underscore)
+        if self.token.text == "^":
+            self.fail(f"write ({token.text} x)^2 rather than a power on {token.text}"
+                      if token.text != r"\exp" else r"write \exp(...) or e^{...}")
+        if self.token.text in _OPEN:
+            argument = self.bracketed()
+        else:
+            if not self.starts_factor():
+                self.fail(f"{token.text} needs an argument")
+            argument = self.power()
+            while self.starts_factor() and not self.token.text.startswith(("\\log", "\\ln", "\\exp",
+                                                                              "\\sum", "\\prod")):
+                argument = argument * self.power()
+        if function is sp.log and argument.is_number and not argument.is_positive:
+            self.fail("the logarithm of a number that is not positive", token)
+        value = function(argument)
+        return value if base is None else value / sp.log(base)
+
+    def fraction(self, token: Token) -> sp.Expr:
+        if self.derivative_ahead():
+            return self.derivative(token)
+        numerator = self.argument()
+        denominator_token = self.token
+        denominator = self.argument()
+        if denominator == 0:
+            self.fail("division by zero", denominator_token)
+        return numerator / denominator
+
+    def derivative_ahead(self) -> bool:
+        texts = [t.text for t in self.tokens[self.at:self.at + 3]]
+        return texts[:2] == ["{", r"\partial"] or texts == ["{", "d", "}"] or \
+            (texts[:2] == ["{", "d"] and self.context.lookup("d") is None)
+
+    def derivative(self, token: Token) -> sp.Expr:
+        """``\\frac{\\partial}{\\partial\\theta} f`` or ``\\frac{\\partial f}{\\partial\\theta}``
+        (also with ``d``): the derivative of f with respect to a declared symbol or entry."""
+        self.expect("{")
+        self.advance()  # \partial or d
+        body = None if self.token.text == "}" else self.expression()
+        self.expect("}")
+        self.expect("{")
+        if self.token.text not in (r"\partial", "d"):
+            self.fail(r"the denominator of a derivative is \partial\theta (or d\theta)")
+        self.advance()
+        variable_token = self.token
+        variable = self.power()
+        self.expect("}")
+        if not isinstance(variable, (sp.Symbol, sp.Indexed)):
+            self.fail("differentiate with respect to a declared symbol or x_k", variable_token)
+        if body is None:
+            body = self.power() if self.token.text in _OPEN else self.term()
+        return sp.Derivative(body, variable)
+
+    def big_operator(self, token: Token, kind) -> sp.Expr:
+        """``\\sum_{i=1}^{n} body``: the body is the term that follows (up to + or -)."""
+        self.expect("_", f": write {token.text}_{{i=1}}^{{n}}")
+        self.expect("{", f": write {token.text}_{{i=1}}^{{n}}")
+        index_token = self.token
+        if index_token.kind != "word" or len(index_token.text) != 1 and \
+                self.context.lookup(index_token.text) is None:
+            self.fail("the index of a sum or product is one declared integer name", index_token)
+        self.advance()
+        declaration = self.context.lookup(index_token.text)
+        if declaration is None or declaration.kind != "scalar" or not declaration.obj.is_integer:
+            self.fail(f"the index {index_token.text!r} of a sum or product must be declared as an "
+                      "integer", index_token)
+        self.expect("=", ": the limits are written {i=1}^{n}")
+        first = self.expression()
+        self.expect("}")
+        self.expect("^", f": {token.text} needs an upper limit, such as ^{{n}}")
+        last = self.script()
+        for bound in (first, last):
+            if not bound.is_integer:
+                self.fail("the limits of a sum or product must be integers", index_token)
+        name = index_token.text
+        outer = self.scope.get(name)
+        bound_index = _bound_index(name, outer)
+        self.scope[name] = bound_index
+        try:
+            body = self.signed_term()
+        finally:
+            if outer is None:
+                del self.scope[name]
+            else:
+                self.scope[name] = outer
+        return kind(body, (bound_index, first, last))
+
+
+def read_expression(text: str, context: Context, notation: Notation | None = None) -> sp.Expr:
+    """The SymPy expression written in LaTeX in ``text``, using only declared names."""
+    tokens = tokenize(text)
+    return read_tokens(tokens, context, notation)
+
+
+def read_tokens(tokens: list[Token], context: Context, notation: Notation | None = None) -> sp.Expr:
+    """The expression of ``tokens`` (ending with an "end" token), all of them."""
+    reader = Reader(list(tokens), context, notation)
+    try:
+        value = reader.expression()
+    except RecursionError:
+        raise ExpressionError("the expression is nested too deeply", reader.token.position) from None
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        if isinstance(exc, ExpressionError):
+            raise
+        raise ExpressionError(f"not a valid expression: {exc}", reader.token.position) from None
+    if reader.token.kind != "end":
+        token = reader.token
+        hint = " (a closing bracket without its opening one?)" if token.text in _CLOSE | {"}", ")"} else ""
+        reader.fail(f"unexpected {token.text!r}{hint}")
+    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise ExpressionError("the expression is not finite (a division by zero or log(0))",
+                              tokens[0].position)
+    return value
