@@ -44,7 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "stress.md"
-DERIVE = "from cli.entry import main; main()"
+DERIVE = "from derivations.cli.entry import main; main()"
 STOPPED = {signal.SIGKILL: -signal.SIGKILL, signal.SIGTERM: 143, signal.SIGINT: 130}
 GRACE = 2.0
 

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from cli.entry import OUTPUT_ERROR
+from derivations.cli.entry import OUTPUT_ERROR
 from derivations.cache import VerdictCache
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKING = "checking a slow step"
-DERIVE = "from cli.entry import main; main()"
+DERIVE = "from derivations.cli.entry import main; main()"
 SLOW_DERIVE = textwrap.dedent(f"""
     import os, signal, sys, time
     from derivations import checker, lifetime

@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 from click.testing import CliRunner
 
-from cli.main import main
+from derivations.cli.main import main
 from derivations import catalog, files, notes
 from derivations.checker import check
 from derivations.kernel import POSITIVE, POSITIVE_INTEGER, Context, Relation, Verdict, integer_range

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import pytest
 from click.testing import CliRunner
 
-from cli.main import main
+from derivations.cli.main import main
 from derivations import grading
 from derivations.cache import VerdictCache
 from derivations.kernel import NONNEGATIVE, POSITIVE, POSITIVE_INTEGER, REAL, Domain, integer_range, interval
