@@ -356,9 +356,9 @@ class _StepTactic:
         try:
             return kernel.order_kept_at(*args, pairs + self._pairs(EVIDENCE_POINTS, FALSIFY_POINTS),
                                         self.givens)
-        except RuleError:
+        except RuleError as exc:
             return kernel.undecided(self.before, self.after, Relation.SAME_OPTIMIZERS,
-                                    "no monotone map found", sense_after)
+                                    f"no monotone map found, and no evidence ({exc})", sense_after)
 
     def _looks_reversed(self, first: Point, second: Point, same_sense: bool) -> bool:
         """Whether the two objectives seem to rank the pair in opposite orders: a quick
