@@ -23,6 +23,7 @@ from .kernel import (
 from .kernel.bounds import BoundsOracle
 from .kernel.normal_forms import NORMAL_FORMS
 from .kernel.rules import DIGITS, MIN_EVIDENCE
+from .errors import InputProblem, InternalError
 from .model import Derivation, Step
 from .report import Report, StepReport
 from .sampling import Sampler, seed_for
@@ -42,7 +43,7 @@ EXACT_FORMS = ("logs of combined arguments", "expand", "logs and sums",
 CASE_FORM = "case by case"  # tried only on steps with a Piecewise, right after the first
 
 
-class DerivationError(ValueError):
+class DerivationError(InputProblem):
     """A derivation that cannot be checked as written (an input error, not a false step)."""
 
     def __init__(self, message: str, step: int | None = None, line: int | None = None):
@@ -139,13 +140,20 @@ def check_shape(derivation: Derivation) -> None:
             fail(str(exc))
 
 
+# SymPy or mpmath giving up on a step (an overflow, a polynomial it cannot handle): no verdict,
+# the run goes on.  Anything else is a fault of this program (``InternalError``, exit code 3).
+COMPUTATION_FAILED = (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError,
+                      NotImplementedError, sp.polys.polyerrors.BasePolynomialError)
+
+
 def check_step(derivation: Derivation, claim: Claim, timeout: float):
-    """The kernel's judgement on the claim ``before step.relation step.expr``."""
+    """The kernel's judgement on the claim ``before step.relation step.expr``.  Every phase,
+    from applying the givens on, runs under the time limit and this error handling."""
     step, sense = claim.step, claim.sense
-    givens = tuple(derivation.givens[name] for name in step.using)
-    tactic = _StepTactic(derivation, claim.before, step.expr, givens)
     try:
         with time_limit(timeout):
+            givens = tuple(derivation.givens[name] for name in step.using)
+            tactic = _StepTactic(derivation, claim.before, step.expr, givens)
             if step.relation is Relation.SAME_OPTIMIZERS:
                 return tactic.same_optimizers(sense, step.sense or sense)
             if step.relation is Relation.APPROX:
@@ -153,9 +161,11 @@ def check_step(derivation: Derivation, claim: Claim, timeout: float):
             return tactic.value_relation(step.relation)
     except StepTimeout:
         return claim.undecided(f"time limit of {timeout:g} s reached")
-    except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as exc:
-        # SymPy or mpmath gave up on this step (an overflow, say): no verdict, the run goes on.
+    except COMPUTATION_FAILED as exc:
         return claim.undecided(f"the computation failed: {type(exc).__name__}")
+    except Exception as exc:
+        where = f"step {claim.index} of {derivation.source}"
+        raise InternalError(f"checking {where}", exc) from exc
 
 
 class _StepTactic:

@@ -13,6 +13,7 @@ import jinja2
 from sympy.printing.latex import translate
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 
+from .errors import NotVerified
 from .kernel import Relation, Verdict
 from .layout import CONTINUATION, LINE_WIDTH, break_lines, width
 from .printing import (
@@ -24,7 +25,7 @@ TEMPLATES = {"latex": "article.tex.j2", "latex-fragment": "fragment.tex.j2",
              "markdown": "derivation.md.j2"}
 
 
-class RenderRefused(Exception):
+class RenderRefused(NotVerified):
     """A document was asked for a chain that did not pass, without ``allow_unverified``."""
 
 

@@ -6,6 +6,7 @@ are all in the verdict cache without it.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from . import catalog
@@ -68,8 +69,8 @@ def check_all(selected, timeout: float = DEFAULT_TIMEOUT, cache=None, jobs: int 
 
 
 def _check_limits(timeout: float, jobs: int) -> None:
-    if timeout <= 0:
-        raise UsageError("--timeout must be positive")
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise UsageError(f"--timeout must be a finite positive number of seconds, not {timeout}")
     if jobs < 0:
         raise UsageError("--jobs must be 0 (one per core) or more")
 

@@ -94,7 +94,10 @@ def test_a_step_out_of_time_exits_1(run):
     (["check"], "name a derivation"),
     (["check", "gausian-least-squares"], "did you mean 'gaussian-least-squares'"),
     (["check", "--all", "bernoulli-bce"], "not both"),
-    (["check", "--timeout", "0", "bernoulli-bce"], "--timeout must be positive"),
+    (["check", "--timeout", "0", "bernoulli-bce"], "not a finite positive number"),
+    (["check", "--timeout", "nan", "bernoulli-bce"], "not a finite positive number"),
+    (["check", "--timeout", "inf", "bernoulli-bce"], "not a finite positive number"),
+    (["show", "--timeout", "-1", "bernoulli-bce"], "not a finite positive number"),
     (["render", "nope"], "no built-in derivation"),
     (["render", "bernoulli-bce", "--format", "pdf"], "Invalid value"),
 ])
