@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from derivations.settings import DEFAULT_TIMEOUT
+
 TIMEOUT_HELP = "Seconds allowed per step; a step that runs out is undecided."
 TARGETS_HELP = "TARGETS are built-in ids (see 'derive list'), *.deriv.yaml files or folders."
 
@@ -58,18 +60,8 @@ def _checking_options(command):
         "--no-cache", is_flag=True,
         help="Check every step afresh: neither read nor write the verdict cache "
              "($DERIVATIONS_CACHE_DIR, default ~/.cache/derivations).")(command)
-    return click.option("--timeout", type=float, default=5.0, show_default=True,
-                        callback=_seconds, help=TIMEOUT_HELP)(command)
-
-
-def _seconds(ctx, param, value: float) -> float:
-    """A time limit is a finite positive number of seconds: nan, inf and 0 would each disable
-    it or make every step undecided."""
-    import math
-
-    if not (math.isfinite(value) and value > 0):
-        raise click.BadParameter(f"{value} is not a finite positive number of seconds")
-    return value
+    return click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
+                        help=TIMEOUT_HELP)(command)
 
 
 def _jobs_option(command):
@@ -80,19 +72,23 @@ def _jobs_option(command):
              "time limit has its worker killed and is undecided.")(command)
 
 
-def _cache(no_cache: bool):
-    """The verdict cache, which recalls the verdicts of unchanged steps; None with --no-cache."""
-    if no_cache:
-        return None
-    from derivations.cache import VerdictCache
+def _settings(timeout: float, no_cache: bool, jobs: int = 1, strict: bool = False):
+    """The run's settings (validated there: a finite positive --timeout, --jobs >= 0), with
+    the verdict cache, which recalls the verdicts of unchanged steps, unless --no-cache."""
+    from derivations.settings import CheckSettings
 
-    return VerdictCache()
+    cache = None
+    if not no_cache:
+        from derivations.cache import VerdictCache
+
+        cache = VerdictCache()
+    return CheckSettings(timeout=timeout, cache=cache, jobs=jobs, strict=strict)
 
 
 def _check_one(name: str, timeout: float, no_cache: bool):
     from derivations.workflow import check_one
 
-    return check_one(name, timeout, _cache(no_cache))
+    return check_one(name, _settings(timeout, no_cache))
 
 
 @click.group(cls=_Derive, context_settings={"help_option_names": ["-h", "--help"]})
@@ -134,7 +130,8 @@ def check(targets, everything, strict, as_json, jobs, timeout, no_cache):
     from derivations.formatting import json_report, run_summary, step_lines
     from derivations.workflow import check_summaries
 
-    reports, errors = check_summaries(targets, everything, timeout, _cache(no_cache), jobs)
+    reports, errors = check_summaries(targets, everything,
+                                      _settings(timeout, no_cache, jobs, strict))
     if as_json:
         click.echo(json_report(reports, errors, strict))
     else:
@@ -216,8 +213,8 @@ def handout(targets, everything, title, author, date, output, fmt, pdf, allow_un
 
     written = make_handout(targets, everything, output=output, title=title, fmt=fmt,
                            author=author, date=date, pdf=pdf, template_dir=template_dir,
-                           allow_unverified=allow_unverified, timeout=timeout,
-                           cache=_cache(no_cache))
+                           allow_unverified=allow_unverified,
+                           settings=_settings(timeout, no_cache))
     for path in written.paths:
         click.echo(f"wrote {path}", err=True)
 
@@ -237,7 +234,7 @@ def build(directory, pdf, jobs, timeout, no_cache):
     from derivations.workflow import build as build_documents
     from derivations.workflow import check_all, select
 
-    reports, _ = check_all(select((), True), timeout, _cache(no_cache), jobs)
+    reports, _ = check_all(select((), True), _settings(timeout, no_cache, jobs))
     summaries = [summarize(report) for report in reports]
     for summary in summaries:
         click.echo(f"{summary.id}: {summary_line(summary, strict=False)}")

@@ -27,7 +27,8 @@ from .errors import InputProblem, InternalError
 from .model import Derivation, Step
 from .report import Report, StepReport
 from .sampling import Sampler, seed_for
-from .timelimit import DEFAULT_TIMEOUT, StepTimeout, time_limit
+from .settings import CheckSettings
+from .timelimit import StepTimeout, time_limit
 
 SIMPLIFY_LIMIT = 2.0
 FALSIFY_POINTS = 6
@@ -83,11 +84,12 @@ def claims(derivation: Derivation) -> list[Claim]:
     return found
 
 
-def check(derivation: Derivation, timeout: float = DEFAULT_TIMEOUT, cache=None) -> Report:
+def check(derivation: Derivation, settings: CheckSettings = CheckSettings()) -> Report:
     """Check every step (a refuted step does not stop the others) and return the report.
-    ``cache``, a ``derivations.cache.VerdictCache``, recalls the verdicts of unchanged steps."""
+    ``settings.cache``, a ``derivations.cache.VerdictCache``, recalls the verdicts of unchanged
+    steps."""
     check_shape(derivation)
-    return assemble(derivation, [check_claim(derivation, claim, timeout, cache)
+    return assemble(derivation, [check_claim(derivation, claim, settings)
                                  for claim in claims(derivation)])
 
 
@@ -100,9 +102,11 @@ def assemble(derivation: Derivation, steps: list[StepReport]) -> Report:
     return Report(derivation, tuple(steps), chain)
 
 
-def check_claim(derivation: Derivation, claim: Claim, timeout: float, cache=None) -> StepReport:
-    """One step's report: its verdict recalled from ``cache`` or found now (and then stored)."""
+def check_claim(derivation: Derivation, claim: Claim, settings: CheckSettings) -> StepReport:
+    """One step's report: its verdict recalled from ``settings.cache`` or found now (and then
+    stored)."""
     started = time.perf_counter()
+    cache = settings.cache
     key = cache.key(derivation, claim) if cache is not None else None
     record = cache.get(key) if key is not None else None
     judgement = None
@@ -112,7 +116,7 @@ def check_claim(derivation: Derivation, claim: Claim, timeout: float, cache=None
         except RuleError:
             judgement = None  # a record from elsewhere: check the step again
     if judgement is None:
-        judgement = check_step(derivation, claim, timeout)
+        judgement = check_step(derivation, claim, settings)
         if key is not None:
             cache.put(key, judgement)
     return StepReport(claim.index, claim.step, judgement, time.perf_counter() - started)
@@ -146,10 +150,10 @@ COMPUTATION_FAILED = (ArithmeticError, ValueError, TypeError, RecursionError, Me
                       NotImplementedError, sp.polys.polyerrors.BasePolynomialError)
 
 
-def check_step(derivation: Derivation, claim: Claim, timeout: float):
+def check_step(derivation: Derivation, claim: Claim, settings: CheckSettings):
     """The kernel's judgement on the claim ``before step.relation step.expr``.  Every phase,
     from applying the givens on, runs under the time limit and this error handling."""
-    step, sense = claim.step, claim.sense
+    step, sense, timeout = claim.step, claim.sense, settings.timeout
     try:
         with time_limit(timeout):
             givens = tuple(derivation.givens[name] for name in step.using)

@@ -11,15 +11,25 @@ from __future__ import annotations
 import pytest
 
 from . import files
+from .settings import DEFAULT_TIMEOUT, CheckSettings
 from .sources import InputError
+
+
+_SETTINGS = pytest.StashKey[CheckSettings]()
+
+
+def pytest_configure(config):
+    """The run's settings from the plugin's options, validated once."""
+    config.stash[_SETTINGS] = CheckSettings(timeout=config.getoption("derivations_timeout"),
+                                            strict=config.getoption("derivations_strict"))
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("derivations", "derivation files (*.deriv.yaml)")
     group.addoption("--derivations-strict", action="store_true",
                     help="a derivation step passes only when it is proved")
-    group.addoption("--derivations-timeout", type=float, default=5.0, metavar="S",
-                    help="seconds allowed per derivation step (default 5)")
+    group.addoption("--derivations-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                    help=f"seconds allowed per derivation step (default {DEFAULT_TIMEOUT:g})")
     group.addoption("--no-derivations", action="store_true",
                     help="do not collect *.deriv.yaml files")
 
@@ -49,7 +59,7 @@ class DerivationFile(pytest.File):
         if self._report is None:
             from .checker import check
 
-            self._report = check(self.derivation, self.config.getoption("derivations_timeout"))
+            self._report = check(self.derivation, self.config.stash[_SETTINGS])
         return self._report
 
 
@@ -64,9 +74,9 @@ class StepItem(pytest.Item):
 
     def runtest(self):
         report = self.parent.report()
-        strict = self.config.getoption("derivations_strict")
+        strict = self.config.stash[_SETTINGS].strict
         step = report.steps[self.index - 1]
-        if step.verdict.value not in (("proved",) if strict else ("proved", "checked")):
+        if not step.verdict.passes(strict):
             raise StepFailed(self._explain(report, strict))
 
     def _explain(self, report, strict: bool) -> str:

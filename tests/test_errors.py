@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
+from derivations.settings import CheckSettings
 from derivations import checker, errors, files
 from derivations.cache import VerdictCache
 from derivations.checker import Claim, DerivationError, check_step, claims
@@ -106,7 +107,7 @@ def test_givens_are_applied_inside_the_time_limit_and_the_error_handling(monkeyp
 
     monkeypatch.setattr(checker.kernel, "apply_givens", failing)
     (claim,) = claims(derivation)
-    judgement = check_step(derivation, claim, 5.0)
+    judgement = check_step(derivation, claim, CheckSettings())
     assert judgement.verdict is Verdict.UNDECIDED
 
 
@@ -118,7 +119,7 @@ def test_a_bug_in_a_step_is_an_internal_error(monkeypatch):
 
     monkeypatch.setattr(checker._StepTactic, "value_relation", broken)
     with pytest.raises(errors.InternalError, match="step 1"):
-        check_step(derivation, claims(derivation)[0], 5.0)
+        check_step(derivation, claims(derivation)[0], CheckSettings())
 
 
 @pytest.mark.parametrize("given, start", [

@@ -12,12 +12,12 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass, field
-from enum import Enum
 from fractions import Fraction
 
 import mpmath
 import sympy as sp
 
+from ..verdicts import Verdict
 from .bounds import BoundsOracle
 from .context import Context
 from .exact import exact_text
@@ -28,13 +28,6 @@ from .relations import CompositionError, Optimization, Relation, Sense, compose
 _SEAL = object()
 DIGITS = 40
 MIN_EVIDENCE = 8
-
-
-class Verdict(str, Enum):
-    PROVED = "proved"
-    CHECKED = "checked"
-    REFUTED = "refuted"
-    UNDECIDED = "undecided"
 
 
 class RuleError(Exception):
