@@ -187,3 +187,24 @@ def test_a_dangerous_or_unbalanced_latex_display_is_refused_with_its_place(tmp_p
 def test_an_ordinary_latex_display_is_kept(tmp_path, latex):
     text = GOOD + f"    latex: '{latex}'\n"
     assert files.read(_write(tmp_path, text)).steps[0].latex == latex
+
+
+def test_settings_are_validated_once_where_they_are_made():
+    from derivations.errors import UsageError
+    from derivations.settings import DEFAULT_TIMEOUT, CheckSettings
+
+    assert CheckSettings().timeout == DEFAULT_TIMEOUT and CheckSettings().jobs == 1
+    for bad in (dict(timeout=float("nan")), dict(timeout=float("inf")), dict(timeout=0),
+                dict(timeout=-1.0), dict(timeout="5"), dict(timeout=True), dict(jobs=-1),
+                dict(jobs=1.5)):
+        with pytest.raises(UsageError):
+            CheckSettings(**bad)
+
+
+def test_the_assertion_helpers_validate_their_settings():
+    from derivations.errors import UsageError
+    from derivations.testing import assert_equal
+
+    x = sp.Symbol("x")
+    with pytest.raises(UsageError):
+        assert_equal(2 * x, x + x, timeout=float("nan"))

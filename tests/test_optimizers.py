@@ -98,3 +98,18 @@ def test_a_reversed_range_evaluates_to_the_empty_sum_and_product():
     assert evaluate(sp.Product(x, (i, 3, n)), at, 20) == 1
     assert expand_finite(sp.Sum(x, (i, 3, 1))) == 0
     assert expand_finite(sp.Product(x, (i, 5, 1))) == 1
+
+
+def test_a_series_or_a_case_split_without_otherwise_may_be_undefined():
+    ctx, theta, c, s, opt = _objective()
+    k = ctx.symbol("k", integer_range(1))
+    old = -(theta - 1)**2
+    series = sp.Sum(c**k / k, (k, 1, sp.oo))  # diverges at c = 1
+    with pytest.raises(RuleError, match="finite range"):
+        _rule(ctx, old, old + series, opt, form="expand")
+    cases = sp.Piecewise((sp.S(1), c > 0))  # no piece applies at c <= 0
+    with pytest.raises(RuleError, match="otherwise"):
+        _rule(ctx, old, old + cases, opt, form="expand")
+    assert _rule(ctx, old, old + sp.Piecewise((c, c > 0), (-c, True)), opt,
+                 form="expand").verdict is Verdict.PROVED  # with 'otherwise', always defined
+

@@ -64,3 +64,10 @@ def test_collection_can_be_turned_off(folder):
     pytester = folder(CORPUS / "bad" / "wrong-normaliser.deriv.yaml")
     result = pytester.runpytest(*LOAD, "--no-derivations")
     assert result.ret == pytest.ExitCode.NO_TESTS_COLLECTED
+
+
+def test_a_timeout_that_is_not_a_finite_positive_number_is_refused(folder):
+    pytester = folder(CORPUS / "good" / "gaussian-least-squares.deriv.yaml")
+    result = pytester.runpytest(*LOAD, "--derivations-timeout", "nan")
+    assert result.ret != 0
+    assert "finite positive number" in "\n".join(result.outlines + result.errlines)

@@ -230,14 +230,17 @@ def ordered_by_lemma(context: Context, before, after, relation: Relation, givens
 
 
 # -- where an objective is defined -----------------------------------------------------------
-_NEEDS = {"nonzero": "!= 0", "positive": "> 0", "nonnegative": ">= 0"}
+_NEEDS = {"nonzero": "!= 0", "positive": "> 0", "nonnegative": ">= 0",
+          "finite range": "has a finite range (a series may diverge)",
+          "otherwise": "has an 'otherwise' piece (else no piece may apply)"}
 
 
 def _requirements(expr: sp.Expr):
     """What each part of ``expr`` needs to have a real value, outermost first: ``(kind, e,
     binders, necessary)`` with kind "nonzero" (a divisor), "positive" (a logarithm's argument,
-    the base of a negative non-integer or symbolic power) or "nonnegative" (a root's radicand,
-    a factorial's argument); ``binders`` the (index, first, last) limits of the sums around it,
+    the base of a negative non-integer or symbolic power), "nonnegative" (a root's radicand,
+    a factorial's argument), "finite range" (a sum or product) or "otherwise" (a case split);
+    ``binders`` the (index, first, last) limits of the sums around it,
     innermost first; ``necessary`` whether the whole expression is undefined where it fails
     (not under a sum, which may be empty, nor a case split, which may not take that piece)."""
     stack = [(expr, (), True)]
@@ -257,12 +260,14 @@ def _requirements(expr: sp.Expr):
         elif isinstance(e, sp.factorial):
             yield "nonnegative", e.args[0], binders, necessary
         if isinstance(e, (sp.Sum, sp.Product)):
+            yield "finite range", e, binders, necessary
             limits = tuple(e.limits)
             for depth, (_, first, last) in enumerate(limits):
                 outer = limits[depth + 1:]  # the ends of a range see only the binders outside
                 stack += [(first, outer + binders, necessary), (last, outer + binders, necessary)]
             stack.append((e.function, limits + binders, False))
         elif isinstance(e, sp.Piecewise):
+            yield "otherwise", e, binders, necessary
             stack += [(part, binders, False) for piece in e.args for part in piece.args]
         elif isinstance(e, sp.Derivative):
             stack.append((e.expr, binders, False))
@@ -271,6 +276,10 @@ def _requirements(expr: sp.Expr):
 
 
 def _proved(kind: str, e, oracle: BoundsOracle, binders) -> bool:
+    if kind == "finite range":
+        return all(end.is_finite for _, first, last in e.limits for end in (first, last))
+    if kind == "otherwise":
+        return e.args[-1].cond == sp.true
     env = oracle.enter(reversed(binders))[0] if binders else None  # outermost bound first
     found = oracle.bounds(e, env)
     return {"nonzero": found.positive or found.negative, "positive": found.positive,
@@ -288,7 +297,7 @@ def _undefined_somewhere(one, other, oracle: BoundsOracle) -> str | None:
         if (kind, e) in needed_by_other and not binders:
             continue
         if not _proved(kind, e, oracle, binders):
-            return f"{sp.sstr(e)} {_NEEDS[kind]} is not proved"
+            return f"that {sp.sstr(e)} {_NEEDS[kind]} is not proved"
     return None
 
 
