@@ -113,3 +113,14 @@ def test_a_series_or_a_case_split_without_otherwise_may_be_undefined():
     assert _rule(ctx, old, old + sp.Piecewise((c, c > 0), (-c, True)), opt,
                  form="expand").verdict is Verdict.PROVED  # with 'otherwise', always defined
 
+
+
+def test_a_hole_that_a_given_cancels_as_it_is_applied_still_counts():
+    from derivations.kernel import Given
+
+    ctx, theta, c, s, opt = _objective()
+    old = -(theta - 1)**2
+    new = old + (theta - 1) / c - 1  # with c = theta - 1, SymPy builds 1 from (theta - 1)/c
+    given = Given("g", c, theta - 1)
+    with pytest.raises(RuleError, match="theta - 1 != 0"):
+        order_kept_at(ctx, old, new, opt, Sense.MAXIMIZE, Sense.MAXIMIZE, [], (given,))

@@ -286,14 +286,27 @@ def _proved(kind: str, e, oracle: BoundsOracle, binders) -> bool:
             "nonnegative": found.nonnegative}[kind]
 
 
-def _undefined_somewhere(one, other, oracle: BoundsOracle) -> str | None:
+def _requirements_under(expr, givens):
+    """``expr``'s requirements with the givens applied to each, and those of ``expr`` with the
+    givens applied: a substitution may cancel a hole as SymPy builds the result ((t - 1)/c
+    with c = t - 1 becomes 1), so the hole is looked for before it, too."""
+    for kind, e, binders, necessary in _requirements(expr):
+        yield kind, (apply_givens(e, givens) if kind in _SIGNS else e), binders, necessary
+    if givens:
+        yield from _requirements(apply_givens(expr, givens))
+
+
+_SIGNS = ("nonzero", "positive", "nonnegative")
+
+
+def _undefined_somewhere(one, other, oracle: BoundsOracle, givens) -> str | None:
     """Why ``one`` may lack a value at a point of the domains where ``other`` has one, or None:
     each of ``one``'s requirements is proved under the declared domains, or is one that
     ``other`` cannot be defined without.  Conservative: an unproved requirement is reported
     even where it happens to hold."""
-    needed_by_other = {(kind, e) for kind, e, binders, necessary in _requirements(other)
-                       if necessary and not binders}
-    for kind, e, binders, necessary in _requirements(one):
+    needed_by_other = {(kind, e) for kind, e, binders, necessary
+                       in _requirements_under(other, givens) if necessary and not binders}
+    for kind, e, binders, necessary in _requirements_under(one, givens):
         if (kind, e) in needed_by_other and not binders:
             continue
         if not _proved(kind, e, oracle, binders):
@@ -301,13 +314,13 @@ def _undefined_somewhere(one, other, oracle: BoundsOracle) -> str | None:
     return None
 
 
-def _same_domain_of_definition(rule: str, before, after, oracle: BoundsOracle) -> None:
+def _same_domain_of_definition(rule: str, before, after, oracle: BoundsOracle, givens) -> None:
     """Both objectives have a value at the same points: a point where only one has a value
     (a removable hole such as (t**2 - 1)/(t - 1) at t = 1) may be where the other's optimum
     is, and no map of values can tell.  Checked on the objectives as written, never on a
     normal form (``cancel`` removes such a hole)."""
     for one, other, which in ((after, before, "new"), (before, after, "old")):
-        why = _undefined_somewhere(one, other, oracle)
+        why = _undefined_somewhere(one, other, oracle, givens)
         if why is not None:
             raise RuleError(rule, f"the {which} objective may be undefined where the other one "
                             f"is defined ({why}): a hole there can move the optimisers")
@@ -344,8 +357,7 @@ def same_optimizers_by_monotone_map(
         if not oracle.is_positive(apply_givens(before, givens)):
             raise RuleError(rule, "the logarithm needs the old objective proved positive")
         inner = sp.log(before)
-    _same_domain_of_definition(rule, apply_givens(before, givens), apply_givens(after, givens),
-                               oracle)
+    _same_domain_of_definition(rule, before, after, oracle, givens)
     shift = NORMAL_FORMS[form](apply_givens(after - scale * inner, givens), oracle)
     if shift.has(sp.nan, sp.zoo, sp.oo, -sp.oo):  # SymPy folds an undefined term (1/0) into
         # zoo, which absorbs every term beside it, the optimised variables' too
@@ -528,8 +540,7 @@ def order_kept_at(context: Context, before, after, optimization: Optimization,
     rule = "order_kept_at"
     same_sense = sense_before is sense_after
     # Points drawn at random never land on a hole: evidence needs both defined alike.
-    _same_domain_of_definition(rule, apply_givens(before, givens), apply_givens(after, givens),
-                               BoundsOracle(context))
+    _same_domain_of_definition(rule, before, after, BoundsOracle(context), givens)
     usable = 0
     for first, second in pairs:
         if not _differ_only_in(first, second, optimization.over):
