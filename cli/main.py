@@ -31,7 +31,8 @@ class _Derive(click.Group):
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except Exception as exc:
-            error = _template_error(exc) or InternalError(f"running {ctx.invoked_subcommand!r}", exc)
+            error = _template_error(exc) or InternalError(
+                f"running {ctx.invoked_subcommand!r}", exc)
             if isinstance(error, InternalError):
                 import traceback
 

@@ -657,11 +657,11 @@ class Chain:
 
     @property
     def proved(self) -> bool:
-        return all(j.verdict is Verdict.PROVED for j in self.judgements)
+        return all(j.verdict.passes(strict=True) for j in self.judgements)
 
     @property
     def passed(self) -> bool:
-        return all(j.verdict in (Verdict.PROVED, Verdict.CHECKED) for j in self.judgements)
+        return all(j.verdict.passes() for j in self.judgements)
 
 
 __all__ = [
