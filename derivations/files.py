@@ -260,7 +260,6 @@ class _Reader:
                           spec["expr"])
         return tuple(steps)
 
-
     def substitutions(self, expr, cited: list[Given], where: list[_Value]) -> None:
         """Applying the cited givens in turn must not build a number too large to write:
         refused here, before the checker builds it (SymPy computes ``3**k`` with ``k =
@@ -278,8 +277,10 @@ class _Reader:
         if _unbalanced(text) is not None:
             self.fail(f"latex: the brace at character {_unbalanced(text) + 1} is not matched",
                       value)
+        if "^^" in text:  # TeX reads ^^5c as a backslash: a command no pattern would see
+            self.fail("latex: TeX's ^^ notation is not allowed in a display", value)
         for found in _LATEX_COMMAND.finditer(text):
-            if found.group(1) in _LATEX_REFUSED:
+            if found.group(1) in _LATEX_REFUSED or "@" in found.group(1):
                 self.fail(f"latex: \\{found.group(1)} is not allowed in a display (it reads or "
                           "writes files, runs programs or redefines commands); write only the "
                           "formula", value)
