@@ -65,12 +65,14 @@ def generate(folder: Path, count: int, seed: int) -> dict[str, list[tuple[Path, 
 
 def grade_everything(made, cache, jobs: int, timeout: float) -> tuple[float, list]:
     from derivations import grading
+    from derivations.settings import CheckSettings
 
     started = time.perf_counter()
     results = []
     for name, submissions in made.items():
         assignment = grading.read_assignment(CORPUS / name / "assignment.yaml")
-        grades = grading.grade_all(assignment, [p for p, _ in submissions], timeout, cache, jobs)
+        grades = grading.grade_all(assignment, [p for p, _ in submissions],
+                                   CheckSettings(timeout=timeout, cache=cache, jobs=jobs))
         results += [(kind, grade) for (_, kind), grade in zip(submissions, grades)]
     return time.perf_counter() - started, results
 

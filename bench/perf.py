@@ -54,6 +54,7 @@ from pathlib import Path
 import sympy as sp
 from sympy.core.cache import clear_cache
 
+from derivations.settings import CheckSettings
 from derivations import catalog
 from derivations.checker import check
 from derivations.kernel import Context, Given, Relation, apply_givens
@@ -337,7 +338,7 @@ def timed_check(derivation: Derivation, runs: int):
     for _ in range(runs):
         clear_cache()
         started = time.perf_counter()
-        report = check(derivation, timeout=SERIES_TIMEOUT)
+        report = check(derivation, CheckSettings(timeout=SERIES_TIMEOUT))
         times.append(time.perf_counter() - started)
         if times[-1] > REPEAT_LIMIT:
             break
@@ -452,7 +453,7 @@ def profile_classes(results: Results, size: int = 1_000, top: int = 15) -> None:
     derivation = with_size(catalog.get("categorical-ce"), "C", size)
     clear_cache()
     profiler = cProfile.Profile()
-    profiler.runcall(check, derivation, timeout=SERIES_TIMEOUT)
+    profiler.runcall(check, derivation, CheckSettings(timeout=SERIES_TIMEOUT))
     out = io.StringIO()
     pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats("derivations/", top)
     text = out.getvalue()

@@ -9,16 +9,54 @@ from pathlib import Path
 
 import click
 
+from derivations.settings import DEFAULT_TIMEOUT
+
 from .entry import output_failed
 
 TIMEOUT_HELP = "Seconds allowed per step; a step that runs out is undecided."
 TARGETS_HELP = "TARGETS are built-in ids (see 'derive list'), *.deriv.yaml files or folders."
 
 
-class InputFailure(click.ClickException):
-    """An input or usage error found by the package: exit code 2."""
+class _Derive(click.Group):
+    """The command group, which catches the package's errors in one place: each error says
+    what went wrong and where, and leaves with its own exit code (``derivations.errors``);
+    anything else is a bug of this program, exit code 3."""
 
-    exit_code = 2
+    def invoke(self, ctx):
+        from derivations.errors import DerivationsError, InternalError
+
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except DerivationsError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except OSError as exc:  # what it prints or writes cannot be written: a full disk
+            raise SystemExit(output_failed(exc)) from None
+        except Exception as exc:
+            error = _template_error(exc) or InternalError(
+                f"running {ctx.invoked_subcommand!r}", exc)
+            if isinstance(error, InternalError):
+                import traceback
+
+                traceback.print_exc()
+            click.echo(f"error: {error}", err=True)
+            ctx.exit(error.exit_code)
+
+
+def _template_error(exc):
+    """A user's template that does not parse, names an unknown variable or is missing, as the
+    input error it is; None for anything else."""
+    import jinja2
+
+    from derivations.errors import InputError
+
+    if not isinstance(exc, jinja2.TemplateError):
+        return None
+    where = getattr(exc, "filename", None) or getattr(exc, "name", None) or "template"
+    return InputError(str(where), f"template: {exc.message or exc}", getattr(exc, "lineno", None),
+                      1 if getattr(exc, "lineno", None) else None)
 
 
 def _checking_options(command):
@@ -27,7 +65,7 @@ def _checking_options(command):
         "--no-cache", is_flag=True,
         help="Check every step afresh: neither read nor write the verdict cache "
              "($DERIVATIONS_CACHE_DIR, default ~/.cache/derivations).")(command)
-    return click.option("--timeout", type=float, default=5.0, show_default=True,
+    return click.option("--timeout", type=float, default=DEFAULT_TIMEOUT, show_default=True,
                         help=TIMEOUT_HELP)(command)
 
 
@@ -39,37 +77,26 @@ def _jobs_option(command):
              "time limit has its worker killed and is undecided.")(command)
 
 
-def _cache(no_cache: bool):
-    """The verdict cache, which recalls the verdicts of unchanged steps; None with --no-cache."""
-    if no_cache:
-        return None
-    from derivations.cache import VerdictCache
+def _settings(timeout: float, no_cache: bool, jobs: int = 1, strict: bool = False):
+    """The run's settings (validated there: a finite positive --timeout, --jobs >= 0), with
+    the verdict cache, which recalls the verdicts of unchanged steps, unless --no-cache."""
+    from derivations.settings import CheckSettings
 
-    return VerdictCache()
+    cache = None
+    if not no_cache:
+        from derivations.cache import VerdictCache
+
+        cache = VerdictCache()
+    return CheckSettings(timeout=timeout, cache=cache, jobs=jobs, strict=strict)
 
 
 def _check_one(name: str, timeout: float, no_cache: bool):
-    from derivations.sources import InputError, UsageError
     from derivations.workflow import check_one
 
-    try:
-        return check_one(name, timeout, _cache(no_cache))
-    except (UsageError, InputError) as exc:
-        raise InputFailure(str(exc)) from None
+    return check_one(name, _settings(timeout, no_cache))
 
 
-class _Commands(click.Group):
-    """The commands, each of which ends with ``OUTPUT_ERROR`` (not click's exit code 1 or a
-    traceback) when what it prints or writes cannot be written."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except OSError as exc:
-            raise SystemExit(output_failed(exc)) from None
-
-
-@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Derive, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="derivations")
 def main():
     """Check derivations step by step and write the verified ones as LaTeX and Markdown.
@@ -78,8 +105,8 @@ def main():
     refuted (with a counterexample you can redo by hand) or undecided.
 
     Exit codes: 0 all passed; 1 a step refuted or undecided (or not proved, with --strict);
-    2 a usage or input error; 74 the output could not be written; 130 or 143 stopped by
-    SIGINT or SIGTERM.
+    2 a usage or input error; 3 an internal error (a bug: please report it); 74 the output
+    could not be written; 130 or 143 stopped by SIGINT or SIGTERM.
     """
 
 
@@ -111,12 +138,10 @@ def check(targets, everything, strict, as_json, jobs, timeout, no_cache, annotat
     unchanged file's whole summary is recalled, and its first line says so);
     --no-cache checks every step afresh."""
     from derivations.formatting import json_report, run_summary, step_lines
-    from derivations.workflow import UsageError, check_summaries
+    from derivations.workflow import check_summaries
 
-    try:
-        reports, errors = check_summaries(targets, everything, timeout, _cache(no_cache), jobs)
-    except UsageError as exc:
-        raise click.UsageError(str(exc)) from None
+    reports, errors = check_summaries(targets, everything,
+                                      _settings(timeout, no_cache, jobs, strict))
     if as_json:
         click.echo(json_report(reports, errors, strict))
     else:
@@ -169,19 +194,12 @@ def _template_dir_option(command):
 @_checking_options
 def render(target, fmt, output, allow_unverified, template_dir, timeout, no_cache):
     """Render a verified derivation as LaTeX or Markdown."""
-    from derivations.render import RenderRefused
     from derivations.render import render as render_report
     from derivations.storage import write_atomically
 
     report = _check_one(target, timeout, no_cache)
-    try:
-        text = render_report(report, fmt, allow_unverified=allow_unverified,
-                             template_dir=template_dir)
-    except RenderRefused as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from None
-    except _template_errors() as exc:
-        raise InputFailure(f"template: {exc}") from None
+    text = render_report(report, fmt, allow_unverified=allow_unverified,
+                         template_dir=template_dir)
     if output is None:
         click.echo(text, nl=False)
     else:
@@ -222,22 +240,11 @@ def handout(targets, everything, title, author, date, output, fmt, pdf, allow_un
     """Write several verified derivations as one lecture handout: a title block, contents, a
     section per derivation and an appendix of how each step was checked."""
     from derivations.handout import make_handout
-    from derivations.render import RenderRefused
-    from derivations.tex import TexFailed, TexUnavailable
-    from derivations.workflow import UsageError
 
-    try:
-        written = make_handout(targets, everything, output=output, title=title, fmt=fmt,
-                               author=author, date=date, pdf=pdf, template_dir=template_dir,
-                               allow_unverified=allow_unverified, timeout=timeout,
-                               cache=_cache(no_cache))
-    except RenderRefused as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(1) from None
-    except (UsageError, TexUnavailable, TexFailed) as exc:
-        raise InputFailure(str(exc)) from None
-    except _template_errors() as exc:
-        raise InputFailure(f"template: {exc}") from None
+    written = make_handout(targets, everything, output=output, title=title, fmt=fmt,
+                           author=author, date=date, pdf=pdf, template_dir=template_dir,
+                           allow_unverified=allow_unverified,
+                           settings=_settings(timeout, no_cache))
     for path in written.paths:
         click.echo(f"wrote {path}", err=True)
 
@@ -254,18 +261,14 @@ def build(directory, pdf, jobs, timeout, no_cache):
     handout.pdf (default: output/)."""
     from derivations.formatting import run_summary, summary_line
     from derivations.summary import summarize
-    from derivations.tex import TexFailed
     from derivations.workflow import build as build_documents
     from derivations.workflow import check_all, select
 
-    reports, _ = check_all(select((), True), timeout, _cache(no_cache), jobs)
+    reports, _ = check_all(select((), True), _settings(timeout, no_cache, jobs))
     summaries = [summarize(report) for report in reports]
     for summary in summaries:
         click.echo(f"{summary.id}: {summary_line(summary, strict=False)}")
-    try:
-        written = build_documents(reports, directory, pdf=pdf)
-    except TexFailed as exc:
-        raise InputFailure(str(exc)) from None
+    written = build_documents(reports, directory, pdf=pdf)
     for path in written.paths:
         click.echo(f"wrote {path}")
     for note in written.notes:
@@ -297,18 +300,15 @@ def grade(submissions, assignment_path, gradescope, junit, csv_path, as_json, jo
     Exit codes: 0 every submission graded (whatever the scores); 2 a usage error or an
     assignment that cannot be read."""
     from derivations import grading
-    from derivations.sources import InputError, UsageError
+    from derivations.errors import UsageError
     from derivations.storage import write_atomically
 
-    try:
-        assignment = grading.read_assignment(assignment_path)
-        paths = grading.submissions(submissions)
-        if gradescope is not None and len(paths) != 1:
-            raise UsageError("--gradescope writes the results of one submission; "
-                             f"{len(paths)} were given")
-        grades = grading.grade_all(assignment, paths, timeout, _cache(no_cache), jobs)
-    except (UsageError, InputError) as exc:
-        raise InputFailure(str(exc)) from None
+    assignment = grading.read_assignment(assignment_path)
+    paths = grading.submissions(submissions)
+    if gradescope is not None and len(paths) != 1:
+        raise UsageError("--gradescope writes the results of one submission; "
+                         f"{len(paths)} were given")
+    grades = grading.grade_all(assignment, paths, _settings(timeout, no_cache, jobs))
     if gradescope is not None:
         write_atomically(gradescope, grading.dumps(grading.gradescope(grades[0])))
     if junit is not None:
@@ -320,9 +320,3 @@ def grade(submissions, assignment_path, gradescope, junit, csv_path, as_json, jo
     else:
         click.echo("\n".join(grading.table(grades)))
 
-
-def _template_errors():
-    """A user's template that does not parse, names an unknown variable or is missing."""
-    import jinja2
-
-    return (jinja2.TemplateError,)

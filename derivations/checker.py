@@ -23,10 +23,12 @@ from .kernel import (
 from .kernel.bounds import BoundsOracle
 from .kernel.normal_forms import NORMAL_FORMS
 from .kernel.rules import DIGITS, MIN_EVIDENCE
+from .errors import InputProblem, InternalError
 from .model import Derivation, Step
 from .report import Report, StepReport
 from .sampling import Sampler, seed_for
-from .timelimit import DEFAULT_TIMEOUT, StepTimeout, time_limit
+from .settings import CheckSettings
+from .timelimit import StepTimeout, time_limit
 
 SIMPLIFY_LIMIT = 2.0
 FALSIFY_POINTS = 6
@@ -42,7 +44,7 @@ EXACT_FORMS = ("logs of combined arguments", "expand", "logs and sums",
 CASE_FORM = "case by case"  # tried only on steps with a Piecewise, right after the first
 
 
-class DerivationError(ValueError):
+class DerivationError(InputProblem):
     """A derivation that cannot be checked as written (an input error, not a false step)."""
 
     def __init__(self, message: str, step: int | None = None, line: int | None = None):
@@ -89,11 +91,12 @@ def claims(derivation: Derivation) -> list[Claim]:
     return found
 
 
-def check(derivation: Derivation, timeout: float = DEFAULT_TIMEOUT, cache=None) -> Report:
+def check(derivation: Derivation, settings: CheckSettings = CheckSettings()) -> Report:
     """Check every step (a refuted step does not stop the others) and return the report.
-    ``cache``, a ``derivations.cache.VerdictCache``, recalls the verdicts of unchanged steps."""
+    ``settings.cache``, a ``derivations.cache.VerdictCache``, recalls the verdicts of unchanged
+    steps."""
     check_shape(derivation)
-    return assemble(derivation, [check_claim(derivation, claim, timeout, cache)
+    return assemble(derivation, [check_claim(derivation, claim, settings)
                                  for claim in claims(derivation)])
 
 
@@ -107,12 +110,14 @@ def assemble(derivation: Derivation, steps: list[StepReport]) -> Report:
     return Report(derivation, tuple(steps), chain)
 
 
-def check_claim(derivation: Derivation, claim: Claim, timeout: float, cache=None) -> StepReport:
-    """One step's report: its verdict recalled from ``cache`` or found now (and then stored)."""
+def check_claim(derivation: Derivation, claim: Claim, settings: CheckSettings) -> StepReport:
+    """One step's report: its verdict recalled from ``settings.cache`` or found now (and then
+    stored)."""
     started = time.perf_counter()
+    cache = settings.cache
     judgement = cache.recall(claim.statement) if cache is not None else None
     if judgement is None:
-        judgement = check_step(derivation, claim, timeout)
+        judgement = check_step(derivation, claim, settings)
         if cache is not None:
             cache.put(judgement)
     return StepReport(claim.index, claim.step, judgement, time.perf_counter() - started)
@@ -140,12 +145,19 @@ def check_shape(derivation: Derivation) -> None:
             fail(str(exc))
 
 
-def check_step(derivation: Derivation, claim: Claim, timeout: float):
-    """The kernel's judgement on the claim's statement ``before relation after``."""
-    statement = claim.statement
-    tactic = _StepTactic(derivation, claim)
+# SymPy or mpmath giving up on a step (an overflow, a polynomial it cannot handle): no verdict,
+# the run goes on.  Anything else is a fault of this program (``InternalError``, exit code 3).
+COMPUTATION_FAILED = (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError,
+                      NotImplementedError, sp.polys.polyerrors.BasePolynomialError)
+
+
+def check_step(derivation: Derivation, claim: Claim, settings: CheckSettings):
+    """The kernel's judgement on the claim's statement ``before relation after``.  Every phase,
+    from applying the givens on, runs under the time limit and this error handling."""
+    statement, timeout = claim.statement, settings.timeout
     try:
         with time_limit(timeout):
+            tactic = _StepTactic(derivation, claim)
             if statement.relation is Relation.SAME_OPTIMIZERS:
                 return tactic.same_optimizers(statement.sense_before, statement.sense_after)
             if statement.relation is Relation.APPROX:
@@ -153,9 +165,11 @@ def check_step(derivation: Derivation, claim: Claim, timeout: float):
             return tactic.value_relation(statement.relation)
     except StepTimeout:
         return claim.undecided(f"time limit of {timeout:g} s reached")
-    except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as exc:
-        # SymPy or mpmath gave up on this step (an overflow, say): no verdict, the run goes on.
+    except COMPUTATION_FAILED as exc:
         return claim.undecided(f"the computation failed: {type(exc).__name__}")
+    except Exception as exc:
+        where = f"step {claim.index} of {derivation.source}"
+        raise InternalError(f"checking {where}", exc) from exc
 
 
 class _StepTactic:
@@ -358,8 +372,8 @@ class _StepTactic:
         try:
             return kernel.order_kept_at(*args, pairs + self._pairs(EVIDENCE_POINTS, FALSIFY_POINTS),
                                         self.givens)
-        except RuleError:
-            return self.claim.undecided("no monotone map found")
+        except RuleError as exc:
+            return self.claim.undecided(f"no monotone map found, and no evidence ({exc})")
 
     def _looks_reversed(self, first: Point, second: Point, same_sense: bool) -> bool:
         """Whether the two objectives seem to rank the pair in opposite orders: a quick

@@ -17,7 +17,9 @@ from .kernel import (
     Relation, Sense,
 )
 from .model import Derivation, Step
-from .parser import RESERVED_NAMES, ExpressionError, parse_expression
+from .parser import (
+    RESERVED_NAMES, ExpressionError, UndeclaredName, parse_expression, substitution_problem,
+)
 from .sources import MAX_FILE_BYTES, SUFFIX, InputError
 
 MAX_YAML_NODES = 20_000
@@ -147,7 +149,7 @@ class _Reader:
         if not ID_PATTERN.match(identifier):
             self.fail("an id is letters, digits, '-', '_' or '.', at most 100", top.get("id", root))
         start = self.expression(top["start"], context, "start")
-        steps = self.steps(top["steps"], context, givens, optimization)
+        steps = self.steps(top["steps"], context, givens, optimization, start)
         derivation = Derivation(
             id=identifier, title=self.text(top["title"], "title"), context=context, start=start,
             steps=steps, summary=self.text(top["summary"], "summary") if "summary" in top else "",
@@ -219,7 +221,7 @@ class _Reader:
         except ValueError:
             self.fail(f"sense is 'maximize' or 'minimize', not {text!r}", value)
 
-    def steps(self, value: _Value, context, givens, optimization) -> tuple[Step, ...]:
+    def steps(self, value: _Value, context, givens, optimization, start) -> tuple[Step, ...]:
         if not isinstance(value.value, list) or not value.value:
             self.fail("'steps' must be a non-empty list of steps", value)
         if len(value.value) > MAX_STEPS:
@@ -241,7 +243,7 @@ class _Reader:
             if relation is Relation.SAME_OPTIMIZERS and optimization is None:
                 self.fail("'same optimizers' needs 'optimize: {over: [...], sense: ...}' at the top",
                           spec["relation"])
-            using = ()
+            using, items = (), []
             if "using" in spec:
                 items = spec["using"].value if isinstance(spec["using"].value, list) else [spec["using"]]
                 using = tuple(self.text(u, "using") for u in items)
@@ -250,14 +252,18 @@ class _Reader:
                         self.fail(f"no given called {name!r}", where)
             written = spec["expr"] if "expr" in spec else spec["latex"]
             expr_source = self.text(written, "expr")
+            expr = self.expression(spec["expr"], context, f"step {number}") if "expr" in spec \
+                else self.latex_expression(spec["latex"], context, f"step {number}")
+            before = steps[-1].expr if steps else start
+            for side in (before, expr):
+                self.substitutions(side, [givens[name] for name in using], items)
             steps.append(Step(
-                expr=self.expression(spec["expr"], context, f"step {number}") if "expr" in spec
-                else self.latex_expression(spec["latex"], context, f"step {number}"),
+                expr=expr,
                 relation=relation,
                 by=self.text(spec["by"], "by") if "by" in spec else "",
                 sense=self.sense(spec["sense"]) if "sense" in spec else None,
                 using=using,
-                latex=self.text(spec["latex"], "latex") if "latex" in spec else None,
+                latex=self.latex(spec["latex"]) if "latex" in spec else None,
                 line=item.line,
                 decimals=_decimals(expr_source) if relation is Relation.APPROX else None,
             ))
@@ -265,6 +271,61 @@ class _Reader:
                 self.fail("an 'approx' step's expr is the number it rounds to, such as 0.7219",
                           spec["expr"])
         return tuple(steps)
+
+    def substitutions(self, expr, cited: list[Given], where: list[_Value]) -> None:
+        """Applying the cited givens in turn must not build a number too large to write:
+        refused here, before the checker builds it (SymPy computes ``3**k`` with ``k =
+        10**40`` at once, beyond any time limit)."""
+        for given, item in zip(cited, where):
+            problem = substitution_problem(expr, given.lhs, given.rhs)
+            if problem:
+                self.fail(f"using given {given.name!r} here: {problem}", item)
+            expr = given.apply(expr)
+
+    def latex(self, value: _Value) -> str:
+        """A step's display, copied into documents as written: balanced braces, and none of
+        the TeX primitives that read or write files, run programs or redefine commands."""
+        text = self.text(value, "latex")
+        if _unbalanced(text) is not None:
+            self.fail(f"latex: the brace at character {_unbalanced(text) + 1} is not matched",
+                      value)
+        if "^^" in text:  # TeX reads ^^5c as a backslash: a command no pattern would see
+            self.fail("latex: TeX's ^^ notation is not allowed in a display", value)
+        for found in _LATEX_COMMAND.finditer(text):
+            if found.group(1) in _LATEX_REFUSED or "@" in found.group(1):
+                self.fail(f"latex: \\{found.group(1)} is not allowed in a display (it reads or "
+                          "writes files, runs programs or redefines commands); write only the "
+                          "formula", value)
+        return text
+
+
+_LATEX_COMMAND = re.compile(r"\\([A-Za-z@]+)")
+_LATEX_REFUSED = frozenset({
+    "input", "include", "includeonly", "InputIfFileExists", "IfFileExists", "includegraphics",
+    "write", "immediate", "openin", "openout", "read", "readline", "closein", "closeout",
+    "catcode", "def", "edef", "gdef", "xdef", "let", "futurelet", "csname", "endcsname",
+    "expandafter", "newcommand", "renewcommand", "providecommand", "DeclareRobustCommand",
+    "newenvironment", "renewenvironment", "usepackage", "RequirePackage", "documentclass",
+    "special", "makeatletter", "shipout", "output", "everypar", "everymath", "everydisplay",
+    "everyjob", "scantokens", "endinput", "directlua", "luaexec", "pdfprimitive", "primitive",
+    "globaldefs", "afterassignment", "aftergroup", "batchmode", "nonstopmode", "scrollmode",
+})
+
+
+def _unbalanced(text: str) -> int | None:
+    """The offset of the first brace without its partner (``\\{`` and ``\\}`` are
+    characters, not braces), or None."""
+    opened, backslashes = [], 0
+    for offset, char in enumerate(text):
+        if char in "{}" and backslashes % 2 == 0:
+            if char == "{":
+                opened.append(offset)
+            elif opened:
+                opened.pop()
+            else:
+                return offset
+        backslashes = backslashes + 1 if char == "\\" else 0
+    return opened[0] if opened else None
 
 
 def _scalar(node):
@@ -338,10 +399,8 @@ def _bound(context: Context, text: str) -> sp.Expr:
         return sp.S.NegativeInfinity
     try:
         value = parse_expression(text, context)
-    except ExpressionError as exc:
-        if "undeclared name" in str(exc):
-            raise _Later() from None
-        raise
+    except UndeclaredName:
+        raise _Later() from None
     if not ((value.is_number and value.is_extended_real) or value.is_Symbol):
         raise ValueError(f"a bound is a real number or a declared symbol, not {text!r}")
     return value

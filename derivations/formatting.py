@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .sources import SUFFIX
 from .summary import VERDICTS, Summary
+from .verdicts import MARKS
 
 _HINTS = {
     "refuted": "evaluate both sides at these values to see the difference; the step, not the "
@@ -93,11 +94,7 @@ def json_report(summaries: list[Summary], errors: list, strict: bool) -> str:
 
 def show_lines(report) -> list[str]:
     """The chain for a terminal: each step's relation, expression, justification and verdict."""
-    from .kernel import Verdict
     from .printing import conclusion_text, to_text
-
-    marks = {Verdict.PROVED: "✓ proved", Verdict.CHECKED: "≈ checked",
-             Verdict.REFUTED: "✗ REFUTED", Verdict.UNDECIDED: "? UNDECIDED"}
     derivation = report.derivation
     lines = [derivation.title, "=" * len(derivation.title)]
     if derivation.summary:
@@ -113,6 +110,6 @@ def show_lines(report) -> list[str]:
     lines += ["", f"     {to_text(derivation.start)}"]
     for step in report.steps:
         lines.append(f"  {step.step.relation.symbol:>2} {to_text(step.step.expr)}")
-        lines.append(f"       [{step.index}] {step.step.by}  — {marks[step.verdict]}")
+        lines.append(f"       [{step.index}] {step.step.by}  — {MARKS[step.verdict].terminal}")
     lines += ["", f"Conclusion: {conclusion_text(report)}"]
     return lines

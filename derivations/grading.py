@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -24,7 +24,7 @@ from . import files
 from .kernel import Context, Domain, Relation, Sense, Verdict
 from .model import Derivation, Step
 from .sources import MAX_FILE_BYTES, SUFFIX, InputError, UsageError, find
-from .timelimit import DEFAULT_TIMEOUT
+from .settings import CheckSettings
 
 ASSIGNMENT_KEYS = ("title", "symbols", "given", "optimize", "start", "conclusion", "relation",
                    "sense", "required", "points")
@@ -200,46 +200,47 @@ class _Plan:
         return found + [d for group in self.required.values() for d in group]
 
 
-def grade_all(assignment: Assignment, paths: list[Path], timeout: float = DEFAULT_TIMEOUT,
-              cache=None, jobs: int = 1) -> list[Grade]:
+def grade_all(assignment: Assignment, paths: list[Path],
+              settings: CheckSettings = CheckSettings()) -> list[Grade]:
     """The grade of every submission, in order.  The derivations are checked in three rounds,
-    each over the whole class at once (in ``jobs`` processes, so that steps shared by many
-    students are checked once and then recalled from ``cache``): the starts; the chains and
+    each over the whole class at once (in ``settings.jobs`` processes, so that steps shared by
+    many students are checked once and then recalled from ``settings.cache``): the starts; the chains and
     conclusions of those that start at the assigned start; the required results of those
     whose chains reach the conclusion.  A round is skipped where its answer cannot change the
     grade."""
     plans = [_plan(assignment, path) for path in paths]
-    if jobs == 0:
+    if settings.jobs == 0:
         from .parallel import workers_for
 
-        jobs = workers_for([d for plan in plans if plan.final is None for d in plan.derivations()])
+        settings = replace(settings, jobs=workers_for(
+            [d for plan in plans if plan.final is None for d in plan.derivations()]))
     reports: dict = {}
-    _check_round(assignment, plans, lambda plan: [plan.start], reports, timeout, cache, jobs)
+    _check_round(assignment, plans, lambda plan: [plan.start], reports, settings)
     for plan in plans:
         if plan.final is None:
             _start_check(assignment, plan, reports.get(id(plan.start)))
     _check_round(assignment, plans, lambda plan: [d for d in (plan.chain, plan.conclusion) if d],
-                 reports, timeout, cache, jobs)
+                 reports, settings)
     _check_round(assignment, plans,
                  lambda plan: [d for group in plan.required.values() for d in group]
                  if _reaches_conclusion(assignment, plan, reports) else [],
-                 reports, timeout, cache, jobs)
+                 reports, settings)
     return [plan.final or _grade(assignment, plan, reports) for plan in plans]
 
 
-def _check_round(assignment, plans, derivations_of, reports: dict, timeout, cache, jobs) -> None:
+def _check_round(assignment, plans, derivations_of, reports: dict, settings) -> None:
     """Check the derivations ``derivations_of`` each undecided plan, into ``reports`` (by the
     derivation's id)."""
     from .workflow import check_all
 
     pending = [(plan, derivations_of(plan)) for plan in plans if plan.final is None]
-    if jobs > 1:  # a worker turns a failure of the checker into an undecided step
-        checked, _ = check_all([d for _, found in pending for d in found], timeout, cache, jobs)
+    if settings.jobs > 1:  # a worker turns a failure of the checker into an undecided step
+        checked, _ = check_all([d for _, found in pending for d in found], settings)
         reports.update((id(report.derivation), report) for report in checked)
         return
     for plan, found in pending:
         try:
-            checked, _ = check_all(found, timeout, cache, 1)
+            checked, _ = check_all(found, replace(settings, jobs=1))
         except Exception as exc:  # a bug of the checker costs this submission, not the run
             _zero(assignment, plan, "steps", f"the checker failed: {type(exc).__name__}")
             continue

@@ -16,11 +16,11 @@ from pathlib import Path
 from . import tex
 from .kernel import Verdict
 from .render import (
-    RenderRefused, _PASSING, _context, _environment, escape_latex, escape_markdown,
+    RenderRefused, _context, _environment, escape_latex, escape_markdown,
 )
 from .report import Report
 from .storage import write_atomically
-from .timelimit import DEFAULT_TIMEOUT
+from .settings import CheckSettings
 from .workflow import UsageError, check_all, select
 
 FORMATS = ("latex", "markdown")
@@ -46,7 +46,7 @@ def _anchor(text: str, taken: dict) -> str:
 
 def _refuse_unverified(reports: list[Report]) -> None:
     failing = [f"{r.derivation.source} (" + ", ".join(
-        f"step {s.index} is {s.verdict.value}" for s in r.steps if s.verdict not in _PASSING) + ")"
+        f"step {s.index} is {s.verdict.value}" for s in r.steps if not s.verdict.passes()) + ")"
         for r in reports if not r.passed()]
     if failing:
         raise RenderRefused("not every derivation passed: " + "; ".join(failing) +
@@ -125,9 +125,9 @@ def write_pdf(source: str, path: Path, *, time_limit: float = tex.TIME_LIMIT) ->
 def make_handout(targets: tuple[str, ...], everything: bool, *, output: Path, title: str,
                  fmt: str | None = None, author: str = "", date: str = "", pdf: bool = False,
                  template_dir=None, allow_unverified: bool = False,
-                 timeout: float = DEFAULT_TIMEOUT, cache=None) -> Written:
+                 settings: CheckSettings = CheckSettings()) -> Written:
     """``derive handout``: check the targets as ``derive check`` does (recalling verdicts from
-    ``cache``, a ``VerdictCache``), write the handout to
+    ``settings.cache``, a ``VerdictCache``), write the handout to
     ``output`` and, with ``pdf``, its PDF beside it (``output`` with the suffix ``.pdf``).
 
     Raises ``UsageError`` for a bad request or an unreadable file (exit code 2),
@@ -145,7 +145,7 @@ def make_handout(targets: tuple[str, ...], everything: bool, *, output: Path, ti
         raise tex.TexUnavailable()
     if template_dir is not None and not Path(template_dir).is_dir():
         raise UsageError(f"--template-dir {template_dir}: not a folder")
-    reports, errors = check_all(select(targets, everything), timeout, cache)
+    reports, errors = check_all(select(targets, everything), settings)
     if errors:
         raise UsageError("cannot read " + "; ".join(str(e) for e in errors))
     text = handout(reports, fmt, title=title, author=author, date=date,

@@ -21,6 +21,7 @@ from .checker import Claim, check_step, claims
 from .kernel import EvaluationError, Relation, Verdict
 from .kernel.rules import DIGITS
 from .model import Derivation
+from .settings import DEFAULT_TIMEOUT, CheckSettings
 from .sampling import Sampler, seed_for
 
 
@@ -136,8 +137,10 @@ def _shown_false(derivation: Derivation, claim: Claim) -> bool:
     return False
 
 
-def mutate(derivations, per_step: int = 3, seed: int = 0, timeout: float = 5.0) -> list[Outcome]:
+def mutate(derivations, per_step: int = 3, seed: int = 0,
+           timeout: float = DEFAULT_TIMEOUT) -> list[Outcome]:
     """Mutants of every step of ``derivations`` and the checker's verdict on each."""
+    settings = CheckSettings(timeout=timeout)
     rng = random.Random(seed)
     outcomes = []
     for derivation in derivations:
@@ -155,7 +158,7 @@ def mutate(derivations, per_step: int = 3, seed: int = 0, timeout: float = 5.0) 
                 wrong = dataclasses.replace(
                     claim, step=dataclasses.replace(step, expr=mutant),
                     statement=dataclasses.replace(claim.statement, after=mutant))
-                judgement = check_step(derivation, wrong, timeout)
+                judgement = check_step(derivation, wrong, settings)
                 outcomes.append(Outcome(derivation.source, claim.index, name,
                                         _shown_false(derivation, wrong), judgement.verdict))
     return outcomes

@@ -26,6 +26,7 @@ from . import kernel
 from .checker import Claim, DerivationError, assemble, check_claim, check_shape, claims
 from .model import Derivation
 from .report import Report, StepReport
+from .settings import CheckSettings
 
 GRACE = 2.0  # seconds past the step's time limit before its worker is killed
 
@@ -39,10 +40,10 @@ def workers_for(derivations: list) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def check_in_workers(derivations: list[Derivation], timeout: float, cache=None,
-                     jobs: int = 2) -> list[Report | DerivationError]:
+def check_in_workers(derivations: list[Derivation],
+                     settings: CheckSettings) -> list[Report | DerivationError]:
     """For each derivation, its report or the error that stopped it from being checked; the
-    same as checking one by one, in less wall time."""
+    same as checking one by one, in less wall time, in ``settings.jobs`` processes."""
     results: list = [None] * len(derivations)
     claimed: dict[int, list[Claim]] = {}
     for number, derivation in enumerate(derivations):
@@ -57,7 +58,7 @@ def check_in_workers(derivations: list[Derivation], timeout: float, cache=None,
                           for claim in found),
                          key=lambda task: -_size(claimed[task[0]][task[1] - 1])))
     done: dict[tuple[int, int], StepReport] = {}
-    pool = _Pool(derivations, claimed, timeout, cache, min(jobs, len(tasks)))
+    pool = _Pool(derivations, claimed, settings, min(settings.jobs, len(tasks)))
     try:
         while tasks or pool.busy:
             pool.hand_out(tasks)
@@ -81,9 +82,9 @@ def _size(claim: Claim) -> int:
 class _Pool:
     """Worker processes, each with a pipe, the task it holds and when that task started."""
 
-    def __init__(self, derivations, claimed, timeout, cache, size: int):
-        self.arguments = (derivations, claimed, timeout, cache)
-        self.claimed, self.timeout = claimed, timeout
+    def __init__(self, derivations, claimed, settings: CheckSettings, size: int):
+        self.arguments = (derivations, claimed, settings)
+        self.claimed, self.timeout = claimed, settings.timeout
         self.context = multiprocessing.get_context("fork")
         self.lifelines: dict = {}  # process -> the writing end of its lifeline, never written
         self.idle = [self._start() for _ in range(size)]
@@ -168,8 +169,8 @@ class _Pool:
             self._stop(process, connection)
 
 
-def _serve(connection, lifeline, held_here, parent, derivations, claimed, timeout,
-           cache) -> None:
+def _serve(connection, lifeline, held_here, parent, derivations, claimed,
+           settings: CheckSettings) -> None:
     """A worker: check the steps it is sent until its pipe closes, or its parent is gone."""
     from . import lifetime
 
@@ -186,7 +187,7 @@ def _serve(connection, lifeline, held_here, parent, derivations, claimed, timeou
             return
         derivation = derivations[number]
         try:
-            report = check_claim(derivation, claimed[number][index - 1], timeout, cache)
+            report = check_claim(derivation, claimed[number][index - 1], settings)
             reply = (report.judgement.signed_record(), report.seconds)
         except Exception as exc:  # a bug must not stop the run: this step stays undecided
             reply = (claimed[number][index - 1].undecided(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from .errors import InputProblem
 from .kernel import Context, sigmoid, softplus
 
 MAX_LENGTH = 5_000
@@ -24,6 +25,9 @@ MAX_LITERAL_DIGITS = 40
 MAX_EXPONENT = 1_000
 MAX_NUMBER_DIGITS = 1_000
 MAX_FACTORIAL = 1_000
+# A number of about 3,900 digits at most: Python writes no longer an integer in decimal (4,300),
+# and printing, cache keys and documents all write numbers out.
+MAX_NUMBER_BITS = 13_000
 
 _FUNCTIONS = {
     "log": (1, 2), "exp": (1, 1), "sqrt": (1, 1), "Abs": (1, 1), "sign": (1, 1),
@@ -41,7 +45,7 @@ _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: 
 
 
 @dataclass
-class ExpressionError(ValueError):
+class ExpressionError(InputProblem):
     """What is wrong and where: ``column`` counts from 0 within the expression's text."""
 
     message: str
@@ -49,6 +53,10 @@ class ExpressionError(ValueError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class UndeclaredName(ExpressionError):
+    """A name that is not declared (yet): a bound may name a symbol declared after it."""
 
 
 def _nesting(text: str) -> int:
@@ -121,7 +129,10 @@ class _Builder:
         method = getattr(self, f"_{type(node).__name__}", None)
         if method is None:
             self.fail(node, f"{_describe(node)} is not allowed in an expression")
-        return method(node)
+        built = method(node)
+        if _too_long(built):
+            self.fail(node, f"a number of more than {MAX_NUMBER_BITS} bits (about 3,900 digits)")
+        return built
 
     # -- leaves ---------------------------------------------------------------------------------
     def _Constant(self, node):
@@ -161,7 +172,7 @@ class _Builder:
         known = [d.name for d in self.context.declarations] + list(_CONSTANTS) + list(_FUNCTIONS)
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else "; declare it under 'symbols'"
-        self.fail(node, f"undeclared name {name!r}{hint}")
+        raise UndeclaredName(f"undeclared name {name!r}{hint}", getattr(node, "col_offset", 0))
 
     # -- operators ------------------------------------------------------------------------------
     def _BinOp(self, node):
@@ -181,17 +192,13 @@ class _Builder:
         return self._power(node, left, right)
 
     def _power(self, node, base, exponent):
-        if exponent.is_Number:
-            if abs(exponent) > MAX_EXPONENT:
-                self.fail(node, f"an exponent is larger than {MAX_EXPONENT}")
-            if base.is_Number and base != 0 and abs(base) != 1:
-                digits = abs(float(sp.log(abs(base), 10))) * float(abs(exponent))
-                if digits > MAX_NUMBER_DIGITS:
-                    self.fail(node, f"a power of numbers with more than {MAX_NUMBER_DIGITS} digits")
-        elif exponent.is_number:
-            self.fail(node, "an exponent must be a plain number or contain a symbol")
+        problem = _power_size_problem(base, exponent)
+        if exponent.is_number and not exponent.is_Number:
+            problem = "an exponent must be a plain number or contain a symbol"
         if base == 0 and exponent.is_Number and exponent <= 0:
-            self.fail(node, "0 to a non-positive power")
+            problem = "0 to a non-positive power"
+        if problem:
+            self.fail(node, problem)
         return base**exponent
 
     def _UnaryOp(self, node):
@@ -212,6 +219,8 @@ class _Builder:
         if declaration.kind != "sequence":
             self.fail(node, f"{name!r} is not declared as a sequence")
         parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if not parts:
+            self.fail(node, f"{name}[()] has no index: write {name}[i]")
         indices = [self.build(p) for p in parts]
         rank = self.ranks.setdefault(name, len(indices))
         if rank != len(indices):
@@ -250,8 +259,8 @@ class _Builder:
                 self.fail(node.args[1], "the base of a logarithm is a positive number other than 1")
             return sp.log(args[0]) if len(args) == 1 else sp.log(args[0]) / sp.log(args[1])
         if name == "factorial":
-            if args[0].is_number and (not args[0].is_Integer or abs(args[0]) > MAX_FACTORIAL):
-                self.fail(node, f"factorial of a number needs an integer up to {MAX_FACTORIAL}")
+            if _factorial_problem(args[0]):
+                self.fail(node, _factorial_problem(args[0]))
             return sp.factorial(args[0])
         if name == "Derivative":
             variable = args[1]
@@ -300,6 +309,68 @@ class _Builder:
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARISONS:
             return _COMPARISONS[type(node.ops[0])](self.build(node.left), self.build(node.comparators[0]))
         self.fail(node, "a condition is one comparison such as x < 1, or True")
+
+
+def _power_size_problem(base, exponent) -> str | None:
+    """Why ``base**exponent`` is too large to build (SymPy would compute the number at once,
+    in C, where no time limit reaches), or None."""
+    if exponent.is_Number:
+        if abs(exponent) > MAX_EXPONENT:
+            return f"an exponent is larger than {MAX_EXPONENT}"
+        if base.is_Number and base != 0 and abs(base) != 1:
+            digits = abs(float(sp.log(abs(base), 10))) * float(abs(exponent))
+            if digits > MAX_NUMBER_DIGITS:
+                return f"a power of numbers with more than {MAX_NUMBER_DIGITS} digits"
+    return None
+
+
+def _factorial_problem(argument) -> str | None:
+    if argument.is_number and (not argument.is_Integer or abs(argument) > MAX_FACTORIAL):
+        return f"factorial of a number needs an integer up to {MAX_FACTORIAL}"
+    return None
+
+
+def _too_long(expr) -> bool:
+    return expr.is_Rational and max(abs(expr.p), expr.q).bit_length() > MAX_NUMBER_BITS
+
+
+def substitution_problem(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> str | None:
+    """Why replacing ``lhs`` by ``rhs`` in ``expr`` (as a given does: ``y[k]`` stands for every
+    entry of y) would build a number too large (``3**k`` with ``k = 10**40``), or None.  Found
+    by rebuilding the expression node by node with the parser's bounds, before SymPy builds
+    it: its eager arithmetic runs in C, where no time limit reaches."""
+    pattern = isinstance(lhs, sp.Indexed) and all(isinstance(i, sp.Symbol) for i in lhs.indices)
+
+    def rebuilt(e, replace):
+        if e in replace:
+            return replace[e]
+        if not e.args or isinstance(e, sp.IndexedBase):
+            return e
+        if isinstance(e, (sp.Sum, sp.Product)):  # a sum's own index is not the given's
+            bound = {index for index, *_ in e.limits}
+            replace = {k: v for k, v in replace.items() if k not in bound}
+        args = [rebuilt(a, replace) for a in e.args]
+        if pattern and isinstance(e, sp.Indexed) and e.base == lhs.base \
+                and len(e.indices) == len(lhs.indices):
+            return rebuilt(rhs, dict(zip(lhs.indices, args[1:])))
+        if all(a is b for a, b in zip(args, e.args)):
+            return e
+        problem = (_power_size_problem(*args) if isinstance(e, sp.Pow) else
+                   _factorial_problem(args[0]) if isinstance(e, sp.factorial) else None)
+        if problem:
+            raise ExpressionError(problem)
+        built = e.func(*args)
+        if _too_long(built):
+            raise ExpressionError(f"a number of more than {MAX_NUMBER_BITS} bits")
+        return built
+
+    try:
+        rebuilt(expr, {} if pattern else {lhs: rhs})
+    except ExpressionError as exc:
+        return exc.message
+    except (TypeError, ValueError, ArithmeticError):
+        return None  # nothing too large was built; the checker meets what SymPy refused
+    return None
 
 
 def _describe(node) -> str:

@@ -18,16 +18,20 @@ import os
 import pytest
 
 from . import files
+from .settings import DEFAULT_TIMEOUT, CheckSettings
 
 MARKER = "derivation"
+
+
+_SETTINGS = pytest.StashKey[CheckSettings]()
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("derivations", "derivation files (*.deriv.yaml)")
     group.addoption("--derivations-strict", action="store_true",
                     help="a derivation step passes only when it is proved")
-    group.addoption("--derivations-timeout", type=float, default=5.0, metavar="S",
-                    help="seconds allowed per derivation step (default 5)")
+    group.addoption("--derivations-timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                    help=f"seconds allowed per derivation step (default {DEFAULT_TIMEOUT:g})")
     group.addoption("--derivations-no-cache", action="store_true",
                     help="check every step afresh: neither recall nor keep verdicts")
     group.addoption("--no-derivations", action="store_true",
@@ -35,7 +39,14 @@ def pytest_addoption(parser):
 
 
 def pytest_configure(config):
+    """The marker, and the run's settings from the plugin's options, validated once."""
+    from .cache import VerdictCache
+
     config.addinivalue_line("markers", f"{MARKER}: a step of a derivation file (*.deriv.yaml)")
+    cache = None if config.getoption("derivations_no_cache") else VerdictCache()
+    config.stash[_SETTINGS] = CheckSettings(timeout=config.getoption("derivations_timeout"),
+                                            strict=config.getoption("derivations_strict"),
+                                            cache=cache)
 
 
 def pytest_report_teststatus(report, config):
@@ -71,12 +82,9 @@ class DerivationFile(pytest.File):
 
     def report(self):
         if self._report is None:
-            from .cache import VerdictCache
             from .checker import check
 
-            cache = None if self.config.getoption("derivations_no_cache") else VerdictCache()
-            self._report = check(self.derivation, self.config.getoption("derivations_timeout"),
-                                 cache)
+            self._report = check(self.derivation, self.config.stash[_SETTINGS])
         return self._report
 
 
@@ -98,10 +106,10 @@ class StepItem(pytest.Item):
 
     def runtest(self):
         report = self.parent.report()
-        strict = self.config.getoption("derivations_strict")
+        strict = self.config.stash[_SETTINGS].strict
         step = report.steps[self.index - 1]
         self.user_properties += [(MARKER, step.verdict.value), ("cached", step.judgement.recalled)]
-        if step.verdict.value not in (("proved",) if strict else ("proved", "checked")):
+        if not step.verdict.passes(strict):
             raise StepFailed(self._explain(report, strict))
 
     def _explain(self, report, strict: bool) -> str:

@@ -14,18 +14,20 @@ import jinja2
 from sympy.printing.latex import translate
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 
+from .errors import NotVerified
 from .kernel import Relation, Verdict
 from .layout import CONTINUATION, LINE_WIDTH, break_lines, width
 from .printing import (
     RELATION_LATEX, assumptions_latex, conclusion_latex, conclusion_sides, step_latex, to_latex,
 )
 from .report import Report
+from .verdicts import MARKS
 
 TEMPLATES = {"latex": "article.tex.j2", "latex-fragment": "fragment.tex.j2",
              "markdown": "derivation.md.j2"}
 
 
-class RenderRefused(Exception):
+class RenderRefused(NotVerified):
     """A document was asked for a chain that did not pass, without ``allow_unverified``."""
 
 
@@ -65,17 +67,7 @@ def escape_markdown(text: str) -> str:
 
 
 # -- what the templates receive ----------------------------------------------------------------
-# Marks inside formulas; \textbf works in math mode in LaTeX and in MathJax (GitHub).
-MATH_MARKS = {Verdict.PROVED: r"\checkmark", Verdict.CHECKED: r"\text{checked numerically}",
-              Verdict.REFUTED: r"\textbf{REFUTED}", Verdict.UNDECIDED: r"\textbf{UNDECIDED}"}
-# Marks in LaTeX text, such as an equation tag.
-LATEX_MARKS = {Verdict.PROVED: r"\ensuremath{\checkmark}", Verdict.CHECKED: r"\textit{checked numerically}",
-               Verdict.REFUTED: r"\textbf{REFUTED}", Verdict.UNDECIDED: r"\textbf{UNDECIDED}"}
-# Marks in Markdown prose (the table of steps).
-MARKDOWN_MARKS = {Verdict.PROVED: "✓ proved", Verdict.CHECKED: "checked numerically",
-                  Verdict.REFUTED: "**REFUTED**", Verdict.UNDECIDED: "**UNDECIDED**"}
 _SENSE_WORD = {"maximize": "maximise", "minimize": "minimise"}
-_PASSING = (Verdict.PROVED, Verdict.CHECKED)
 
 
 def _one_line(text: str) -> str:
@@ -145,9 +137,9 @@ def _steps(report: Report, markdown: bool) -> list[dict]:
             "by": by,
             "justification": _justification(by, over if same else None, notes),
             "verdict": verdict.value,
-            "passed": verdict in _PASSING,
-            "mark": MARKDOWN_MARKS[verdict] if markdown else LATEX_MARKS[verdict],
-            "math_mark": MATH_MARKS[verdict],
+            "passed": verdict.passes(),
+            "mark": MARKS[verdict].markdown if markdown else MARKS[verdict].latex,
+            "math_mark": MARKS[verdict].math,
             "method": escape(_one_line(_method(entry.judgement))),
             "time": _seconds(entry.seconds).replace(" ", " " if markdown else r"\,"),
         })
@@ -181,7 +173,7 @@ def _context(report: Report, fmt: str) -> dict:
         "conclusion_rows": _conclusion_rows(report),
         "passed": report.passed(),
         "unverified": [f"{s.index} ({s.verdict.value})" for s in report.steps
-                       if s.verdict not in _PASSING],
+                       if not s.verdict.passes()],
         # set by a handout: the derivation's number in it, and that it is part of one
         "handout": False,
         "number": None,
@@ -216,7 +208,7 @@ def render(report: Report, fmt: str, *, allow_unverified: bool = False, template
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(TEMPLATES)}")
     if not report.passed() and not allow_unverified:
         failing = ", ".join(f"step {s.index} is {s.verdict.value}" for s in report.steps
-                            if s.verdict not in _PASSING)
+                            if not s.verdict.passes())
         raise RenderRefused(f"{report.derivation.source} did not pass ({failing}); "
                             "render it with --allow-unverified (allow_unverified=True) to mark these "
                             "steps in the document")

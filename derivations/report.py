@@ -32,7 +32,7 @@ class Report:
         return self.chain.relation
 
     def passed(self, strict: bool = False) -> bool:
-        return self.chain.proved if strict else self.chain.passed
+        return all(s.verdict.passes(strict) for s in self.steps)
 
     def count(self, verdict: Verdict) -> int:
         return sum(1 for s in self.steps if s.verdict is verdict)

@@ -9,28 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import catalog
+from .errors import InputError, UsageError  # noqa: F401  (importable from here too)
 
 SUFFIX = ".deriv.yaml"
 NOTES_SUFFIXES = (".tex", ".md")  # lecture notes: every marked chain is a derivation
 MAX_FILE_BYTES = 1_000_000  # a derivation is a few kilobytes; a bigger file is refused
-
-
-class UsageError(ValueError):
-    """A request that names nothing, or something unknown; the CLI turns it into exit code 2."""
-
-
-@dataclass
-class InputError(ValueError):
-    """An error in a file: ``path:line:column: message`` (line and column from 1)."""
-
-    path: str
-    message: str
-    line: int | None = None
-    column: int | None = None
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.column}" if self.line else self.path
-        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-VERDICTS = ("proved", "checked", "refuted", "undecided")
-PASSING = ("proved", "checked")
+from .verdicts import Verdict
+
+VERDICTS = tuple(v.value for v in Verdict)
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,7 @@ class Summary:
     recalled_whole: bool = False  # read back from the verdict cache, the file not even read
 
     def passed(self, strict: bool = False) -> bool:
-        allowed = ("proved",) if strict else PASSING
-        return all(s.verdict in allowed for s in self.steps)
+        return all(Verdict(s.verdict).passes(strict) for s in self.steps)
 
     def count(self, verdict: str) -> int:
         return sum(1 for s in self.steps if s.verdict == verdict)

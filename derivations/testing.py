@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .checker import DEFAULT_TIMEOUT, check
+from .checker import check
 from .formatting import step_lines
 from .summary import summarize
 from .kernel import (
@@ -18,6 +18,7 @@ from .kernel import (
     Relation, Sense, Verdict, integer_range, interval,
 )
 from .model import Derivation, Step
+from .settings import DEFAULT_TIMEOUT, CheckSettings
 
 _WORDS = {"real": REAL, "positive": POSITIVE, "nonnegative": NONNEGATIVE, "negative": NEGATIVE,
           "positive integer": POSITIVE_INTEGER, "integer": integer_range(sp.S.NegativeInfinity)}
@@ -94,7 +95,7 @@ def _verify(start, target, relation: Relation, assumptions, strict: bool, timeou
     derivation = Derivation("assertion", title, context, _move(start, renaming),
                             (Step(_move(target, renaming), relation, sense=sense),),
                             optimization=optimization)
-    report = check(derivation, timeout)
+    report = check(derivation, CheckSettings(timeout=timeout, strict=strict))
     if not report.passed(strict):
         verdict = report.steps[0].verdict
         wanted = "proved" if strict and verdict is Verdict.CHECKED else "true"

@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import InputProblem, UsageError
+
 DEBIAN_PACKAGES = ("texlive-latex-base", "texlive-latex-recommended",
                    "texlive-fonts-recommended", "latexmk")
 INSTALL_HINT = ("install TeX Live, e.g. on Debian or Ubuntu: "
@@ -32,14 +34,14 @@ _OVERFULL = re.compile(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)(.*)$", 
 _RERUN = re.compile(r"Rerun to get|Label\(s\) may have changed|No file \S+\.toc")
 
 
-class TexUnavailable(RuntimeError):
+class TexUnavailable(UsageError, RuntimeError):
     """No TeX engine is installed."""
 
     def __init__(self):
         super().__init__(f"no TeX engine (latexmk or pdflatex) on PATH; {INSTALL_HINT}")
 
 
-class TexFailed(RuntimeError):
+class TexFailed(InputProblem, RuntimeError):
     """The engine stopped with an error or ran out of time; ``lines`` are the relevant ones of
     its log, each with the line of the source it points at."""
 

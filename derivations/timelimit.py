@@ -14,9 +14,6 @@ import time
 from contextlib import contextmanager
 
 
-DEFAULT_TIMEOUT = 5.0  # seconds per step
-
-
 class StepTimeout(Exception):
     """The time limit ran out."""
 

@@ -6,13 +6,14 @@ are all in the verdict cache without it.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from . import catalog
 from .sources import MAX_FILE_BYTES, NOTES_SUFFIXES, InputError, Source, UsageError, resolve
 from .storage import write_atomically
 from .summary import Summary, summarize
-from .timelimit import DEFAULT_TIMEOUT
+from .settings import CheckSettings
 
 
 def select(names: tuple[str, ...], everything: bool) -> list:
@@ -62,15 +63,16 @@ def _read(path: Path, data: bytes | None = None):
         return exc
 
 
-def check_all(selected, timeout: float = DEFAULT_TIMEOUT, cache=None, jobs: int = 1):
+def check_all(selected, settings: CheckSettings = CheckSettings()):
     """Reports for the derivations, and the input errors (``InputError``) of those that could
     not be checked.
-    ``cache`` recalls unchanged steps (``derivations.cache``); ``jobs`` > 1 checks the steps in
-    that many worker processes (``derivations.parallel``), 0 picks a number."""
+    ``settings.cache`` recalls unchanged steps (``derivations.cache``); ``settings.jobs`` > 1
+    checks the steps in that many worker processes (``derivations.parallel``), 0 picks a
+    number."""
     from .checker import DerivationError
 
-    _check_limits(timeout, jobs)
     derivations = [item for item in selected if not isinstance(item, InputError)]
+    jobs = settings.jobs
     if jobs == 0:
         from .parallel import workers_for
 
@@ -78,9 +80,9 @@ def check_all(selected, timeout: float = DEFAULT_TIMEOUT, cache=None, jobs: int 
     if jobs > 1:
         from .parallel import check_in_workers
 
-        outcomes = check_in_workers(derivations, timeout, cache, jobs)
+        outcomes = check_in_workers(derivations, replace(settings, jobs=jobs))
     else:
-        outcomes = [_check_or_error(item, timeout, cache) for item in derivations]
+        outcomes = [_check_or_error(item, settings) for item in derivations]
     reports, errors = [], [item for item in selected if isinstance(item, InputError)]
     for item, outcome in zip(derivations, outcomes):
         if isinstance(outcome, DerivationError):
@@ -91,28 +93,21 @@ def check_all(selected, timeout: float = DEFAULT_TIMEOUT, cache=None, jobs: int 
     return reports, errors
 
 
-def _check_limits(timeout: float, jobs: int) -> None:
-    if timeout <= 0:
-        raise UsageError("--timeout must be positive")
-    if jobs < 0:
-        raise UsageError("--jobs must be 0 (one per core) or more")
-
-
-def _check_or_error(derivation, timeout: float, cache):
+def _check_or_error(derivation, settings: CheckSettings):
     from .checker import DerivationError, check
 
     try:
-        return check(derivation, timeout, cache)
+        return check(derivation, settings)
     except DerivationError as exc:
         return exc
 
 
-def check_summaries(names: tuple[str, ...], everything: bool, timeout: float = DEFAULT_TIMEOUT,
-                    cache=None, jobs: int = 1) -> tuple[list[Summary], list]:
+def check_summaries(names: tuple[str, ...], everything: bool,
+                    settings: CheckSettings = CheckSettings()) -> tuple[list[Summary], list]:
     """``derive check``: the summary of every named derivation, in order, and the input errors.
-    With a ``cache``, an unchanged file or built-in is not even read: its summary is recalled;
-    the rest are checked (their unchanged steps recalled) and their summaries kept."""
-    _check_limits(timeout, jobs)
+    With a ``settings.cache``, an unchanged file or built-in is not even read: its summary is
+    recalled; the rest are checked (their unchanged steps recalled) and their summaries kept."""
+    cache = settings.cache
     sources = resolve(names, everything)
     found: dict[tuple[int, int], Summary] = {}
     # (position, chain) -> (key, derivation or error); a notes file has several chains
@@ -133,7 +128,7 @@ def check_summaries(names: tuple[str, ...], everything: bool, timeout: float = D
         pending[(position, 0)] = (key, _load(source, data))
     if not pending:
         return [found[p] for p in sorted(found)], []
-    reports, errors = check_all([item for _, item in pending.values()], timeout, cache, jobs)
+    reports, errors = check_all([item for _, item in pending.values()], settings)
     by_derivation = {id(report.derivation): report for report in reports}
     for position, (key, item) in pending.items():
         report = by_derivation.get(id(item))
@@ -157,14 +152,14 @@ def _bytes(source: Source) -> bytes | None:
         return None
 
 
-def check_one(name: str, timeout: float = DEFAULT_TIMEOUT, cache=None):
+def check_one(name: str, settings: CheckSettings = CheckSettings()):
     """The report on one derivation (an id or a file); its input error is raised."""
     selected = select((name,), False)
     if len(selected) != 1:
         hint = f"name one chain, such as {name}#1" if _is_notes(Source(name, True)) else \
             "name one file or id"
         raise UsageError(f"{name} names {len(selected)} derivations; {hint}")
-    reports, errors = check_all(selected, timeout, cache)
+    reports, errors = check_all(selected, replace(settings, jobs=1))
     if errors:
         raise errors[0]
     return reports[0]

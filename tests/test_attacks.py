@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from derivations.settings import CheckSettings
 from derivations import files
 from derivations.checker import check
 from derivations.kernel import Verdict
@@ -38,10 +39,10 @@ def test_attack(path):
     kind, step = _expectation(path)
     if kind == "error":
         with pytest.raises(InputError) as caught:
-            check(files.read(path), timeout=3.0)
+            check(files.read(path), CheckSettings(timeout=3.0))
         assert caught.value.message
         return
-    report = check(files.read(path), timeout=3.0)
+    report = check(files.read(path), CheckSettings(timeout=3.0))
     verdicts = [s.verdict for s in report.steps]
     if kind == "false":
         assert verdicts[step - 1] in (Verdict.REFUTED, Verdict.UNDECIDED), \

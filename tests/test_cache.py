@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from derivations.cli.main import main
+from derivations.settings import CheckSettings
 from derivations import cache as cache_module
 from derivations import catalog
 from derivations.cache import VerdictCache
@@ -36,9 +36,9 @@ def _same_outcome(fresh, warm):
                          ids=["proved", "refuted"])
 def test_a_warm_run_recalls_every_step_as_the_fresh_run_found_it(tmp_path, derivation):
     verdicts = VerdictCache(tmp_path)
-    fresh = check(derivation, cache=verdicts)
+    fresh = check(derivation, CheckSettings(cache=verdicts))
     assert not any(s.judgement.recalled for s in fresh.steps)
-    warm = check(derivation, cache=verdicts)
+    warm = check(derivation, CheckSettings(cache=verdicts))
     assert all(s.judgement.recalled for s in warm.steps)
     assert _same_outcome(fresh, warm)
     assert warm.passed() == fresh.passed() and warm.relation is fresh.relation
@@ -90,7 +90,7 @@ def test_the_givens_a_step_uses_are_part_of_its_key(tmp_path):
 
 def test_undecided_steps_are_never_stored(tmp_path):
     verdicts = VerdictCache(tmp_path)
-    report = check(catalog.get("categorical-ce"), timeout=1e-6, cache=verdicts)
+    report = check(catalog.get("categorical-ce"), CheckSettings(timeout=1e-6, cache=verdicts))
     assert {s.verdict for s in report.steps} == {Verdict.UNDECIDED}
     assert not list(tmp_path.rglob("*.json"))
 
@@ -98,13 +98,13 @@ def test_undecided_steps_are_never_stored(tmp_path):
 def test_a_damaged_or_foreign_record_is_checked_again_and_replaced(tmp_path):
     verdicts = VerdictCache(tmp_path)
     derivation = read(WRONG)
-    fresh = check(derivation, cache=verdicts)
+    fresh = check(derivation, CheckSettings(cache=verdicts))
     first, second = sorted(tmp_path.rglob("*.json"), key=lambda p: p.stat().st_mtime_ns)[:2]
     first.write_text('{"key": "trunc')  # half a record
     record = json.loads(second.read_text())
     edited = {**record["judgement"], "verdict": "proved"}  # edited by hand: no longer signed
     second.write_text(json.dumps({**record, "judgement": edited}))
-    again = check(derivation, cache=verdicts)
+    again = check(derivation, CheckSettings(cache=verdicts))
     assert [s.judgement.recalled for s in again.steps].count(False) == 2
     assert _same_outcome(fresh, again)
     assert json.loads(first.read_text())["judgement"]["verdict"] in {"proved", "refuted"}
@@ -114,31 +114,31 @@ def test_records_signed_by_another_cache_folder_are_not_recalled(tmp_path):
     import shutil
 
     derivation = read(WRONG)
-    check(derivation, cache=VerdictCache(tmp_path / "theirs"))
+    check(derivation, CheckSettings(cache=VerdictCache(tmp_path / "theirs")))
     ours = VerdictCache(tmp_path / "ours")
     assert ours.secret is not None  # our own key, made before their records arrive
     for path in (tmp_path / "theirs").rglob("*.json"):
         target = tmp_path / "ours" / path.relative_to(tmp_path / "theirs")
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(path, target)
-    again = check(derivation, cache=ours)
+    again = check(derivation, CheckSettings(cache=ours))
     assert not any(s.judgement.recalled for s in again.steps)
 
 
 def test_a_record_filed_under_another_key_is_not_recalled(tmp_path):
     verdicts = VerdictCache(tmp_path)
     derivation = catalog.get("ce-kl-entropy")
-    check(derivation, cache=verdicts)
+    check(derivation, CheckSettings(cache=verdicts))
     paths = sorted(tmp_path.rglob("*.json"))
     paths[0].write_text(paths[1].read_text())  # the right format, the wrong claim
-    warm = check(derivation, cache=verdicts)
+    warm = check(derivation, CheckSettings(cache=verdicts))
     assert [s.judgement.recalled for s in warm.steps].count(False) == 1
 
 
 def test_a_cache_folder_that_cannot_be_written_only_costs_time(tmp_path):
     blocked = tmp_path / "a file, not a folder"
     blocked.write_text("")
-    report = check(catalog.get("ce-kl-entropy"), cache=VerdictCache(blocked))
+    report = check(catalog.get("ce-kl-entropy"), CheckSettings(cache=VerdictCache(blocked)))
     assert report.passed(strict=True)
 
 

@@ -3,6 +3,7 @@
 import sympy as sp
 import pytest
 
+from derivations.settings import CheckSettings
 from derivations.checker import DerivationError, check
 from derivations.kernel import (
     NEGATIVE, POSITIVE, POSITIVE_INTEGER, Context, Optimization, Relation, Sense, Verdict,
@@ -14,7 +15,8 @@ SAME = Relation.SAME_OPTIMIZERS
 
 
 def verdicts(ctx, start, steps, optimization=None, timeout=5.0):
-    report = check(Derivation("t", "t", ctx, start, tuple(steps), optimization=optimization), timeout)
+    report = check(Derivation("t", "t", ctx, start, tuple(steps), optimization=optimization),
+                   CheckSettings(timeout=timeout))
     return report, [s.verdict for s in report.steps]
 
 

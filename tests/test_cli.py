@@ -97,7 +97,10 @@ def test_a_step_out_of_time_exits_1(run):
     (["check"], "name a derivation"),
     (["check", "gausian-least-squares"], "did you mean 'gaussian-least-squares'"),
     (["check", "--all", "bernoulli-bce"], "not both"),
-    (["check", "--timeout", "0", "bernoulli-bce"], "--timeout must be positive"),
+    (["check", "--timeout", "0", "bernoulli-bce"], "a finite positive number of seconds"),
+    (["check", "--timeout", "nan", "bernoulli-bce"], "a finite positive number of seconds"),
+    (["check", "--timeout", "inf", "bernoulli-bce"], "a finite positive number of seconds"),
+    (["show", "--timeout", "-1", "bernoulli-bce"], "a finite positive number of seconds"),
     (["render", "nope"], "no built-in derivation"),
     (["render", "bernoulli-bce", "--format", "pdf"], "Invalid value"),
 ])
@@ -340,8 +343,10 @@ def test_template_dir_for_render_and_handout(run, tmp_path):
 
 def test_the_summaries_name_the_kernels_verdicts():
     """Summaries spell verdicts as text (printing one needs no SymPy): the same as the kernel's."""
+    from derivations import verdicts
     from derivations.kernel import Verdict
-    from derivations.summary import PASSING, VERDICTS
+    from derivations.summary import VERDICTS
 
-    assert VERDICTS == tuple(v.value for v in Verdict)
-    assert PASSING == (Verdict.PROVED.value, Verdict.CHECKED.value)
+    assert Verdict is verdicts.Verdict and VERDICTS == tuple(v.value for v in Verdict)
+    assert [v for v in Verdict if v.passes()] == [Verdict.PROVED, Verdict.CHECKED]
+    assert [v for v in Verdict if v.passes(strict=True)] == [Verdict.PROVED]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from derivations.settings import CheckSettings
 from derivations import files, sources
 from derivations.sources import InputError
 from derivations.checker import check
@@ -136,7 +137,7 @@ def test_a_sum_to_a_billion_is_bounded_in_the_numeric_check(tmp_path):
                            "start: Sum(x[i]**2, (i, 1, 10**9))\n"
                            "steps:\n  - expr: Sum(x[i]**2, (i, 1, 10**9)) + 1\n")
     started = time.perf_counter()
-    report = check(derivation, timeout=2.0)
+    report = check(derivation, CheckSettings(timeout=2.0))
     assert report.steps[0].verdict is Verdict.UNDECIDED
     assert "terms to evaluate" in report.steps[0].judgement.method  # it says why
     assert time.perf_counter() - started < 4.0
@@ -161,14 +162,14 @@ CRASHERS = sorted((HERE / "derivations" / "crashers").glob("*.deriv.yaml"))
 def test_false_steps_found_in_review_are_never_accepted(path):
     """Each file has one false step that an earlier version proved or checked: a wrong bound,
     a captured index, cancellation beyond the working precision, a point the sampler missed."""
-    (step,) = check(files.read(path), timeout=3.0).steps
+    (step,) = check(files.read(path), CheckSettings(timeout=3.0)).steps
     assert step.verdict in (Verdict.REFUTED, Verdict.UNDECIDED), step.judgement.method
 
 
 @pytest.mark.parametrize("path", CRASHERS, ids=lambda p: p.name)
 def test_inputs_that_once_crashed_are_errors_or_verdicts(path):
     try:
-        report = check(files.read(path), timeout=3.0)
+        report = check(files.read(path), CheckSettings(timeout=3.0))
     except InputError as error:
         assert error.message
     else:

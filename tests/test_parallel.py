@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from derivations.cli.main import main
+from derivations.settings import CheckSettings
 from derivations import catalog, checker, parallel
 from derivations.cache import VerdictCache
 from derivations.checker import DerivationError, check
@@ -30,7 +30,7 @@ def test_workers_give_the_same_reports_as_checking_in_order():
     derivations = [catalog.get("gaussian-least-squares"), catalog.get("ce-kl-entropy"),
                    read(WRONG), catalog.get("entropy-examples")]
     in_order = [check(d) for d in derivations]
-    in_workers = parallel.check_in_workers(derivations, timeout=5, jobs=2)
+    in_workers = parallel.check_in_workers(derivations, CheckSettings(timeout=5, jobs=2))
     assert [_outcome(r) for r in in_workers] == [_outcome(r) for r in in_order]
     assert [r.relation for r in in_workers] == [r.relation for r in in_order]
     assert [r.chain.sense for r in in_workers] == [r.chain.sense for r in in_order]
@@ -39,8 +39,8 @@ def test_workers_give_the_same_reports_as_checking_in_order():
 def test_workers_use_and_fill_the_cache(tmp_path):
     derivations = [catalog.get("categorical-ce"), read(WRONG)]
     verdicts = VerdictCache(tmp_path)
-    parallel.check_in_workers(derivations, timeout=5, cache=verdicts, jobs=2)
-    warm = parallel.check_in_workers(derivations, timeout=5, cache=verdicts, jobs=2)
+    parallel.check_in_workers(derivations, CheckSettings(timeout=5, cache=verdicts, jobs=2))
+    warm = parallel.check_in_workers(derivations, CheckSettings(timeout=5, cache=verdicts, jobs=2))
     assert all(s.judgement.recalled for r in warm for s in r.steps)
     assert warm[1].first_failure.verdict is Verdict.REFUTED
 
@@ -48,7 +48,7 @@ def test_workers_use_and_fill_the_cache(tmp_path):
 def test_a_derivation_that_cannot_be_checked_is_its_error():
     good = catalog.get("ce-kl-entropy")
     empty = Derivation("empty", "No steps", good.context, good.start, ())
-    first, second = parallel.check_in_workers([empty, good], timeout=5, jobs=2)
+    first, second = parallel.check_in_workers([empty, good], CheckSettings(timeout=5, jobs=2))
     assert isinstance(first, DerivationError) and "at least one step" in str(first)
     assert second.passed(strict=True)
 
@@ -57,10 +57,10 @@ def _stuck_at(target_index, behaviour):
     """A check_step that misbehaves on one step of categorical-ce and is itself elsewhere."""
     original = checker.check_step
 
-    def check_step(derivation, claim, timeout):
+    def check_step(derivation, claim, settings):
         if derivation.id == "categorical-ce" and claim.step is derivation.steps[target_index]:
             behaviour()
-        return original(derivation, claim, timeout)
+        return original(derivation, claim, settings)
 
     return check_step
 
@@ -74,7 +74,7 @@ def test_a_step_that_ignores_its_time_limit_has_its_worker_killed(monkeypatch):
     monkeypatch.setattr(checker, "check_step", _stuck_at(2, _ignore_the_alarm_and_hang))
     monkeypatch.setattr(parallel, "GRACE", 0.5)
     started = time.monotonic()
-    (report,) = parallel.check_in_workers([catalog.get("categorical-ce")], timeout=0.5, jobs=2)
+    (report,) = parallel.check_in_workers([catalog.get("categorical-ce")], CheckSettings(timeout=0.5, jobs=2))
     assert time.monotonic() - started < 30
     verdicts = [s.verdict for s in report.steps]
     assert verdicts[2] is Verdict.UNDECIDED
@@ -84,7 +84,7 @@ def test_a_step_that_ignores_its_time_limit_has_its_worker_killed(monkeypatch):
 
 def test_a_worker_that_dies_leaves_its_step_undecided_and_is_replaced(monkeypatch):
     monkeypatch.setattr(checker, "check_step", _stuck_at(0, lambda: os._exit(3)))
-    (report,) = parallel.check_in_workers([catalog.get("categorical-ce")], timeout=5, jobs=1)
+    (report,) = parallel.check_in_workers([catalog.get("categorical-ce")], CheckSettings(timeout=5, jobs=1))
     assert report.steps[0].verdict is Verdict.UNDECIDED
     assert "the checking process stopped" in report.steps[0].judgement.method
     assert all(s.verdict is Verdict.PROVED for s in report.steps[1:])

@@ -105,3 +105,10 @@ def test_verbose_says_proved_or_checked_and_the_second_run_recalls(pytester, mon
     afresh = pytester.runpytest(*LOAD, "-v", "--derivations-no-cache")
     afresh.assert_outcomes(passed=2)
     assert "(cached)" not in afresh.stdout.str()
+
+
+def test_a_timeout_that_is_not_a_finite_positive_number_is_refused(folder):
+    pytester = folder(CORPUS / "good" / "gaussian-least-squares.deriv.yaml")
+    result = pytester.runpytest(*LOAD, "--derivations-timeout", "nan")
+    assert result.ret != 0
+    assert "finite positive number" in "\n".join(result.outlines + result.errlines)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..errors import InputProblem
+
 
 @dataclass(frozen=True)
 class Domain:
@@ -86,7 +88,7 @@ class Declaration:
     rank: int = 0  # indices of a sequence, arguments of a function
 
 
-class ContextError(ValueError):
+class ContextError(InputProblem):
     """A declaration that contradicts another or names something twice."""
 
 

@@ -48,4 +48,11 @@ def _whole_text(kind: type, expr) -> str:
     sequences recur in every step."""
     if isinstance(expr, sp.IndexedBase):
         return f"IndexedBase({sorted(expr.assumptions0.items())}, {_text(expr.args)})"
+    if isinstance(expr, sp.Rational) and max(abs(expr.p), expr.q).bit_length() > _LONG_BITS:
+        # in hexadecimal: Python writes an integer of more than 4300 digits in decimal only
+        # when told to (factorial(1000)**2 has 5136)
+        return f"Rational({expr.p:#x}, {expr.q:#x})"
     return sp.srepr(expr)
+
+
+_LONG_BITS = 10_000  # about 3000 decimal digits

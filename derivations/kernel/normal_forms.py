@@ -133,7 +133,7 @@ def _delta_pick(term: sp.Expr, index, a, b, oracle: BoundsOracle, env: dict):
 
 def linear_sums(expr: sp.Expr, oracle: BoundsOracle, env: dict | None = None):
     """Sums split over their terms, factors free of the index pulled out, sums of constants
-    counted, and Kronecker deltas summed out."""
+    counted over a range proved not reversed, and Kronecker deltas summed out."""
     env = env or {}
     if not expr.has(sp.Sum, sp.Product):
         return expr
@@ -145,9 +145,12 @@ def linear_sums(expr: sp.Expr, oracle: BoundsOracle, env: dict | None = None):
         if isinstance(expr, sp.Product):
             return sp.Product(body, (index, a, b))
         total = []
+        # An empty range sums to 0 and a reversed one is empty (not Karr's negative sum), so
+        # b - a + 1 counts the terms only where it is proved >= 0.
+        counted = oracle.bounds(b - a + 1, env).nonnegative
         for term in sp.Add.make_args(sp.expand(body)):
             free, bound = term.as_independent(index, as_Add=False)
-            if bound == 1:
+            if bound == 1 and counted:
                 total.append(free * (b - a + 1))
                 continue
             picked = _delta_pick(bound, index, a, b, oracle, inner_env)
@@ -217,11 +220,26 @@ def _case_by_case(expr, oracle):
     return sp.Piecewise(*[(_expand(piece, oracle), condition) for piece, condition in folded.args])
 
 
+def _ranges_not_reversed(expr, oracle: BoundsOracle, env: dict | None = None) -> bool:
+    """Whether every sum's and product's range is proved not reversed (last >= first - 1),
+    where SymPy's convention for a reversed range (Karr's: Σ_{i=3}^{1} 1 = -1) and the
+    lecturers' one (an empty range, Σ = 0) agree."""
+    if not expr.has(sp.Sum, sp.Product):
+        return True
+    if isinstance(expr, (sp.Sum, sp.Product)):
+        inner_env, _, not_reversed = oracle.enter(reversed(expr.limits), env)  # outermost first
+        return not_reversed and _ranges_not_reversed(expr.function, oracle, inner_env)
+    return all(_ranges_not_reversed(a, oracle, env) for a in expr.args)
+
+
 def _simplify(expr, oracle):
     """SymPy's ``simplify`` after "logs and sums"; not where a case split sits inside a sum
-    (``_split_under_a_binder``)."""
+    (``_split_under_a_binder``), nor where a range may be reversed (simplify evaluates sums
+    in closed form by Karr's convention)."""
     expr = _logs_and_sums(expr, oracle)
-    return expr if _split_under_a_binder(expr) else sp.simplify(expr)
+    if _split_under_a_binder(expr) or not _ranges_not_reversed(expr, oracle):
+        return expr
+    return sp.simplify(expr)
 
 
 def _as_written(expr, oracle):

@@ -12,12 +12,12 @@ import hmac
 import json
 import secrets
 from dataclasses import dataclass, field
-from enum import Enum
 from fractions import Fraction
 
 import mpmath
 import sympy as sp
 
+from ..verdicts import Verdict
 from .bounds import BoundsOracle
 from .context import Context
 from .exact import exact_text
@@ -27,13 +27,6 @@ from .relations import CompositionError, Optimization, Relation, Sense, compose
 
 DIGITS = 40
 MIN_EVIDENCE = 8
-
-
-class Verdict(str, Enum):
-    PROVED = "proved"
-    CHECKED = "checked"
-    REFUTED = "refuted"
-    UNDECIDED = "undecided"
 
 
 class RuleError(Exception):
@@ -327,6 +320,103 @@ def ordered_by_lemma(context: Context, before, after, relation: Relation, givens
                   rule=rule, method="termwise with the lemma log t <= t - 1 (t > 0)")
 
 
+# -- where an objective is defined -----------------------------------------------------------
+_NEEDS = {"nonzero": "!= 0", "positive": "> 0", "nonnegative": ">= 0",
+          "finite range": "has a finite range (a series may diverge)",
+          "otherwise": "has an 'otherwise' piece (else no piece may apply)"}
+
+
+def _requirements(expr: sp.Expr):
+    """What each part of ``expr`` needs to have a real value, outermost first: ``(kind, e,
+    binders, necessary)`` with kind "nonzero" (a divisor), "positive" (a logarithm's argument,
+    the base of a negative non-integer or symbolic power), "nonnegative" (a root's radicand,
+    a factorial's argument), "finite range" (a sum or product) or "otherwise" (a case split);
+    ``binders`` the (index, first, last) limits of the sums around it,
+    innermost first; ``necessary`` whether the whole expression is undefined where it fails
+    (not under a sum, which may be empty, nor a case split, which may not take that piece)."""
+    stack = [(expr, (), True)]
+    while stack:
+        e, binders, necessary = stack.pop()
+        if isinstance(e, sp.Pow):
+            exponent = e.exp
+            if exponent.is_Number:
+                if exponent.is_negative:
+                    yield ("nonzero" if exponent.is_integer else "positive"), e.base, binders, necessary
+                elif not exponent.is_integer:
+                    yield "nonnegative", e.base, binders, necessary
+            elif not (exponent.is_integer and exponent.is_nonnegative):
+                yield ("nonzero" if exponent.is_integer else "positive"), e.base, binders, necessary
+        elif isinstance(e, sp.log):
+            yield "positive", e.args[0], binders, necessary
+        elif isinstance(e, sp.factorial):
+            yield "nonnegative", e.args[0], binders, necessary
+        if isinstance(e, (sp.Sum, sp.Product)):
+            yield "finite range", e, binders, necessary
+            limits = tuple(e.limits)
+            for depth, (_, first, last) in enumerate(limits):
+                outer = limits[depth + 1:]  # the ends of a range see only the binders outside
+                stack += [(first, outer + binders, necessary), (last, outer + binders, necessary)]
+            stack.append((e.function, limits + binders, False))
+        elif isinstance(e, sp.Piecewise):
+            yield "otherwise", e, binders, necessary
+            stack += [(part, binders, False) for piece in e.args for part in piece.args]
+        elif isinstance(e, sp.Derivative):
+            stack.append((e.expr, binders, False))
+        else:
+            stack += [(a, binders, necessary) for a in e.args if isinstance(a, sp.Basic)]
+
+
+def _proved(kind: str, e, oracle: BoundsOracle, binders) -> bool:
+    if kind == "finite range":
+        return all(end.is_finite for _, first, last in e.limits for end in (first, last))
+    if kind == "otherwise":
+        return e.args[-1].cond == sp.true
+    env = oracle.enter(reversed(binders))[0] if binders else None  # outermost bound first
+    found = oracle.bounds(e, env)
+    return {"nonzero": found.positive or found.negative, "positive": found.positive,
+            "nonnegative": found.nonnegative}[kind]
+
+
+def _requirements_under(expr, givens):
+    """``expr``'s requirements with the givens applied to each, and those of ``expr`` with the
+    givens applied: a substitution may cancel a hole as SymPy builds the result ((t - 1)/c
+    with c = t - 1 becomes 1), so the hole is looked for before it, too."""
+    for kind, e, binders, necessary in _requirements(expr):
+        yield kind, (apply_givens(e, givens) if kind in _SIGNS else e), binders, necessary
+    if givens:
+        yield from _requirements(apply_givens(expr, givens))
+
+
+_SIGNS = ("nonzero", "positive", "nonnegative")
+
+
+def _undefined_somewhere(one, other, oracle: BoundsOracle, givens) -> str | None:
+    """Why ``one`` may lack a value at a point of the domains where ``other`` has one, or None:
+    each of ``one``'s requirements is proved under the declared domains, or is one that
+    ``other`` cannot be defined without.  Conservative: an unproved requirement is reported
+    even where it happens to hold."""
+    needed_by_other = {(kind, e) for kind, e, binders, necessary
+                       in _requirements_under(other, givens) if necessary and not binders}
+    for kind, e, binders, necessary in _requirements_under(one, givens):
+        if (kind, e) in needed_by_other and not binders:
+            continue
+        if not _proved(kind, e, oracle, binders):
+            return f"that {sp.sstr(e)} {_NEEDS[kind]} is not proved"
+    return None
+
+
+def _same_domain_of_definition(rule: str, before, after, oracle: BoundsOracle, givens) -> None:
+    """Both objectives have a value at the same points: a point where only one has a value
+    (a removable hole such as (t**2 - 1)/(t - 1) at t = 1) may be where the other's optimum
+    is, and no map of values can tell.  Checked on the objectives as written, never on a
+    normal form (``cancel`` removes such a hole)."""
+    for one, other, which in ((after, before, "new"), (before, after, "old")):
+        why = _undefined_somewhere(one, other, oracle, givens)
+        if why is not None:
+            raise RuleError(rule, f"the {which} objective may be undefined where the other one "
+                            f"is defined ({why}): a hole there can move the optimisers")
+
+
 def same_optimizers_by_monotone_map(
     context: Context, before, after, optimization: Optimization, sense_before: Sense,
     sense_after: Sense, scale, through_log: bool, form: str, givens=(),
@@ -358,6 +448,7 @@ def same_optimizers_by_monotone_map(
         if not oracle.is_positive(apply_givens(before, givens)):
             raise RuleError(rule, "the logarithm needs the old objective proved positive")
         inner = sp.log(before)
+    _same_domain_of_definition(rule, before, after, oracle, givens)
     shift = NORMAL_FORMS[form](apply_givens(after - scale * inner, givens), oracle)
     if shift.has(sp.nan, sp.zoo, sp.oo, -sp.oo):  # SymPy folds an undefined term (1/0) into
         # zoo, which absorbs every term beside it, the optimised variables' too
@@ -538,6 +629,8 @@ def order_kept_at(context: Context, before, after, optimization: Optimization,
     """Numeric evidence for same optimisers: every pair is ranked alike by both objectives."""
     rule = "order_kept_at"
     same_sense = sense_before is sense_after
+    # Points drawn at random never land on a hole: evidence needs both defined alike.
+    _same_domain_of_definition(rule, before, after, BoundsOracle(context), givens)
     usable = 0
     for first, second in pairs:
         if not _differ_only_in(first, second, optimization.over):
@@ -693,11 +786,11 @@ class Chain:
 
     @property
     def proved(self) -> bool:
-        return all(j.verdict is Verdict.PROVED for j in self._judgements)
+        return all(j.verdict.passes(strict=True) for j in self._judgements)
 
     @property
     def passed(self) -> bool:
-        return all(j.verdict in (Verdict.PROVED, Verdict.CHECKED) for j in self._judgements)
+        return all(j.verdict.passes() for j in self._judgements)
 
 
 def _value(sense: Sense | None) -> str:

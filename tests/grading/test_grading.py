@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from derivations.cli.main import main
 from derivations import grading
+from derivations.settings import CheckSettings
 from derivations.cache import VerdictCache
 from derivations.kernel import NONNEGATIVE, POSITIVE, POSITIVE_INTEGER, REAL, Domain, integer_range, interval
 from derivations.sources import InputError
@@ -38,7 +39,7 @@ def graded(tmp_path_factory):
     for name in ASSIGNMENTS:
         assignment = grading.read_assignment(HERE / name / "assignment.yaml")
         paths = grading.submissions((str(HERE / name / "submissions"),))
-        found[name] = dict(zip(paths, grading.grade_all(assignment, paths, cache=cache)))
+        found[name] = dict(zip(paths, grading.grade_all(assignment, paths, CheckSettings(cache=cache))))
     return found
 
 
@@ -72,7 +73,7 @@ def _assignment(name="ce-kl-entropy"):
 def _grade(tmp_path, text: str | bytes, name="ce-kl-entropy", file="s.deriv.yaml"):
     path = tmp_path / file
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
-    return grading.grade_all(_assignment(name), [path], cache=None)[0]
+    return grading.grade_all(_assignment(name), [path])[0]
 
 
 HEADER = """title: t
@@ -248,9 +249,9 @@ def test_identical_steps_across_students_are_checked_once(tmp_path):
         (folder / f"s{n}.deriv.yaml").write_text(text)
     cache = VerdictCache(tmp_path / "verdicts")
     paths = grading.submissions((str(folder),))
-    grading.grade_all(_assignment(), paths[:1], cache=cache)
+    grading.grade_all(_assignment(), paths[:1], CheckSettings(cache=cache))
     records = len(list((tmp_path / "verdicts").rglob("*.json")))
-    grades = grading.grade_all(_assignment(), paths, cache=cache, jobs=2)
+    grades = grading.grade_all(_assignment(), paths, CheckSettings(cache=cache, jobs=2))
     assert [g.score for g in grades] == [4.0] * 3
     assert len(list((tmp_path / "verdicts").rglob("*.json"))) == records
 
