@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from derivations.cli.main import main
 from derivations.settings import CheckSettings
 from derivations import cache as cache_module
 from derivations import catalog

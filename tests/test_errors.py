@@ -9,7 +9,7 @@ from cli.main import main
 from derivations.settings import CheckSettings
 from derivations import checker, errors, files
 from derivations.cache import VerdictCache
-from derivations.checker import Claim, DerivationError, check_step, claims
+from derivations.checker import DerivationError, check_step, claims
 from derivations.kernel import REAL, Context, ContextError, Given, Relation, Verdict
 from derivations.model import Derivation, Step
 from derivations.parser import ExpressionError, UndeclaredName, parse_expression
@@ -153,11 +153,11 @@ def test_a_claim_with_a_number_past_the_printing_limit_has_a_cache_key(tmp_path)
     context = Context()
     x = context.symbol("x")
     huge = sp.factorial(1000)**2
-    derivation = Derivation("d", "d", context, huge * x, (Step(huge * x + x - x, Relation.EQ),))
-    (claim,) = claims(derivation)
-    other = Claim(1, (huge + 1) * x, claim.step, None)
+    step = (Step(huge * x + x - x, Relation.EQ),)
+    (claim,) = claims(Derivation("d", "d", context, huge * x, step))
+    (other,) = claims(Derivation("d", "d", context, (huge + 1) * x, step))
     cache = VerdictCache(tmp_path)
-    assert cache.key(derivation, claim) != cache.key(derivation, other)
+    assert cache.key(claim.statement) != cache.key(other.statement)
 
 
 def test_numbers_too_long_to_print_are_refused_when_read():
