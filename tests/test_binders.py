@@ -108,6 +108,17 @@ def test_a_given_never_rewrites_the_variable_of_a_derivative():
     _proved_by_some_form(ctx, before, theta, [Given("c is theta", c, theta)])
 
 
+def test_a_given_reaches_only_the_point_of_a_derivative_it_cannot_carry_out():
+    # ∂/∂θ (f(θ)·x) = x·f'(θ); with θ = x that is x·f'(x), never d/dx (f(x)·x).
+    ctx = _context(theta="real", x="real")
+    theta, x = ctx.lookup("theta").obj, ctx.lookup("x").obj
+    f = ctx.function("f", 1)
+    given = Given("t", theta, x)
+    before = sp.Derivative(f(theta) * x, theta)
+    _never_proved(ctx, before, f(x) + x * sp.Derivative(f(x), x), [given])
+    _proved_by_some_form(ctx, before, x * sp.Derivative(f(x), x), [given])
+
+
 def test_a_pattern_given_matches_only_where_its_repeated_indices_agree():
     ctx = _context(i="integer", j="integer", k="integer", P="sequence")
     diagonal = Given("zero diagonal", parse_expression("P[k, k]", ctx), sp.S(0))

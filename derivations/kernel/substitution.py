@@ -96,12 +96,24 @@ class Fresh:
 
     def __init__(self, *expressions):
         self.tags: dict[str, int] = {}
+        self.variables = 0  # derivatives turned into substitutions (``at_point``)
         for expr in expressions:
             self.note(expr)
 
     def note(self, expr) -> None:
         for index in expr.atoms(BoundIndex):
             self.tags[index.name] = max(self.tags.get(index.name, -1), index.tag)
+
+    def at_point(self, derivative: sp.Derivative) -> sp.Subs:
+        """A derivative that cannot be carried out, as the derivative by new variables at the
+        point of its own: d/dθ f(θ) is Subs(d/dξ f(ξ), ξ, θ), and a substitution may rewrite θ."""
+        self.variables += 1
+        new = [sp.Dummy(f"d{self.variables}_{i}", dummy_index=self.variables * 100 + i,
+                        real=True) for i, _ in enumerate(derivative.variable_count)]
+        renaming = {v: d for (v, _), d in zip(derivative.variable_count, new)}
+        body = derivative.expr.xreplace(renaming)
+        counts = [(d, count) for (_, count), d in zip(derivative.variable_count, new)]
+        return sp.Subs(sp.Derivative(body, *counts), new, list(renaming))
 
     def index(self, old: sp.Symbol) -> BoundIndex:
         tag = self.tags.get(old.name, -1) + 1
@@ -116,7 +128,8 @@ def rewrite(expr: sp.Expr, match: Callable, touched: set, fresh: Fresh | None = 
     index is touched gets a fresh index first: it then neither captures a free symbol put in
     nor is its index rewritten.  A derivative whose variable is touched is carried out first,
     since rewriting its variable (or putting it into the body) changes what it means; one that
-    cannot be carried out is left whole.  A replacement that has sums of its own gets fresh
+    cannot be carried out is taken at its point (``Fresh.at_point``), where only the point is
+    rewritten.  A replacement that has sums of its own gets fresh
     indices where they would shadow the sums around it."""
     fresh = fresh or Fresh(expr)
 
@@ -142,7 +155,7 @@ def rewrite(expr: sp.Expr, match: Callable, touched: set, fresh: Fresh | None = 
         if isinstance(node, sp.Derivative):
             if any(v.free_symbols & touched for v in node.variables):
                 done = node.doit(deep=False)
-                return node if done == node else walk(done, around)
+                return walk(done if done != node else fresh.at_point(node), around)
             return node.func(walk(node.expr, around), *node.variable_count)
         if isinstance(node, sp.Subs) and set(node.variables) & touched:
             return node
