@@ -208,3 +208,16 @@ steps:
     using: [g]
 """)
     assert report.steps[0].verdict in (Verdict.REFUTED, Verdict.UNDECIDED)
+
+
+def test_the_sampler_gives_a_value_to_a_bound_written_only_as_a_sum_index():
+    from derivations.sampling import Sampler
+
+    ctx = _context(m="integer", k=(1, "m"))
+    m, k = ctx.lookup("m").obj, ctx.lookup("k").obj
+    expr = parse_expression("Sum(4 - k, (m, 1, 2))", ctx)  # the only m written is bound
+    for attempt in range(8):
+        point = Sampler(ctx, attempt).point([expr], attempt)
+        assert m in point.integers and k in point.integers
+        if point.integers[m] >= 1:
+            assert 1 <= point.integers[k] <= point.integers[m]
