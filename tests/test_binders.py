@@ -61,6 +61,16 @@ def test_a_given_about_a_free_symbol_never_rewrites_the_index_of_a_sum():
     _proved_by_some_form(ctx, total, n * m, [given])
 
 
+def test_a_rule_binds_the_indices_of_a_claim_built_from_sympy_objects():
+    # The index of this sum is the declared m itself, as a user of the kernel may write it.
+    ctx = _context(m="integer", k=(1, "m"))
+    m, k = ctx.lookup("m").obj, ctx.lookup("k").obj
+    for form in NORMAL_FORMS:
+        with pytest.raises(RuleError):
+            ordered_by_bounds(ctx, sp.Sum(4 - k, (m, 1, 2)), sp.S(0), Relation.GT, form)
+    _proved_by_some_form(ctx, sp.Sum(4 - k, (m, 1, 2)), 8 - 2 * k)
+
+
 def test_a_declared_bound_names_the_free_symbol_under_a_sum_over_its_name():
     ctx = _context(m="integer", k=(1, "m"))
     before = parse_expression("Sum(4 - k, (m, 1, 2))", ctx)  # 8 - 2k: -4 at m = 9, k = 6

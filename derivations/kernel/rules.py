@@ -142,6 +142,9 @@ def _judge(**fields) -> Judgement:
 
 
 def apply_givens(expr: sp.Expr, givens) -> sp.Expr:
+    """``expr`` with its sums' indices bound (a claim built from SymPy objects may sum over a
+    declared symbol) and the givens applied."""
+    expr = bind_indices(sp.S(expr))
     for given in givens:
         expr = given.apply(expr)
     return expr

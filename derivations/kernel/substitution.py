@@ -16,6 +16,7 @@ put in.
 
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import sympy as sp
@@ -57,10 +58,12 @@ def _scoped(node) -> tuple:
     return body, index, low, high
 
 
+@functools.lru_cache(maxsize=1024)
 def bind_indices(expr: sp.Expr) -> sp.Expr:
     """``expr`` with the index of every sum and product made a ``BoundIndex`` (each occurrence
     bound by it too): for expressions built from SymPy objects, whose index may be the very
-    symbol used free elsewhere.  Idempotent, and the same as the parser's binding."""
+    symbol used free elsewhere.  Idempotent, and the same as the parser's binding; kept, since
+    each claim is bound again by every rule that reads it."""
     return _bind(expr, {})
 
 
