@@ -6,11 +6,12 @@ checker turns one into a ``Report`` through the kernel.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
 from .kernel import Context, Given, Optimization, Relation, Sense
+from .kernel.substitution import bind_indices
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,13 @@ class Derivation:
     start_latex: str | None = None
     path: str | None = None  # the file it was read from; None for built-ins
     category: str = ""
+
+    def __post_init__(self):
+        # Built from SymPy objects (the catalog, ``derivations.testing``), a sum's index may be
+        # the very symbol used free elsewhere: bind it, as the file reader does.
+        object.__setattr__(self, "start", bind_indices(sp.S(self.start)))
+        object.__setattr__(self, "steps", tuple(
+            replace(step, expr=bind_indices(sp.S(step.expr))) for step in self.steps))
 
     @property
     def source(self) -> str:

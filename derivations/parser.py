@@ -17,6 +17,7 @@ import sympy as sp
 
 from .errors import InputProblem
 from .kernel import Context, sigmoid, softplus
+from .kernel.substitution import BoundIndex
 
 MAX_LENGTH = 5_000
 MAX_DEPTH = 60
@@ -120,7 +121,7 @@ class _Builder:
         self.context = context
         self.source = source
         self.ranks: dict[str, int] = {}
-        self.scope: dict[str, sp.Symbol] = {}  # indices bound by the sums being read
+        self.scope: dict[str, BoundIndex] = {}  # indices bound by the sums being read
 
     def fail(self, node, message):
         raise ExpressionError(message, getattr(node, "col_offset", 0))
@@ -281,10 +282,11 @@ class _Builder:
         for bound, where in ((first, limits.elts[1]), (last, limits.elts[2])):
             if not bound.is_integer:
                 self.fail(where, "the limits of a sum or product must be integers")
-        # The bound index is a plain integer, whatever the declaration of its name says: the
-        # range, not the declared domain, says which values it takes.
-        bound_index = sp.Symbol(index.name, integer=True)
+        # The bound index is an integer, whatever the declaration of its name says: the range,
+        # not the declared domain, says which values it takes.  It is never the declared
+        # symbol, and differs from the index of a sum around it with the same name.
         outer = self.scope.get(index.name)
+        bound_index = BoundIndex(index.name, 0 if outer is None else outer.tag + 1)
         self.scope[index.name] = bound_index
         try:
             body = self.build(node.args[0])

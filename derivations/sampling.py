@@ -90,7 +90,7 @@ class Sampler:
         integers: dict = {}
         for size in self.context.size_symbols():
             integers[size] = SIZES[attempt] if attempt < len(SIZES) else self.random.choice(MORE_SIZES)
-        free = set().union(*(e.free_symbols for e in expressions))
+        free = self._needed(expressions)
         for declaration in self.context.declarations:
             if (declaration.kind == "scalar" and declaration.domain.integer
                     and declaration.obj in free and declaration.obj not in integers):
@@ -100,6 +100,16 @@ class Sampler:
             d.obj: self._function(d.rank) for d in self.context.declarations if d.kind == "function"
         }
         return self._complete(Point(integers, {}, functions), expressions, digits, small)
+
+    def _needed(self, expressions) -> set:
+        """The free names of ``expressions`` and the names that their domains' bounds mention:
+        a value for k in [1, m] needs one for m, even where every m written is a sum's index."""
+        needed = set().union(*(e.free_symbols for e in expressions))
+        for declaration in reversed(self.context.declarations):  # bounds name earlier ones
+            obj = declaration.obj
+            if (obj.label if isinstance(obj, sp.IndexedBase) else obj) in needed:
+                needed |= declaration.domain.lower.free_symbols | declaration.domain.upper.free_symbols
+        return needed
 
     def _complete(self, partial: Point, expressions, digits: int = 15, small: bool = False):
         """Sample a value for every atom that evaluating ``expressions`` asks for (``small``:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .substitution import rewrite
+
 
 class sigmoid(sp.Function):
     """The logistic function 1/(1 + e^(-z))."""
@@ -44,7 +46,15 @@ DEFINED_FUNCTIONS = (sigmoid, softplus)
 
 
 def unfold_definitions(expr: sp.Expr) -> sp.Expr:
-    """Replace every named function by its definition (innermost first)."""
+    """Replace every named function by its definition (its argument unfolded first), by the
+    kernel's one substitution: a definition has no free names beyond its argument, so it
+    touches no sum's index and no derivative's variable."""
     if not expr.has(*DEFINED_FUNCTIONS):
         return expr
-    return expr.replace(lambda e: isinstance(e, DEFINED_FUNCTIONS), lambda e: e.unfold())
+
+    def definition(e):
+        if isinstance(e, DEFINED_FUNCTIONS):
+            return type(e)(unfold_definitions(e.args[0])).unfold()
+        return None
+
+    return rewrite(expr, definition, set())

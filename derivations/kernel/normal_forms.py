@@ -17,6 +17,7 @@ import sympy as sp
 from .bounds import BoundsOracle
 from .definitions import unfold_definitions
 from .exact import exact_text
+from .substitution import Fresh, rename_binders, substitute
 
 
 def _split_log(arg: sp.Expr, oracle: BoundsOracle, env: dict) -> sp.Expr:
@@ -56,26 +57,14 @@ def _canonical_index(depth: int) -> sp.Symbol:
     return sp.Symbol(f"_k{depth}", integer=True)
 
 
-def _rename_binders(expr: sp.Expr, name_for, depth: int = 0) -> sp.Expr:
-    """Rename the index of every sum and product; ``name_for(depth, index)`` gives the new name."""
-    if not expr.has(sp.Sum, sp.Product):
-        return expr
-    if isinstance(expr, (sp.Sum, sp.Product)):
-        *inner, (index, a, b) = expr.limits
-        body = type(expr)(expr.function, *inner) if inner else expr.function
-        new = name_for(depth, index)
-        body = _rename_binders(body.xreplace({index: new}), name_for, depth + 1)
-        return type(expr)(body, (new, a, b))
-    return expr.func(*[_rename_binders(a, name_for, depth) for a in expr.args])
-
-
 def fresh_binders(expr: sp.Expr) -> sp.Expr:
-    """Every bound index renamed to a new dummy, so substituting into ``expr`` cannot capture."""
-    return _rename_binders(expr, lambda depth, index: sp.Dummy(f"{index}'", integer=True))
+    """Every bound index renamed to a new one, used nowhere in ``expr``."""
+    fresh = Fresh(expr)
+    return rename_binders(expr, lambda depth, index: fresh.index(index))
 
 
 def _depth_names(expr: sp.Expr) -> sp.Expr:
-    return _rename_binders(expr, lambda depth, index: _canonical_index(depth))
+    return rename_binders(expr, lambda depth, index: _canonical_index(depth))
 
 
 def canonical_binders(expr: sp.Expr) -> sp.Expr:
@@ -127,7 +116,7 @@ def _delta_pick(term: sp.Expr, index, a, b, oracle: BoundsOracle, env: dict):
                 and oracle.at_least(other, a, env)
                 and oracle.at_least(b, other, env)
             ):
-                return (term / factor).xreplace({index: other})
+                return substitute(term / factor, {index: other})
     return None
 
 

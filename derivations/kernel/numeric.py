@@ -317,7 +317,7 @@ class _Evaluator:
                 raise EvaluationError(f"no function given for {e.func}")
             inner = {v: self.value(a, env) for v, a in zip(body.variables, e.args)}
             return self.value(body.expr, inner)
-        if isinstance(e, sp.Derivative):
+        if isinstance(e, (sp.Derivative, sp.Subs)):  # a Subs: a derivative at a point
             return self.value(self._derivative(e, env), env)
         raise EvaluationError(f"cannot evaluate {type(e).__name__}")
 

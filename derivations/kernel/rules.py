@@ -21,9 +21,10 @@ from ..verdicts import Verdict
 from .bounds import BoundsOracle
 from .context import Context
 from .exact import exact_text
-from .normal_forms import NORMAL_FORMS, fresh_binders
+from .normal_forms import NORMAL_FORMS
 from .numeric import EvaluationError, Point, decide, order, read, show_number
 from .relations import CompositionError, Optimization, Relation, Sense, compose
+from .substitution import bind_indices, rewrite, substitute
 
 DIGITS = 40
 MIN_EVIDENCE = 8
@@ -40,40 +41,41 @@ class RuleError(Exception):
 @dataclass(frozen=True)
 class Given:
     """A named hypothesis ``lhs = rhs``.  When ``lhs`` is a sequence entry such as ``y[k]`` with
-    symbol indices, it holds for every index: ``y[anything]`` is replaced."""
+    symbol indices, it holds for every index: ``y[anything]`` is replaced, where indices that the
+    pattern repeats (``P[k, k]``) are the same expression.  Indices of sums in either side are
+    bound (``bind_indices``), and applying it is a capture-avoiding substitution."""
 
     name: str
     lhs: sp.Expr
     rhs: sp.Expr
 
+    def __post_init__(self):
+        object.__setattr__(self, "lhs", bind_indices(sp.S(self.lhs)))
+        object.__setattr__(self, "rhs", bind_indices(sp.S(self.rhs)))
+
+    @property
+    def is_pattern(self) -> bool:
+        return isinstance(self.lhs, sp.Indexed) and all(
+            isinstance(i, sp.Symbol) for i in self.lhs.indices)
+
     def apply(self, expr: sp.Expr) -> sp.Expr:
+        if not self.is_pattern:
+            return substitute(expr, {self.lhs: self.rhs})
         lhs, rhs = self.lhs, self.rhs
-        if isinstance(lhs, sp.Indexed) and all(isinstance(i, sp.Symbol) for i in lhs.indices):
-            pattern = set(lhs.indices)
-            # A sum in expr over a name that is free in the given would capture it: rename.
-            if _binders(expr) & (rhs.free_symbols - pattern):
-                expr = fresh_binders(expr)
+        pattern = set(lhs.indices)
+        touched = (rhs.free_symbols - pattern) | {lhs.base.label} | lhs.free_symbols - pattern
 
-            def instance(entry):
-                values = dict(zip(lhs.indices, entry.indices))
-                inner = rhs
-                # A sum in the given over a name the entry uses would capture it: rename.
-                if _binders(rhs) & set().union(*(i.free_symbols for i in entry.indices)):
-                    inner = fresh_binders(rhs)
-                return inner.xreplace(values)
+        def instance(entry):
+            if not (isinstance(entry, sp.Indexed) and entry.base == lhs.base
+                    and len(entry.indices) == len(lhs.indices)):
+                return None
+            values: dict = {}
+            for name, index in zip(lhs.indices, entry.indices):
+                if values.setdefault(name, index) != index:
+                    return None  # P[k, k] says nothing about P[1, 2] or P[i, j]
+            return substitute(rhs, values)
 
-            return expr.replace(
-                lambda e: isinstance(e, sp.Indexed) and e.base == lhs.base
-                and len(e.indices) == len(lhs.indices),
-                instance,
-            )
-        if lhs.is_Symbol and lhs in _binders(expr):
-            expr = fresh_binders(expr)  # a sum over the given's own symbol is not about it
-        return expr.xreplace({lhs: rhs})
-
-
-def _binders(expr: sp.Expr) -> set:
-    return {index for big in expr.atoms(sp.Sum, sp.Product) for index, *_ in big.limits}
+        return rewrite(expr, instance, touched)
 
 
 def assumptions_text(context: Context) -> str:
@@ -226,6 +228,9 @@ def _sealed(statement: Statement, **verdict) -> Judgement:
 
 
 def apply_givens(expr: sp.Expr, givens) -> sp.Expr:
+    """``expr`` with its sums' indices bound (a claim built from SymPy objects may sum over a
+    declared symbol) and the givens applied."""
+    expr = bind_indices(sp.S(expr))
     for given in givens:
         expr = given.apply(expr)
     return expr
@@ -280,10 +285,8 @@ def _summand_gap(before, after, relation):
     if isinstance(low, sp.Sum) and isinstance(high, sp.Sum):
         if len(low.limits) != 1 or len(high.limits) != 1 or low.limits[0][1:] != high.limits[0][1:]:
             return None, None
-        # Fresh names for both indices: the common one must not capture a free symbol.
-        low, high = fresh_binders(low), fresh_binders(high)
         index, a, b = high.limits[0]
-        return high.function - low.function.xreplace({low.limits[0][0]: index}), (index, a, b)
+        return high.function - substitute(low.function, {low.limits[0][0]: index}), (index, a, b)
     if low.has(sp.Sum) or high.has(sp.Sum):
         return None, None
     return high - low, None
