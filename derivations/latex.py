@@ -21,7 +21,7 @@ import sympy as sp
 from .kernel import Context, sigmoid, softplus
 from .parser import (
     MAX_DEPTH, MAX_EXPONENT, MAX_FACTORIAL, MAX_LENGTH, MAX_LITERAL_DIGITS, MAX_NODES, MAX_NUMBER_DIGITS,
-    ExpressionError,
+    ExpressionError, bound_index_for,
 )
 
 GREEK = frozenset("""alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
@@ -73,12 +73,6 @@ class Notation:
     superscript_index: frozenset[str] = frozenset()  # y^{(i)} is y[i] for these sequences
     # L(theta) = ...: name -> (parameters, body, how its arguments are read)
     definitions: dict[str, tuple] = field(default_factory=dict)
-
-
-def _bound_index(name: str, outer):
-    """The symbol a sum binds (kept here alone so that it follows ``parser``'s convention: a
-    plain integer, whatever the declaration of its name says; the range says its values)."""
-    return sp.Symbol(name, integer=True)
 
 
 # -- tokens --------------------------------------------------------------------------------------
@@ -672,7 +666,7 @@ class Reader:
                 self.fail("the limits of a sum or product must be integers", index_token)
         name = index_token.text
         outer = self.scope.get(name)
-        bound_index = _bound_index(name, outer)
+        bound_index = bound_index_for(name, outer)
         self.scope[name] = bound_index
         try:
             body = self.signed_term()

@@ -116,6 +116,12 @@ def _depth(tree) -> int:
     return deepest
 
 
+def bound_index_for(name: str, outer: BoundIndex | None) -> BoundIndex:
+    """The variable a sum or product binds: a ``BoundIndex``, never equal to a free symbol of
+    its name, tagged one deeper than an enclosing index of the same name (which it shadows)."""
+    return BoundIndex(name, 0 if outer is None else outer.tag + 1)
+
+
 class _Builder:
     def __init__(self, context: Context, source: str):
         self.context = context
@@ -286,7 +292,7 @@ class _Builder:
         # not the declared domain, says which values it takes.  It is never the declared
         # symbol, and differs from the index of a sum around it with the same name.
         outer = self.scope.get(index.name)
-        bound_index = BoundIndex(index.name, 0 if outer is None else outer.tag + 1)
+        bound_index = bound_index_for(index.name, outer)
         self.scope[index.name] = bound_index
         try:
             body = self.build(node.args[0])

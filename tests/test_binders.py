@@ -7,6 +7,7 @@ and a derivative's variable is never rewritten.  One test per fault, each failin
 import pytest
 import sympy as sp
 
+from derivations.settings import CheckSettings
 from derivations import files
 from derivations.checker import check
 from derivations.kernel import (
@@ -205,7 +206,7 @@ def test_the_python_api_binds_the_indices_of_user_sums():
 
 
 def _checked(text: str):
-    return check(files.read("t.deriv.yaml", text.encode()), timeout=10.0)
+    return check(files.read("t.deriv.yaml", text.encode()), CheckSettings(timeout=10.0))
 
 
 def test_the_issue_file_with_a_given_about_the_index_name_is_not_proved():
