@@ -213,7 +213,7 @@ class _StepTactic:
         for point, (left, right) in itertools.chain(self._readings(SMALL_POINTS, small=True),
                                                     self._readings(FALSIFY_POINTS)):
             points.append((point, (left, right)))
-            if kernel.holds(relation, left, right, DIGITS) is False:
+            if kernel.holds(relation, left, right, DIGITS) is not True:  # fails, or too close
                 failing.append(point)
                 if self.large:
                     break
@@ -235,8 +235,9 @@ class _StepTactic:
             try:
                 return kernel.checked_at(self.context, self.before, self.after, relation,
                                          evidence, self.givens)
-            except RuleError:
-                pass
+            except RuleError as exc:
+                return kernel.undecided(self.before, self.after, relation,
+                                        f"no proof found, and no evidence: {exc}")
         reason = "no proof found and too few points where both sides have a value"
         if self.sampler.failure:
             reason += f" (the last had none: {self.sampler.failure})"
@@ -275,7 +276,7 @@ class _StepTactic:
             climbs = itertools.chain(_climb(start, reals, measure, real_steps, rounds=12),
                                      _climb(start, integers, measure, (8, 2, 1), rounds=12))
             for point, _ in climbs:
-                if kernel.holds(relation, *values(point), DIGITS) is False:
+                if kernel.holds(relation, *values(point), DIGITS) is not True:
                     try:
                         return kernel.refuted_at(self.context, self.before, self.after,
                                                  relation, point, self.givens)
