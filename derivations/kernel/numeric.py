@@ -74,6 +74,15 @@ def _exact_decimal(value: sp.Rational) -> str:
     return sign + (text[:-digits] + "." + text[-digits:] if digits else text)
 
 
+def fixed_decimal(value: sp.Rational, decimals: int) -> str:
+    """A number with a terminating expansion of at most ``decimals`` places, written with
+    exactly that many: ``0.7200``, never ``18/25``."""
+    scaled = abs(value.p) * 10**decimals // value.q
+    digits = str(scaled).rjust(decimals + 1, "0")
+    whole, fraction = digits[:len(digits) - decimals], digits[len(digits) - decimals:]
+    return ("-" if value < 0 else "") + whole + ("." + fraction if decimals else "")
+
+
 def expand_finite(expr: sp.Expr, terms: int = MAX_EXPANDED_TERMS) -> sp.Expr:
     """Write every sum and product with concrete integer limits out term by term (a SymPy
     expression per term: at most ``terms`` of them)."""

@@ -22,8 +22,8 @@ from .bounds import BoundsOracle
 from .context import Context
 from .exact import exact_text
 from .normal_forms import NORMAL_FORMS, fresh_binders
-from .numeric import (EvaluationError, Point, binary_fraction, compare, order, read,
-                      show_number)
+from .numeric import (EvaluationError, Point, binary_fraction, compare, fixed_decimal, order,
+                      read, show_number)
 from .relations import CompositionError, Optimization, Relation, Sense, compose
 
 _SEAL = object()
@@ -320,7 +320,7 @@ def rounds_to(context: Context, before, after, decimals: int, givens=()) -> Judg
     if verdict is None:
         raise RuleError(rule, reason)
     shown = show_number(reading.value, decimals + 6)
-    written = _fixed(after, decimals)
+    written = fixed_decimal(after, decimals)
     method = (f"evaluated (interval arithmetic): {shown}" if verdict is Verdict.PROVED else
               f"evaluated (interval arithmetic): the value is {shown}, which does not round "
               f"to {written} at {decimals} decimal places")
@@ -335,14 +335,6 @@ def _fraction(end: mpmath.mpf) -> Fraction:
     """An interval's end, exactly (an mpf is a binary fraction)."""
     mantissa, exponent = binary_fraction(end)
     return Fraction(mantissa) * Fraction(2) ** exponent
-
-
-def _fixed(value: sp.Rational, decimals: int) -> str:
-    """A decimal written with ``decimals`` places (``0.7200``, never ``18/25``)."""
-    scaled = sp.floor(abs(value) * 10**decimals + sp.Rational(1, 2))
-    digits = str(scaled).rjust(decimals + 1, "0")
-    text = digits[:-decimals] + "." + digits[-decimals:] if decimals else digits
-    return ("-" if value < 0 else "") + text
 
 
 # -- numeric evidence ----------------------------------------------------------------------------
