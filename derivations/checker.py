@@ -236,6 +236,12 @@ class _StepTactic:
                 return kernel.checked_at(self.context, self.before, self.after, relation,
                                          evidence, self.givens)
             except RuleError as exc:
+                for point in evidence:  # a point where it certainly fails refutes the step
+                    try:
+                        return kernel.refuted_at(self.context, self.before, self.after,
+                                                 relation, point, self.givens)
+                    except RuleError:
+                        continue
                 return kernel.undecided(self.before, self.after, relation,
                                         f"no proof found, and no evidence: {exc}")
         reason = "no proof found and too few points where both sides have a value"

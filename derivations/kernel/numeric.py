@@ -601,8 +601,7 @@ def compare(relation: Relation, left_expr: sp.Expr, right_expr: sp.Expr, point: 
     how = "interval arithmetic" if certain else f"{digits} and {2 * digits} digits"
     exact_point = certain and left.low == left.high == right.low == right.high
     if found is None or (found is True and relation is Relation.EQ and not exact_point):
-        sign, sign_how = _certified_sign(right_expr - left_expr, point, digits,
-                                         refine=relation is not Relation.EQ)
+        sign, sign_how = _certified_sign(right_expr - left_expr, point, digits)
         if sign is not None:
             return Comparison(_by_sign(relation, sign), left, right, sign_how)
         if found is None:
@@ -617,7 +616,7 @@ def _by_sign(relation: Relation, sign: int) -> bool:
             Relation.GE: sign <= 0, Relation.GT: sign < 0}[relation]
 
 
-def _certified_sign(expr: sp.Expr, point: Point, digits: int, refine: bool):
+def _certified_sign(expr: sp.Expr, point: Point, digits: int):
     """The sign of ``expr`` at ``point`` and how it was certified, or (None, None)."""
     if expr == 0:
         return 0, "the difference right - left is 0"
@@ -625,7 +624,7 @@ def _certified_sign(expr: sp.Expr, point: Point, digits: int, refine: bool):
     if exact is not None:
         return ((exact.p > 0) - (exact.p < 0),
                 f"exact rational arithmetic: right - left = {_decimal(exact)}")
-    for precision in (digits, 4 * digits) if refine else (digits,):
+    for precision in (digits, 4 * digits):
         try:
             low, high = _ends(enclose(expr, point, precision))
         except EvaluationError:

@@ -323,7 +323,7 @@ def rounds_to(context: Context, before, after, decimals: int, givens=()) -> Judg
     written = fixed_decimal(after, decimals)
     method = (f"evaluated (interval arithmetic): {shown}" if verdict is Verdict.PROVED else
               f"evaluated (interval arithmetic): the value is {shown}, which does not round "
-              f"to {written} at {decimals} decimal places")
+              f"to {written} at {decimals} decimal place{'s' if decimals != 1 else ''}")
     return _judge(before=before, after=after, relation=Relation.APPROX, verdict=verdict, rule=rule,
                   method=method, using=tuple(g.name for g in givens),
                   counterexample={} if verdict is Verdict.REFUTED else None,
