@@ -130,3 +130,12 @@ def test_a_reversed_order_needs_certified_values():
     split = sp.Piecewise((theta, sp.log(sp.exp(300) + 1) - 300 > 0), (-theta, True))
     with pytest.raises(RuleError, match="^order_reversed_at"):
         order_reversed_at(ctx, theta, split, opt, Sense.MINIMIZE, Sense.MINIMIZE, first, second)
+
+
+def test_sympy_compares_a_finite_sum_by_its_terms_when_it_builds_an_expression():
+    # Max, Min and relations between numbers are decided by evalf as they are built (the
+    # parser builds them so): Max(1.77..., 1) must not become 1.
+    assert sp.Max(GAUSSIAN_COMB, 1) == GAUSSIAN_COMB
+    assert (GAUSSIAN_COMB > 1) is sp.true
+    x = sp.Symbol("x")
+    assert sp.Piecewise((x, GAUSSIAN_COMB > 1), (x + 1, True)) == x

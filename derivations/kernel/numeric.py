@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import mpmath
 import sympy as sp
 
+from sympy.core import evalf as _sympy_evalf
 from sympy.core.function import AppliedUndef
 from sympy.functions.elementary.piecewise import ExprCondPair
 
@@ -23,6 +24,32 @@ from .relations import Relation
 
 MAX_TERMS = 250_000  # per evaluation: n = 100,000 data points, summed on both sides
 MAX_EXPANDED_TERMS = 20_000  # written out as SymPy terms, to differentiate them
+
+
+MAX_EVALF_TERMS = 2_000
+
+
+def _sum_term_by_term(expr: sp.Sum, prec: int, options: dict):
+    """SymPy's ``evalf`` of a sum over a concrete finite range, term by term.  SymPy's own
+    (Euler-Maclaurin, with an error estimate that a peaked summand defeats: Σ exp(-(i - 40)²)
+    over 1..80 comes out near 0) is what its automatic evaluation compares numbers with, so
+    ``Max(that sum, 1)`` became 1 and ``that sum > 1`` False when an expression was built.  A
+    longer finite sum has no value here, so SymPy leaves such a comparison unevaluated."""
+    if len(expr.limits) == 1:
+        index, low, high = expr.limits[0]
+        if low.is_Integer and high.is_Integer:
+            if high - low + 1 > MAX_EVALF_TERMS:
+                raise NotImplementedError
+            terms = [expr.function.xreplace({index: sp.Integer(k)})
+                     for k in range(int(low), int(high) + 1)]
+            return _sympy_evalf.evalf(sp.Add(*terms), prec, options)
+    return _euler_maclaurin(expr, prec, options)
+
+
+if not _sympy_evalf.evalf_table:
+    _sympy_evalf._create_evalf_table()
+_euler_maclaurin = _sympy_evalf.evalf_table[sp.Sum]
+_sympy_evalf.evalf_table[sp.Sum] = _sum_term_by_term
 
 
 class EvaluationError(ValueError):
@@ -298,9 +325,7 @@ class _Evaluator:
         if e in _CONSTANTS:
             return getattr(ctx, _CONSTANTS[e])
         if e is sp.I:
-            if self.intervals:
-                raise EvaluationError("a complex value")
-            return mpmath.j
+            return ctx.mpc(0, 1)
         if isinstance(e, sp.Symbol):
             if e in self.point.integers:
                 return self.number(self.point.integers[e])

@@ -308,6 +308,9 @@ def rounds_to(context: Context, before, after, decimals: int, givens=()) -> Judg
             reason = ("its value has no certified enclosure (interval arithmetic fails on it), "
                       f"and {digits} and {2 * digits} digits agreeing is evidence, not proof")
             break
+        if reading.imaginary != (0, 0):
+            reason = "its value is not certainly real"
+            break
         low, high = _fraction(reading.low), _fraction(reading.high)
         if target - margin < low and high < target + margin:
             verdict = Verdict.PROVED
