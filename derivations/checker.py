@@ -32,6 +32,7 @@ SIMPLIFY_LIMIT = 2.0
 FALSIFY_POINTS = 6
 SMALL_POINTS = 2  # drawn before them, at small scales
 EVIDENCE_POINTS = 12
+REFUTE_AFTER_EVIDENCE = 4  # points tried for a certified counterexample when the evidence fails
 LARGE_SUMS = 1_000  # terms: past this, falsification stops at the first failing point
 # The exact normal forms in the order they are tried.  Combining each logarithm's argument first
 # settles most steps about likelihoods at once (a product of densities, a quotient of positive
@@ -236,7 +237,8 @@ class _StepTactic:
                 return kernel.checked_at(self.context, self.before, self.after, relation,
                                          evidence, self.givens)
             except RuleError as exc:
-                for point in evidence:  # a point where it certainly fails refutes the step
+                # where the evidence failed it may fail certainly: a few points refute it
+                for point in evidence[:REFUTE_AFTER_EVIDENCE]:
                     try:
                         return kernel.refuted_at(self.context, self.before, self.after,
                                                  relation, point, self.givens)

@@ -38,11 +38,12 @@ def _sum_term_by_term(expr: sp.Sum, prec: int, options: dict):
     if len(expr.limits) == 1:
         index, low, high = expr.limits[0]
         if low.is_Integer and high.is_Integer:
+            low, high, sign = (int(low), int(high), 1) if high >= low else \
+                (int(high) + 1, int(low) - 1, -1)  # Karr's convention, as SymPy's Sum has it
             if high - low + 1 > MAX_EVALF_TERMS:
                 raise NotImplementedError
-            terms = [expr.function.xreplace({index: sp.Integer(k)})
-                     for k in range(int(low), int(high) + 1)]
-            return _sympy_evalf.evalf(sp.Add(*terms), prec, options)
+            terms = [expr.function.xreplace({index: sp.Integer(k)}) for k in range(low, high + 1)]
+            return _sympy_evalf.evalf(sign * sp.Add(*terms), prec, options)
     return _euler_maclaurin(expr, prec, options)
 
 
@@ -512,8 +513,8 @@ def holds(relation: Relation, left: mpmath.mpc, right: mpmath.mpc, digits: int) 
 @dataclass(frozen=True)
 class Reading:
     """What the kernel knows of a value: an interval certain to hold it (``certified``, from
-    interval arithmetic), or an estimate from two precisions that agree, which is evidence
-    only; complex values keep only their estimate."""
+    interval arithmetic; a complex value's real part, and its imaginary part in
+    ``imaginary``), or an estimate from two precisions that agree, which is evidence only."""
 
     low: mpmath.mpf
     high: mpmath.mpf
