@@ -360,7 +360,10 @@ class _Evaluator:
             return ctx.power(base, exponent)
         if isinstance(e, sp.log):
             argument = self.value(e.args[0], env)
-            if self.intervals and _ends(self.real(argument))[1] < 0:  # log|a| + i*pi
+            if self.intervals and isinstance(argument, _COMPLEX_INTERVAL):
+                value = self._complex_log(argument)
+                return value / ctx.log(self.value(e.args[1], env)) if len(e.args) == 2 else value
+            if self.intervals and _ends(argument)[1] < 0:  # log|a| + i*pi
                 value = ctx.mpc(ctx.log(-argument), ctx.pi)
                 return value / ctx.log(self.value(e.args[1], env)) if len(e.args) == 2 else value
             if (_ends(argument)[0] <= 0) if self.intervals else argument == 0:
@@ -409,6 +412,16 @@ class _Evaluator:
         if isinstance(e, sp.Derivative):
             return self.value(self._derivative(e, env), env)
         raise EvaluationError(f"cannot evaluate {type(e).__name__}")
+
+    def _complex_log(self, box):
+        """The principal logarithm log|w| + i*arg(w) of a box that stays off the negative real
+        axis, where arg jumps by 2*pi."""
+        (real_low, _), (imag_low, imag_high) = _ends(box.real), _ends(box.imag)
+        if real_low <= 0 and imag_low <= 0 <= imag_high:
+            raise EvaluationError("the logarithm of a value on or near the negative real axis")
+        ctx = self.ctx
+        size = ctx.power(box.real, 2) + ctx.power(box.imag, 2)
+        return ctx.mpc(ctx.log(size) / 2, ctx.atan2(box.imag, box.real))
 
     def _sign(self, value):
         """The sign; of an interval, every sign its values may have (mpmath's ``iv.sign`` says
@@ -631,8 +644,9 @@ def compare(relation: Relation, left_expr: sp.Expr, right_expr: sp.Expr, point: 
         if sign is not None:
             return Comparison(_by_sign(relation, sign), left, right, sign_how)
         if found is None:
-            how = ("the two sides are too close to tell apart, and the sign of their "
-                   "difference has no certified enclosure here")
+            how = ("the two sides are too close to tell apart" if certain else
+                   f"a side has no certified enclosure here (only {digits} and {2 * digits} "
+                   "digits agreeing)") + ", and the sign of their difference has none either"
     return Comparison(found, left, right, how)
 
 
