@@ -139,3 +139,18 @@ def test_sympy_compares_a_finite_sum_by_its_terms_when_it_builds_an_expression()
     assert (GAUSSIAN_COMB > 1) is sp.true
     x = sp.Symbol("x")
     assert sp.Piecewise((x, GAUSSIAN_COMB > 1), (x + 1, True)) == x
+
+
+def test_a_complex_value_is_refuted_by_a_certified_box():
+    ctx = Context()
+    x = ctx.symbol("x")
+    at = Point(values={x: sp.Rational(-37, 100)})
+    refuted = refuted_at(ctx, sp.log(x**2), 2 * sp.log(x), Relation.EQ, at)  # 2*pi*i apart
+    assert refuted.method == "counterexample (interval arithmetic)"
+    # a logarithm of a sum of logarithms: the sum is negative here, its logarithm complex
+    z = ctx.sequence("z")
+    m = sp.Symbol("m", integer=True)
+    values = {z[1]: sp.Rational(1, 5), z[2]: sp.Rational(3, 10)}
+    inner = sp.Sum(sp.log(z[m]), (m, 1, 2))
+    assert refuted_at(ctx, sp.log(inner), sp.log(-inner), Relation.EQ,
+                      Point(values=values)).method == "counterexample (interval arithmetic)"
