@@ -34,6 +34,7 @@ SIMPLIFY_LIMIT = 2.0
 FALSIFY_POINTS = 6
 SMALL_POINTS = 2  # drawn before them, at small scales
 EVIDENCE_POINTS = 12
+REFUTE_AFTER_EVIDENCE = 4  # points tried for a certified counterexample when the evidence fails
 LARGE_SUMS = 1_000  # terms: past this, falsification stops at the first failing point
 # The exact normal forms in the order they are tried.  Combining each logarithm's argument first
 # settles most steps about likelihoods at once (a product of densities, a quotient of positive
@@ -229,7 +230,7 @@ class _StepTactic:
         for point, (left, right) in itertools.chain(self._readings(SMALL_POINTS, small=True),
                                                     self._readings(FALSIFY_POINTS)):
             points.append((point, (left, right)))
-            if kernel.holds(relation, left, right, DIGITS) is False:
+            if kernel.holds(relation, left, right, DIGITS) is not True:  # fails, or too close
                 failing.append(point)
                 if self.large:
                     break
@@ -251,8 +252,16 @@ class _StepTactic:
             try:
                 return kernel.checked_at(self.context, self.before, self.after, relation,
                                          evidence, self.givens)
-            except RuleError:
-                pass
+            except RuleError as exc:
+                # where the evidence failed it may fail certainly: a few points refute it
+                for point in evidence[:REFUTE_AFTER_EVIDENCE]:
+                    try:
+                        return kernel.refuted_at(self.context, self.before, self.after,
+                                                 relation, point, self.givens)
+                    except RuleError:
+                        continue
+                return kernel.undecided(self.before, self.after, relation,
+                                        f"no proof found, and no evidence: {exc}")
         reason = "no proof found and too few points where both sides have a value"
         if self.sampler.failure:
             reason += f" (the last had none: {self.sampler.failure})"
@@ -291,7 +300,7 @@ class _StepTactic:
             climbs = itertools.chain(_climb(start, reals, measure, real_steps, rounds=12),
                                      _climb(start, integers, measure, (8, 2, 1), rounds=12))
             for point, _ in climbs:
-                if kernel.holds(relation, *values(point), DIGITS) is False:
+                if kernel.holds(relation, *values(point), DIGITS) is not True:
                     try:
                         return kernel.refuted_at(self.context, self.before, self.after,
                                                  relation, point, self.givens)

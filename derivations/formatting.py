@@ -30,11 +30,8 @@ def step_lines(summary: Summary, strict: bool) -> list[str]:
                      + (" (cached)" if step.cached else ""))
         if step.verdict == "refuted":
             where = f"{summary.source}:{step.line}" if step.line else summary.source
-            values = ", ".join(f"{k}={v}" for k, v in (step.counterexample or {}).items())
-            sign = "≠" if step.relation == "=" else "violates"
             lines += [
-                f"        {where}: step {step.index} refuted: left {step.left} {sign} "
-                f"right {step.right} at {values}",
+                f"        {where}: step {step.index} refuted: {refutation(step)}",
                 f"        left:  {step.left_text}",
                 f"        right: {step.right_text}",
                 f"        hint: {_HINTS['refuted']}",
@@ -43,6 +40,16 @@ def step_lines(summary: Summary, strict: bool) -> list[str]:
             lines.append(f"        hint: {_HINTS['undecided']}")
     lines.append("  " + summary_line(summary, strict))
     return lines
+
+
+def refutation(step) -> str:
+    """What refutes a step, as a sentence: the two values and where (an ``approx`` step: the
+    value and the decimal it does not round to)."""
+    if step.relation == "approx":
+        return f"its value is {step.left}, which does not round to {step.right}."
+    values = ", ".join(f"{k}={v}" for k, v in (step.counterexample or {}).items())
+    sign = "≠" if step.relation == "=" else "violates"
+    return f"left {step.left} {sign} right {step.right} at {values}"
 
 
 def summary_line(summary: Summary, strict: bool) -> str:

@@ -9,6 +9,7 @@ from sympy.printing.latex import LatexPrinter
 
 from .kernel import Domain, Relation, Sense
 from .kernel.definitions import DEFINED_FUNCTIONS
+from .kernel.numeric import fixed_decimal
 
 RELATION_LATEX = {
     Relation.EQ: "=", Relation.LE: r"\le", Relation.LT: "<", Relation.GE: r"\ge",
@@ -174,11 +175,7 @@ def step_latex(step) -> str | None:
     if step.latex:
         return step.latex
     if step.relation is Relation.APPROX and step.decimals is not None and step.expr.is_Rational:
-        value = sp.Rational(step.expr)
-        scaled = abs(value.p) * 10 ** step.decimals // value.q  # exact: the written decimals
-        digits = str(scaled).rjust(step.decimals + 1, "0")
-        whole, fraction = digits[:len(digits) - step.decimals], digits[len(digits) - step.decimals:]
-        return ("-" if value < 0 else "") + whole + ("." + fraction if step.decimals else "")
+        return fixed_decimal(sp.Rational(step.expr), step.decimals)
     return None
 
 

@@ -76,8 +76,8 @@ def _one_line(text: str) -> str:
 
 def _method(judgement) -> str:
     """How the step was decided; for a refuted step, the values that show it."""
-    if judgement.verdict is not Verdict.REFUTED:
-        return judgement.method
+    if judgement.verdict is not Verdict.REFUTED or judgement.relation is Relation.APPROX:
+        return judgement.method  # an approx step's method says the value in a sentence
     at = ", ".join(f"{k} = {v}" for k, v in (judgement.counterexample or {}).items())
     return f"{judgement.method}: left {judgement.left}, right {judgement.right} at {at}"
 

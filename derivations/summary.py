@@ -61,6 +61,16 @@ class Summary:
                        recalled_whole=True)
 
 
+def _text(step) -> str:
+    """A step's expression as text; the decimal as written for an ``approx`` step."""
+    from .kernel.numeric import fixed_decimal
+    from .printing import to_text
+
+    if step.relation.value == "approx" and step.decimals is not None and step.expr.is_Rational:
+        return fixed_decimal(step.expr, step.decimals)
+    return to_text(step.expr)
+
+
 def summarize(report) -> Summary:
     """The summary of a ``Report``."""
     from .printing import to_text
@@ -75,7 +85,7 @@ def summarize(report) -> Summary:
             cached=judgement.recalled, counterexample=judgement.counterexample,
             left=judgement.left, right=judgement.right,
             left_text=to_text(previous) if refuted else None,
-            right_text=to_text(step.step.expr) if refuted else None))
+            right_text=_text(step.step) if refuted else None))
         previous = step.step.expr
     derivation = report.derivation
     return Summary(derivation.source, derivation.id, derivation.title, tuple(steps))

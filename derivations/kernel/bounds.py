@@ -2,8 +2,8 @@
 
 SymPy's assumptions cannot say ``h < 1`` or ``j <= C``, nor that a sum of positive terms over a
 non-empty range is positive.  ``bounds`` computes an interval certain to contain every value of
-an expression, by interval arithmetic on exact rational ends (a transcendental end is rounded
-outward) with open/closed flags, and intersects it with what SymPy's assumptions know.  Anything
+an expression, by interval arithmetic on exact rational ends (a transcendental end is enclosed
+by mpmath's outward-rounded interval arithmetic, never by ``evalf``) with open/closed flags, and intersects it with what SymPy's assumptions know.  Anything
 it does not understand is ``(-oo, oo)``: the oracle may fail to prove a sign, never prove a
 false one.
 """
@@ -17,6 +17,7 @@ import sympy as sp
 
 from .context import Context
 from .definitions import sigmoid, softplus
+from .numeric import EvaluationError, Point, _ends, binary_fraction, enclose
 
 _INF = sp.S.Infinity
 _ZERO = sp.S.Zero
@@ -24,22 +25,23 @@ _ONE = sp.S.One
 
 
 _HUGE = sp.Integer(10)**100
+_TINY = sp.Rational(1, 10**100)
+NUMBER_DIGITS = 30
+MAX_NUMBER_TERMS = 2_000  # a closed sum with more terms is bounded by its structure instead
 
 
-def _outward(value: sp.Expr, upper: bool) -> sp.Expr:
-    """A rational at least (``upper``) or at most ``value``, close to it.  Magnitudes beyond
-    10**100 are clipped outward (to oo, or to 10**100 on the near side), so a value such as
-    exp(10**9) never becomes a fraction with a billion digits."""
-    if value.is_Rational or value in (_INF, -_INF):
-        if value.is_Rational and abs(value) > _HUGE:
-            return (_INF if upper else _HUGE) if value > 0 else (-_HUGE if upper else -_INF)
-        return value
-    approx = sp.Float(value.evalf(30), 30)
-    if abs(approx) > _HUGE:
-        return (_INF if upper else _HUGE) if approx > 0 else (-_HUGE if upper else -_INF)
-    approx = sp.Rational(approx)
-    slack = abs(approx) / 10**20 + sp.Rational(1, 10**30)
-    return approx + slack if upper else approx - slack
+def _clipped(value: sp.Rational, upper: bool) -> tuple[sp.Expr, bool]:
+    """A rational end moved outward to a short one, with whether it is now open: magnitudes
+    beyond 10**100 go to oo (or 10**100 on the near side), so exp(10**9) never becomes a
+    fraction with a billion digits; magnitudes below 10**-100 go to 0, open, or to 10**-100."""
+    if abs(value) > _HUGE:
+        end = (_INF if upper else _HUGE) if value > 0 else (-_HUGE if upper else -_INF)
+        return end, end.is_infinite
+    if 0 < abs(value) < _TINY:
+        if value > 0:
+            return (_TINY, False) if upper else (_ZERO, True)
+        return (_ZERO, True) if upper else (-_TINY, False)
+    return value, False
 
 
 @dataclass(frozen=True)
@@ -125,17 +127,20 @@ def _reciprocal(a: Bounds) -> Bounds:
 
 
 def _increasing(a: Bounds, fn, at_bottom=None) -> Bounds:
-    """Apply an increasing function to both ends, rounding outward; ``at_bottom`` is its limit
-    at -oo (or at 0 for log), where ``fn`` itself is not defined."""
+    """Apply an increasing function to both ends, each enclosed by interval arithmetic at the
+    rational end (``_number``); ``at_bottom`` is its limit at -oo (or at 0 for log), where
+    ``fn`` itself is not defined.  An end without an enclosure is left infinite."""
     def end(x, upper):
         if x == _INF:
-            return _INF
+            return _INF, True
         if at_bottom is not None and (x == -_INF or (x == 0 and at_bottom == -_INF)):
-            return at_bottom
+            return at_bottom, False
         if x == -_INF:
-            return -_INF
-        return _outward(fn(x), upper)
-    return Bounds(end(a.lo, False), end(a.hi, True), a.lo_open, a.hi_open)
+            return -_INF, True
+        found = _number(fn(x))
+        return (found.hi, found.hi_open) if upper else (found.lo, found.lo_open)
+    (lo, lo_open), (hi, hi_open) = end(a.lo, False), end(a.hi, True)
+    return Bounds(lo, hi, a.lo_open or lo_open, a.hi_open or hi_open)
 
 
 def _power(base: Bounds, exponent: sp.Expr) -> Bounds:
@@ -188,16 +193,33 @@ def _from_assumptions(expr: sp.Expr) -> Bounds:
 
 @functools.lru_cache(maxsize=4096)
 def _number(expr: sp.Expr) -> Bounds:
-    """Bounds of a closed expression (log 2, pi/4), kept: the same constants recur in every
-    step, and each costs two evaluations."""
+    """Bounds of a closed expression (log 2, pi/4, a sum of 80 terms), certified: mpmath's
+    outward-rounded interval arithmetic, sums term by term (``numeric.enclose``), never
+    ``evalf`` (whose Euler-Maclaurin path puts Σ exp(-(i - 40)²) near 0).  UNKNOWN when there
+    is no enclosure; kept, since the same constants recur in every step."""
     if expr.is_Rational or expr in (_INF, -_INF):
+        if expr.is_Rational:
+            (lo, lo_open), (hi, hi_open) = _clipped(expr, False), _clipped(expr, True)
+            return Bounds(lo, hi, lo_open, hi_open)
         return Bounds(expr, expr)
-    value, check = expr.evalf(30), expr.evalf(60)
-    if not (value.is_Float and check.is_Float):
+    try:
+        low, high = _ends(enclose(expr, Point(), NUMBER_DIGITS, MAX_NUMBER_TERMS))
+    except EvaluationError:
         return UNKNOWN
-    if abs(value - check) > abs(check) * sp.Float("1e-20", 30) + sp.Float("1e-40", 30):
-        return UNKNOWN  # evalf lost its digits (a hidden zero, a cancellation): no bounds
-    return Bounds(_outward(value, False), _outward(value, True))
+    (lo, lo_open), (hi, hi_open) = _end(low, False), _end(high, True)
+    return Bounds(lo, hi, lo_open, hi_open)
+
+
+def _end(end, upper: bool) -> tuple[sp.Expr, bool]:
+    """An interval's end (an mpf: a binary fraction) as an exact rational, moved outward as
+    ``_clipped`` does; one far beyond 10**±100 is never written out exactly."""
+    mantissa, exponent = binary_fraction(end)
+    top = exponent + mantissa.bit_length()  # 2**(top - 1) <= |end| < 2**top
+    if top > 340:  # |end| > 10**100
+        return _clipped(_HUGE * 2 if end > 0 else -_HUGE * 2, upper)
+    if mantissa and top < -340:  # 0 < |end| < 10**-100
+        return _clipped(_TINY / 2 if end > 0 else -_TINY / 2, upper)
+    return _clipped(sp.Integer(mantissa) * sp.Integer(2) ** exponent, upper)
 
 
 class BoundsOracle:
@@ -239,7 +261,9 @@ class BoundsOracle:
         if expr in env:
             return env[expr]
         if expr.is_number:
-            return _number(expr)
+            found = _number(expr)
+            if found != UNKNOWN:
+                return found  # else bounded by its structure: a sum of many positive terms
         if isinstance(expr, (sp.Symbol, sp.Indexed)):
             return self._declared(expr, env)
         if isinstance(expr, sp.Add):

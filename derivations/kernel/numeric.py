@@ -15,13 +15,42 @@ from dataclasses import dataclass, field
 import mpmath
 import sympy as sp
 
+from sympy.core import evalf as _sympy_evalf
 from sympy.core.function import AppliedUndef
+from sympy.functions.elementary.piecewise import ExprCondPair
 
 from .definitions import DEFINED_FUNCTIONS, unfold_definitions
 from .relations import Relation
 
 MAX_TERMS = 250_000  # per evaluation: n = 100,000 data points, summed on both sides
 MAX_EXPANDED_TERMS = 20_000  # written out as SymPy terms, to differentiate them
+
+
+MAX_EVALF_TERMS = 2_000
+
+
+def _sum_term_by_term(expr: sp.Sum, prec: int, options: dict):
+    """SymPy's ``evalf`` of a sum over a concrete finite range, term by term.  SymPy's own
+    (Euler-Maclaurin, with an error estimate that a peaked summand defeats: Σ exp(-(i - 40)²)
+    over 1..80 comes out near 0) is what its automatic evaluation compares numbers with, so
+    ``Max(that sum, 1)`` became 1 and ``that sum > 1`` False when an expression was built.  A
+    longer finite sum has no value here, so SymPy leaves such a comparison unevaluated."""
+    if len(expr.limits) == 1:
+        index, low, high = expr.limits[0]
+        if low.is_Integer and high.is_Integer:
+            low, high, sign = (int(low), int(high), 1) if high >= low else \
+                (int(high) + 1, int(low) - 1, -1)  # Karr's convention, as SymPy's Sum has it
+            if high - low + 1 > MAX_EVALF_TERMS:
+                raise NotImplementedError
+            terms = [expr.function.xreplace({index: sp.Integer(k)}) for k in range(low, high + 1)]
+            return _sympy_evalf.evalf(sign * sp.Add(*terms), prec, options)
+    return _euler_maclaurin(expr, prec, options)
+
+
+if not _sympy_evalf.evalf_table:
+    _sympy_evalf._create_evalf_table()
+_euler_maclaurin = _sympy_evalf.evalf_table[sp.Sum]
+_sympy_evalf.evalf_table[sp.Sum] = _sum_term_by_term
 
 
 class EvaluationError(ValueError):
@@ -73,10 +102,19 @@ def _exact_decimal(value: sp.Rational) -> str:
     return sign + (text[:-digits] + "." + text[-digits:] if digits else text)
 
 
-def expand_finite(expr: sp.Expr) -> sp.Expr:
+def fixed_decimal(value: sp.Rational, decimals: int) -> str:
+    """A number with a terminating expansion of at most ``decimals`` places, written with
+    exactly that many: ``0.7200``, never ``18/25``."""
+    scaled = abs(value.p) * 10**decimals // value.q
+    digits = str(scaled).rjust(decimals + 1, "0")
+    whole, fraction = digits[:len(digits) - decimals], digits[len(digits) - decimals:]
+    return ("-" if value < 0 else "") + whole + ("." + fraction if decimals else "")
+
+
+def expand_finite(expr: sp.Expr, terms: int = MAX_EXPANDED_TERMS) -> sp.Expr:
     """Write every sum and product with concrete integer limits out term by term (a SymPy
-    expression per term: fewer terms than the evaluator allows)."""
-    budget = [MAX_EXPANDED_TERMS]
+    expression per term: at most ``terms`` of them)."""
+    budget = [terms]
 
     def walk(e):
         if isinstance(e, (sp.Sum, sp.Product)):
@@ -89,7 +127,7 @@ def expand_finite(expr: sp.Expr) -> sp.Expr:
             count = max(int(b - a + 1), 0)  # a reversed range is empty, as lecturers use it
             budget[0] -= count
             if budget[0] < 0:
-                raise EvaluationError(f"more than {MAX_EXPANDED_TERMS} terms to write out")
+                raise EvaluationError(f"more than {terms} terms to write out")
             rest = type(e)(body, *inner) if inner else body
             terms = [walk(rest.xreplace({index: sp.Integer(k)})) for k in range(int(a), int(b) + 1)]
             return sp.Add(*terms) if isinstance(e, sp.Sum) else sp.Mul(*terms)
@@ -100,10 +138,11 @@ def expand_finite(expr: sp.Expr) -> sp.Expr:
     return walk(expr)
 
 
-def instantiate(expr: sp.Expr, point: Point) -> sp.Expr:
-    """Fix sizes, integers and functions; expand sums; evaluate derivatives.  Values stay free."""
+def instantiate(expr: sp.Expr, point: Point, terms: int = MAX_EXPANDED_TERMS) -> sp.Expr:
+    """Fix sizes, integers and functions; expand sums (at most ``terms`` terms); evaluate
+    derivatives.  Values stay free."""
     e = unfold_definitions(expr).xreplace({k: sp.Integer(v) for k, v in point.integers.items()})
-    e = expand_finite(e)
+    e = expand_finite(e, terms)
     for function, body in point.functions.items():
         e = e.replace(function, body)
     if e.has(sp.Derivative):
@@ -127,20 +166,51 @@ def evaluate(expr: sp.Expr, point: Point, digits: int) -> mpmath.mpc:
         return mpmath.mpc(value)
 
 
-def enclose(expr: sp.Expr, point: Point, digits: int):
+def enclose(expr: sp.Expr, point: Point, digits: int, terms: int = MAX_TERMS):
     """An interval certain to contain the (real) value of ``expr`` at ``point``: mpmath's
-    interval arithmetic, rounded outward at every operation.  EvaluationError when the value
-    may not be real or a function has no interval version."""
+    interval arithmetic, rounded outward at every operation, sums and products term by term
+    (at most ``terms`` terms).  EvaluationError when the value may not be real, a function has
+    no interval version, or a case split cannot be told at this precision."""
+    value = _enclosure(expr, point, digits, terms)
+    if isinstance(value, _COMPLEX_INTERVAL):
+        raise EvaluationError("a complex value")
+    return value
+
+
+_REAL_INTERVAL, _COMPLEX_INTERVAL = mpmath.ctx_iv.ivmpf, mpmath.ctx_iv.ivmpc
+
+
+def _enclosure(expr: sp.Expr, point: Point, digits: int, terms: int = MAX_TERMS):
+    """``enclose``, or a box (a complex interval) for a value that a logarithm or a power of a
+    negative number made complex."""
     mpmath.iv.dps = digits + 10
     try:
-        value = _Evaluator(point, mpmath.iv, expr).value(expr, {})
+        evaluator = _Evaluator(point, mpmath.iv, expr)
+        evaluator.budget = terms
+        value = evaluator.value(expr, {})
     except (ZeroDivisionError, OverflowError, ValueError, TypeError, AttributeError) as exc:
         raise EvaluationError(f"no enclosure here ({exc})") from exc
-    if not isinstance(value, type(mpmath.iv.mpf(0))):
+    if not isinstance(value, (_REAL_INTERVAL, _COMPLEX_INTERVAL)):
         value = mpmath.iv.mpf(value)
-    if not all(mpmath.isfinite(end) for end in _ends(value)):
+    parts = (value.real, value.imag) if isinstance(value, _COMPLEX_INTERVAL) else (value,)
+    if not all(mpmath.isfinite(end) for part in parts for end in _ends(part)):
         raise EvaluationError("not finite here")
     return value
+
+
+def _may_be_zero(value) -> bool:
+    """Whether an interval, or a box, may hold 0."""
+    if isinstance(value, _COMPLEX_INTERVAL):
+        return _may_be_zero(value.real) and _may_be_zero(value.imag)
+    low, high = _ends(value)
+    return low <= 0 <= high
+
+
+def binary_fraction(end: mpmath.mpf) -> tuple[int, int]:
+    """A finite mpf as the exact ``(mantissa, exponent)`` it is: ``mantissa * 2**exponent``,
+    the mantissa signed (mpmath's ``man_exp`` drops the sign)."""
+    negative, mantissa, exponent, _ = end._mpf_
+    return (-mantissa if negative else mantissa), exponent
 
 
 def _ends(interval) -> tuple[mpmath.mpf, mpmath.mpf]:
@@ -151,7 +221,7 @@ def _ends(interval) -> tuple[mpmath.mpf, mpmath.mpf]:
 
 _CONSTANTS = {sp.pi: "pi", sp.E: "e"}
 _INDEX = "index"  # env[(_INDEX, i)]: a bound index's value as a Python int, beside env[i]
-_UNARY = {sp.exp: "exp", sp.sin: "sin", sp.cos: "cos", sp.sign: "sign", sp.factorial: "factorial"}
+_UNARY = {sp.exp: "exp", sp.sin: "sin", sp.cos: "cos", sp.factorial: "factorial"}
 
 
 class _Evaluator:
@@ -222,8 +292,11 @@ class _Evaluator:
         return self.ctx.mpf(p) / q if q != 1 else self.ctx.mpf(p)
 
     def real(self, value):
-        """A real number to compare; complex values have no order."""
+        """A real number to compare, or to apply a real function to; complex values have no
+        order (and a box is taken only through the few operations ``_value`` allows it)."""
         if self.intervals:
+            if isinstance(value, _COMPLEX_INTERVAL):
+                raise EvaluationError("a complex value where a real one is needed")
             return value
         if mpmath.im(value) != 0:
             raise EvaluationError("an order between complex numbers")
@@ -251,9 +324,7 @@ class _Evaluator:
         if e in _CONSTANTS:
             return getattr(ctx, _CONSTANTS[e])
         if e is sp.I:
-            if self.intervals:
-                raise EvaluationError("a complex value")
-            return mpmath.j
+            return ctx.mpc(0, 1)
         if isinstance(e, sp.Symbol):
             if e in self.point.integers:
                 return self.number(self.point.integers[e])
@@ -271,10 +342,15 @@ class _Evaluator:
         if isinstance(e, sp.Pow):
             base = self.value(e.base, env)
             if e.exp.is_Integer:
-                if int(e.exp) < 0 and self.intervals and _ends(base)[0] <= 0 <= _ends(base)[1]:
+                if int(e.exp) < 0 and self.intervals and _may_be_zero(base):
                     raise EvaluationError("a division by an interval around 0")
                 return ctx.power(base, int(e.exp))
             exponent = self.value(e.exp, env)
+            if self.intervals:
+                base, exponent = self.real(base), self.real(exponent)
+                if _ends(base)[1] < 0:  # the principal branch: |b|**e * exp(i*pi*e)
+                    size, angle = ctx.power(-base, exponent), ctx.pi * exponent
+                    return ctx.mpc(size * ctx.cos(angle), size * ctx.sin(angle))
             if self.intervals and _ends(base)[0] <= 0:
                 raise EvaluationError("a power of a base that may be negative")
             if not self.intervals and base == 0 and mpmath.re(exponent) <= 0:
@@ -282,17 +358,31 @@ class _Evaluator:
             return ctx.power(base, exponent)
         if isinstance(e, sp.log):
             argument = self.value(e.args[0], env)
+            if self.intervals and isinstance(argument, _COMPLEX_INTERVAL):
+                value = self._complex_log(argument)
+                return value / ctx.log(self.value(e.args[1], env)) if len(e.args) == 2 else value
+            if self.intervals and _ends(argument)[1] < 0:  # log|a| + i*pi
+                value = ctx.mpc(ctx.log(-argument), ctx.pi)
+                return value / ctx.log(self.value(e.args[1], env)) if len(e.args) == 2 else value
             if (_ends(argument)[0] <= 0) if self.intervals else argument == 0:
                 raise EvaluationError("the logarithm of a value that may be 0 or negative")
             value = ctx.log(argument)
             return value / ctx.log(self.value(e.args[1], env)) if len(e.args) == 2 else value
         if isinstance(e, sp.tanh):
-            twice = ctx.exp(2 * self.value(e.args[0], env))
+            twice = ctx.exp(2 * self.real(self.value(e.args[0], env)))
             return (twice - 1) / (twice + 1)
         if isinstance(e, sp.Abs):
-            return abs(self.value(e.args[0], env))
+            return abs(self.real(self.value(e.args[0], env)))
+        if isinstance(e, sp.sign):
+            return self._sign(self.real(self.value(e.args[0], env)))
+        if isinstance(e, sp.exp) and self.intervals:
+            argument = self.value(e.args[0], env)
+            if isinstance(argument, _COMPLEX_INTERVAL):  # e**a * (cos b + i sin b)
+                size, angle = ctx.exp(argument.real), argument.imag
+                return ctx.mpc(size * ctx.cos(angle), size * ctx.sin(angle))
+            return ctx.exp(argument)
         if type(e) in _UNARY:
-            return getattr(ctx, _UNARY[type(e)])(self.value(e.args[0], env))
+            return getattr(ctx, _UNARY[type(e)])(self.real(self.value(e.args[0], env)))
         if isinstance(e, (sp.Sum, sp.Product)):
             return self._big_operator(e, env)
         if isinstance(e, sp.KroneckerDelta):
@@ -320,6 +410,25 @@ class _Evaluator:
         if isinstance(e, (sp.Derivative, sp.Subs)):  # a Subs: a derivative at a point
             return self.value(self._derivative(e, env), env)
         raise EvaluationError(f"cannot evaluate {type(e).__name__}")
+
+    def _complex_log(self, box):
+        """The principal logarithm log|w| + i*arg(w) of a box that stays off the negative real
+        axis, where arg jumps by 2*pi."""
+        (real_low, _), (imag_low, imag_high) = _ends(box.real), _ends(box.imag)
+        if real_low <= 0 and imag_low <= 0 <= imag_high:
+            raise EvaluationError("the logarithm of a value on or near the negative real axis")
+        ctx = self.ctx
+        size = ctx.power(box.real, 2) + ctx.power(box.imag, 2)
+        return ctx.mpc(ctx.log(size) / 2, ctx.atan2(box.imag, box.real))
+
+    def _sign(self, value):
+        """The sign; of an interval, every sign its values may have (mpmath's ``iv.sign`` says
+        -1 for an interval that holds 0 or positive values)."""
+        if not self.intervals:
+            return mpmath.sign(value)
+        low, high = _ends(value)
+        return self.ctx.mpf([-1 if low < 0 else (0 if low == 0 else 1),
+                             1 if high > 0 else (0 if high == 0 else -1)])
 
     def _lookup(self, atom):
         try:
@@ -381,7 +490,8 @@ def _infinite(e):
 
 
 def agree(left: mpmath.mpc, right: mpmath.mpc, digits: int) -> bool:
-    """Equal to ``digits - 8`` significant digits of the larger side (a tiny value is not 0)."""
+    """Equal to ``digits - 8`` significant digits of the larger side (a tiny value is not 0):
+    evidence of equality, never a proof of it."""
     scale = max(abs(left), abs(right))
     return abs(left - right) <= scale * mpmath.mpf(10) ** (8 - digits) + mpmath.mpf(10) ** (-3 * digits)
 
@@ -396,13 +506,15 @@ def show_number(value: mpmath.mpc, digits: int = 10) -> str:
 
 
 def holds(relation: Relation, left: mpmath.mpc, right: mpmath.mpc, digits: int) -> bool | None:
-    """Whether ``left relation right`` holds; None when an order is asked of complex values."""
+    """Whether ``left relation right`` seems to hold at these values: the search's filter (what
+    fails here is handed to the kernel, which certifies a counterexample or not).  None when an
+    order is asked of complex values, or of values too close to order at this precision."""
     if relation is Relation.EQ:
         return agree(left, right, digits)
     if not (agree(left.imag, 0, digits) and agree(right.imag, 0, digits)):
         return None
     if agree(left, right, digits):
-        return relation in (Relation.LE, Relation.GE)
+        return None
     less = left.real < right.real
     return less if relation in (Relation.LE, Relation.LT) else not less
 
@@ -410,14 +522,15 @@ def holds(relation: Relation, left: mpmath.mpc, right: mpmath.mpc, digits: int) 
 @dataclass(frozen=True)
 class Reading:
     """What the kernel knows of a value: an interval certain to hold it (``certified``, from
-    interval arithmetic) or estimated from two precisions that agree; complex values keep only
-    their estimate."""
+    interval arithmetic; a complex value's real part, and its imaginary part in
+    ``imaginary``), or an estimate from two precisions that agree, which is evidence only."""
 
     low: mpmath.mpf
     high: mpmath.mpf
     value: mpmath.mpc
-    complex: bool = False
+    complex: bool = False  # certainly not real (certified), or seemingly so (estimated)
     certified: bool = False
+    imaginary: tuple = (mpmath.mpf(0), mpmath.mpf(0))  # the imaginary part's ends, if certified
 
     @property
     def narrow(self) -> bool:
@@ -426,11 +539,18 @@ class Reading:
 
 def read(expr: sp.Expr, point: Point, digits: int) -> Reading:
     try:
-        low, high = _ends(enclose(expr, point, digits))
-        with mpmath.workdps(digits + 10):
-            return Reading(low, high, mpmath.mpc((low + high) / 2), certified=True)
+        value = _enclosure(expr, point, digits)
     except EvaluationError:
         pass
+    else:
+        if isinstance(value, _COMPLEX_INTERVAL):
+            (low, high), imaginary = _ends(value.real), _ends(value.imag)
+        else:
+            (low, high), imaginary = _ends(value), (mpmath.mpf(0), mpmath.mpf(0))
+        with mpmath.workdps(digits + 10):
+            middle = mpmath.mpc((low + high) / 2, (imaginary[0] + imaginary[1]) / 2)
+        return Reading(low, high, middle, certified=True, imaginary=imaginary,
+                       complex=imaginary[0] > 0 or imaginary[1] < 0)
     coarse, fine = evaluate(expr, point, digits), evaluate(expr, point, 2 * digits)
     with mpmath.workdps(2 * digits + 10):
         error = abs(coarse - fine) + abs(fine) * mpmath.mpf(10) ** (8 - 2 * digits)
@@ -440,28 +560,42 @@ def read(expr: sp.Expr, point: Point, digits: int) -> Reading:
 
 
 def decide(relation: Relation, left: Reading, right: Reading) -> bool | None:
-    """True when ``left relation right`` holds (within the precision, for equalities), False
-    only when it certainly fails, None when the readings cannot tell."""
+    """True when ``left relation right`` holds: certainly (intervals apart, or touching for
+    ≤), or as evidence (an equality whose narrow intervals overlap); False only when it
+    certainly fails (certified intervals apart); None when the readings cannot tell.  Two
+    precisions that agree never make a False."""
+    certain = left.certified and right.certified
     if left.complex or right.complex:
         if relation is not Relation.EQ:
             return None
+        if certain:
+            apart = (left.high < right.low or left.low > right.high
+                     or left.imaginary[1] < right.imaginary[0]
+                     or left.imaginary[0] > right.imaginary[1])
+            return False if apart else (True if left.narrow and right.narrow else None)
         gap = abs(left.value - right.value)
         error = (left.high - left.low + right.high - right.low) / 2
-        return False if gap > error else (True if left.narrow and right.narrow else None)
+        return None if gap > error else (True if left.narrow and right.narrow else None)
     if relation in (Relation.GE, Relation.GT):
         left, right = right, left
         relation = Relation.LE if relation is Relation.GE else Relation.LT
-    below, above = left.high < right.low, left.low > right.high
-    close = not below and not above and left.narrow and right.narrow
+    apart = left.high < right.low or left.low > right.high
     if relation is Relation.EQ:
-        return False if below or above else (True if close else None)
+        if apart:
+            return False if certain else None
+        return True if left.narrow and right.narrow else None
     if relation is Relation.LE:
-        return True if below or close or left.high <= right.low else (False if above else None)
-    return True if below else (False if left.low >= right.high else None)  # LT
+        if left.high <= right.low:
+            return True
+        return False if certain and left.low > right.high else None
+    if left.high < right.low:  # LT
+        return True
+    return False if certain and left.low >= right.high else None
 
 
 def order(first: Reading, second: Reading) -> int | None:
-    """+1 or -1 when ``first`` is certainly above or below ``second``; None otherwise."""
+    """+1 or -1 when ``first`` is above or below ``second`` (certainly, if both readings are
+    certified); None otherwise."""
     if first.complex or second.complex:
         return None
     if first.low > second.high:
@@ -469,3 +603,89 @@ def order(first: Reading, second: Reading) -> int | None:
     if first.high < second.low:
         return -1
     return None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Whether ``left relation right`` holds at a point: ``holds`` is True (certainly, or as
+    evidence), False (certainly not) or None (cannot tell, ``how`` says why)."""
+
+    holds: bool | None
+    left: Reading
+    right: Reading
+    how: str
+
+
+MAX_EXACT_TERMS = 1_000  # terms written out to compare two values in exact rational arithmetic
+MAX_EXACT_POWER = 1_000
+_RATIONAL_NODES = (sp.Add, sp.Mul, sp.Pow, sp.Symbol, sp.Indexed, sp.IndexedBase, sp.Idx,
+                   sp.Rational, sp.Abs, sp.sign, sp.Max, sp.Min, sp.Piecewise, ExprCondPair,
+                   sp.KroneckerDelta, sp.core.relational.Relational, sp.And, sp.Or, sp.Not,
+                   sp.logic.boolalg.BooleanAtom, sp.Tuple)
+
+
+def compare(relation: Relation, left_expr: sp.Expr, right_expr: sp.Expr, point: Point,
+            digits: int) -> Comparison:
+    """Compare the two sides at ``point``: their certified enclosures first; when those
+    overlap, the sign of the difference ``right - left`` (which SymPy may cancel exactly),
+    certified by exact rational arithmetic or by intervals at ``digits`` and then four times
+    as many.  Equal-looking values make an equality evidence only, never an order."""
+    left, right = read(left_expr, point, digits), read(right_expr, point, digits)
+    found = decide(relation, left, right)
+    certain = left.certified and right.certified
+    how = "interval arithmetic" if certain else f"{digits} and {2 * digits} digits"
+    exact_point = certain and left.low == left.high == right.low == right.high
+    if found is None or (found is True and relation is Relation.EQ and not exact_point):
+        sign, sign_how = _certified_sign(right_expr - left_expr, point, digits)
+        if sign is not None:
+            return Comparison(_by_sign(relation, sign), left, right, sign_how)
+        if found is None:
+            how = ("the two sides are too close to tell apart" if certain else
+                   f"a side has no certified enclosure here (only {digits} and {2 * digits} "
+                   "digits agreeing)") + ", and the sign of their difference has none either"
+    return Comparison(found, left, right, how)
+
+
+def _by_sign(relation: Relation, sign: int) -> bool:
+    """Whether ``left relation right`` holds when ``right - left`` has this sign."""
+    return {Relation.EQ: sign == 0, Relation.LE: sign >= 0, Relation.LT: sign > 0,
+            Relation.GE: sign <= 0, Relation.GT: sign < 0}[relation]
+
+
+def _certified_sign(expr: sp.Expr, point: Point, digits: int):
+    """The sign of ``expr`` at ``point`` and how it was certified, or (None, None)."""
+    if expr == 0:
+        return 0, "the difference right - left is 0"
+    exact = _exact_rational(expr, point)
+    if exact is not None:
+        return ((exact.p > 0) - (exact.p < 0),
+                f"exact rational arithmetic: right - left = {_decimal(exact)}")
+    for precision in (digits, 4 * digits):
+        try:
+            low, high = _ends(enclose(expr, point, precision))
+        except EvaluationError:
+            continue
+        if low > 0 or high < 0 or low == high == 0:
+            return ((low > 0) - (high < 0), "interval arithmetic on the difference: right - left "
+                    f"in [{mpmath.nstr(low, 3)}, {mpmath.nstr(high, 3)}]")
+    return None, None
+
+
+def _exact_rational(expr: sp.Expr, point: Point) -> sp.Rational | None:
+    """The value of ``expr`` at ``point`` in exact rational arithmetic, when it is made of
+    rational operations only (no function whose value SymPy would compare by ``evalf``)."""
+    try:
+        concrete = instantiate(expr, point, MAX_EXACT_TERMS)
+    except EvaluationError:
+        return None
+    for node in sp.preorder_traversal(concrete):
+        if not isinstance(node, _RATIONAL_NODES):
+            return None
+        if isinstance(node, sp.Pow) and not (node.exp.is_Integer
+                                             and abs(node.exp) <= MAX_EXACT_POWER):
+            return None
+    try:
+        value = concrete.xreplace(dict(point.values))
+    except (ZeroDivisionError, ValueError, TypeError):
+        return None
+    return value if value.is_Rational else None

@@ -22,7 +22,8 @@ from .bounds import BoundsOracle
 from .context import Context
 from .exact import exact_text
 from .normal_forms import NORMAL_FORMS
-from .numeric import EvaluationError, Point, decide, order, read, show_number
+from .numeric import (EvaluationError, Point, binary_fraction, compare, fixed_decimal, order,
+                      read, show_number)
 from .relations import CompositionError, Optimization, Relation, Sense, compose
 from .substitution import bind_indices, rewrite, substitute
 
@@ -468,32 +469,60 @@ def same_optimizers_by_monotone_map(
                   method=f"monotone map new = a*{old} + b with a = {sp.sstr(scale)}, {b} ({form})")
 
 
+ROUNDING_DIGITS = (DIGITS, 4 * DIGITS, 16 * DIGITS)  # tried in turn until the value is told
+
+
 def rounds_to(context: Context, before, after, decimals: int, givens=()) -> Judgement:
-    """A closed expression rounds to the decimal ``after`` with ``decimals`` places: evaluated at
-    DIGITS digits, far below the rounding margin (a value within 10**-30 of it is not decided)."""
+    """A closed expression rounds to the decimal ``after`` with ``decimals`` places: its
+    certified enclosure (interval arithmetic, at more digits while it is too wide to tell) lies
+    strictly within half a unit of the last place of ``after`` (proved), or entirely outside
+    (refuted); the comparison is in exact rational arithmetic.  A value on or too close to the
+    rounding boundary, or without an enclosure, decides nothing."""
     rule = "rounds_to"
     closed = apply_givens(before, givens)
     if closed.free_symbols or not sp.S(after).is_Rational:
         raise RuleError(rule, "'approx' compares a closed expression with a decimal number")
-    try:
-        (reading,) = _readings(context, (closed,), Point())
-    except EvaluationError as exc:
-        raise RuleError(rule, f"no reliable value: {exc}") from exc
-    target = mpmath.mpf(after.p) / after.q
-    margin = mpmath.mpf(5) / mpmath.mpf(10) ** (decimals + 1)
-    if target - margin < reading.low and reading.high < target + margin:
-        verdict = Verdict.PROVED
-    elif reading.high < target - margin or reading.low > target + margin:
-        verdict = Verdict.REFUTED
-    else:
-        raise RuleError(rule, "the value is too close to a rounding boundary to tell")
-    value = reading.value
+    target, margin = Fraction(int(after.p), int(after.q)), Fraction(1, 2 * 10**decimals)
+    verdict = reason = None
+    for digits in ROUNDING_DIGITS:
+        try:
+            reading = read(closed, Point(), digits)
+        except EvaluationError as exc:
+            raise RuleError(rule, f"no value: {exc}") from exc
+        if not reading.certified:
+            reason = ("its value has no certified enclosure (interval arithmetic fails on it), "
+                      f"and {digits} and {2 * digits} digits agreeing is evidence, not proof")
+            break
+        if reading.imaginary != (0, 0):
+            reason = "its value is not certainly real"
+            break
+        low, high = _fraction(reading.low), _fraction(reading.high)
+        if target - margin < low and high < target + margin:
+            verdict = Verdict.PROVED
+        elif high < target - margin or low > target + margin:
+            verdict = Verdict.REFUTED
+        else:
+            reason = "the value is too close to a rounding boundary to tell"
+            continue
+        break
+    if verdict is None:
+        raise RuleError(rule, reason)
+    shown = show_number(reading.value, decimals + 6)
+    written = fixed_decimal(after, decimals)
+    method = (f"evaluated (interval arithmetic): {shown}" if verdict is Verdict.PROVED else
+              f"evaluated (interval arithmetic): the value is {shown}, which does not round "
+              f"to {written} at {decimals} decimal place{'s' if decimals != 1 else ''}")
     return _judge(context, before, after, Relation.APPROX, givens=givens, decimals=decimals,
-                  verdict=verdict, rule=rule,
-                  method=f"evaluated ({_how(reading)}): {show_number(value, decimals + 6)}",
+                  verdict=verdict, rule=rule, method=method,
                   counterexample={} if verdict is Verdict.REFUTED else None,
-                  left=show_number(value, decimals + 6) if verdict is Verdict.REFUTED else None,
-                  right=str(after) if verdict is Verdict.REFUTED else None)
+                  left=shown if verdict is Verdict.REFUTED else None,
+                  right=written if verdict is Verdict.REFUTED else None)
+
+
+def _fraction(end: mpmath.mpf) -> Fraction:
+    """An interval's end, exactly (an mpf is a binary fraction)."""
+    mantissa, exponent = binary_fraction(end)
+    return Fraction(mantissa) * Fraction(2) ** exponent
 
 
 # -- numeric evidence ----------------------------------------------------------------------------
@@ -543,9 +572,10 @@ def _readings(context, expressions, point: Point, givens=()):
     return [read(apply_givens(e, givens), point, DIGITS) for e in expressions]
 
 
-def _how(*readings) -> str:
-    return "interval arithmetic" if all(r.certified for r in readings) else \
-        f"{DIGITS} and {2 * DIGITS} digits"
+def _compared(context, before, after, relation: Relation, point: Point, givens=()):
+    _validate(context, point)
+    return compare(relation, apply_givens(before, givens), apply_givens(after, givens), point,
+                   DIGITS)
 
 
 def refuted_at(context: Context, before, after, relation: Relation, point: Point,
@@ -553,13 +583,15 @@ def refuted_at(context: Context, before, after, relation: Relation, point: Point
     """``before relation after`` certainly fails at ``point``."""
     rule = "refuted_at"
     try:
-        left, right = _readings(context, (before, after), point, givens)
+        comparison = _compared(context, before, after, relation, point, givens)
     except EvaluationError as exc:
         raise RuleError(rule, f"no value at the point: {exc}") from exc
-    if decide(relation, left, right) is not False:
-        raise RuleError(rule, "the relation does not certainly fail at this point")
+    if comparison.holds is not False:
+        raise RuleError(rule, "the relation does not certainly fail at this point"
+                        + ("" if comparison.holds else f": {comparison.how}"))
+    left, right = comparison.left, comparison.right
     return _judge(context, before, after, relation, givens=givens, verdict=Verdict.REFUTED,
-                  rule=rule, method=f"counterexample ({_how(left, right)})",
+                  rule=rule, method=f"counterexample ({comparison.how})",
                   counterexample=point.shown(),
                   left=show_number(left.value), right=show_number(right.value))
 
@@ -572,11 +604,14 @@ def checked_at(context: Context, before, after, relation: Relation, points, give
         raise RuleError(rule, f"needs at least {MIN_EVIDENCE} distinct points, got {len(distinct)}")
     for point in points:
         try:
-            left, right = _readings(context, (before, after), point, givens)
+            comparison = _compared(context, before, after, relation, point, givens)
         except EvaluationError as exc:
             raise RuleError(rule, f"no reliable value at a point: {exc}") from exc
-        if not decide(relation, left, right):
-            raise RuleError(rule, "the relation fails, or cannot be told, at one of the points")
+        if comparison.holds is False:
+            raise RuleError(rule, f"the relation fails at one of the points ({comparison.how})")
+        if comparison.holds is None:
+            raise RuleError(rule, f"the relation cannot be told at one of the points: "
+                            f"{comparison.how}")
     return _judge(context, before, after, relation, givens=givens, verdict=Verdict.CHECKED,
                   rule=rule, method=f"numeric evidence at {len(points)} points")
 
@@ -613,6 +648,9 @@ def order_reversed_at(context: Context, before, after, optimization: Optimizatio
         raise RuleError(rule, f"no value at a point: {exc}") from exc
     if signs is None or (signs[0] == signs[1]) == same_sense:
         raise RuleError(rule, "the two objectives do not certainly rank these points apart")
+    if not all(r.certified for r in signs[2]):
+        raise RuleError(rule, "the values have no certified enclosure (two precisions agreeing "
+                        "is evidence, not a counterexample)")
     b1, b2, a1, a2 = (r.value for r in signs[2])
     shown = first.shown()
     for key, value in second.shown().items():
@@ -621,7 +659,7 @@ def order_reversed_at(context: Context, before, after, optimization: Optimizatio
     return _judge(context, before, after, Relation.SAME_OPTIMIZERS, givens=givens,
                   optimization=optimization, sense_before=sense_before, sense_after=sense_after,
                   verdict=Verdict.REFUTED, rule=rule,
-                  method=f"not a monotone map: order reversed ({_how(*signs[2])})",
+                  method="not a monotone map: order reversed (interval arithmetic)",
                   counterexample=shown,
                   left=f"{show_number(b1)} vs {show_number(b2)}",
                   right=f"{show_number(a1)} vs {show_number(a2)}")
