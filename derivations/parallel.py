@@ -26,6 +26,7 @@ from . import kernel
 from .checker import Claim, DerivationError, assemble, check_claim, check_shape, claims
 from .model import Derivation
 from .report import Report, StepReport
+from .errors import InternalError
 from .settings import CheckSettings
 
 GRACE = 2.0  # seconds past the step's time limit before its worker is killed
@@ -127,6 +128,10 @@ class _Pool:
                 self._replace(process, connection)
                 continue
             self.idle.append((process, connection))
+            if record is None:  # the worker hit a bug of this program, not a verdict
+                number, index = task
+                raise InternalError(f"checking step {index} of "
+                                    f"{self.arguments[0][number].source} ({seconds})")
             yield task, self._received(task, record), seconds
         now = time.monotonic()
         for connection, (process, task, started) in list(self.busy.items()):
@@ -189,7 +194,6 @@ def _serve(connection, lifeline, held_here, parent, derivations, claimed,
         try:
             report = check_claim(derivation, claimed[number][index - 1], settings)
             reply = (report.judgement.signed_record(), report.seconds)
-        except Exception as exc:  # a bug must not stop the run: this step stays undecided
-            reply = (claimed[number][index - 1].undecided(
-                f"the checking process failed: {type(exc).__name__}: {exc}").signed_record(), 0.0)
+        except Exception as exc:  # a bug: the parent stops the run with exit code 3
+            reply = (None, f"{type(exc).__name__}: {exc}")
         connection.send(reply)

@@ -74,6 +74,18 @@ def test_exit_3_for_an_internal_error_never_1(tmp_path, monkeypatch):
     assert "internal error" in result.output and "please report" in result.output
 
 
+def test_exit_3_for_an_internal_error_in_a_worker_process(tmp_path, monkeypatch):
+    def broken(self, relation):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(checker._StepTactic, "value_relation", broken)  # forked workers too
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    result = _run("--jobs", "2", _write(first, GOOD), _write(second, GOOD))
+    assert result.exit_code == 3
+    assert "internal error" in result.output and "please report" in result.output
+
+
 def test_render_of_a_failing_chain_exits_1(tmp_path):
     result = CliRunner().invoke(main, ["render", "--no-cache",
                                        _write(tmp_path, GOOD.replace("2*x", "3*x"))])
