@@ -173,7 +173,7 @@ class _StepTactic:
     # Made on first use: a step proved exactly (the common case) never samples.
     @functools.cached_property
     def sampler(self) -> Sampler:
-        return Sampler(self.context, seed_for(*self.expressions))
+        return Sampler(self.context, seed_for(*self.expressions), self.givens)
 
     @functools.cached_property
     def large(self) -> bool:
@@ -494,7 +494,7 @@ class _StepTactic:
         """Two points that differ only in the optimised variables, from a sampler of their
         own (so the points of the search stay the same), with both objectives' values there;
         None where one has no value."""
-        sampler = Sampler(self.context, seed_for(*self.expressions) + 1)
+        sampler = Sampler(self.context, seed_for(*self.expressions) + 1, self.givens)
         first, at_first = sampler.reading(self.expressions, 0, DIGITS)
         second, at_second = sampler.varied_reading(first, self.expressions,
                                                    self.optimization.over, DIGITS)

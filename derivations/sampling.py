@@ -14,8 +14,9 @@ import random
 
 import sympy as sp
 
-from .kernel import Context, Domain, Point, exact_text
-from .kernel.numeric import EvaluationError, evaluate
+from .kernel import Context, Domain, Point, exact_text, in_domain
+from .kernel.hypotheses import eliminated, exact_value, unmet_given
+from .kernel.numeric import EvaluationError, evaluate, instantiate
 
 SIZES = (1, 2, 3, 5)
 MORE_SIZES = (1, 2, 3, 4, 5, 6, 8)
@@ -30,9 +31,15 @@ def seed_for(*expressions) -> int:
 
 
 class Sampler:
-    def __init__(self, context: Context, seed: int):
+    """Points for a step; with ``givens``, only points where every given holds (the kernel
+    refuses any other): a given that names no single atom to solve for is made true by solving
+    it for one atom (a symbol or sequence entry) or, for a normalisation, by rescaling a
+    sequence, within the declared domains."""
+
+    def __init__(self, context: Context, seed: int, givens=()):
         self.context = context
         self.random = random.Random(seed)
+        self.givens = tuple(givens)
         self.failure: str | None = None  # why the last point without a value had none
 
     def _decimal(self, low: float, high: float) -> sp.Rational:
@@ -114,15 +121,83 @@ class Sampler:
 
         values = _SampleOnDemand(sample, partial.values)
         probe = Point(partial.integers, values, partial.functions)
+        found = self._evaluate(expressions, probe, digits)
+        point = Point(partial.integers, dict(values), partial.functions)
+        if not self.givens:
+            return point, found
+        point = self._satisfying(point, expressions, sample)
+        if point is None:
+            return Point(partial.integers, dict(values), partial.functions), None
+        return point, self._evaluate(expressions, point, digits)
+
+    def _evaluate(self, expressions, point: Point, digits: int):
         found = []
         for expr in expressions:
             try:
-                found.append(evaluate(expr, probe, digits))
+                found.append(evaluate(expr, point, digits))
             except EvaluationError as exc:
                 found.append(None)  # the kernel will find this point unusable
                 self.failure = str(exc)
-        point = Point(partial.integers, dict(values), partial.functions)
-        return point, None if None in found else found
+        return None if None in found else found
+
+    def _satisfying(self, point: Point, expressions, sample):
+        """``point`` moved so that every given holds there (None where it cannot be done):
+        the values every given asks for are sampled, then each given that must hold exactly
+        is solved, in turn, for an atom or a rescaled sequence."""
+        solved = [g for g in self.givens
+                  if not eliminated(self.context, g, expressions, self.givens)]
+        values = _SampleOnDemand(sample, point.values)
+        probe = Point(point.integers, values, point.functions)
+        for given in solved:
+            try:
+                evaluate(given.lhs - given.rhs, probe, 15)  # asks for every value it needs
+            except EvaluationError:
+                pass
+        point = Point(point.integers, dict(values), point.functions)
+        for given in solved:
+            point = self._solve(point, given)
+            if point is None:
+                self.failure = f"no sampled point satisfies the given {given.name!r}"
+                return None
+        unmet = unmet_given(self.context, point, self.givens, expressions)
+        if unmet is not None:
+            self.failure = unmet
+            return None
+        return point
+
+    def _solve(self, point: Point, given):
+        """``point`` with new values that make ``given`` hold exactly, within the domains."""
+        try:
+            residual = instantiate(given.lhs - given.rhs, point)
+            if exact_value(residual, point) == 0:
+                return point
+        except EvaluationError:
+            return None
+        integers = {k: sp.Integer(v) for k, v in point.integers.items()}
+        scale = sp.Dummy("scale")
+        entries = [a for a in residual.atoms(sp.Indexed) if a in point.values]
+        bases = sorted({a.base for a in entries}, key=str)
+        moves = [[a for a in entries if a.base == base] for base in bases]  # rescale, then
+        moves += [[a] for a in sorted(residual.atoms(sp.Symbol, sp.Indexed), key=str)
+                  if a in point.values]  # solve for one atom
+        for atoms in moves:
+            scaled = residual.xreplace({a: scale * a for a in atoms})
+            slope = scaled.diff(scale)
+            if slope.has(scale):
+                continue  # not linear in the scale
+            try:
+                slope_value = exact_value(slope, point)
+                rest = exact_value(scaled.xreplace({scale: 0}), point)
+            except EvaluationError:
+                continue
+            if slope_value == 0:
+                continue
+            factor = sp.Rational(-rest.numerator * slope_value.denominator,
+                                 rest.denominator * slope_value.numerator)
+            moved = {a: point.values[a] * factor for a in atoms}
+            if all(in_domain(self.context, a, v, integers) for a, v in moved.items()):
+                return Point(point.integers, {**point.values, **moved}, point.functions)
+        return None
 
     def vary(self, point: Point, expressions, over) -> Point:
         """The same point with new values for the optimised variables only."""

@@ -1,0 +1,214 @@
+"""Whether the givens a step cites hold at a point: a side condition of every rule that decides a
+step from points (``refuted_at``, ``checked_at``, ``order_reversed_at``, ``order_kept_at``).
+
+A point is evidence about a step only where the step's hypotheses hold.  The rules evaluate
+both sides with the givens applied, so a given ``x = rhs`` (or ``y[k] = rhs`` for every k, or
+``f(a) = rhs``) whose left side's name occurs nowhere else, neither in the two sides once the
+givens are applied nor in another cited given nor in a declared bound, is satisfied by
+construction: that name takes the value of ``rhs`` at the point, which must lie in its declared
+domain (certified).  Every other given must hold at the point exactly, in rational arithmetic.
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+import mpmath
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from .context import Context
+from .numeric import EvaluationError, Point, _Evaluator, _ends, enclose
+
+MAX_PATTERN_ENTRIES = 2_000  # entries y[k] of a pattern given checked one by one at a point
+
+
+class _Exact:
+    """The arithmetic of ``_Evaluator`` in Python fractions: exact, and nothing transcendental
+    (``log``, ``exp``, ``pi``... are missing, so evaluating them fails)."""
+
+    mpf = Fraction
+
+    @staticmethod
+    def fsum(terms):
+        return sum(terms, Fraction(0))
+
+    @staticmethod
+    def fprod(factors):
+        product = Fraction(1)
+        for factor in factors:
+            product *= factor
+        return product
+
+    @staticmethod
+    def power(base, exponent):
+        if not isinstance(exponent, int) and getattr(exponent, "denominator", None) != 1:
+            raise ValueError("a power with a fractional exponent has no exact value")
+        return Fraction(base) ** int(exponent)
+
+
+class _ExactEvaluator(_Evaluator):
+    def integer(self, expr, env) -> int:
+        value = self.value(expr, env)
+        if not isinstance(value, (int, Fraction)) or Fraction(value).denominator != 1:
+            raise EvaluationError(f"{expr} is not an integer here")
+        return int(value)
+
+    def real(self, value):
+        if not isinstance(value, (int, Fraction)):
+            raise EvaluationError("not an exact rational")
+        return value
+
+
+def exact_value(expr: sp.Expr, point: Point) -> Fraction:
+    """The exact rational value of ``expr`` at ``point``, or EvaluationError when it has none
+    that rational arithmetic can find (a logarithm, a pole, too many terms)."""
+    try:
+        value = _ExactEvaluator(point, _Exact, expr).value(expr, {})
+    except (ZeroDivisionError, OverflowError, ValueError, TypeError, AttributeError) as exc:
+        raise EvaluationError(f"no exact value here ({exc})") from exc
+    if not isinstance(value, (int, Fraction)):
+        raise EvaluationError("no exact rational value here")
+    return Fraction(value)
+
+
+def _name(lhs):
+    """What a given's left side defines, if it can be eliminated: a symbol, a sequence's base,
+    or an unknown function; None for any other left side (a sum, a product...)."""
+    if isinstance(lhs, sp.Symbol):
+        return lhs
+    if isinstance(lhs, sp.Indexed):
+        return lhs.base
+    if isinstance(lhs, AppliedUndef):
+        return lhs.func
+    return None
+
+
+def _mentions(expr, name) -> bool:
+    if isinstance(name, sp.IndexedBase):
+        return any(e.base == name for e in expr.atoms(sp.Indexed))
+    if isinstance(name, sp.Symbol):
+        return name in expr.free_symbols
+    return expr.has(name)
+
+
+def eliminated(context: Context, given, expressions, givens) -> bool:
+    """Whether ``given`` is satisfied by construction: its left side's name occurs in none of
+    ``expressions`` (the two sides with every given applied), in no other part of the givens,
+    and in no declared domain's bound."""
+    name = _name(given.lhs)
+    if name is None:
+        return False
+    if isinstance(given.lhs, sp.Indexed) and any(_mentions(i, name) for i in given.lhs.indices):
+        return False
+    others = [given.rhs] + [side for g in givens if g is not given for side in (g.lhs, g.rhs)]
+    if any(_mentions(e, name) for e in list(expressions) + others):
+        return False
+    bounds = [sp.S(end) for d in context.declarations for end in (d.domain.lower, d.domain.upper)]
+    return not any(_mentions(end, name) for end in bounds)
+
+
+def _certainly_in_domain(context: Context, atom, value_expr, point: Point) -> bool:
+    """Whether the value of ``value_expr`` at ``point`` certainly lies in ``atom``'s domain:
+    exactly when it is rational, else by an outward-rounded enclosure."""
+    from .rules import in_domain
+
+    domain = context.domain_of(atom)  # None for a function's value: any real number
+    integers = {k: sp.Integer(v) for k, v in point.integers.items()}
+    try:
+        exact = exact_value(value_expr, point)
+        return domain is None or in_domain(context, atom, sp.Rational(exact.numerator,
+                                                                      exact.denominator), integers)
+    except EvaluationError:
+        pass
+    if domain is not None and domain.integer:
+        return False
+    try:
+        low, high = _ends(enclose(value_expr, point, 30))
+    except EvaluationError:
+        return False
+    ends = [sp.Rational(*mpmath.mpf(end).as_integer_ratio()) for end in (low, high)]
+    return domain is None or all(in_domain(context, atom, end, integers) for end in ends)
+
+
+def _pattern_entries(context: Context, lhs, point: Point):
+    """Every index tuple of a pattern given ``y[i, j] = ...`` at ``point``: the declared ranges
+    of its index symbols at the point's sizes; None when a range is unbounded or too large."""
+    ranges = []
+    integers = {k: sp.Integer(v) for k, v in point.integers.items()}
+    for index in lhs.indices:
+        if not isinstance(index, sp.Symbol):
+            ranges.append((index,))
+            continue
+        domain = context.domain_of(index)
+        if domain is None or not domain.integer:
+            return None
+        low, high = (sp.S(end).xreplace(integers) for end in (domain.lower, domain.upper))
+        if not (low.is_Integer and high.is_Integer) or high - low >= MAX_PATTERN_ENTRIES:
+            return None
+        ranges.append(tuple(sp.Integer(k) for k in range(int(low), int(high) + 1)))
+    count = 1
+    for values in ranges:
+        count *= len(values)
+    if count > MAX_PATTERN_ENTRIES:
+        return None
+    return itertools.product(*ranges)
+
+
+def unmet_given(context: Context, point: Point, givens, expressions) -> str | None:
+    """Why ``point`` is not a case of ``givens`` (None when every one certainly holds there).
+    ``expressions``: the two sides of the step with every given applied."""
+    for given in givens:
+        lhs, rhs = given.lhs, given.rhs
+        if eliminated(context, given, expressions, givens):
+            if isinstance(lhs, sp.Indexed) and any(isinstance(i, sp.Symbol) for i in lhs.indices):
+                entries = _pattern_entries(context, lhs, point)
+                if entries is None:
+                    return (f"given {given.name!r}: the range of its indices is not finite at "
+                            "this point, so its entries cannot all be put in their domain")
+                for entry in entries:
+                    values = dict(zip(lhs.indices, entry))
+                    if not _certainly_in_domain(context, lhs.xreplace(values),
+                                                rhs.xreplace(values), point):
+                        return (f"given {given.name!r}: {lhs.xreplace(values)} would lie "
+                                "outside its declared domain here")
+            elif not _certainly_in_domain(context, lhs, rhs, point):
+                return f"given {given.name!r}: {lhs} would lie outside its declared domain here"
+            continue
+        try:
+            holds = exact_value(lhs, point) == exact_value(rhs, point)
+        except EvaluationError as exc:
+            return f"given {given.name!r} cannot be shown to hold here exactly ({exc})"
+        if not holds:
+            return f"given {given.name!r} does not hold here"
+    return None
+
+
+def exposed(expr: sp.Expr, lhs: sp.Expr) -> sp.Expr:
+    """``expr`` with every finite sum over ``lhs``'s range split into sums of its terms, the
+    factors free of the index pulled out (Σ (c q_k + d_k) = c Σ q_k + Σ d_k, exact for a finite
+    range), so that a given about a sum, ``lhs``, applies wherever it occurs up to the name of
+    the index; ``expr`` unchanged unless some piece is ``lhs`` itself."""
+    if not (isinstance(lhs, sp.Sum) and len(lhs.limits) == 1):
+        return expr
+    index, low, high = lhs.limits[0]
+    if low.has(sp.oo, -sp.oo) or high.has(sp.oo, -sp.oo):
+        return expr  # an infinite series may converge while its pieces diverge
+
+    def split(big):
+        if not (isinstance(big, sp.Sum) and len(big.limits) == 1 and big.limits[0][1:] == (low, high)):
+            return big
+        own = big.limits[0][0]
+        pieces, found = [], False
+        for term in sp.Add.make_args(sp.expand_mul(big.function)):
+            factor, summand = term.as_independent(own, as_Add=False)
+            alike = own == index or index not in summand.free_symbols
+            if alike and summand.xreplace({own: index}) == lhs.function:
+                pieces.append(factor * lhs)
+                found = True
+            else:
+                pieces.append(factor * sp.Sum(summand, (own, low, high)))
+        return sp.Add(*pieces) if found else big
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), split) if expr.has(sp.Sum) else expr
