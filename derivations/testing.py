@@ -149,21 +149,25 @@ def assert_implements(function, derivation, *, expression="end", points=12, tole
     import inspect
 
     from . import catalog
-    from .kernel import EvaluationError, evaluate
+    from .kernel import EvaluationError, apply_givens, evaluate
     from .sampling import Sampler, seed_for
 
     if isinstance(derivation, str):
         derivation = catalog.get(derivation)
-    chain = [derivation.start] + [step.expr for step in derivation.steps]
+    # Every point is a case of the derivation's givens: the sides are read with the givens
+    # applied, and a name a given defines (h = sigmoid(z)) is passed its value from the given.
+    givens = tuple(derivation.givens.values())
+    chain = [apply_givens(e, givens) for e in
+             [derivation.start] + [step.expr for step in derivation.steps]]
     target = chain[{"start": 0, "end": -1}.get(expression, expression)]
     if up_to_constant and derivation.optimization is None:
         raise ValueError("up_to_constant needs an optimisation chain")
-    sampler = Sampler(derivation.context, seed_for(target))
+    sampler = Sampler(derivation.context, seed_for(target), givens)
     parameters = inspect.signature(function).parameters
     takes_all = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
-    def call(point):
-        values = _arguments(derivation.context, point)
+    def call(point, defined):
+        values = _arguments(derivation.context, point, defined)
         missing = [name for name in parameters if name not in values and
                    parameters[name].default is inspect.Parameter.empty and
                    parameters[name].kind not in (inspect.Parameter.VAR_KEYWORD,
@@ -180,19 +184,26 @@ def assert_implements(function, derivation, *, expression="end", points=12, tole
     for attempt in range(4 * points):
         if compared == points:
             break
-        first = sampler.point(chain, attempt)  # values for every name the chain uses
+        first, found = sampler.reading(chain, attempt)  # values for every name the chain uses
+        if found is None:
+            continue  # no value there, or no point there where the givens hold
         try:
+            defined = _defined_by_givens(derivation.context, first, givens, chain)
             if up_to_constant:
-                second = sampler.vary(first, chain, derivation.optimization.over)
+                second, found = sampler.varied_reading(first, chain, derivation.optimization.over)
+                if found is None:
+                    continue
                 expected = closed(first) - closed(second)
-                got = call(first) - call(second)
+                got = call(first, defined) - call(second, _defined_by_givens(
+                    derivation.context, second, givens, chain))
             else:
-                expected, got = closed(first), call(first)
+                expected, got = closed(first), call(first, defined)
         except EvaluationError:
             continue
         compared += 1
         if abs(got - expected) > tolerance * max(1.0, abs(expected)):
-            values = ", ".join(f"{k}={v}" for k, v in first.shown().items())
+            shown = {**first.shown(), **{_text(k): repr(v) for k, v in defined.items()}}
+            values = ", ".join(f"{k}={v}" for k, v in shown.items())
             what = "the difference between two points" if up_to_constant else "the value"
             raise AssertionError(f"{getattr(function, '__name__', 'the function')} does not compute "
                                  f"the {expression} of {derivation.id}: {what} is {got!r}, the "
@@ -201,10 +212,37 @@ def assert_implements(function, derivation, *, expression="end", points=12, tole
         raise AssertionError(f"only {compared} of {points} points had a value")
 
 
-def _arguments(context, point) -> dict:
-    """Plain Python values for a point: floats, lists for sequences, callables for functions."""
+def _defined_by_givens(context, point, givens, chain) -> dict:
+    """The values of the names that givens define and the chain, givens applied, no longer
+    uses (h[i] = sigmoid(z[i]) for every i in range): each given's right side at ``point``."""
+    from .kernel import evaluate
+    from .kernel.hypotheses import _pattern_entries, eliminated
+
+    defined = {}
+    for given in givens:
+        lhs, rhs = given.lhs, given.rhs
+        if not isinstance(lhs, (sp.Symbol, sp.Indexed)) or \
+                not eliminated(context, given, chain, givens):
+            continue
+        entries = _pattern_entries(context, lhs, point) if isinstance(lhs, sp.Indexed) else [()]
+        indices = lhs.indices if isinstance(lhs, sp.Indexed) else ()
+        for entry in entries or ():
+            values = dict(zip(indices, entry))
+            defined[lhs.xreplace(values)] = float(evaluate(rhs.xreplace(values), point, 30).real)
+    return defined
+
+
+def _text(atom) -> str:
+    if isinstance(atom, sp.Indexed):
+        return f"{atom.base.label}[{', '.join(str(i) for i in atom.indices)}]"
+    return str(atom)
+
+
+def _arguments(context, point, defined=None) -> dict:
+    """Plain Python values for a point (and the values ``defined`` by givens): floats, lists for
+    sequences, callables for functions."""
     values = {str(k): v for k, v in point.integers.items()}
-    for atom, value in point.values.items():
+    for atom, value in [*point.values.items(), *(defined or {}).items()]:
         if isinstance(atom, sp.Indexed):
             entries = values.setdefault(str(atom.base.label), {})
             entries[tuple(int(i) for i in atom.indices)] = float(value)

@@ -128,8 +128,14 @@ def _certainly_in_domain(context: Context, atom, value_expr, point: Point) -> bo
         low, high = _ends(enclose(value_expr, point, 30))
     except EvaluationError:
         return False
-    ends = [sp.Rational(*mpmath.mpf(end).as_integer_ratio()) for end in (low, high)]
-    return domain is None or all(in_domain(context, atom, end, integers) for end in ends)
+    if domain is None:
+        return True
+    exponents = [mpmath.mpf(end).man_exp[1] for end in (low, high)]
+    if any(abs(e) > 10_000 for e in exponents):
+        return False  # an end far too large or small to write as a fraction
+    ends = [sp.Rational(int(mpmath.mpf(end).man_exp[0])) * sp.Integer(2)**int(e)
+            for end, e in zip((low, high), exponents)]
+    return all(in_domain(context, atom, end, integers) for end in ends)
 
 
 def _pattern_entries(context: Context, lhs, point: Point):
