@@ -11,14 +11,14 @@ from __future__ import annotations
 import functools
 import itertools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import mpmath
 import sympy as sp
 
 from . import kernel
 from .kernel import (
-    Chain, CompositionError, EvaluationError, Point, Relation, RuleError, Sense,
+    Chain, CompositionError, EvaluationError, Point, Relation, RuleError, Sense, Verdict,
 )
 from .kernel.bounds import BoundsOracle
 from .kernel.normal_forms import NORMAL_FORMS
@@ -86,8 +86,43 @@ def check(derivation: Derivation, timeout: float = DEFAULT_TIMEOUT, cache=None) 
     """Check every step (a refuted step does not stop the others) and return the report.
     ``cache``, a ``derivations.cache.VerdictCache``, recalls the verdicts of unchanged steps."""
     check_shape(derivation)
-    return assemble(derivation, [check_claim(derivation, claim, timeout, cache)
-                                 for claim in claims(derivation)])
+    steps = [check_claim(derivation, claim, timeout, cache) for claim in claims(derivation)]
+    return assemble(derivation, one_slip_once(derivation, steps, timeout, cache))
+
+
+def one_slip_once(derivation: Derivation, steps: list[StepReport], timeout: float,
+                  cache=None) -> list[StepReport]:
+    """The steps' reports, each refuted step that follows a refuted one checked again from the
+    last expression that stands (reached from the start by proved or checked steps, or so
+    bridged): where it holds from there, its report says so (``consistent_with``), so that one
+    slip is reported as one wrong step, not also as the next."""
+    found = list(steps)
+    standing, standing_at = derivation.start, 0
+    for position, report in enumerate(steps):
+        previous_stands = standing_at == report.index - 1
+        if report.verdict in (Verdict.PROVED, Verdict.CHECKED):
+            if previous_stands:
+                standing, standing_at = report.step.expr, report.index
+            continue
+        if report.verdict is not Verdict.REFUTED or previous_stands \
+                or steps[position - 1].verdict is not Verdict.REFUTED:
+            continue
+        bridge = check_claim(derivation, Claim(report.index, standing, report.step,
+                                               _sense_after(derivation, standing_at)),
+                             timeout, cache)
+        if bridge.verdict in (Verdict.PROVED, Verdict.CHECKED):
+            found[position] = replace(report, consistent_with=standing_at)
+            standing, standing_at = report.step.expr, report.index
+    return found
+
+
+def _sense_after(derivation: Derivation, index: int) -> Sense | None:
+    """The sense of an optimisation chain after step ``index`` (0: the start)."""
+    sense = derivation.optimization.sense if derivation.optimization else None
+    for step in derivation.steps[:index]:
+        if step.relation is Relation.SAME_OPTIMIZERS:
+            sense = step.sense or sense
+    return sense
 
 
 def assemble(derivation: Derivation, steps: list[StepReport]) -> Report:
