@@ -22,6 +22,7 @@ from .kernel import (
 )
 from .kernel.bounds import BoundsOracle
 from .kernel.normal_forms import NORMAL_FORMS
+from .kernel.numeric import instantiate
 from .kernel.rules import DIGITS, MIN_EVIDENCE
 from .model import Derivation, Step
 from .report import Report, StepReport
@@ -33,6 +34,12 @@ FALSIFY_POINTS = 6
 SMALL_POINTS = 2  # drawn before them, at small scales
 EVIDENCE_POINTS = 12
 LARGE_SUMS = 1_000  # terms: past this, falsification stops at the first failing point
+ROOT_DEGREE = 8  # an inequality's difference, a polynomial of at most this degree in one
+ROOT_OFFSETS = (0, sp.Rational(1, 10**3), -sp.Rational(1, 10**3), sp.Rational(1, 10**6),
+                -sp.Rational(1, 10**6))  # variable: points this near its real roots are tried
+# Values of an optimised variable where the slopes of two objectives are compared: far out,
+# where two objectives that agree near 0 may part (|theta| about 50).
+FAR_VALUES = tuple(sign * v for v in (5, 20, 50, 100, 1000) for sign in (1, -1))
 # The exact normal forms in the order they are tried.  Combining each logarithm's argument first
 # settles most steps about likelihoods at once (a product of densities, a quotient of positive
 # terms), and costs no more than "expand" where there is no logarithm; it is measured fastest
@@ -262,7 +269,7 @@ class _StepTactic:
         if proof is not None:
             return proof
         if relation.is_order:
-            violation = self._descend(relation, points)
+            violation = self._near_roots(relation, points) or self._descend(relation, points)
             if violation is not None:
                 return violation
         evidence = [p for p, _ in points + self._points(EVIDENCE_POINTS, start=FALSIFY_POINTS)]
@@ -276,6 +283,43 @@ class _StepTactic:
         if self.sampler.failure:
             reason += f" (the last had none: {self.sampler.failure})"
         return kernel.undecided(self.before, self.after, relation, reason)
+
+    def _near_roots(self, relation: Relation, points):
+        """A violation of an inequality next to a real root of its difference along one real
+        variable, the others as at a sampled point, where the difference is a polynomial of low
+        degree in it there (a false claim may fail only in a narrow gap that random points
+        miss)."""
+        if self.large:
+            return None
+        difference = self.expressions[1] - self.expressions[0]
+        for start, _ in points[:2]:
+            for atom in list(start.values)[:3]:
+                others = {a: v for a, v in start.values.items() if a != atom}
+                try:
+                    concrete = instantiate(difference, start).xreplace(others)
+                    if not concrete.is_polynomial(atom):
+                        continue
+                    polynomial = sp.Poly(concrete, atom)
+                    if not 1 <= polynomial.degree() <= ROOT_DEGREE:
+                        continue
+                    roots = [r for r in polynomial.nroots(n=20) if r.is_real]
+                except (EvaluationError, sp.PolynomialError, sp.polys.polyerrors.NoConvergence):
+                    continue
+                for root in roots:
+                    for offset in ROOT_OFFSETS:
+                        point = _moved(start, atom, sp.Rational(str(root)) + offset)
+                        try:
+                            values = [kernel.evaluate(e, point, DIGITS) for e in self.expressions]
+                        except EvaluationError:
+                            continue
+                        if kernel.holds(relation, *values, DIGITS) is not False:
+                            continue
+                        try:
+                            return kernel.refuted_at(self.context, self.before, self.after,
+                                                     relation, point, self.givens)
+                        except RuleError:
+                            continue
+        return None
 
     def _descend(self, relation: Relation, points):
         """Search for a violation of an inequality: from the points where it holds with the
@@ -419,25 +463,42 @@ class _StepTactic:
 
     def _slope_pairs(self, same_sense: bool):
         """Pairs of points likely to be ranked in opposite orders: where the two objectives'
-        slopes along one optimised variable have the wrong signs, at random points and at a
-        stationary point of the old objective (where a dropped term that depends on the
-        variable shows)."""
+        slopes along one optimised variable have the wrong signs, at random points, at a
+        stationary point of either objective (where a dropped term that depends on the
+        variable shows), and far out (|theta| up to 1000) and at the stationary points near
+        there, where objectives that agree near 0 may part."""
         for attempt in range(FALSIFY_POINTS):
             base = self.sampler.point(self.expressions, attempt)
             for atom in self._optimised(base):
-                stationary = [self._stationary(base, atom, e) for e in self.expressions]
-                for point in [base] + stationary:
-                    if point is None:
-                        continue
+                for point, stationary in self._slope_points(base, atom, far=attempt == 0):
                     slopes = [self._slope(e, point, atom) for e in self.expressions]
                     if None in slopes:
                         continue
                     old, new = slopes
-                    if old * new * (1 if same_sense else -1) > 0:
-                        continue  # the slopes agree here
+                    if old * new * (1 if same_sense else -1) > 0 and not stationary:
+                        continue  # the slopes agree here (at a stationary point, a slope's
+                        # sign is a rounding's: look on both sides)
                     for step in (sp.Rational(1, 10**k) for k in (2, 3, 4, 6)):
                         for direction in (1, -1):
                             yield point, _moved(point, atom, point.values[atom] + direction * step)
+
+    def _slope_points(self, base: Point, atom, far: bool):
+        """``base`` and the stationary points near it; with ``far``, the same from each of the
+        FAR_VALUES of ``atom`` in its domain (made only when the nearer ones found nothing);
+        each with whether it is a stationary point."""
+        starts = [base]
+        if far:
+            sizes = {k: sp.Integer(v) for k, v in base.integers.items()}
+            starts += [_moved(base, atom, v) for v in FAR_VALUES
+                       if kernel.in_domain(self.context, atom, sp.Integer(v), sizes)]
+        yield base, False
+        for start in starts:
+            if start is not base:
+                yield start, False
+            for expr in self.expressions:
+                stationary = self._stationary(start, atom, expr)
+                if stationary is not None:
+                    yield stationary, True
 
     def _optimised(self, point: Point) -> list:
         """The atoms of ``point`` that belong to the optimised variables."""

@@ -1,8 +1,9 @@
 """Random points in the declared domains, for the kernel to evaluate.
 
 Values are exact decimals with three places (0.731), never integers for real variables (many
-false identities hold at integers); sizes n, C cycle through small values (1, 2, 3, 5); an
-unknown function becomes a random smooth real function.  Nothing here is trusted: the kernel
+false identities hold at integers); sizes n, C cycle through small values (1, 2, 3, 5), then
+now and then up to 50; integers are drawn now and then on a log scale up to about 10**6; an
+unknown function becomes a random smooth real function, not affine in any argument.  Nothing here is trusted: the kernel
 checks that every point lies in the declared domains.
 """
 
@@ -20,6 +21,10 @@ from .kernel.numeric import EvaluationError, evaluate, instantiate
 
 SIZES = (1, 2, 3, 5)
 MORE_SIZES = (1, 2, 3, 4, 5, 6, 8)
+LARGE_SIZES = (9, 50)  # a few later draws: sizes between these (a claim true for n <= 8 only)
+LARGE_SIZE_CHANCE = 0.2
+LOG_SCALE_CHANCE = 0.15  # integers drawn on a log scale, up to about 10**6
+LOG_SCALE_DIGITS = 6
 _SPREAD = 3  # integers without bounds range over about (-3, 3)
 _SPREADS = (0.5, 3, 3, 10, 300)
 
@@ -60,6 +65,10 @@ class Sampler:
         lower = sp.S(domain.lower).xreplace(integers)
         upper = sp.S(domain.upper).xreplace(integers)
         if domain.integer:
+            if not small and self.random.random() < LOG_SCALE_CHANCE:
+                far = self._far_integer(lower, upper)
+                if far is not None:
+                    return far
             spread = _SPREAD if small else self.random.choice((_SPREAD, 12))
             low = int(lower) if lower.is_finite else (int(upper) - spread if upper.is_finite else -spread)
             high = int(upper) if upper.is_finite else low + 2 * spread
@@ -78,12 +87,29 @@ class Sampler:
             low, high = (low, low + edge) if self.random.random() < 0.5 else (high - edge, high)
         return self._decimal(low, high)
 
+    def _far_integer(self, lower, upper):
+        """An integer about 10**1 to 10**6 away from an end of the domain (from 0 when it has
+        none), or None when the domain is narrower."""
+        distance = int(10 ** self.random.uniform(1, LOG_SCALE_DIGITS))
+        if lower.is_finite:
+            value = int(lower) + distance
+        elif upper.is_finite:
+            value = int(upper) - distance
+        else:
+            value = distance * self.random.choice((1, -1))
+        if (lower.is_finite and value < lower) or (upper.is_finite and value > upper):
+            return None
+        return sp.Integer(value)
+
     def _function(self, nargs: int) -> sp.Lambda:
-        """c0 + Σ c_k a_k + c a_1 a_last + d sin(a_1): smooth, real, not linear, not symmetric."""
+        """c0 + Σ (c_k a_k + d_k sin(a_k)) + c a_1 a_last: smooth, real, not symmetric, and not
+        affine in any argument (|d_k| >= 1/2), so that a claim true only of affine functions
+        (f((x + y)/2) = (f(x) + f(y))/2) does not pass."""
         args = sp.symbols(f"a0:{nargs}", real=True, cls=sp.Dummy)
         coefficient = lambda: self._decimal(-2, 2)  # noqa: E731
-        body = coefficient() + sum(coefficient() * a for a in args)
-        body += coefficient() * args[0] * args[-1] + coefficient() * sp.sin(args[0])
+        curvature = lambda: self._decimal(0.5, 2) * self.random.choice((1, -1))  # noqa: E731
+        body = coefficient() + sum(coefficient() * a + curvature() * sp.sin(a) for a in args)
+        body += coefficient() * args[0] * args[-1]
         return sp.Lambda(args, body)
 
     def point(self, expressions, attempt: int = 0) -> Point:
@@ -96,7 +122,12 @@ class Sampler:
         ``small``: every value drawn at a small scale (within about 3 of 0, or of an end)."""
         integers: dict = {}
         for size in self.context.size_symbols():
-            integers[size] = SIZES[attempt] if attempt < len(SIZES) else self.random.choice(MORE_SIZES)
+            if attempt < len(SIZES):
+                integers[size] = SIZES[attempt]
+            elif self.random.random() < LARGE_SIZE_CHANCE:
+                integers[size] = self.random.randint(*LARGE_SIZES)
+            else:
+                integers[size] = self.random.choice(MORE_SIZES)
         free = set().union(*(e.free_symbols for e in expressions))
         for declaration in self.context.declarations:
             if (declaration.kind == "scalar" and declaration.domain.integer
