@@ -21,7 +21,7 @@ from .kernel import (
     Chain, CompositionError, EvaluationError, Point, Relation, RuleError, Sense, Verdict,
 )
 from .kernel.bounds import BoundsOracle
-from .kernel.normal_forms import NORMAL_FORMS
+from .kernel.normal_forms import NORMAL_FORMS, fresh_binders
 from .kernel.numeric import instantiate
 from .kernel.rules import DIGITS, MIN_EVIDENCE
 from .model import Derivation, Step
@@ -296,14 +296,15 @@ class _StepTactic:
             for atom in list(start.values)[:3]:
                 others = {a: v for a, v in start.values.items() if a != atom}
                 try:
-                    concrete = instantiate(difference, start).xreplace(others)
+                    concrete = instantiate(fresh_binders(difference), start).xreplace(others)
                     if not concrete.is_polynomial(atom):
                         continue
                     polynomial = sp.Poly(concrete, atom)
                     if not 1 <= polynomial.degree() <= ROOT_DEGREE:
                         continue
                     roots = [r for r in polynomial.nroots(n=20) if r.is_real]
-                except (EvaluationError, sp.PolynomialError, sp.polys.polyerrors.NoConvergence):
+                except (EvaluationError, ValueError, TypeError, ArithmeticError,
+                        sp.PolynomialError, mpmath.libmp.NoConvergence):
                     continue
                 for root in roots:
                     for offset in ROOT_OFFSETS:

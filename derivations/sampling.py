@@ -1,8 +1,8 @@
 """Random points in the declared domains, for the kernel to evaluate.
 
 Values are exact decimals with three places (0.731), never integers for real variables (many
-false identities hold at integers); sizes n, C cycle through small values (1, 2, 3, 5), then
-now and then up to 50; integers are drawn now and then on a log scale up to about 10**6; an
+false identities hold at integers); sizes n, C cycle through small values (1, 2, 3, 5), at a
+few draws up to 50; integers at a few draws on a log scale up to about 10**6; an
 unknown function becomes a random smooth real function, not affine in any argument.  Nothing here is trusted: the kernel
 checks that every point lies in the declared domains.
 """
@@ -17,14 +17,17 @@ import sympy as sp
 
 from .kernel import Context, Domain, Point, exact_text, in_domain
 from .kernel.hypotheses import eliminated, exact_value, unmet_given
+from .kernel.normal_forms import fresh_binders
 from .kernel.numeric import EvaluationError, evaluate, instantiate
 
 SIZES = (1, 2, 3, 5)
 MORE_SIZES = (1, 2, 3, 4, 5, 6, 8)
-LARGE_SIZES = (9, 50)  # a few later draws: sizes between these (a claim true for n <= 8 only)
-LARGE_SIZE_CHANCE = 0.2
-LOG_SCALE_CHANCE = 0.15  # integers drawn on a log scale, up to about 10**6
-LOG_SCALE_DIGITS = 6
+LARGE_SIZES = (9, 50)  # sizes between these at a few draws (a claim true for n <= 8 only)
+LARGE_SIZE_ATTEMPTS = (5, 9, 13)
+# At these draws (attempt: digits) integers lie 10**digits to 10**(digits + 1) from an end of
+# their domain, up to about 10**6, the farthest among the first draws (a claim true for small
+# integers only).
+LOG_SCALE_BANDS = {4: 5, 5: 3, 8: 1, 11: 2, 14: 4}
 _SPREAD = 3  # integers without bounds range over about (-3, 3)
 _SPREADS = (0.5, 3, 3, 10, 300)
 
@@ -46,6 +49,7 @@ class Sampler:
         self.random = random.Random(seed)
         self.givens = tuple(givens)
         self.failure: str | None = None  # why the last point without a value had none
+        self._digits_band: int | None = None  # the band of far integers at this draw
 
     def _decimal(self, low: float, high: float) -> sp.Rational:
         """Strictly between low and high, with as few decimal places as fit (3 or more), not an
@@ -65,8 +69,8 @@ class Sampler:
         lower = sp.S(domain.lower).xreplace(integers)
         upper = sp.S(domain.upper).xreplace(integers)
         if domain.integer:
-            if not small and self.random.random() < LOG_SCALE_CHANCE:
-                far = self._far_integer(lower, upper)
+            if not small and self._digits_band is not None:
+                far = self._far_integer(lower, upper, self._digits_band)
                 if far is not None:
                     return far
             spread = _SPREAD if small else self.random.choice((_SPREAD, 12))
@@ -87,10 +91,10 @@ class Sampler:
             low, high = (low, low + edge) if self.random.random() < 0.5 else (high - edge, high)
         return self._decimal(low, high)
 
-    def _far_integer(self, lower, upper):
-        """An integer about 10**1 to 10**6 away from an end of the domain (from 0 when it has
-        none), or None when the domain is narrower."""
-        distance = int(10 ** self.random.uniform(1, LOG_SCALE_DIGITS))
+    def _far_integer(self, lower, upper, band: int):
+        """An integer 10**band to 10**(band + 1) away from an end of the domain (from 0 when it
+        has none), or None when the domain is narrower."""
+        distance = int(10 ** self.random.uniform(band, band + 1))
         if lower.is_finite:
             value = int(lower) + distance
         elif upper.is_finite:
@@ -124,10 +128,11 @@ class Sampler:
         for size in self.context.size_symbols():
             if attempt < len(SIZES):
                 integers[size] = SIZES[attempt]
-            elif self.random.random() < LARGE_SIZE_CHANCE:
+            elif attempt in LARGE_SIZE_ATTEMPTS:
                 integers[size] = self.random.randint(*LARGE_SIZES)
             else:
                 integers[size] = self.random.choice(MORE_SIZES)
+        self._digits_band = LOG_SCALE_BANDS.get(attempt)
         free = set().union(*(e.free_symbols for e in expressions))
         for declaration in self.context.declarations:
             if (declaration.kind == "scalar" and declaration.domain.integer
@@ -198,11 +203,11 @@ class Sampler:
 
     def _solve(self, point: Point, given):
         """``point`` with new values that make ``given`` hold exactly, within the domains."""
-        try:
-            residual = instantiate(given.lhs - given.rhs, point)
+        try:  # fresh bound names: fixing the integers must not capture a sum's index
+            residual = instantiate(fresh_binders(given.lhs - given.rhs), point)
             if exact_value(residual, point) == 0:
                 return point
-        except EvaluationError:
+        except (EvaluationError, ValueError, TypeError):
             return None
         integers = {k: sp.Integer(v) for k, v in point.integers.items()}
         scale = sp.Dummy("scale")

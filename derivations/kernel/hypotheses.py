@@ -138,6 +138,25 @@ def _certainly_in_domain(context: Context, atom, value_expr, point: Point) -> bo
     return all(in_domain(context, atom, end, integers) for end in ends)
 
 
+def _proved_in_domain(context: Context, atom, value_expr) -> bool:
+    """Whether every value ``value_expr`` can take lies in ``atom``'s declared domain, by the
+    sign oracle's sound bounds (sigmoid(z) in (0, 1) for every z): true at every point."""
+    from .bounds import BoundsOracle
+
+    domain = context.domain_of(atom)
+    if domain is None or domain.integer:
+        return False
+    try:
+        bounds = BoundsOracle(context).bounds(value_expr)
+        above = domain.lower == -sp.oo or bool(bounds.lo > domain.lower) or (
+            bounds.lo == domain.lower and (bounds.lo_open or not domain.lower_open))
+        below = domain.upper == sp.oo or bool(bounds.hi < domain.upper) or (
+            bounds.hi == domain.upper and (bounds.hi_open or not domain.upper_open))
+    except TypeError:  # an end that is a symbol: no order to read
+        return False
+    return bool(above and below)
+
+
 def _pattern_entries(context: Context, lhs, point: Point):
     """Every index tuple of a pattern given ``y[i, j] = ...`` at ``point``: the declared ranges
     of its index symbols at the point's sizes; None when a range is unbounded or too large."""
@@ -168,6 +187,8 @@ def unmet_given(context: Context, point: Point, givens, expressions) -> str | No
     for given in givens:
         lhs, rhs = given.lhs, given.rhs
         if eliminated(context, given, expressions, givens):
+            if _proved_in_domain(context, lhs, rhs):
+                continue
             if isinstance(lhs, sp.Indexed) and any(isinstance(i, sp.Symbol) for i in lhs.indices):
                 entries = _pattern_entries(context, lhs, point)
                 if entries is None:
