@@ -468,38 +468,44 @@ class _StepTactic:
         stationary point of either objective (where a dropped term that depends on the
         variable shows), and far out (|theta| up to 1000) and at the stationary points near
         there, where objectives that agree near 0 may part."""
-        for attempt in range(FALSIFY_POINTS):
-            base = self.sampler.point(self.expressions, attempt)
-            for atom in self._optimised(base):
-                for point, stationary in self._slope_points(base, atom, far=attempt == 0):
-                    slopes = [self._slope(e, point, atom) for e in self.expressions]
-                    if None in slopes:
-                        continue
-                    old, new = slopes
-                    if old * new * (1 if same_sense else -1) > 0 and not stationary:
-                        continue  # the slopes agree here (at a stationary point, a slope's
-                        # sign is a rounding's: look on both sides)
-                    for step in (sp.Rational(1, 10**k) for k in (2, 3, 4, 6)):
-                        for direction in (1, -1):
-                            yield point, _moved(point, atom, point.values[atom] + direction * step)
+        def candidates():
+            far_from = None
+            for attempt in range(FALSIFY_POINTS):
+                base = self.sampler.point(self.expressions, attempt)
+                far_from = far_from or base
+                for atom in self._optimised(base):
+                    yield atom, base, False
+                    for stationary in self._stationary_points(base, atom):
+                        yield atom, stationary, True
+            # then far out, from the first point: the costlier search, where nothing was found
+            for atom in self._optimised(far_from):
+                sizes = {k: sp.Integer(v) for k, v in far_from.integers.items()}
+                starts = [_moved(far_from, atom, v) for v in FAR_VALUES
+                          if kernel.in_domain(self.context, atom, sp.Integer(v), sizes)]
+                for start in starts:
+                    yield atom, start, False
+                for start in starts:
+                    for stationary in self._stationary_points(start, atom):
+                        yield atom, stationary, True
 
-    def _slope_points(self, base: Point, atom, far: bool):
-        """``base`` and the stationary points near it; with ``far``, the same from each of the
-        FAR_VALUES of ``atom`` in its domain (made only when the nearer ones found nothing);
-        each with whether it is a stationary point."""
-        starts = [base]
-        if far:
-            sizes = {k: sp.Integer(v) for k, v in base.integers.items()}
-            starts += [_moved(base, atom, v) for v in FAR_VALUES
-                       if kernel.in_domain(self.context, atom, sp.Integer(v), sizes)]
-        yield base, False
-        for start in starts:
-            if start is not base:
-                yield start, False
-            for expr in self.expressions:
-                stationary = self._stationary(start, atom, expr)
-                if stationary is not None:
-                    yield stationary, True
+        for atom, point, stationary in candidates():
+            slopes = [self._slope(e, point, atom) for e in self.expressions]
+            if None in slopes:
+                continue
+            old, new = slopes
+            if old * new * (1 if same_sense else -1) > 0 and not stationary:
+                continue  # the slopes agree here (at a stationary point, a slope's sign is a
+                # rounding's: look on both sides)
+            for step in (sp.Rational(1, 10**k) for k in (2, 3, 4, 6)):
+                for direction in (1, -1):
+                    yield point, _moved(point, atom, point.values[atom] + direction * step)
+
+    def _stationary_points(self, start: Point, atom):
+        """The stationary points of either objective along ``atom`` near ``start``."""
+        for expr in self.expressions:
+            stationary = self._stationary(start, atom, expr)
+            if stationary is not None:
+                yield stationary
 
     def _optimised(self, point: Point) -> list:
         """The atoms of ``point`` that belong to the optimised variables."""

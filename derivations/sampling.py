@@ -125,10 +125,13 @@ class Sampler:
         one has no value): the values are found by the same pass that samples the point.
         ``small``: every value drawn at a small scale (within about 3 of 0, or of an end)."""
         integers: dict = {}
-        for size in self.context.size_symbols():
+        sizes = self.context.size_symbols()
+        # one size at a time is large: n = 50 data points of d = 50 features cost 2,500 terms
+        large = self.random.choice(sizes) if sizes and attempt in LARGE_SIZE_ATTEMPTS else None
+        for size in sizes:
             if attempt < len(SIZES):
                 integers[size] = SIZES[attempt]
-            elif attempt in LARGE_SIZE_ATTEMPTS:
+            elif size is large:
                 integers[size] = self.random.randint(*LARGE_SIZES)
             else:
                 integers[size] = self.random.choice(MORE_SIZES)
