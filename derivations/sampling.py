@@ -23,6 +23,7 @@ from .kernel.numeric import EvaluationError, evaluate, instantiate
 SIZES = (1, 2, 3, 5)
 MORE_SIZES = (1, 2, 3, 4, 5, 6, 8)
 LARGE_SIZES = (9, 50)  # sizes between these at a few draws (a claim true for n <= 8 only)
+LARGE_SIZE_OF_TABLES = 12  # the largest such size when a sequence has two indices or more
 LARGE_SIZE_ATTEMPTS = (5, 9, 13)
 # At these draws (attempt: digits) integers lie 10**digits to 10**(digits + 1) from an end of
 # their domain, up to about 10**6, the farthest among the first draws (a claim true for small
@@ -132,7 +133,9 @@ class Sampler:
             if attempt < len(SIZES):
                 integers[size] = SIZES[attempt]
             elif size is large:
-                integers[size] = self.random.randint(*LARGE_SIZES)
+                tables = any(d.rank > 1 for d in self.context.declarations if d.kind == "sequence")
+                integers[size] = self.random.randint(
+                    LARGE_SIZES[0], LARGE_SIZE_OF_TABLES if tables else LARGE_SIZES[1])
             else:
                 integers[size] = self.random.choice(MORE_SIZES)
         self._digits_band = LOG_SCALE_BANDS.get(attempt)

@@ -215,9 +215,10 @@ def assert_implements(function, derivation, *, expression="end", points=12, tole
 def _defined_by_givens(context, point, givens, chain) -> dict:
     """The values of the names that givens define and the chain, givens applied, no longer
     uses (h[i] = sigmoid(z[i]) for every i in range): each given's right side at ``point``."""
-    from .kernel import evaluate
+    from .kernel import EvaluationError, evaluate, in_domain
     from .kernel.hypotheses import _pattern_entries, eliminated
 
+    integers = {k: sp.Integer(v) for k, v in point.integers.items()}
     defined = {}
     for given in givens:
         lhs, rhs = given.lhs, given.rhs
@@ -228,7 +229,13 @@ def _defined_by_givens(context, point, givens, chain) -> dict:
         indices = lhs.indices if isinstance(lhs, sp.Indexed) else ()
         for entry in entries or ():
             values = dict(zip(indices, entry))
-            defined[lhs.xreplace(values)] = float(evaluate(rhs.xreplace(values), point, 30).real)
+            atom = lhs.xreplace(values)
+            value = float(evaluate(rhs.xreplace(values), point, 30).real)
+            if context.domain_of(atom) is not None and \
+                    not in_domain(context, atom, sp.Rational(value), integers):
+                # sigmoid(40) is 1.0 in floating point: no point for a float function
+                raise EvaluationError(f"{_text(atom)} = {value} in floating point, outside its domain")
+            defined[atom] = value
     return defined
 
 

@@ -64,6 +64,7 @@ class _ExactEvaluator(_Evaluator):
 def exact_value(expr: sp.Expr, point: Point) -> Fraction:
     """The exact rational value of ``expr`` at ``point``, or EvaluationError when it has none
     that rational arithmetic can find (a logarithm, a pole, too many terms)."""
+    expr = sp.S(expr)
     try:
         value = _ExactEvaluator(point, _Exact, expr).value(expr, {})
     except (ZeroDivisionError, OverflowError, ValueError, TypeError, AttributeError) as exc:
