@@ -22,6 +22,7 @@ from .context import Context
 from .numeric import EvaluationError, Point, _Evaluator, _ends, enclose
 
 MAX_PATTERN_ENTRIES = 2_000  # entries y[k] of a pattern given checked one by one at a point
+MAX_EXACT_EXPONENT = 1_000  # a rational to a larger power has too many digits to be worth it
 
 
 class _Exact:
@@ -45,6 +46,8 @@ class _Exact:
     def power(base, exponent):
         if not isinstance(exponent, int) and getattr(exponent, "denominator", None) != 1:
             raise ValueError("a power with a fractional exponent has no exact value")
+        if abs(int(exponent)) > MAX_EXACT_EXPONENT:
+            raise ValueError(f"an exponent beyond {MAX_EXACT_EXPONENT} is not raised exactly")
         return Fraction(base) ** int(exponent)
 
 
