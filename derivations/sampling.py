@@ -133,7 +133,8 @@ class Sampler:
             if attempt < len(SIZES):
                 integers[size] = SIZES[attempt]
             elif size is large:
-                tables = any(d.rank > 1 for d in self.context.declarations if d.kind == "sequence")
+                tables = any(len(entry.indices) > 1 for e in expressions
+                             for entry in e.atoms(sp.Indexed))
                 integers[size] = self.random.randint(
                     LARGE_SIZES[0], LARGE_SIZE_OF_TABLES if tables else LARGE_SIZES[1])
             else:

@@ -19,6 +19,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .context import Context
+from .normal_forms import canonical_binders
 from .numeric import EvaluationError, Point, _Evaluator, _ends, enclose
 
 MAX_PATTERN_ENTRIES = 2_000  # entries y[k] of a pattern given checked one by one at a point
@@ -217,29 +218,47 @@ def unmet_given(context: Context, point: Point, givens, expressions) -> str | No
 
 
 def exposed(expr: sp.Expr, lhs: sp.Expr) -> sp.Expr:
-    """``expr`` with every finite sum over ``lhs``'s range split into sums of its terms, the
-    factors free of the index pulled out (Σ (c q_k + d_k) = c Σ q_k + Σ d_k, exact for a finite
-    range), so that a given about a sum, ``lhs``, applies wherever it occurs up to the name of
-    the index; ``expr`` unchanged unless some piece is ``lhs`` itself."""
-    if not (isinstance(lhs, sp.Sum) and len(lhs.limits) == 1):
+    """``expr`` with every finite sum split into sums of its terms, the factors free of the index
+    pulled out (Σ_k (c q_k + d_k) = c Σ_k q_k + Σ_k d_k, exact for a finite range), and each sum
+    that is ``lhs`` up to the names of its indices written as ``lhs``: so a given about a sum
+    applies wherever that sum occurs.  ``expr`` unchanged when ``lhs`` is not a finite sum or
+    does not occur."""
+    if not isinstance(lhs, sp.Sum) or not _finite(lhs) or not expr.has(sp.Sum):
         return expr
-    index, low, high = lhs.limits[0]
-    if low.has(sp.oo, -sp.oo) or high.has(sp.oo, -sp.oo):
-        return expr  # an infinite series may converge while its pieces diverge
+    targets = {canonical_binders(lhs)}
+    split_lhs = _split_sums(lhs)
+    if isinstance(split_lhs, sp.Sum):
+        targets.add(canonical_binders(split_lhs))
+    found = []
 
-    def split(big):
-        if not (isinstance(big, sp.Sum) and len(big.limits) == 1 and big.limits[0][1:] == (low, high)):
-            return big
-        own = big.limits[0][0]
-        pieces, found = [], False
-        for term in sp.Add.make_args(sp.expand_mul(big.function)):
-            factor, summand = term.as_independent(own, as_Add=False)
-            alike = own == index or index not in summand.free_symbols
-            if alike and summand.xreplace({own: index}) == lhs.function:
-                pieces.append(factor * lhs)
-                found = True
-            else:
-                pieces.append(factor * sp.Sum(summand, (own, low, high)))
-        return sp.Add(*pieces) if found else big
+    def named(big):
+        if canonical_binders(big) in targets:
+            found.append(big)
+            return lhs
+        return big
 
-    return expr.replace(lambda e: isinstance(e, sp.Sum), split) if expr.has(sp.Sum) else expr
+    rewritten = _split_sums(expr).replace(lambda e: isinstance(e, sp.Sum), named)
+    return rewritten if found else expr
+
+
+def _finite(big: sp.Sum) -> bool:
+    return not any(end.has(sp.oo, -sp.oo) for _, *ends in big.limits for end in ends)
+
+
+def _split_sums(expr: sp.Expr) -> sp.Expr:
+    """Every sum over a finite range, innermost first, as a sum of single sums, each with the
+    factors free of its index outside.  An infinite series is left whole: it may converge while
+    its pieces diverge."""
+    if not expr.has(sp.Sum):
+        return expr
+    if not isinstance(expr, sp.Sum):
+        return expr.func(*[_split_sums(a) for a in expr.args])
+    if not _finite(expr):
+        return expr
+    *inner, (index, low, high) = expr.limits
+    body = _split_sums(sp.Sum(expr.function, *inner) if inner else expr.function)
+    pieces = []
+    for term in sp.Add.make_args(sp.expand_mul(body)):
+        factor, summand = term.as_independent(index, as_Add=False)
+        pieces.append(factor * sp.Sum(summand, (index, low, high)))
+    return sp.Add(*pieces)
