@@ -2,9 +2,10 @@
 
 Values are exact decimals with three places (0.731), never integers for real variables (many
 false identities hold at integers); sizes n, C cycle through small values (1, 2, 3, 5), at a
-few draws up to 50; integers at a few draws on a log scale up to about 10**6; an
-unknown function becomes a random smooth real function, not affine in any argument.  Nothing here is trusted: the kernel
-checks that every point lies in the declared domains.
+few draws up to 50; integers at a few draws on a log scale up to about 10**6; an unknown
+function becomes a random smooth real function, not affine in any argument.  Nothing here is
+trusted: the kernel checks that every point lies in the declared domains and is a case of the
+givens the step cites.
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ def seed_for(*expressions) -> int:
 
 class Sampler:
     """Points for a step; with ``givens``, only points where every given holds (the kernel
-    refuses any other): a given that names no single atom to solve for is made true by solving
-    it for one atom (a symbol or sequence entry) or, for a normalisation, by rescaling a
-    sequence, within the declared domains."""
+    refuses any other).  A given that substitution does not settle (``eliminated``) is made to
+    hold by rescaling a sequence (a normalisation, Σ q = 1) or by solving it for one atom (a
+    symbol or sequence entry) in which it is linear, within the declared domains."""
 
     def __init__(self, context: Context, seed: int, givens=()):
         self.context = context

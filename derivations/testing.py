@@ -150,6 +150,7 @@ def assert_implements(function, derivation, *, expression="end", points=12, tole
 
     from . import catalog
     from .kernel import EvaluationError, apply_givens, evaluate
+    from .kernel.numeric import _atom_text
     from .sampling import Sampler, seed_for
 
     if isinstance(derivation, str):
@@ -202,7 +203,7 @@ def assert_implements(function, derivation, *, expression="end", points=12, tole
             continue
         compared += 1
         if abs(got - expected) > tolerance * max(1.0, abs(expected)):
-            shown = {**first.shown(), **{_text(k): repr(v) for k, v in defined.items()}}
+            shown = {**first.shown(), **{_atom_text(k): repr(v) for k, v in defined.items()}}
             values = ", ".join(f"{k}={v}" for k, v in shown.items())
             what = "the difference between two points" if up_to_constant else "the value"
             raise AssertionError(f"{getattr(function, '__name__', 'the function')} does not compute "
@@ -217,6 +218,7 @@ def _defined_by_givens(context, point, givens, chain) -> dict:
     uses (h[i] = sigmoid(z[i]) for every i in range): each given's right side at ``point``."""
     from .kernel import EvaluationError, evaluate, in_domain
     from .kernel.hypotheses import _pattern_entries, eliminated
+    from .kernel.numeric import _atom_text
 
     integers = {k: sp.Integer(v) for k, v in point.integers.items()}
     defined = {}
@@ -234,15 +236,10 @@ def _defined_by_givens(context, point, givens, chain) -> dict:
             if context.domain_of(atom) is not None and \
                     not in_domain(context, atom, sp.Rational(value), integers):
                 # sigmoid(40) is 1.0 in floating point: no point for a float function
-                raise EvaluationError(f"{_text(atom)} = {value} in floating point, outside its domain")
+                raise EvaluationError(f"{_atom_text(atom)} = {value} in floating point, outside "
+                                      "its domain")
             defined[atom] = value
     return defined
-
-
-def _text(atom) -> str:
-    if isinstance(atom, sp.Indexed):
-        return f"{atom.base.label}[{', '.join(str(i) for i in atom.indices)}]"
-    return str(atom)
 
 
 def _arguments(context, point, defined=None) -> dict:
