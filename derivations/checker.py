@@ -221,13 +221,9 @@ class _StepTactic:
     def large(self) -> bool:
         return _concrete_terms(self.expressions) > LARGE_SUMS
 
-    def _points(self, count: int, start: int = 0):
-        """Points at which both sides have a finite value."""
-        return list(self._readings(count, start))
-
     def _readings(self, count: int, start: int = 0, small: bool = False):
-        """``_points`` one at a time, each with both sides' values (``small``: drawn at small
-        scales)."""
+        """Points at which both sides have a finite value, one at a time, each with both sides'
+        values (``small``: drawn at small scales)."""
         found, attempt = 0, start
         while found < count and attempt < start + 4 * count:
             point, values = self.sampler.reading(self.expressions, attempt, DIGITS, small)
@@ -272,7 +268,18 @@ class _StepTactic:
             violation = self._near_roots(relation, points) or self._descend(relation, points)
             if violation is not None:
                 return violation
-        evidence = [p for p, _ in points + self._points(EVIDENCE_POINTS, start=FALSIFY_POINTS)]
+        # The evidence points reach further (sizes up to 50): one where the step fails refutes
+        # it there.
+        more = list(self._readings(EVIDENCE_POINTS, start=FALSIFY_POINTS))
+        failing = [p for p, (left, right) in more if kernel.holds(relation, left, right, DIGITS)
+                   is False]
+        for point in sorted(failing, key=_simplicity):
+            try:
+                return kernel.refuted_at(self.context, self.before, self.after, relation,
+                                         point, self.givens)
+            except RuleError:
+                continue
+        evidence = [p for p, _ in points + more]
         if len(evidence) >= MIN_EVIDENCE:
             try:
                 return kernel.checked_at(self.context, self.before, self.after, relation,

@@ -25,7 +25,8 @@ SIZES = (1, 2, 3, 5)
 MORE_SIZES = (1, 2, 3, 4, 5, 6, 8)
 LARGE_SIZES = (9, 50)  # sizes between these at a few draws (a claim true for n <= 8 only)
 LARGE_SIZE_OF_TABLES = 12  # the largest such size when a sequence has two indices or more
-LARGE_SIZE_ATTEMPTS = (5, 9, 13)
+LARGE_SIZE_ATTEMPTS = (7, 10, 13)  # among the evidence points: a false step is rarely false
+# only for large sizes, and a large size costs most (a derivative of 50 terms, say)
 # At these draws (attempt: digits) integers lie 10**digits to 10**(digits + 1) from an end of
 # their domain, up to about 10**6, the farthest among the first draws (a claim true for small
 # integers only).
