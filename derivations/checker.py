@@ -11,17 +11,18 @@ from __future__ import annotations
 import functools
 import itertools
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import mpmath
 import sympy as sp
 
 from . import kernel
 from .kernel import (
-    Chain, CompositionError, EvaluationError, Point, Relation, RuleError, Sense,
+    Chain, CompositionError, EvaluationError, Point, Relation, RuleError, Sense, Verdict,
 )
 from .kernel.bounds import BoundsOracle
-from .kernel.normal_forms import NORMAL_FORMS
+from .kernel.normal_forms import NORMAL_FORMS, fresh_binders
+from .kernel.numeric import instantiate
 from .kernel.rules import DIGITS, MIN_EVIDENCE
 from .errors import InputProblem, InternalError
 from .model import Derivation, Step
@@ -36,6 +37,12 @@ SMALL_POINTS = 2  # drawn before them, at small scales
 EVIDENCE_POINTS = 12
 REFUTE_AFTER_EVIDENCE = 4  # points tried for a certified counterexample when the evidence fails
 LARGE_SUMS = 1_000  # terms: past this, falsification stops at the first failing point
+ROOT_DEGREE = 8  # an inequality's difference, a polynomial of at most this degree in one
+ROOT_OFFSETS = (0, sp.Rational(1, 10**3), -sp.Rational(1, 10**3), sp.Rational(1, 10**6),
+                -sp.Rational(1, 10**6))  # variable: points this near its real roots are tried
+# Values of an optimised variable where the slopes of two objectives are compared: far out,
+# where two objectives that agree near 0 may part (|theta| about 50).
+FAR_VALUES = tuple(sign * v for v in (5, 20, 50, 100, 1000) for sign in (1, -1))
 # The exact normal forms in the order they are tried.  Combining each logarithm's argument first
 # settles most steps about likelihoods at once (a product of densities, a quotient of positive
 # terms), and costs no more than "expand" where there is no logarithm; it is measured fastest
@@ -79,17 +86,23 @@ def claims(derivation: Derivation) -> list[Claim]:
     sense = optimization.sense if optimization else None
     found = []
     for index, step in enumerate(derivation.steps, start=1):
-        same = step.relation is Relation.SAME_OPTIMIZERS
-        statement = kernel.Statement(
-            derivation.context, before, step.expr, step.relation,
-            tuple(derivation.givens[name] for name in step.using),
-            optimization.over if same and optimization else (),
-            sense if same else None, (step.sense or sense) if same else None, step.decimals)
-        found.append(Claim(index, before, step, sense, statement))
+        found.append(claim_of(derivation, index, before, sense))
         before = step.expr
         if step.relation is Relation.SAME_OPTIMIZERS:
             sense = step.sense or sense
     return found
+
+
+def claim_of(derivation: Derivation, index: int, before, sense: Sense | None) -> Claim:
+    """The claim that step ``index`` makes from ``before``, in the chain's sense ``sense``."""
+    step, optimization = derivation.steps[index - 1], derivation.optimization
+    same = step.relation is Relation.SAME_OPTIMIZERS
+    statement = kernel.Statement(
+        derivation.context, before, step.expr, step.relation,
+        tuple(derivation.givens[name] for name in step.using),
+        optimization.over if same and optimization else (),
+        sense if same else None, (step.sense or sense) if same else None, step.decimals)
+    return Claim(index, before, step, sense, statement)
 
 
 def check(derivation: Derivation, settings: CheckSettings = CheckSettings()) -> Report:
@@ -97,8 +110,43 @@ def check(derivation: Derivation, settings: CheckSettings = CheckSettings()) -> 
     ``settings.cache``, a ``derivations.cache.VerdictCache``, recalls the verdicts of unchanged
     steps."""
     check_shape(derivation)
-    return assemble(derivation, [check_claim(derivation, claim, settings)
-                                 for claim in claims(derivation)])
+    steps = [check_claim(derivation, claim, settings) for claim in claims(derivation)]
+    return assemble(derivation, one_slip_once(derivation, steps, settings))
+
+
+def one_slip_once(derivation: Derivation, steps: list[StepReport],
+                  settings: CheckSettings) -> list[StepReport]:
+    """The steps' reports, each refuted step that follows a refuted one checked again from the
+    last expression that stands (reached from the start by proved or checked steps, or so
+    bridged): where it holds from there, its report says so (``consistent_with``), so that one
+    slip is reported as one wrong step, not also as the next."""
+    found = list(steps)
+    standing, standing_at = derivation.start, 0
+    for position, report in enumerate(steps):
+        previous_stands = standing_at == report.index - 1
+        if report.verdict in (Verdict.PROVED, Verdict.CHECKED):
+            if previous_stands:
+                standing, standing_at = report.step.expr, report.index
+            continue
+        if report.verdict is not Verdict.REFUTED or previous_stands \
+                or steps[position - 1].verdict is not Verdict.REFUTED:
+            continue
+        bridge = check_claim(derivation, claim_of(derivation, report.index, standing,
+                                                  _sense_after(derivation, standing_at)),
+                             settings)
+        if bridge.verdict in (Verdict.PROVED, Verdict.CHECKED):
+            found[position] = replace(report, consistent_with=standing_at)
+            standing, standing_at = report.step.expr, report.index
+    return found
+
+
+def _sense_after(derivation: Derivation, index: int) -> Sense | None:
+    """The sense of an optimisation chain after step ``index`` (0: the start)."""
+    sense = derivation.optimization.sense if derivation.optimization else None
+    for step in derivation.steps[:index]:
+        if step.relation is Relation.SAME_OPTIMIZERS:
+            sense = step.sense or sense
+    return sense
 
 
 def assemble(derivation: Derivation, steps: list[StepReport]) -> Report:
@@ -190,19 +238,15 @@ class _StepTactic:
     # Made on first use: a step proved exactly (the common case) never samples.
     @functools.cached_property
     def sampler(self) -> Sampler:
-        return Sampler(self.context, seed_for(*self.expressions))
+        return Sampler(self.context, seed_for(*self.expressions), self.givens)
 
     @functools.cached_property
     def large(self) -> bool:
         return _concrete_terms(self.expressions) > LARGE_SUMS
 
-    def _points(self, count: int, start: int = 0):
-        """Points at which both sides have a finite value."""
-        return list(self._readings(count, start))
-
     def _readings(self, count: int, start: int = 0, small: bool = False):
-        """``_points`` one at a time, each with both sides' values (``small``: drawn at small
-        scales)."""
+        """Points at which both sides have a finite value, one at a time, each with both sides'
+        values (``small``: drawn at small scales)."""
         found, attempt = 0, start
         while found < count and attempt < start + 4 * count:
             point, values = self.sampler.reading(self.expressions, attempt, DIGITS, small)
@@ -244,10 +288,21 @@ class _StepTactic:
         if proof is not None:
             return proof
         if relation.is_order:
-            violation = self._descend(relation, points)
+            violation = self._near_roots(relation, points) or self._descend(relation, points)
             if violation is not None:
                 return violation
-        evidence = [p for p, _ in points + self._points(EVIDENCE_POINTS, start=FALSIFY_POINTS)]
+        # The evidence points reach further (sizes up to 50): one where the step fails refutes
+        # it there.
+        more = list(self._readings(EVIDENCE_POINTS, start=FALSIFY_POINTS))
+        failing = [p for p, (left, right) in more if kernel.holds(relation, left, right, DIGITS)
+                   is False]
+        for point in sorted(failing, key=_simplicity):
+            try:
+                return kernel.refuted_at(self.context, self.before, self.after, relation,
+                                         point, self.givens)
+            except RuleError:
+                continue
+        evidence = [p for p, _ in points + more]
         if len(evidence) >= MIN_EVIDENCE:
             try:
                 return kernel.checked_at(self.context, self.before, self.after, relation,
@@ -266,6 +321,44 @@ class _StepTactic:
         if self.sampler.failure:
             reason += f" (the last had none: {self.sampler.failure})"
         return self.claim.undecided(reason)
+
+    def _near_roots(self, relation: Relation, points):
+        """A violation of an inequality next to a real root of its difference along one real
+        variable, the others as at a sampled point, where the difference is a polynomial of low
+        degree in it there (a false claim may fail only in a narrow gap that random points
+        miss)."""
+        if self.large:
+            return None
+        difference = self.expressions[1] - self.expressions[0]
+        for start, _ in points[:2]:
+            for atom in list(start.values)[:3]:
+                others = {a: v for a, v in start.values.items() if a != atom}
+                try:
+                    concrete = instantiate(fresh_binders(difference), start).xreplace(others)
+                    if not concrete.is_polynomial(atom):
+                        continue
+                    polynomial = sp.Poly(concrete, atom)
+                    if not 1 <= polynomial.degree() <= ROOT_DEGREE:
+                        continue
+                    roots = [r for r in polynomial.nroots(n=20) if r.is_real]
+                except (EvaluationError, ValueError, TypeError, ArithmeticError,
+                        sp.PolynomialError, mpmath.libmp.NoConvergence):
+                    continue
+                for root in roots:
+                    for offset in ROOT_OFFSETS:
+                        point = _moved(start, atom, sp.Rational(str(root)) + offset)
+                        try:
+                            values = [kernel.evaluate(e, point, DIGITS) for e in self.expressions]
+                        except EvaluationError:
+                            continue
+                        if kernel.holds(relation, *values, DIGITS) is not False:
+                            continue
+                        try:
+                            return kernel.refuted_at(self.context, self.before, self.after,
+                                                     relation, point, self.givens)
+                        except RuleError:
+                            continue
+        return None
 
     def _descend(self, relation: Relation, points):
         """Search for a violation of an inequality: from the points where it holds with the
@@ -408,25 +501,48 @@ class _StepTactic:
 
     def _slope_pairs(self, same_sense: bool):
         """Pairs of points likely to be ranked in opposite orders: where the two objectives'
-        slopes along one optimised variable have the wrong signs, at random points and at a
-        stationary point of the old objective (where a dropped term that depends on the
-        variable shows)."""
-        for attempt in range(FALSIFY_POINTS):
-            base = self.sampler.point(self.expressions, attempt)
-            for atom in self._optimised(base):
-                stationary = [self._stationary(base, atom, e) for e in self.expressions]
-                for point in [base] + stationary:
-                    if point is None:
-                        continue
-                    slopes = [self._slope(e, point, atom) for e in self.expressions]
-                    if None in slopes:
-                        continue
-                    old, new = slopes
-                    if old * new * (1 if same_sense else -1) > 0:
-                        continue  # the slopes agree here
-                    for step in (sp.Rational(1, 10**k) for k in (2, 3, 4, 6)):
-                        for direction in (1, -1):
-                            yield point, _moved(point, atom, point.values[atom] + direction * step)
+        slopes along one optimised variable have the wrong signs, at random points, at a
+        stationary point of either objective (where a dropped term that depends on the
+        variable shows), and far out (|theta| up to 1000) and at the stationary points near
+        there, where objectives that agree near 0 may part."""
+        def candidates():
+            far_from = None
+            for attempt in range(FALSIFY_POINTS):
+                base = self.sampler.point(self.expressions, attempt)
+                far_from = far_from or base
+                for atom in self._optimised(base):
+                    yield atom, base, False
+                    for stationary in self._stationary_points(base, atom):
+                        yield atom, stationary, True
+            # then far out, from the first point: the costlier search, where nothing was found
+            for atom in self._optimised(far_from):
+                sizes = {k: sp.Integer(v) for k, v in far_from.integers.items()}
+                starts = [_moved(far_from, atom, v) for v in FAR_VALUES
+                          if kernel.in_domain(self.context, atom, sp.Integer(v), sizes)]
+                for start in starts:
+                    yield atom, start, False
+                for start in starts:
+                    for stationary in self._stationary_points(start, atom):
+                        yield atom, stationary, True
+
+        for atom, point, stationary in candidates():
+            slopes = [self._slope(e, point, atom) for e in self.expressions]
+            if None in slopes:
+                continue
+            old, new = slopes
+            if old * new * (1 if same_sense else -1) > 0 and not stationary:
+                continue  # the slopes agree here (at a stationary point, a slope's sign is a
+                # rounding's: look on both sides)
+            for step in (sp.Rational(1, 10**k) for k in (2, 3, 4, 6)):
+                for direction in (1, -1):
+                    yield point, _moved(point, atom, point.values[atom] + direction * step)
+
+    def _stationary_points(self, start: Point, atom):
+        """The stationary points of either objective along ``atom`` near ``start``."""
+        for expr in self.expressions:
+            stationary = self._stationary(start, atom, expr)
+            if stationary is not None:
+                yield stationary
 
     def _optimised(self, point: Point) -> list:
         """The atoms of ``point`` that belong to the optimised variables."""
@@ -518,7 +634,7 @@ class _StepTactic:
         """Two points that differ only in the optimised variables, from a sampler of their
         own (so the points of the search stay the same), with both objectives' values there;
         None where one has no value."""
-        sampler = Sampler(self.context, seed_for(*self.expressions) + 1)
+        sampler = Sampler(self.context, seed_for(*self.expressions) + 1, self.givens)
         first, at_first = sampler.reading(self.expressions, 0, DIGITS)
         second, at_second = sampler.varied_reading(first, self.expressions,
                                                    self.optimization.over, DIGITS)

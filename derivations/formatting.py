@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from .sources import SUFFIX
-from .summary import VERDICTS, Summary
+from .summary import VERDICTS, Summary, consistency_text
 from .verdicts import MARKS
 
 _HINTS = {
@@ -34,7 +34,7 @@ def step_lines(summary: Summary, strict: bool) -> list[str]:
                 f"        {where}: step {step.index} refuted: {refutation(step)}",
                 f"        left:  {step.left_text}",
                 f"        right: {step.right_text}",
-                f"        hint: {_HINTS['refuted']}",
+                f"        hint: {consistency_text(step) or _HINTS['refuted']}",
             ]
         elif step.verdict == "undecided":
             lines.append(f"        hint: {_HINTS['undecided']}")
@@ -87,7 +87,7 @@ def json_report(summaries: list[Summary], errors: list, strict: bool) -> str:
                      "seconds": round(step.seconds, 4), "cached": step.cached}
             if step.verdict == "refuted":
                 entry.update(counterexample=step.counterexample, left=step.left,
-                             right=step.right)
+                             right=step.right, consistent_with=step.consistent_with)
             steps.append(entry)
         files.append({"path": summary.source, "id": summary.id,
                       "passed": summary.passed(strict), "error": None,
@@ -117,6 +117,8 @@ def show_lines(report) -> list[str]:
     lines += ["", f"     {to_text(derivation.start)}"]
     for step in report.steps:
         lines.append(f"  {step.step.relation.symbol:>2} {to_text(step.step.expr)}")
-        lines.append(f"       [{step.index}] {step.step.by}  — {MARKS[step.verdict].terminal}")
+        consistent = consistency_text(step)
+        lines.append(f"       [{step.index}] {step.step.by}  — {MARKS[step.verdict].terminal}"
+                     + (f" ({consistent})" if consistent else ""))
     lines += ["", f"Conclusion: {conclusion_text(report)}"]
     return lines

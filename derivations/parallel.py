@@ -23,7 +23,9 @@ from collections import deque
 from multiprocessing.connection import wait
 
 from . import kernel
-from .checker import Claim, DerivationError, assemble, check_claim, check_shape, claims
+from .checker import (
+    Claim, DerivationError, assemble, check_claim, check_shape, claims, one_slip_once,
+)
 from .model import Derivation
 from .report import Report, StepReport
 from .errors import InternalError
@@ -70,8 +72,9 @@ def check_in_workers(derivations: list[Derivation],
     finally:
         pool.close()
     for number, found in claimed.items():
+        steps = [done[(number, claim.index)] for claim in found]
         results[number] = assemble(derivations[number],
-                                   [done[(number, claim.index)] for claim in found])
+                                   one_slip_once(derivations[number], steps, timeout, cache))
     return results
 
 

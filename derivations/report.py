@@ -14,6 +14,9 @@ class StepReport:
     step: Step
     judgement: Judgement
     seconds: float
+    # For a refuted step after a refuted one: the step (0: the start) whose expression, the last
+    # that stands, this step's expression follows from; the slip is in the steps between.
+    consistent_with: int | None = None
 
     @property
     def verdict(self) -> Verdict:

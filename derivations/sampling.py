@@ -1,9 +1,11 @@
 """Random points in the declared domains, for the kernel to evaluate.
 
 Values are exact decimals with three places (0.731), never integers for real variables (many
-false identities hold at integers); sizes n, C cycle through small values (1, 2, 3, 5); an
-unknown function becomes a random smooth real function.  Nothing here is trusted: the kernel
-checks that every point lies in the declared domains.
+false identities hold at integers); sizes n, C cycle through small values (1, 2, 3, 5), at a
+few draws up to 50; integers at a few draws on a log scale up to about 10**6; an unknown
+function becomes a random smooth real function, not affine in any argument.  Nothing here is
+trusted: the kernel checks that every point lies in the declared domains and is a case of the
+givens the step cites.
 """
 
 from __future__ import annotations
@@ -14,11 +16,21 @@ import random
 
 import sympy as sp
 
-from .kernel import Context, Domain, Point, exact_text
-from .kernel.numeric import EvaluationError, evaluate
+from .kernel import Context, Domain, Point, exact_text, in_domain
+from .kernel.hypotheses import eliminated, exact_value, unmet_given
+from .kernel.normal_forms import fresh_binders
+from .kernel.numeric import EvaluationError, evaluate, instantiate
 
 SIZES = (1, 2, 3, 5)
 MORE_SIZES = (1, 2, 3, 4, 5, 6, 8)
+LARGE_SIZES = (9, 50)  # sizes between these at a few draws (a claim true for n <= 8 only)
+LARGE_SIZE_OF_TABLES = 12  # the largest such size when a sequence has two indices or more
+LARGE_SIZE_ATTEMPTS = (7, 10, 13)  # among the evidence points: a false step is rarely false
+# only for large sizes, and a large size costs most (a derivative of 50 terms, say)
+# At these draws (attempt: digits) integers lie 10**digits to 10**(digits + 1) from an end of
+# their domain, up to about 10**6, the farthest among the first draws (a claim true for small
+# integers only).
+LOG_SCALE_BANDS = {4: 5, 5: 3, 8: 1, 11: 2, 14: 4}
 _SPREAD = 3  # integers without bounds range over about (-3, 3)
 _SPREADS = (0.5, 3, 3, 10, 300)
 
@@ -30,10 +42,17 @@ def seed_for(*expressions) -> int:
 
 
 class Sampler:
-    def __init__(self, context: Context, seed: int):
+    """Points for a step; with ``givens``, only points where every given holds (the kernel
+    refuses any other).  A given that substitution does not settle (``eliminated``) is made to
+    hold by rescaling a sequence (a normalisation, Σ q = 1) or by solving it for one atom (a
+    symbol or sequence entry) in which it is linear, within the declared domains."""
+
+    def __init__(self, context: Context, seed: int, givens=()):
         self.context = context
         self.random = random.Random(seed)
+        self.givens = tuple(givens)
         self.failure: str | None = None  # why the last point without a value had none
+        self._digits_band: int | None = None  # the band of far integers at this draw
 
     def _decimal(self, low: float, high: float) -> sp.Rational:
         """Strictly between low and high, with as few decimal places as fit (3 or more), not an
@@ -53,6 +72,10 @@ class Sampler:
         lower = sp.S(domain.lower).xreplace(integers)
         upper = sp.S(domain.upper).xreplace(integers)
         if domain.integer:
+            if not small and self._digits_band is not None:
+                far = self._far_integer(lower, upper, self._digits_band)
+                if far is not None:
+                    return far
             spread = _SPREAD if small else self.random.choice((_SPREAD, 12))
             low = int(lower) if lower.is_finite else (int(upper) - spread if upper.is_finite else -spread)
             high = int(upper) if upper.is_finite else low + 2 * spread
@@ -71,12 +94,29 @@ class Sampler:
             low, high = (low, low + edge) if self.random.random() < 0.5 else (high - edge, high)
         return self._decimal(low, high)
 
+    def _far_integer(self, lower, upper, band: int):
+        """An integer 10**band to 10**(band + 1) away from an end of the domain (from 0 when it
+        has none), or None when the domain is narrower."""
+        distance = int(10 ** self.random.uniform(band, band + 1))
+        if lower.is_finite:
+            value = int(lower) + distance
+        elif upper.is_finite:
+            value = int(upper) - distance
+        else:
+            value = distance * self.random.choice((1, -1))
+        if (lower.is_finite and value < lower) or (upper.is_finite and value > upper):
+            return None
+        return sp.Integer(value)
+
     def _function(self, nargs: int) -> sp.Lambda:
-        """c0 + Σ c_k a_k + c a_1 a_last + d sin(a_1): smooth, real, not linear, not symmetric."""
+        """c0 + Σ (c_k a_k + d_k sin(a_k)) + c a_1 a_last: smooth, real, not symmetric, and not
+        affine in any argument (|d_k| >= 1/2), so that a claim true only of affine functions
+        (f((x + y)/2) = (f(x) + f(y))/2) does not pass."""
         args = sp.symbols(f"a0:{nargs}", real=True, cls=sp.Dummy)
         coefficient = lambda: self._decimal(-2, 2)  # noqa: E731
-        body = coefficient() + sum(coefficient() * a for a in args)
-        body += coefficient() * args[0] * args[-1] + coefficient() * sp.sin(args[0])
+        curvature = lambda: self._decimal(0.5, 2) * self.random.choice((1, -1))  # noqa: E731
+        body = coefficient() + sum(coefficient() * a + curvature() * sp.sin(a) for a in args)
+        body += coefficient() * args[0] * args[-1]
         return sp.Lambda(args, body)
 
     def point(self, expressions, attempt: int = 0) -> Point:
@@ -88,8 +128,20 @@ class Sampler:
         one has no value): the values are found by the same pass that samples the point.
         ``small``: every value drawn at a small scale (within about 3 of 0, or of an end)."""
         integers: dict = {}
-        for size in self.context.size_symbols():
-            integers[size] = SIZES[attempt] if attempt < len(SIZES) else self.random.choice(MORE_SIZES)
+        sizes = self.context.size_symbols()
+        # one size at a time is large: n = 50 data points of d = 50 features cost 2,500 terms
+        large = self.random.choice(sizes) if sizes and attempt in LARGE_SIZE_ATTEMPTS else None
+        for size in sizes:
+            if attempt < len(SIZES):
+                integers[size] = SIZES[attempt]
+            elif size is large:
+                tables = any(len(entry.indices) > 1 for e in expressions
+                             for entry in e.atoms(sp.Indexed))
+                integers[size] = self.random.randint(
+                    LARGE_SIZES[0], LARGE_SIZE_OF_TABLES if tables else LARGE_SIZES[1])
+            else:
+                integers[size] = self.random.choice(MORE_SIZES)
+        self._digits_band = LOG_SCALE_BANDS.get(attempt)
         free = self._needed(expressions)
         for declaration in self.context.declarations:
             if (declaration.kind == "scalar" and declaration.domain.integer
@@ -124,15 +176,83 @@ class Sampler:
 
         values = _SampleOnDemand(sample, partial.values)
         probe = Point(partial.integers, values, partial.functions)
+        found = self._evaluate(expressions, probe, digits)
+        point = Point(partial.integers, dict(values), partial.functions)
+        if not self.givens:
+            return point, found
+        point = self._satisfying(point, expressions, sample)
+        if point is None:
+            return Point(partial.integers, dict(values), partial.functions), None
+        return point, self._evaluate(expressions, point, digits)
+
+    def _evaluate(self, expressions, point: Point, digits: int):
         found = []
         for expr in expressions:
             try:
-                found.append(evaluate(expr, probe, digits))
+                found.append(evaluate(expr, point, digits))
             except EvaluationError as exc:
                 found.append(None)  # the kernel will find this point unusable
                 self.failure = str(exc)
-        point = Point(partial.integers, dict(values), partial.functions)
-        return point, None if None in found else found
+        return None if None in found else found
+
+    def _satisfying(self, point: Point, expressions, sample):
+        """``point`` moved so that every given holds there (None where it cannot be done):
+        the values every given asks for are sampled, then each given that must hold exactly
+        is solved, in turn, for an atom or a rescaled sequence."""
+        solved = [g for g in self.givens
+                  if not eliminated(self.context, g, expressions, self.givens)]
+        values = _SampleOnDemand(sample, point.values)
+        probe = Point(point.integers, values, point.functions)
+        for given in solved:
+            try:
+                evaluate(given.lhs - given.rhs, probe, 15)  # asks for every value it needs
+            except EvaluationError:
+                pass
+        point = Point(point.integers, dict(values), point.functions)
+        for given in solved:
+            point = self._solve(point, given)
+            if point is None:
+                self.failure = f"no sampled point satisfies the given {given.name!r}"
+                return None
+        unmet = unmet_given(self.context, point, self.givens, expressions)
+        if unmet is not None:
+            self.failure = unmet
+            return None
+        return point
+
+    def _solve(self, point: Point, given):
+        """``point`` with new values that make ``given`` hold exactly, within the domains."""
+        try:  # fresh bound names: fixing the integers must not capture a sum's index
+            residual = instantiate(fresh_binders(given.lhs - given.rhs), point)
+            if exact_value(residual, point) == 0:
+                return point
+        except (EvaluationError, ValueError, TypeError):
+            return None
+        integers = {k: sp.Integer(v) for k, v in point.integers.items()}
+        scale = sp.Dummy("scale")
+        entries = [a for a in residual.atoms(sp.Indexed) if a in point.values]
+        bases = sorted({a.base for a in entries}, key=str)
+        moves = [[a for a in entries if a.base == base] for base in bases]  # rescale, then
+        moves += [[a] for a in sorted(residual.atoms(sp.Symbol, sp.Indexed), key=str)
+                  if a in point.values]  # solve for one atom
+        for atoms in moves:
+            scaled = residual.xreplace({a: scale * a for a in atoms})
+            slope = scaled.diff(scale)
+            if slope.has(scale):
+                continue  # not linear in the scale
+            try:
+                slope_value = exact_value(slope, point)
+                rest = exact_value(scaled.xreplace({scale: 0}), point)
+            except EvaluationError:
+                continue
+            if slope_value == 0:
+                continue
+            factor = sp.Rational(-rest.numerator * slope_value.denominator,
+                                 rest.denominator * slope_value.numerator)
+            moved = {a: point.values[a] * factor for a in atoms}
+            if all(in_domain(self.context, a, v, integers) for a, v in moved.items()):
+                return Point(point.integers, {**point.values, **moved}, point.functions)
+        return None
 
     def vary(self, point: Point, expressions, over) -> Point:
         """The same point with new values for the optimised variables only."""

@@ -25,6 +25,7 @@ class StepSummary:
     right: str | None = None
     left_text: str | None = None  # the two sides of a refuted step, as text
     right_text: str | None = None
+    consistent_with: int | None = None  # a refuted step that holds from this step (0: start)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,17 @@ def _text(step) -> str:
     return to_text(step.expr)
 
 
+def consistency_text(step: StepSummary) -> str | None:
+    """What a refuted step that holds from an earlier expression says: where the slip is."""
+    if step.consistent_with is None:
+        return None
+    since = "the start" if step.consistent_with == 0 else f"step {step.consistent_with}"
+    first, last = step.consistent_with + 1, step.index - 1
+    wrong = f"only step {first} is wrong" if first == last else \
+        f"the slip is in steps {first} to {last}"
+    return f"consistent with {since}: {wrong}"
+
+
 def summarize(report) -> Summary:
     """The summary of a ``Report``."""
     from .printing import to_text
@@ -85,7 +97,8 @@ def summarize(report) -> Summary:
             cached=judgement.recalled, counterexample=judgement.counterexample,
             left=judgement.left, right=judgement.right,
             left_text=to_text(previous) if refuted else None,
-            right_text=_text(step.step) if refuted else None))
+            right_text=_text(step.step) if refuted else None,
+            consistent_with=step.consistent_with))
         previous = step.step.expr
     derivation = report.derivation
     return Summary(derivation.source, derivation.id, derivation.title, tuple(steps))

@@ -157,20 +157,25 @@ def assert_implements(function, derivation, *, expression="end", scale=1, points
     __tracebackhide__ = True
     import inspect
 
-    from .kernel import EvaluationError, evaluate
+    from .kernel import EvaluationError, apply_givens, evaluate
+    from .kernel.numeric import _atom_text
     from .sampling import Sampler, seed_for
 
     derivation = _derivation(derivation)
-    chain = [derivation.start] + [step.expr for step in derivation.steps]
+    # Every point is a case of the derivation's givens: the sides are read with the givens
+    # applied, and a name a given defines (h = sigmoid(z)) is passed its value from the given.
+    givens = tuple(derivation.givens.values())
+    chain = [apply_givens(e, givens) for e in
+             [derivation.start] + [step.expr for step in derivation.steps]]
     target = _scaled(derivation, scale) * chain[_position(expression, len(chain) - 1)]
     if up_to_constant and derivation.optimization is None:
         raise ValueError("up_to_constant needs an optimisation chain")
-    sampler = Sampler(derivation.context, seed_for(target))
+    sampler = Sampler(derivation.context, seed_for(target), givens)
     parameters = inspect.signature(function).parameters
     takes_all = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
-    def call(point):
-        values = _arguments(derivation.context, point)
+    def call(point, defined):
+        values = _arguments(derivation.context, point, defined)
         missing = [name for name in parameters if name not in values and
                    parameters[name].default is inspect.Parameter.empty and
                    parameters[name].kind not in (inspect.Parameter.VAR_KEYWORD,
@@ -190,19 +195,26 @@ def assert_implements(function, derivation, *, expression="end", scale=1, points
     for attempt in range(4 * points):
         if compared == points:
             break
-        first = sampler.point(chain, attempt)  # values for every name the chain uses
+        first, found = sampler.reading(chain, attempt)  # values for every name the chain uses
+        if found is None:
+            continue  # no value there, or no point there where the givens hold
         try:
+            defined = _defined_by_givens(derivation.context, first, givens, chain)
             if up_to_constant:
-                second = sampler.vary(first, chain, derivation.optimization.over)
+                second, found = sampler.varied_reading(first, chain, derivation.optimization.over)
+                if found is None:
+                    continue
                 expected = closed(first) - closed(second)
-                got = call(first) - call(second)
+                got = call(first, defined) - call(second, _defined_by_givens(
+                    derivation.context, second, givens, chain))
             else:
-                expected, got = closed(first), call(first)
+                expected, got = closed(first), call(first, defined)
         except EvaluationError:
             continue
         compared += 1
         if abs(got - expected) > tolerance * max(1.0, abs(expected)):
-            values = ", ".join(f"{k}={v}" for k, v in first.shown().items())
+            shown = {**first.shown(), **{_atom_text(k): repr(v) for k, v in defined.items()}}
+            values = ", ".join(f"{k}={v}" for k, v in shown.items())
             what = "the difference between two points" if up_to_constant else "the value"
             scaled = "" if scale == 1 else f" times {scale}"
             raise AssertionError(f"{_name(function)} does not compute the {expression}"
@@ -255,10 +267,40 @@ def _scaled(derivation, scale) -> sp.Expr:
     return scale.xreplace({s: declared[str(s)] for s in scale.free_symbols})
 
 
-def _arguments(context, point) -> dict:
-    """Plain Python values for a point: floats, lists for sequences, callables for functions."""
+def _defined_by_givens(context, point, givens, chain) -> dict:
+    """The values of the names that givens define and the chain, givens applied, no longer
+    uses (h[i] = sigmoid(z[i]) for every i in range): each given's right side at ``point``."""
+    from .kernel import EvaluationError, evaluate, in_domain
+    from .kernel.hypotheses import _pattern_entries, eliminated
+    from .kernel.numeric import _atom_text
+
+    integers = {k: sp.Integer(v) for k, v in point.integers.items()}
+    defined = {}
+    for given in givens:
+        lhs, rhs = given.lhs, given.rhs
+        if not isinstance(lhs, (sp.Symbol, sp.Indexed)) or \
+                not eliminated(context, given, chain, givens):
+            continue
+        entries = _pattern_entries(context, lhs, point) if isinstance(lhs, sp.Indexed) else [()]
+        indices = lhs.indices if isinstance(lhs, sp.Indexed) else ()
+        for entry in entries or ():
+            values = dict(zip(indices, entry))
+            atom = lhs.xreplace(values)
+            value = float(evaluate(rhs.xreplace(values), point, 30).real)
+            if context.domain_of(atom) is not None and \
+                    not in_domain(context, atom, sp.Rational(value), integers):
+                # sigmoid(40) is 1.0 in floating point: no point for a float function
+                raise EvaluationError(f"{_atom_text(atom)} = {value} in floating point, outside "
+                                      "its domain")
+            defined[atom] = value
+    return defined
+
+
+def _arguments(context, point, defined=None) -> dict:
+    """Plain Python values for a point (and the values ``defined`` by givens): floats, lists for
+    sequences, callables for functions."""
     values = {str(k): v for k, v in point.integers.items()}
-    for atom, value in point.values.items():
+    for atom, value in [*point.values.items(), *(defined or {}).items()]:
         if isinstance(atom, sp.Indexed):
             entries = values.setdefault(str(atom.base.label), {})
             entries[tuple(int(i) for i in atom.indices)] = float(value)

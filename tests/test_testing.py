@@ -176,3 +176,29 @@ def test_a_failing_helper_shows_the_users_line_not_the_library(pytester):
     assert "is not true (refuted)" in output
     assert "derivations/testing.py" not in output and "def _verify" not in output
     assert len(output.splitlines()) < 90  # three failures, each a few lines
+
+
+def test_a_counterexample_shown_to_a_user_satisfies_the_givens():
+    """bernoulli-bce assumes h_i = sigmoid(z_i): a loss written with h is the closed form in z
+    at every point where that holds, and a wrong one is shown such a point, never h = 0.936
+    beside z = 105."""
+    import math
+    import re
+
+    from derivations.testing import assert_implements
+
+    def bce_from_probabilities(y, h):
+        return -sum(t * math.log(p) + (1 - t) * math.log(1 - p) for t, p in zip(y, h))
+
+    # h = sigmoid(z) rounds to 1.0 - 3e-16 at z = 36: log(1 - h) in floats is only roughly right
+    assert_implements(bce_from_probabilities, "bernoulli-bce", tolerance=1e-2)
+
+    def off_by_one(y, h, z):
+        return bce_from_probabilities(y, h) + 1
+
+    with pytest.raises(AssertionError) as caught:
+        assert_implements(off_by_one, "bernoulli-bce", tolerance=1e-2)
+    shown = dict(re.findall(r"([hz]\[\d+\])=([-\d./e]+)", str(caught.value)))
+    assert "h[1]" in shown and "z[1]" in shown
+    z = float(sum(map(__import__("fractions").Fraction, [shown["z[1]"]])))
+    assert abs(float(shown["h[1]"]) - 1 / (1 + math.exp(-z))) < 1e-9

@@ -21,6 +21,7 @@ from ..verdicts import Verdict
 from .bounds import BoundsOracle
 from .context import Context
 from .exact import exact_text
+from .hypotheses import exposed, unmet_given
 from .normal_forms import NORMAL_FORMS
 from .numeric import (EvaluationError, Point, binary_fraction, compare, fixed_decimal, order,
                       read, show_number)
@@ -230,10 +231,11 @@ def _sealed(statement: Statement, **verdict) -> Judgement:
 
 def apply_givens(expr: sp.Expr, givens) -> sp.Expr:
     """``expr`` with its sums' indices bound (a claim built from SymPy objects may sum over a
-    declared symbol) and the givens applied."""
+    declared symbol) and each given applied in turn, wherever its left side occurs up to the
+    sound rewriting of sums that ``exposed`` does."""
     expr = bind_indices(sp.S(expr))
     for given in givens:
-        expr = given.apply(expr)
+        expr = given.apply(exposed(expr, given.lhs))
     return expr
 
 
@@ -567,15 +569,27 @@ def _validate(context: Context, point: Point) -> None:
             raise RuleError("point", f"the function given for {function} is not real-valued")
 
 
-def _readings(context, expressions, point: Point, givens=()):
+def _readings(context, expressions, point: Point, givens=(), rule: str = "point"):
+    """Both sides, givens applied, read at ``point``; a RuleError of ``rule`` unless the point
+    lies in the declared domains and every cited given certainly holds there."""
     _validate(context, point)
-    return [read(apply_givens(e, givens), point, DIGITS) for e in expressions]
+    applied = [apply_givens(e, givens) for e in expressions]
+    unmet = unmet_given(context, point, givens, applied)
+    if unmet is not None:
+        raise RuleError(rule, f"the point is not a case of the givens: {unmet}")
+    return [read(e, point, DIGITS) for e in applied]
 
 
-def _compared(context, before, after, relation: Relation, point: Point, givens=()):
+def _compared(context, before, after, relation: Relation, point: Point, givens=(),
+              rule: str = "point"):
+    """How the two sides, givens applied, compare at ``point``; a RuleError of ``rule`` unless
+    the point lies in the declared domains and every cited given certainly holds there."""
     _validate(context, point)
-    return compare(relation, apply_givens(before, givens), apply_givens(after, givens), point,
-                   DIGITS)
+    applied = [apply_givens(e, givens) for e in (before, after)]
+    unmet = unmet_given(context, point, givens, applied)
+    if unmet is not None:
+        raise RuleError(rule, f"the point is not a case of the givens: {unmet}")
+    return compare(relation, *applied, point, DIGITS)
 
 
 def refuted_at(context: Context, before, after, relation: Relation, point: Point,
@@ -583,7 +597,7 @@ def refuted_at(context: Context, before, after, relation: Relation, point: Point
     """``before relation after`` certainly fails at ``point``."""
     rule = "refuted_at"
     try:
-        comparison = _compared(context, before, after, relation, point, givens)
+        comparison = _compared(context, before, after, relation, point, givens, rule)
     except EvaluationError as exc:
         raise RuleError(rule, f"no value at the point: {exc}") from exc
     if comparison.holds is not False:
@@ -604,7 +618,7 @@ def checked_at(context: Context, before, after, relation: Relation, points, give
         raise RuleError(rule, f"needs at least {MIN_EVIDENCE} distinct points, got {len(distinct)}")
     for point in points:
         try:
-            comparison = _compared(context, before, after, relation, point, givens)
+            comparison = _compared(context, before, after, relation, point, givens, rule)
         except EvaluationError as exc:
             raise RuleError(rule, f"no reliable value at a point: {exc}") from exc
         if comparison.holds is False:
@@ -626,9 +640,9 @@ def _differ_only_in(point: Point, other: Point, over) -> bool:
     return all(varies(k) or point.values.get(k) == other.values.get(k) for k in keys)
 
 
-def _order_signs(context, before, after, first: Point, second: Point, givens):
-    b1, a1 = _readings(context, (before, after), first, givens)
-    b2, a2 = _readings(context, (before, after), second, givens)
+def _order_signs(context, before, after, first: Point, second: Point, givens, rule: str):
+    b1, a1 = _readings(context, (before, after), first, givens, rule)
+    b2, a2 = _readings(context, (before, after), second, givens, rule)
     signs = order(b1, b2), order(a1, a2)
     return None if None in signs else (*signs, (b1, b2, a1, a2))
 
@@ -643,7 +657,7 @@ def order_reversed_at(context: Context, before, after, optimization: Optimizatio
         raise RuleError(rule, "the two points must differ only in the optimised variables")
     same_sense = sense_before is sense_after
     try:
-        signs = _order_signs(context, before, after, first, second, givens)
+        signs = _order_signs(context, before, after, first, second, givens, rule)
     except EvaluationError as exc:
         raise RuleError(rule, f"no value at a point: {exc}") from exc
     if signs is None or (signs[0] == signs[1]) == same_sense:
@@ -677,9 +691,9 @@ def order_kept_at(context: Context, before, after, optimization: Optimization,
         if not _differ_only_in(first, second, optimization.over):
             raise RuleError(rule, "each pair must differ only in the optimised variables")
         try:
-            signs = _order_signs(context, before, after, first, second, givens)
-        except EvaluationError:
-            continue
+            signs = _order_signs(context, before, after, first, second, givens, rule)
+        except (EvaluationError, RuleError):
+            continue  # no value at a point, or a point where a given fails: not evidence
         if signs is None:
             continue
         if (signs[0] == signs[1]) != same_sense:
