@@ -74,7 +74,7 @@ def check_in_workers(derivations: list[Derivation],
     for number, found in claimed.items():
         steps = [done[(number, claim.index)] for claim in found]
         results[number] = assemble(derivations[number],
-                                   one_slip_once(derivations[number], steps, timeout, cache))
+                                   one_slip_once(derivations[number], steps, settings))
     return results
 
 

@@ -9,6 +9,7 @@ from derivations.checker import check
 from derivations.formatting import json_report, show_lines, step_lines
 from derivations.kernel import Verdict
 from derivations.parallel import check_in_workers
+from derivations.settings import CheckSettings
 from derivations.summary import summarize
 
 SLIP = """\
@@ -63,5 +64,5 @@ def test_a_slip_in_the_first_step_is_measured_from_the_start(tmp_path):
 
 
 def test_workers_report_the_slip_once_too(tmp_path):
-    (report,) = check_in_workers([_read(tmp_path, SLIP)], timeout=5.0, jobs=2)
+    (report,) = check_in_workers([_read(tmp_path, SLIP)], CheckSettings(timeout=5.0, jobs=2))
     assert [s.consistent_with for s in report.steps] == [None, None, 1, None]
