@@ -7,6 +7,7 @@ happens outside the kernel; a wrong guess from outside can only make a rule fail
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -64,6 +65,8 @@ class Given:
         if not self.is_pattern:
             return substitute(expr, {self.lhs: self.rhs})
         lhs, rhs = self.lhs, self.rhs
+        if lhs.base.label not in sp.S(expr).free_symbols:
+            return expr  # no entry of the sequence occurs free
         pattern = set(lhs.indices)
         touched = (rhs.free_symbols - pattern) | {lhs.base.label} | lhs.free_symbols - pattern
 
@@ -233,7 +236,14 @@ def apply_givens(expr: sp.Expr, givens) -> sp.Expr:
     """``expr`` with its sums' indices bound (a claim built from SymPy objects may sum over a
     declared symbol) and each given applied in turn, wherever its left side occurs up to the
     sound rewriting of sums that ``exposed`` does."""
-    expr = bind_indices(sp.S(expr))
+    return _applied(sp.S(expr), tuple(givens))
+
+
+@functools.lru_cache(maxsize=2048)
+def _applied(expr: sp.Expr, givens: tuple) -> sp.Expr:
+    """``apply_givens``, kept: every rule a tactic tries applies the same givens to the same
+    sides again (a pure function of its arguments, so keeping it changes no result)."""
+    expr = bind_indices(expr)
     for given in givens:
         expr = given.apply(exposed(expr, given.lhs))
     return expr

@@ -64,6 +64,8 @@ def bind_indices(expr: sp.Expr) -> sp.Expr:
     bound by it too): for expressions built from SymPy objects, whose index may be the very
     symbol used free elsewhere.  Idempotent, and the same as the parser's binding; kept, since
     each claim is bound again by every rule that reads it."""
+    if all(isinstance(index, BoundIndex) for index in binders(expr)):
+        return expr  # bound already, by the parser or here (or nothing binds)
     return _bind(expr, {})
 
 
@@ -184,16 +186,22 @@ def substitute(expr: sp.Expr, replacements: dict) -> sp.Expr:
     """``expr`` with every free occurrence of each key (a symbol, a sequence entry, any
     subexpression; one with sums of its own is found up to the names of its indices) replaced
     by its value, capture-avoiding (see ``rewrite``)."""
-    replacements = {sp.S(k): sp.S(v) for k, v in replacements.items() if k != v}
+    expr = sp.S(expr)
+    free = expr.free_symbols
+    # A key occurs free in expr only where all its own free names do: the others are dropped
+    # before the walk (most givens are about names a step does not mention).
+    replacements = {sp.S(k): sp.S(v) for k, v in replacements.items()
+                    if k != v and sp.S(k).free_symbols <= free}
     if not replacements:
         return expr
     touched = set().union(*(k.free_symbols | v.free_symbols for k, v in replacements.items()))
     plain = {k: v for k, v in replacements.items() if not k.has(*_BINDERS)}
     by_shape = {alpha_key(k): v for k, v in replacements.items() if k.has(*_BINDERS)}
+    shapes = {type(k) for k in replacements if k.has(*_BINDERS)}  # alpha_key only for these
 
     def match(node):
         found = plain.get(node)
-        if found is None and by_shape and node.has(*_BINDERS):
+        if found is None and type(node) in shapes and node.has(*_BINDERS):
             found = by_shape.get(alpha_key(node))
         return found
 
