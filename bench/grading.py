@@ -86,7 +86,7 @@ def main() -> None:
     arguments = parser.parse_args()
     import sympy  # noqa: F401  (imported before timing, as a grading run has it loaded)
 
-    from derivations.cache import VerdictCache
+    from derivations.running.cache import VerdictCache
 
     with tempfile.TemporaryDirectory() as work:
         made = generate(Path(work) / "submissions", arguments.count, arguments.seed)

@@ -13,7 +13,8 @@ import json
 import time
 from pathlib import Path
 
-from derivations import catalog, files
+from derivations import catalog
+from derivations.reading import files
 from derivations.mutation import mutate, summary
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "derivations" / "good"

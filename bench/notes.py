@@ -18,8 +18,8 @@ from pathlib import Path
 from sympy import sstr
 from sympy.core.cache import clear_cache
 
-from derivations import notes
-from derivations.parser import parse_expression
+from derivations.reading import notes
+from derivations.reading.expressions import parse_expression
 from derivations.checker import check
 
 CHAIN = r"""

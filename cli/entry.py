@@ -40,7 +40,7 @@ def _stop(signum, frame):
 
 
 def _leave_now(signum, frame):
-    os._exit(128 + signum)  # the worker processes die with this one (derivations.lifetime)
+    os._exit(128 + signum)  # the worker processes die with this one (derivations.running.lifetime)
 
 
 def run(args: list[str]) -> int:

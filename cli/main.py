@@ -84,14 +84,14 @@ def _settings(timeout: float, no_cache: bool, jobs: int = 1, strict: bool = Fals
 
     cache = None
     if not no_cache:
-        from derivations.cache import VerdictCache
+        from derivations.running.cache import VerdictCache
 
         cache = VerdictCache()
     return CheckSettings(timeout=timeout, cache=cache, jobs=jobs, strict=strict)
 
 
 def _check_one(name: str, timeout: float, no_cache: bool):
-    from derivations.workflow import check_one
+    from derivations.running.workflow import check_one
 
     return check_one(name, _settings(timeout, no_cache))
 
@@ -137,8 +137,8 @@ def check(targets, everything, strict, as_json, jobs, timeout, no_cache, annotat
     step, its assumptions and the checker are unchanged ("(cached)" after the method; an
     unchanged file's whole summary is recalled, and its first line says so);
     --no-cache checks every step afresh."""
-    from derivations.formatting import json_report, run_summary, step_lines
-    from derivations.workflow import check_summaries
+    from derivations.documents.terminal import json_report, run_summary, step_lines
+    from derivations.running.workflow import check_summaries
 
     reports, errors = check_summaries(targets, everything,
                                       _settings(timeout, no_cache, jobs, strict))
@@ -158,9 +158,9 @@ def check(targets, everything, strict, as_json, jobs, timeout, no_cache, annotat
 
 
 def _annotate(targets, summaries, output: Path) -> None:
-    from derivations import annotate
-    from derivations.tex import TexFailed, TexUnavailable
-    from derivations.workflow import UsageError
+    from derivations.documents import annotate
+    from derivations.documents.tex import TexFailed, TexUnavailable
+    from derivations.running.workflow import UsageError
 
     notes = {t.split("#", 1)[0] for t in targets}
     if len(notes) != 1 or not next(iter(notes)).lower().endswith((".tex", ".md")):
@@ -194,7 +194,7 @@ def _template_dir_option(command):
 @_checking_options
 def render(target, fmt, output, allow_unverified, template_dir, timeout, no_cache):
     """Render a verified derivation as LaTeX or Markdown."""
-    from derivations.render import render as render_report
+    from derivations.documents.render import render as render_report
     from derivations.storage import write_atomically
 
     report = _check_one(target, timeout, no_cache)
@@ -212,7 +212,7 @@ def render(target, fmt, output, allow_unverified, template_dir, timeout, no_cach
 @_checking_options
 def show(target, timeout, no_cache):
     """Show a derivation in readable terminal form, with each step's verdict."""
-    from derivations.formatting import show_lines
+    from derivations.documents.terminal import show_lines
 
     report = _check_one(target, timeout, no_cache)
     click.echo("\n".join(show_lines(report)))
@@ -239,7 +239,7 @@ def handout(targets, everything, title, author, date, output, fmt, pdf, allow_un
             template_dir, timeout, no_cache):
     """Write several verified derivations as one lecture handout: a title block, contents, a
     section per derivation and an appendix of how each step was checked."""
-    from derivations.handout import make_handout
+    from derivations.running.workflow import make_handout
 
     written = make_handout(targets, everything, output=output, title=title, fmt=fmt,
                            author=author, date=date, pdf=pdf, template_dir=template_dir,
@@ -259,10 +259,10 @@ def build(directory, pdf, jobs, timeout, no_cache):
     """Check the whole catalog and write each verified derivation to DIRECTORY as LaTeX and
     Markdown, and the handout of them all as handout.tex, handout.md and (with a TeX engine)
     handout.pdf (default: output/)."""
-    from derivations.formatting import run_summary, summary_line
+    from derivations.documents.terminal import run_summary, summary_line
     from derivations.summary import summarize
-    from derivations.workflow import build as build_documents
-    from derivations.workflow import check_all, select
+    from derivations.running.workflow import build as build_documents
+    from derivations.running.workflow import check_all, select
 
     reports, _ = check_all(select((), True), _settings(timeout, no_cache, jobs))
     summaries = [summarize(report) for report in reports]

@@ -18,14 +18,14 @@ import sympy as sp
 
 from . import kernel
 from .kernel import (
-    Chain, CompositionError, EvaluationError, Point, Relation, RuleError, Sense, Verdict,
+    Chain, EvaluationError, Point, Relation, RuleError, Sense, Verdict,
 )
 from .kernel.bounds import BoundsOracle
 from .kernel.normal_forms import NORMAL_FORMS, fresh_binders
 from .kernel.numeric import instantiate
 from .kernel.rules import DIGITS, MIN_EVIDENCE
-from .errors import InputProblem, InternalError
-from .model import Derivation, Step
+from .errors import InternalError
+from .model import Derivation, Step, check_shape
 from .report import Report, StepReport
 from .sampling import Sampler, seed_for
 from .settings import CheckSettings
@@ -50,15 +50,6 @@ FAR_VALUES = tuple(sign * v for v in (5, 20, 50, 100, 1000) for sign in (1, -1))
 EXACT_FORMS = ("logs of combined arguments", "expand", "logs and sums",
                "logs of expanded arguments", "rational functions")
 CASE_FORM = "case by case"  # tried only on steps with a Piecewise, right after the first
-
-
-class DerivationError(InputProblem):
-    """A derivation that cannot be checked as written (an input error, not a false step)."""
-
-    def __init__(self, message: str, step: int | None = None, line: int | None = None):
-        super().__init__(message)
-        self.step = step
-        self.line = line
 
 
 @dataclass(frozen=True)
@@ -107,8 +98,8 @@ def claim_of(derivation: Derivation, index: int, before, sense: Sense | None) ->
 
 def check(derivation: Derivation, settings: CheckSettings = CheckSettings()) -> Report:
     """Check every step (a refuted step does not stop the others) and return the report.
-    ``settings.cache``, a ``derivations.cache.VerdictCache``, recalls the verdicts of unchanged
-    steps."""
+    ``settings.cache``, a ``derivations.running.cache.VerdictCache``, recalls the verdicts of
+    unchanged steps."""
     check_shape(derivation)
     steps = [check_claim(derivation, claim, settings) for claim in claims(derivation)]
     return assemble(derivation, one_slip_once(derivation, steps, settings))
@@ -170,28 +161,6 @@ def check_claim(derivation: Derivation, claim: Claim, settings: CheckSettings) -
         if cache is not None:
             cache.put(judgement)
     return StepReport(claim.index, claim.step, judgement, time.perf_counter() - started)
-
-
-def check_shape(derivation: Derivation) -> None:
-    """Errors a person must fix before any step can be checked."""
-    if not derivation.steps:
-        raise DerivationError("a derivation needs at least one step")
-    relation = Relation.EQ
-    for index, step in enumerate(derivation.steps, start=1):
-        def fail(message):
-            raise DerivationError(f"step {index}: {message}", index, step.line)
-        if step.relation is Relation.SAME_OPTIMIZERS and derivation.optimization is None:
-            fail("'same optimizers' needs an optimisation chain; add "
-                 "'optimize: {over: [...], sense: maximize}'")
-        if step.sense is not None and step.relation is not Relation.SAME_OPTIMIZERS:
-            fail("'sense' belongs to 'same optimizers' steps")
-        for name in step.using:
-            if name not in derivation.givens:
-                fail(f"no given called {name!r}")
-        try:
-            relation = kernel.compose(relation, step.relation)
-        except CompositionError as exc:
-            fail(str(exc))
 
 
 # SymPy or mpmath giving up on a step (an overflow, a polynomial it cannot handle): no verdict,

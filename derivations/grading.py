@@ -20,10 +20,10 @@ from xml.etree import ElementTree
 
 import sympy as sp
 
-from . import files
+from .reading import files
 from .kernel import Context, Domain, Relation, Sense, Verdict
 from .model import Derivation, Step
-from .sources import MAX_FILE_BYTES, SUFFIX, InputError, UsageError, find
+from .reading.sources import MAX_FILE_BYTES, SUFFIX, InputError, UsageError, find
 from .settings import CheckSettings
 
 ASSIGNMENT_KEYS = ("title", "symbols", "given", "optimize", "start", "conclusion", "relation",
@@ -210,7 +210,7 @@ def grade_all(assignment: Assignment, paths: list[Path],
     grade."""
     plans = [_plan(assignment, path) for path in paths]
     if settings.jobs == 0:
-        from .parallel import workers_for
+        from .running.parallel import workers_for
 
         settings = replace(settings, jobs=workers_for(
             [d for plan in plans if plan.final is None for d in plan.derivations()]))
@@ -231,7 +231,7 @@ def grade_all(assignment: Assignment, paths: list[Path],
 def _check_round(assignment, plans, derivations_of, reports: dict, settings) -> None:
     """Check the derivations ``derivations_of`` each undecided plan, into ``reports`` (by the
     derivation's id)."""
-    from .workflow import check_all
+    from .running.workflow import check_all
 
     pending = [(plan, derivations_of(plan)) for plan in plans if plan.final is None]
     if settings.jobs > 1:  # a worker turns a failure of the checker into an undecided step

@@ -1,7 +1,8 @@
 """What a derivation is, before it is checked: a start, steps and the facts they may use.
 
 Built-in derivations (``derivations.catalog``) and user files produce the same objects; the
-checker turns one into a ``Report`` through the kernel.
+checker turns one into a ``Report`` through the kernel.  ``check_shape`` finds the errors a
+person must fix before any step is checked; the file readers call it too, without the tactics.
 """
 
 from __future__ import annotations
@@ -10,8 +11,19 @@ from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
-from .kernel import Context, Given, Optimization, Relation, Sense
+from . import kernel
+from .errors import InputProblem
+from .kernel import CompositionError, Context, Given, Optimization, Relation, Sense
 from .kernel.substitution import bind_indices
+
+
+class DerivationError(InputProblem):
+    """A derivation that cannot be checked as written (an input error, not a false step)."""
+
+    def __init__(self, message: str, step: int | None = None, line: int | None = None):
+        super().__init__(message)
+        self.step = step
+        self.line = line
 
 
 @dataclass(frozen=True)
@@ -59,3 +71,25 @@ class Derivation:
         from .checker import check
 
         return check(self)._repr_markdown_()
+
+
+def check_shape(derivation: Derivation) -> None:
+    """Errors a person must fix before any step can be checked."""
+    if not derivation.steps:
+        raise DerivationError("a derivation needs at least one step")
+    relation = Relation.EQ
+    for index, step in enumerate(derivation.steps, start=1):
+        def fail(message):
+            raise DerivationError(f"step {index}: {message}", index, step.line)
+        if step.relation is Relation.SAME_OPTIMIZERS and derivation.optimization is None:
+            fail("'same optimizers' needs an optimisation chain; add "
+                 "'optimize: {over: [...], sense: maximize}'")
+        if step.sense is not None and step.relation is not Relation.SAME_OPTIMIZERS:
+            fail("'sense' belongs to 'same optimizers' steps")
+        for name in step.using:
+            if name not in derivation.givens:
+                fail(f"no given called {name!r}")
+        try:
+            relation = kernel.compose(relation, step.relation)
+        except CompositionError as exc:
+            fail(str(exc))

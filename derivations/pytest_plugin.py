@@ -17,7 +17,7 @@ import os
 
 import pytest
 
-from . import files
+from .reading import files
 from .settings import DEFAULT_TIMEOUT, CheckSettings
 
 MARKER = "derivation"
@@ -40,7 +40,7 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     """The marker, and the run's settings from the plugin's options, validated once."""
-    from .cache import VerdictCache
+    from .running.cache import VerdictCache
 
     config.addinivalue_line("markers", f"{MARKER}: a step of a derivation file (*.deriv.yaml)")
     cache = None if config.getoption("derivations_no_cache") else VerdictCache()
@@ -113,7 +113,7 @@ class StepItem(pytest.Item):
             raise StepFailed(self._explain(report, strict))
 
     def _explain(self, report, strict: bool) -> str:
-        from .formatting import step_lines
+        from .documents.terminal import step_lines
         from .summary import summarize
 
         step = report.steps[self.index - 1]

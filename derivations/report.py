@@ -46,6 +46,6 @@ class Report:
 
     def _repr_markdown_(self) -> str:
         """Jupyter shows a report as its Markdown document, unverified steps marked."""
-        from .render import render
+        from .documents.render import render
 
         return render(self, "markdown", allow_unverified=True)

@@ -65,7 +65,7 @@ class Summary:
 def _text(step) -> str:
     """A step's expression as text; the decimal as written for an ``approx`` step."""
     from .kernel.numeric import fixed_decimal
-    from .printing import to_text
+    from .documents.notation import to_text
 
     if step.relation.value == "approx" and step.decimals is not None and step.expr.is_Rational:
         return fixed_decimal(step.expr, step.decimals)
@@ -85,7 +85,7 @@ def consistency_text(step: StepSummary) -> str | None:
 
 def summarize(report) -> Summary:
     """The summary of a ``Report``."""
-    from .printing import to_text
+    from .documents.notation import to_text
 
     steps, previous = [], report.derivation.start
     for step in report.steps:

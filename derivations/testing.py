@@ -11,7 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .checker import check
-from .formatting import step_lines
+from .documents.terminal import step_lines
 from .summary import summarize
 from .kernel import (
     NEGATIVE, NONNEGATIVE, POSITIVE, POSITIVE_INTEGER, REAL, Context, Domain, Optimization,
@@ -232,7 +232,8 @@ def _derivation(given):
     """A ``Derivation`` from a catalog id, a file's path or itself."""
     from pathlib import Path
 
-    from . import catalog, files
+    from . import catalog
+    from .reading import files
 
     if isinstance(given, Path) or (isinstance(given, str) and given.endswith(files.SUFFIX)):
         return files.read(Path(given))

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from derivations.settings import CheckSettings
-from derivations import files
+from derivations.reading import files
 from derivations.checker import check
 from derivations.kernel import Verdict
-from derivations.sources import InputError
+from derivations.reading.sources import InputError
 
 ATTACKS = sorted((Path(__file__).parent / "derivations" / "attacks").glob("*.deriv.yaml"))
 

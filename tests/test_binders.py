@@ -8,7 +8,7 @@ import pytest
 import sympy as sp
 
 from derivations.settings import CheckSettings
-from derivations import files
+from derivations.reading import files
 from derivations.checker import check
 from derivations.kernel import (
     POSITIVE_INTEGER, Context, Given, Relation, RuleError, Verdict, equal_by_normal_form,
@@ -16,8 +16,8 @@ from derivations.kernel import (
 )
 from derivations.kernel.bounds import BoundsOracle
 from derivations.kernel.normal_forms import NORMAL_FORMS
-from derivations.parser import parse_expression
-from derivations.printing import to_latex, to_text
+from derivations.reading.expressions import parse_expression
+from derivations.documents.notation import to_latex, to_text
 from derivations import testing
 
 

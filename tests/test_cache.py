@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from derivations.cli.main import main
 from derivations.settings import CheckSettings
-from derivations import cache as cache_module
+from derivations.running import cache as cache_module
 from derivations import catalog
-from derivations.cache import VerdictCache
+from derivations.running.cache import VerdictCache
 from derivations.checker import check, claims
-from derivations.files import read
+from derivations.reading.files import read
 from derivations.kernel import POSITIVE, Verdict
 
 EXAMPLES = Path(__file__).parent / "derivations"

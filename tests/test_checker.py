@@ -4,7 +4,8 @@ import sympy as sp
 import pytest
 
 from derivations.settings import CheckSettings
-from derivations.checker import DerivationError, check
+from derivations.checker import check
+from derivations.model import DerivationError
 from derivations.kernel import (
     NEGATIVE, POSITIVE, POSITIVE_INTEGER, Context, Optimization, Relation, Sense, Verdict,
     integer_range, interval,

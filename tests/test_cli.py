@@ -152,7 +152,7 @@ DOCUMENTS = sorted(f"{name}{suffix}" for name in [*catalog.ids(), "handout"]
 
 
 def test_build_without_tex_writes_everything_but_the_pdf_and_says_how(run, tmp_path, monkeypatch):
-    from derivations import tex
+    from derivations.documents import tex
 
     monkeypatch.setattr(tex, "engine", lambda: None)
     result = run("build", str(tmp_path))
@@ -162,7 +162,7 @@ def test_build_without_tex_writes_everything_but_the_pdf_and_says_how(run, tmp_p
     assert "apt-get install texlive-latex-base" in result.output
 
 
-@pytest.mark.skipif(not __import__("derivations.tex").tex.available(), reason="no TeX engine installed")
+@pytest.mark.skipif(not __import__("derivations.documents.tex").documents.tex.available(), reason="no TeX engine installed")
 def test_build_with_tex_writes_the_pdf_handout_too(run, tmp_path):
     result = run("build", str(tmp_path))
     assert result.exit_code == 0, result.output
@@ -299,7 +299,7 @@ def test_handout_input_and_usage_errors_exit_2(run, tmp_path, monkeypatch):
         assert result.exit_code == 2, (args, result.output)
         assert message in result.output, (args, result.output)
     assert not Path(out).exists()
-    from derivations import tex
+    from derivations.documents import tex
 
     monkeypatch.setattr(tex, "engine", lambda: None)
     result = run("handout", "--all", "--title", "T", "-o", out, "--pdf")
@@ -308,7 +308,7 @@ def test_handout_input_and_usage_errors_exit_2(run, tmp_path, monkeypatch):
             "texlive-fonts-recommended latexmk") in result.output
 
 
-@pytest.mark.skipif(not __import__("derivations.tex").tex.available(), reason="no TeX engine installed")
+@pytest.mark.skipif(not __import__("derivations.documents.tex").documents.tex.available(), reason="no TeX engine installed")
 def test_handout_pdf(run, tmp_path):
     target = tmp_path / "h" / "handout.tex"
     result = run("handout", "--all", "--title", "Losses from likelihoods", "-o", str(target), "--pdf")
@@ -316,7 +316,7 @@ def test_handout_pdf(run, tmp_path):
     assert (tmp_path / "h" / "handout.pdf").read_bytes().startswith(b"%PDF")
 
 
-@pytest.mark.skipif(not __import__("derivations.tex").tex.available(), reason="no TeX engine installed")
+@pytest.mark.skipif(not __import__("derivations.documents.tex").documents.tex.available(), reason="no TeX engine installed")
 def test_handout_pdf_with_a_latex_error_shows_it_and_exits_2(run, tmp_path):
     broken = tmp_path / "display.deriv.yaml"
     broken.write_text("title: t\nsymbols:\n  a: real\nstart: a + a\nsteps:\n"

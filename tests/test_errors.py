@@ -7,15 +7,17 @@ from click.testing import CliRunner
 
 from cli.main import main
 from derivations.settings import CheckSettings
-from derivations import checker, errors, files
-from derivations.cache import VerdictCache
-from derivations.checker import DerivationError, check_step, claims
+from derivations import checker, errors
+from derivations.reading import files
+from derivations.running.cache import VerdictCache
+from derivations.checker import check_step, claims
+from derivations.model import DerivationError
 from derivations.kernel import REAL, Context, ContextError, Given, Relation, Verdict
 from derivations.model import Derivation, Step
-from derivations.parser import ExpressionError, UndeclaredName, parse_expression
-from derivations.render import RenderRefused
-from derivations.sources import InputError, UsageError
-from derivations.tex import TexFailed, TexUnavailable
+from derivations.reading.expressions import ExpressionError, UndeclaredName, parse_expression
+from derivations.documents.render import RenderRefused
+from derivations.reading.sources import InputError, UsageError
+from derivations.documents.tex import TexFailed, TexUnavailable
 from derivations.timelimit import StepTimeout
 
 GOOD = """title: good

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from derivations.settings import CheckSettings
-from derivations import files, sources
-from derivations.sources import InputError
+from derivations.reading import files, sources
+from derivations.reading.sources import InputError
 from derivations.checker import check
 from derivations.kernel import Verdict
 

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from derivations.cli.main import main
-from derivations import files
-from derivations.sources import InputError
+from derivations.reading import files
+from derivations.reading.sources import InputError
 from derivations.kernel import POSITIVE, POSITIVE_INTEGER, Context, integer_range
-from derivations.parser import ExpressionError, parse_expression
+from derivations.reading.expressions import ExpressionError, parse_expression
 
 EXAMPLES = int(os.environ.get("DERIVATIONS_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 150,

@@ -1,4 +1,4 @@
-"""Handouts: several derivations in one LaTeX or Markdown document (derivations.handout).
+"""Handouts: several derivations in one LaTeX or Markdown document (derivations.documents.handout).
 Compiling them is test_tex.py's; the command line is test_cli.py's."""
 
 import re
@@ -8,8 +8,8 @@ import pytest
 
 from derivations import catalog
 from derivations.checker import check
-from derivations.handout import handout, handout_context
-from derivations.render import RenderRefused, _context, render
+from derivations.documents.handout import handout, handout_context
+from derivations.documents.render import RenderRefused, template_context, render
 from helpers import optimisation_report
 from test_render import assert_sane_latex, make_report
 
@@ -145,8 +145,8 @@ def test_the_readme_documents_every_template_variable(reports):
     context = handout_context(reports[:1], "latex", title="T")
     derivation = context["derivations"][0]
     step = derivation["steps"][0]
-    given = next(d["givens"][0] for d in map(lambda r: _context(r, "latex"), reports) if d["givens"])
-    optimization = _context(optimisation_report(), "latex")["optimization"]
-    names = {*context, *derivation, *step, *_context(reports[0], "markdown"), *given,
+    given = next(d["givens"][0] for d in map(lambda r: template_context(r, "latex"), reports) if d["givens"])
+    optimization = template_context(optimisation_report(), "latex")["optimization"]
+    names = {*context, *derivation, *step, *template_context(reports[0], "markdown"), *given,
              *optimization, *context["verdicts"][0]}
     assert names <= documented, sorted(names - documented)

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 import sympy as sp
 
-from derivations import files
+from derivations.reading import files
 from derivations.checker import check
 from derivations.kernel import (
     POSITIVE_INTEGER, Context, Given, Optimization, Point, Relation, RuleError, Sense, Verdict,

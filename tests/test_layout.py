@@ -1,13 +1,13 @@
-"""Breaking long formulas across display lines (derivations.layout).  Whether the result really
-fits is checked by compiling every document in test_tex.py."""
+"""Breaking long formulas across display lines (derivations.documents.layout).  Whether the
+result really fits is checked by compiling every document in test_tex.py."""
 
 import re
 
 import pytest
 import sympy as sp
 
-from derivations.layout import CONTINUATION, LINE_WIDTH, break_lines, width
-from derivations.printing import to_latex
+from derivations.documents.layout import CONTINUATION, LINE_WIDTH, break_lines, width
+from derivations.documents.notation import to_latex
 
 a, b, n, i = sp.symbols("a b n i")
 x = sp.IndexedBase("x")

@@ -21,14 +21,15 @@ from pathlib import Path
 import pytest
 
 from derivations.cli.entry import OUTPUT_ERROR
-from derivations.cache import VerdictCache
+from derivations.running.cache import VerdictCache
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKING = "checking a slow step"
 DERIVE = "from derivations.cli.entry import main; main()"
 SLOW_DERIVE = textwrap.dedent(f"""
     import os, signal, sys, time
-    from derivations import checker, lifetime
+    from derivations import checker
+    from derivations.running import lifetime
 
     def slow_step(derivation, claim, timeout):
         if os.environ["SLOW_STEP"] == "hang":

@@ -1,5 +1,5 @@
-"""Lecture notes as input: the LaTeX reader (derivations.latex) and chains in .tex/.md notes
-(derivations.notes).  Ground truth of each note is in the note's own prose."""
+"""Lecture notes as input: the LaTeX reader (derivations.reading.latex) and chains in .tex/.md notes
+(derivations.reading.notes).  Ground truth of each note is in the note's own prose."""
 
 from pathlib import Path
 
@@ -8,13 +8,14 @@ import sympy as sp
 from click.testing import CliRunner
 
 from derivations.cli.main import main
-from derivations import catalog, files, notes
+from derivations import catalog
+from derivations.reading import files, notes
 from derivations.checker import check
 from derivations.kernel import POSITIVE, POSITIVE_INTEGER, Context, Relation, Verdict, integer_range
-from derivations.latex import Notation, read_expression
-from derivations.parser import ExpressionError, parse_expression
-from derivations.printing import to_latex
-from derivations.sources import InputError
+from derivations.reading.latex import Notation, read_expression
+from derivations.reading.expressions import ExpressionError, parse_expression
+from derivations.documents.notation import to_latex
+from derivations.reading.sources import InputError
 
 NOTES = Path(__file__).parent / "notes"
 GOOD = Path(__file__).parent / "derivations" / "good"
@@ -330,7 +331,7 @@ def test_annotate_takes_one_notes_file_and_a_matching_suffix(tmp_path):
     assert result.exit_code == 2 and "Markdown note as .md" in result.output
 
 
-@pytest.mark.skipif(not __import__("derivations.tex").tex.available(), reason="no TeX engine")
+@pytest.mark.skipif(not __import__("derivations.documents.tex").documents.tex.available(), reason="no TeX engine")
 def test_annotated_pdf_compiles(tmp_path):
     out = tmp_path / "annotated.pdf"
     result = CliRunner().invoke(main, ["check", str(NOTES / "lecture.tex"), "--annotate", str(out)])

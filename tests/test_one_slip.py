@@ -4,11 +4,11 @@ is wrong (in the text, the JSON and the chain as shown)."""
 
 import json
 
-from derivations import files
+from derivations.reading import files
 from derivations.checker import check
-from derivations.formatting import json_report, show_lines, step_lines
+from derivations.documents.terminal import json_report, show_lines, step_lines
 from derivations.kernel import Verdict
-from derivations.parallel import check_in_workers
+from derivations.running.parallel import check_in_workers
 from derivations.settings import CheckSettings
 from derivations.summary import summarize
 

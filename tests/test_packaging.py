@@ -42,7 +42,7 @@ def test_the_wheel_holds_only_the_derivations_package(wheel):
 
 
 def test_the_installed_templates_are_the_packages_own():
-    from derivations.render import builtin_template_dir
+    from derivations.documents.render import builtin_template_dir
 
     import derivations.templates
 

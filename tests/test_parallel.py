@@ -11,10 +11,12 @@ from click.testing import CliRunner
 
 from derivations.cli.main import main
 from derivations.settings import CheckSettings
-from derivations import catalog, checker, parallel
-from derivations.cache import VerdictCache
-from derivations.checker import DerivationError, check
-from derivations.files import read
+from derivations import catalog, checker
+from derivations.running import parallel
+from derivations.running.cache import VerdictCache
+from derivations.checker import check
+from derivations.model import DerivationError
+from derivations.reading.files import read
 from derivations.kernel import Verdict
 from derivations.model import Derivation
 

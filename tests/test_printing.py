@@ -8,7 +8,7 @@ from derivations.kernel import (
     sigmoid, softplus,
 )
 from helpers import optimisation_report, report_of
-from derivations.printing import (
+from derivations.documents.notation import (
     assumptions_latex, conclusion_latex, conclusion_text, domain_latex, to_latex, to_text,
 )
 

@@ -11,11 +11,11 @@ from derivations.kernel import (
     undecided,
 )
 from derivations.model import Step
-from derivations.render import (
-    RenderRefused, _context, builtin_template_dir, escape_latex, escape_markdown, render,
+from derivations.documents.render import (
+    RenderRefused, template_context, builtin_template_dir, escape_latex, escape_markdown, render,
 )
-from derivations.handout import handout
-from derivations.workflow import HANDOUT_NAME, HANDOUT_TITLE, SUFFIXES
+from derivations.documents.handout import handout
+from derivations.running.workflow import HANDOUT_NAME, HANDOUT_TITLE, SUFFIXES
 from helpers import optimisation_report, report_of
 
 # The committed documents, which `derive build output` writes (the README's second command).
@@ -124,7 +124,7 @@ def test_same_optimizers_step_says_what_it_keeps_and_the_new_sense():
 
 
 def test_an_approx_step_renders_with_approx():
-    from derivations import files
+    from derivations.reading import files
 
     path = Path(__file__).parent / "derivations" / "good" / "entropy-bits.deriv.yaml"
     report = check(files.read(path))
@@ -154,8 +154,8 @@ def test_templates_receive_only_ready_strings():
         return value is None or type(value) in (str, int, bool)
 
     for fmt in ("latex", "markdown"):
-        assert plain(_context(optimisation_report(), fmt))
-        assert plain(_context(make_report(verdicts=("proved", "refuted")), fmt))
+        assert plain(template_context(optimisation_report(), fmt))
+        assert plain(template_context(make_report(verdicts=("proved", "refuted")), fmt))
 
 
 # -- templates -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ to the roots of an inequality's difference, and optimised variables far out."""
 
 import sympy as sp
 
-from derivations import files
+from derivations.reading import files
 from derivations.checker import check
 from derivations.kernel import POSITIVE_INTEGER, Context, Domain, Verdict
 from derivations.sampling import Sampler

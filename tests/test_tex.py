@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from derivations import catalog, files, tex
+from derivations import catalog
+from derivations.reading import files
+from derivations.documents import tex
 from derivations.checker import check
-from derivations.handout import handout
-from derivations.render import render
-from derivations.sources import InputError
-from derivations.workflow import HANDOUT_NAME, HANDOUT_TITLE
+from derivations.documents.handout import handout
+from derivations.documents.render import render
+from derivations.reading.sources import InputError
+from derivations.running.workflow import HANDOUT_NAME, HANDOUT_TITLE
 
 HERE = Path(__file__).parent
 GOOD = sorted((HERE / "derivations" / "good").glob("*.deriv.yaml"))

@@ -34,7 +34,7 @@ def test_a_killed_writer_leaves_the_old_document(tmp_path):
     code = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path
-        from derivations import workflow
+        from derivations.running import workflow
         real = os.fdopen
         def slow(*a, **k):
             handle = real(*a, **k)

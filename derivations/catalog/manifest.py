@@ -14,7 +14,7 @@ PATH = Path(__file__).with_name("manifest.json")
 def entries(reports) -> dict[str, dict]:
     """The record of checked built-in derivations, by id."""
     from ..kernel import Verdict
-    from ..printing import conclusion_text
+    from ..documents.notation import conclusion_text
 
     return {report.derivation.id: {
         "title": report.derivation.title,

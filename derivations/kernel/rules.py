@@ -728,7 +728,7 @@ RECALLABLE = (Verdict.PROVED, Verdict.CHECKED, Verdict.REFUTED)
 
 def recalled(statement: Statement, record: dict, key: bytes) -> Judgement:
     """A verdict that a kernel of the same source reached on this statement in an earlier run,
-    read back from the verdict cache (``derivations.cache``): the record must name the
+    read back from the verdict cache (``derivations.running.cache``): the record must name the
     statement's digest and be signed with ``key``, the cache folder's own key, as
     ``Judgement.signed_record(key)`` signs it.  The cache folder is trusted as Python trusts
     ``__pycache__``; ``--no-cache`` checks every step afresh.  An undecided step is never

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from derivations.cli.main import main
 from derivations import grading
 from derivations.settings import CheckSettings
-from derivations.cache import VerdictCache
+from derivations.running.cache import VerdictCache
 from derivations.kernel import NONNEGATIVE, POSITIVE, POSITIVE_INTEGER, REAL, Domain, integer_range, interval
-from derivations.sources import InputError
+from derivations.reading.sources import InputError
 
 HERE = Path(__file__).parent
 ASSIGNMENTS = sorted(p.parent.name for p in HERE.glob("*/assignment.yaml"))

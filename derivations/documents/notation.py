@@ -7,9 +7,9 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from .kernel import Domain, Relation, Sense
-from .kernel.definitions import DEFINED_FUNCTIONS
-from .kernel.numeric import fixed_decimal
+from ..kernel import Domain, Relation, Sense
+from ..kernel.definitions import DEFINED_FUNCTIONS
+from ..kernel.numeric import fixed_decimal
 
 RELATION_LATEX = {
     Relation.EQ: "=", Relation.LE: r"\le", Relation.LT: "<", Relation.GE: r"\ge",

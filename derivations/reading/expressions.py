@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .errors import InputProblem
-from .kernel import Context, sigmoid, softplus
-from .kernel.substitution import BoundIndex
+from ..errors import InputProblem
+from ..kernel import Context, sigmoid, softplus
+from ..kernel.substitution import BoundIndex
 
 MAX_LENGTH = 5_000
 MAX_DEPTH = 60

@@ -2,8 +2,8 @@
 
 A small tokenizer and recursive-descent parser of our own over a whitelist of commands; it
 builds SymPy objects directly through the declared ``Context``, like the reader of derivation
-files (``derivations.parser``), with the same bounds.  No text is ever given to ``eval``,
-``sympify``, ``parse_expr`` or SymPy's ``parse_latex`` (whose Lark grammar calls ``sympify``
+files (``derivations.reading.expressions``), with the same bounds.  No text is ever given to
+``eval``, ``sympify``, ``parse_expr`` or SymPy's ``parse_latex`` (whose Lark grammar calls ``sympify``
 on pieces of the text and needs the ``lark`` package), and nothing is ever compiled by TeX:
 a command outside the whitelist (``\\input``, ``\\write18``, ``\\catcode``, ...) is an error.
 
@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .kernel import Context, sigmoid, softplus
-from .parser import (
+from ..kernel import Context, sigmoid, softplus
+from .expressions import (
     MAX_DEPTH, MAX_EXPONENT, MAX_FACTORIAL, MAX_LENGTH, MAX_LITERAL_DIGITS, MAX_NODES, MAX_NUMBER_DIGITS,
     ExpressionError, bound_index_for,
 )

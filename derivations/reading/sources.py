@@ -8,8 +8,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import catalog
-from .errors import InputError, UsageError  # noqa: F401  (importable from here too)
+from .. import catalog
+from ..errors import InputError, UsageError  # noqa: F401  (importable from here too)
 
 SUFFIX = ".deriv.yaml"
 NOTES_SUFFIXES = (".tex", ".md")  # lecture notes: every marked chain is a derivation

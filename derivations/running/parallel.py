@@ -7,7 +7,7 @@ worker is killed a little later, replaced, and the step is undecided.  A worker 
 judgement as its record, which the kernel's ``received`` rule turns into the same judgement on
 this process's own expressions; the chains are assembled here.
 
-Workers end with the run however it ends (``derivations.lifetime``): stopped and reaped when
+Workers end with the run however it ends (``derivations.running.lifetime``): stopped and reaped when
 it finishes or is interrupted (SIGINT, SIGTERM: the exception unwinds through ``close``), and
 killed by the kernel or by their own watchdog when it is killed outright.  They ignore SIGINT,
 which a terminal sends to every process of the job: the run decides when they stop.
@@ -22,14 +22,12 @@ import time
 from collections import deque
 from multiprocessing.connection import wait
 
-from . import kernel
-from .checker import (
-    Claim, DerivationError, assemble, check_claim, check_shape, claims, one_slip_once,
-)
-from .model import Derivation
-from .report import Report, StepReport
-from .errors import InternalError
-from .settings import CheckSettings
+from .. import kernel
+from ..checker import Claim, assemble, check_claim, claims, one_slip_once
+from ..model import Derivation, DerivationError, check_shape
+from ..report import Report, StepReport
+from ..errors import InternalError
+from ..settings import CheckSettings
 
 GRACE = 2.0  # seconds past the step's time limit before its worker is killed
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .sources import SUFFIX
-from .summary import VERDICTS, Summary, consistency_text
-from .verdicts import MARKS
+from ..reading.sources import SUFFIX
+from ..summary import VERDICTS, Summary, consistency_text
+from ..verdicts import MARKS
 
 _HINTS = {
     "refuted": "evaluate both sides at these values to see the difference; the step, not the "
@@ -101,7 +101,7 @@ def json_report(summaries: list[Summary], errors: list, strict: bool) -> str:
 
 def show_lines(report) -> list[str]:
     """The chain for a terminal: each step's relation, expression, justification and verdict."""
-    from .printing import conclusion_text, to_text
+    from .notation import conclusion_text, to_text
     derivation = report.derivation
     lines = [derivation.title, "=" * len(derivation.title)]
     if derivation.summary:

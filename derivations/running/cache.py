@@ -32,16 +32,17 @@ import string
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
-from .storage import write_atomically
-from .summary import Summary
+from .. import __version__
+from ..storage import write_atomically
+from ..summary import Summary
 
 if TYPE_CHECKING:
-    from .kernel import Judgement, Statement
+    from ..kernel import Judgement, Statement
 
 ENVIRONMENT = "DERIVATIONS_CACHE_DIR"
 LAYOUT = "v1"  # the folder of this record format, beside any later one
 MAX_RECORD_BYTES = 1 << 20  # a record is a few hundred bytes; anything huge is not ours
+PACKAGE = Path(__file__).parent.parent  # derivations/: every module in it is digested
 
 
 def default_folder() -> Path:
@@ -56,12 +57,12 @@ def default_folder() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def checker_version() -> str:
-    return source_version(Path(__file__).parent)
+    return source_version(PACKAGE)
 
 
 @functools.lru_cache(maxsize=1)
 def catalog_version() -> str:
-    return source_version(Path(__file__).parent, with_catalog=True)
+    return source_version(PACKAGE, with_catalog=True)
 
 
 def source_version(package: Path, with_catalog: bool = False) -> str:
@@ -140,7 +141,7 @@ class VerdictCache:
     def recall(self, statement: Statement):
         """The judgement the kernel's ``recalled`` rule makes of this statement's record, or
         None (no record, or one the rule refuses: the step is then checked again)."""
-        from .kernel import RuleError, recalled
+        from ..kernel import RuleError, recalled
 
         record = self.get(self.key(statement))
         if record is None or self.secret is None:
@@ -194,7 +195,7 @@ class VerdictCache:
         return record if isinstance(record, dict) and record.get("key") == key else None
 
     def put(self, judgement: Judgement) -> None:
-        from .kernel import RECALLABLE
+        from ..kernel import RECALLABLE
 
         if judgement.verdict in RECALLABLE and not judgement.recalled and self.secret:
             key = self.key(judgement.statement)

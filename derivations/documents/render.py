@@ -9,19 +9,22 @@ from __future__ import annotations
 import importlib.resources
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from sympy.printing.latex import translate
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 
-from .errors import NotVerified
-from .kernel import Relation, Verdict
+from ..errors import NotVerified
+from ..kernel import Relation, Verdict
 from .layout import CONTINUATION, LINE_WIDTH, break_lines, width
-from .printing import (
+from .notation import (
     RELATION_LATEX, assumptions_latex, conclusion_latex, conclusion_sides, step_latex, to_latex,
 )
-from .report import Report
-from .verdicts import MARKS
+from ..verdicts import MARKS
+
+if TYPE_CHECKING:
+    from ..report import Report
 
 TEMPLATES = {"latex": "article.tex.j2", "latex-fragment": "fragment.tex.j2",
              "markdown": "derivation.md.j2"}
@@ -146,7 +149,7 @@ def _steps(report: Report, markdown: bool) -> list[dict]:
     return steps
 
 
-def _context(report: Report, fmt: str) -> dict:
+def template_context(report: Report, fmt: str) -> dict:
     """Every name a template (built-in or a user's) can use: strings, numbers, lists and dicts."""
     markdown = fmt == "markdown"
     escape = escape_markdown if markdown else escape_latex
@@ -188,7 +191,9 @@ def builtin_template_dir() -> Path:
     return Path(str(importlib.resources.files("derivations.templates")))
 
 
-def _environment(fmt: str, template_dir) -> jinja2.Environment:
+def template_environment(fmt: str, template_dir) -> jinja2.Environment:
+    """The Jinja environment of ``fmt``: the user's ``template_dir`` first, then the built-in
+    templates."""
     folders = ([str(template_dir)] if template_dir is not None else []) + [str(builtin_template_dir())]
     # TeX is full of {% and {{; these delimiters never occur in it.
     delimiters = dict(block_start_string="((*", block_end_string="*))",
@@ -212,4 +217,5 @@ def render(report: Report, fmt: str, *, allow_unverified: bool = False, template
         raise RenderRefused(f"{report.derivation.source} did not pass ({failing}); "
                             "render it with --allow-unverified (allow_unverified=True) to mark these "
                             "steps in the document")
-    return _environment(fmt, template_dir).get_template(TEMPLATES[fmt]).render(_context(report, fmt))
+    return template_environment(fmt, template_dir).get_template(TEMPLATES[fmt]).render(
+        template_context(report, fmt))

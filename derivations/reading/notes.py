@@ -3,8 +3,8 @@ display math (``.md``).  See docs/notes.md.
 
 A chain is announced by a header (``% derive:`` comment lines, or ``<!-- derive ... -->``)
 holding YAML with the keys of a derivation file other than ``start`` and ``steps``.  Its rows
-are read by ``derivations.latex``; nothing in the file is compiled or run.  Each chain becomes a
-``Derivation``; a chain that cannot be read becomes its ``InputError`` and the others are still
+are read by ``derivations.reading.latex``; nothing in the file is compiled or run.  Each chain
+becomes a ``Derivation``; a chain that cannot be read becomes its ``InputError`` and the others are still
 read.
 """
 
@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .checker import DerivationError, check_shape
+from ..model import DerivationError, check_shape
 from .files import ID_PATTERN, MAX_STEPS, _decimals, _Reader, _Value
-from .kernel import Context, Given, Optimization, Relation, Sense
+from ..kernel import Context, Given, Optimization, Relation, Sense
 from .latex import RELATIONS, Notation, Reader, Token, read_tokens, tokenize
-from .model import Derivation, Step
-from .parser import MAX_NODES, ExpressionError
+from ..model import Derivation, Step
+from .expressions import MAX_NODES, ExpressionError
 from .sources import InputError
 
 MAX_NOTES_BYTES = 4_000_000  # a 40-page note is a few hundred kilobytes
@@ -552,7 +552,7 @@ def _sense(word: str) -> Sense:
 
 
 def _show(expr) -> str:
-    from .printing import to_latex
+    from ..documents.notation import to_latex
 
     return to_latex(expr)
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import sympy as sp
 import yaml
 
-from .checker import DerivationError, check_shape
-from .kernel import (
+from ..model import DerivationError, check_shape
+from ..kernel import (
     NEGATIVE, NONNEGATIVE, POSITIVE, REAL, Context, ContextError, Domain, Given, Optimization,
     Relation, Sense,
 )
-from .model import Derivation, Step
-from .parser import (
+from ..model import Derivation, Step
+from .expressions import (
     RESERVED_NAMES, ExpressionError, UndeclaredName, parse_expression, substitution_problem,
 )
 from .sources import MAX_FILE_BYTES, SUFFIX, InputError

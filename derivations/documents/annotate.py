@@ -4,15 +4,15 @@ The notes are copied as they are; a ``\\tag*{...}`` is put at the start of the l
 checked row begins (✓ proved, ≈ checked, ✗ refuted, ? undecided), and a refuted row's
 counterexample is written out: in a LaTeX note inside its tag, in a Markdown note as a numbered
 note at the end.  ``OUT.pdf`` compiles the annotated LaTeX with the safe settings of handouts
-(``derivations.tex``).
+(``derivations.documents.tex``).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .sources import UsageError
-from .storage import write_atomically
+from ..errors import UsageError
+from ..storage import write_atomically
 
 LATEX_MARKS = {"proved": r"\surd", "checked": r"\approx", "refuted": r"\times", "undecided": "?"}
 TEXT_MARKS = {"proved": "✓", "checked": "≈", "refuted": "✗", "undecided": "?"}

@@ -6,14 +6,16 @@ are all in the verdict cache without it.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import catalog
-from .sources import MAX_FILE_BYTES, NOTES_SUFFIXES, InputError, Source, UsageError, resolve
-from .storage import write_atomically
-from .summary import Summary, summarize
-from .settings import CheckSettings
+from .. import catalog
+from ..reading.sources import (
+    MAX_FILE_BYTES, NOTES_SUFFIXES, InputError, Source, UsageError, resolve,
+)
+from ..storage import write_atomically
+from ..summary import Summary, summarize
+from ..settings import CheckSettings
 
 
 def select(names: tuple[str, ...], everything: bool) -> list:
@@ -28,7 +30,7 @@ def _load_all(source: Source) -> list:
     its second chain), each as itself or its ``InputError``."""
     if not source.is_file or not _is_notes(source):
         return [_load(source)]
-    from . import notes
+    from ..reading import notes
 
     path, _, number = source.name.partition("#")
     try:
@@ -55,7 +57,7 @@ def _load(source: Source, data: bytes | None = None):
 
 
 def _read(path: Path, data: bytes | None = None):
-    from . import files
+    from ..reading import files
 
     try:
         return files.read(path, data)
@@ -66,10 +68,10 @@ def _read(path: Path, data: bytes | None = None):
 def check_all(selected, settings: CheckSettings = CheckSettings()):
     """Reports for the derivations, and the input errors (``InputError``) of those that could
     not be checked.
-    ``settings.cache`` recalls unchanged steps (``derivations.cache``); ``settings.jobs`` > 1
-    checks the steps in that many worker processes (``derivations.parallel``), 0 picks a
-    number."""
-    from .checker import DerivationError
+    ``settings.cache`` recalls unchanged steps (``derivations.running.cache``);
+    ``settings.jobs`` > 1 checks the steps in that many worker processes
+    (``derivations.running.parallel``), 0 picks a number."""
+    from ..model import DerivationError
 
     derivations = [item for item in selected if not isinstance(item, InputError)]
     jobs = settings.jobs
@@ -94,7 +96,8 @@ def check_all(selected, settings: CheckSettings = CheckSettings()):
 
 
 def _check_or_error(derivation, settings: CheckSettings):
-    from .checker import DerivationError, check
+    from ..checker import check
+    from ..model import DerivationError
 
     try:
         return check(derivation, settings)
@@ -170,14 +173,23 @@ HANDOUT_NAME = "handout"  # output/handout.tex, .md and .pdf
 HANDOUT_TITLE = "Losses from likelihoods"
 
 
+@dataclass
+class Written:
+    """What a handout or build wrote, and what it could not (with the reason)."""
+
+    paths: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    reports: list = field(default_factory=list)  # of ``Report``
+
+
 def build(reports: list, directory: Path, *, pdf: bool = True):
     """Write the LaTeX and Markdown document of every report that passed, and the handout of
     them all (``handout.tex``, ``handout.md`` and, with ``pdf`` and a TeX engine,
-    ``handout.pdf``).  Returns a ``handout.Written``: the paths, and notes on what was not
+    ``handout.pdf``).  Returns a ``Written``: the paths, and notes on what was not
     written and why."""
-    from . import tex
-    from .handout import Written, handout, write_pdf
-    from .render import render
+    from ..documents import tex
+    from ..documents.handout import handout, write_pdf
+    from ..documents.render import render
 
     written = Written(reports=reports)
     passed = [report for report in reports if report.passed()]
@@ -202,4 +214,49 @@ def build(reports: list, directory: Path, *, pdf: bool = True):
                              "then run this command again")
     else:
         written.paths.append(write_pdf(sources["latex"], target))
+    return written
+
+
+def format_for(output: Path, fmt: str | None) -> str:
+    """The format asked for, or the one the output's suffix names (``.md``: Markdown)."""
+    if fmt is not None:
+        return fmt
+    return "markdown" if output.suffix.lower() in (".md", ".markdown") else "latex"
+
+
+def make_handout(targets: tuple[str, ...], everything: bool, *, output: Path, title: str,
+                 fmt: str | None = None, author: str = "", date: str = "", pdf: bool = False,
+                 template_dir=None, allow_unverified: bool = False,
+                 settings: CheckSettings = CheckSettings()) -> Written:
+    """``derive handout``: check the targets as ``derive check`` does (recalling verdicts from
+    ``settings.cache``, a ``VerdictCache``), write the handout to
+    ``output`` and, with ``pdf``, its PDF beside it (``output`` with the suffix ``.pdf``).
+
+    Raises ``UsageError`` for a bad request or an unreadable file (exit code 2),
+    ``RenderRefused`` for a derivation that did not pass (exit code 1), ``tex.TexUnavailable``
+    and ``tex.TexFailed`` for the PDF (exit code 2)."""
+    from ..documents import tex
+    from ..documents.handout import handout, write_pdf
+
+    fmt = format_for(output, fmt)
+    if not title.strip():
+        raise UsageError("--title must not be empty")
+    if pdf and fmt != "latex":
+        raise UsageError("--pdf needs the LaTeX format (a .tex output)")
+    if pdf and output.suffix.lower() == ".pdf":
+        raise UsageError(f"-o names the LaTeX source ({output.with_suffix('.tex')}); "
+                         "--pdf writes the PDF beside it")
+    if pdf and not tex.available():
+        raise tex.TexUnavailable()
+    if template_dir is not None and not Path(template_dir).is_dir():
+        raise UsageError(f"--template-dir {template_dir}: not a folder")
+    reports, errors = check_all(select(targets, everything), settings)
+    if errors:
+        raise UsageError("cannot read " + "; ".join(str(e) for e in errors))
+    text = handout(reports, fmt, title=title, author=author, date=date,
+                   allow_unverified=allow_unverified, template_dir=template_dir)
+    write_atomically(output, text)
+    written = Written([output], reports=reports)
+    if pdf:
+        written.paths.append(write_pdf(text, output.with_suffix(".pdf")))
     return written

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputProblem, UsageError
+from ..errors import InputProblem, UsageError
 
 DEBIAN_PACKAGES = ("texlive-latex-base", "texlive-latex-recommended",
                    "texlive-fonts-recommended", "latexmk")
