@@ -247,12 +247,10 @@ class _StepTactic:
                 failing.append(point)
                 if self.large:
                     break
-        for point in sorted(failing, key=_simplicity):  # the easiest to redo by hand first
-            try:
-                return kernel.refuted_at(self.context, self.before, self.after, relation,
-                                         point, self.givens)
-            except RuleError:
-                continue  # a difference too small to be certain of
+        # the easiest to redo by hand first
+        refutation = self._refutation(relation, sorted(failing, key=_simplicity))
+        if refutation is not None:
+            return refutation
         proof = self._prove_by_simplify(relation)
         if proof is not None:
             return proof
@@ -265,12 +263,9 @@ class _StepTactic:
         more = list(self._readings(EVIDENCE_POINTS, start=FALSIFY_POINTS))
         failing = [p for p, (left, right) in more if kernel.holds(relation, left, right, DIGITS)
                    is False]
-        for point in sorted(failing, key=_simplicity):
-            try:
-                return kernel.refuted_at(self.context, self.before, self.after, relation,
-                                         point, self.givens)
-            except RuleError:
-                continue
+        refutation = self._refutation(relation, sorted(failing, key=_simplicity))
+        if refutation is not None:
+            return refutation
         evidence = [p for p, _ in points + more]
         if len(evidence) >= MIN_EVIDENCE:
             try:
@@ -278,18 +273,23 @@ class _StepTactic:
                                          evidence, self.givens)
             except RuleError as exc:
                 # where the evidence failed it may fail certainly: a few points refute it
-                for point in evidence[:REFUTE_AFTER_EVIDENCE]:
-                    try:
-                        return kernel.refuted_at(self.context, self.before, self.after,
-                                                 relation, point, self.givens)
-                    except RuleError:
-                        continue
-                return kernel.undecided(self.before, self.after, relation,
-                                        f"no proof found, and no evidence: {exc}")
+                return self._refutation(relation, evidence[:REFUTE_AFTER_EVIDENCE]) or \
+                    self.claim.undecided(f"no proof found, and no evidence: {exc}")
         reason = "no proof found and too few points where both sides have a value"
         if self.sampler.failure:
             reason += f" (the last had none: {self.sampler.failure})"
         return self.claim.undecided(reason)
+
+    def _refutation(self, relation: Relation, points):
+        """The kernel's refutation at the first of ``points`` where it certainly fails (at the
+        others the difference may be too small to be certain of), or None."""
+        for point in points:
+            try:
+                return kernel.refuted_at(self.context, self.before, self.after, relation,
+                                         point, self.givens)
+            except RuleError:
+                continue
+        return None
 
     def _near_roots(self, relation: Relation, points):
         """A violation of an inequality next to a real root of its difference along one real
@@ -322,11 +322,9 @@ class _StepTactic:
                             continue
                         if kernel.holds(relation, *values, DIGITS) is not False:
                             continue
-                        try:
-                            return kernel.refuted_at(self.context, self.before, self.after,
-                                                     relation, point, self.givens)
-                        except RuleError:
-                            continue
+                        refutation = self._refutation(relation, [point])
+                        if refutation is not None:
+                            return refutation
         return None
 
     def _descend(self, relation: Relation, points):
@@ -363,11 +361,9 @@ class _StepTactic:
                                      _climb(start, integers, measure, (8, 2, 1), rounds=12))
             for point, _ in climbs:
                 if kernel.holds(relation, *values(point), DIGITS) is not True:
-                    try:
-                        return kernel.refuted_at(self.context, self.before, self.after,
-                                                 relation, point, self.givens)
-                    except RuleError:
-                        pass
+                    refutation = self._refutation(relation, [point])
+                    if refutation is not None:
+                        return refutation
         return None
 
     def _attempt(self, relation: Relation, form: str):

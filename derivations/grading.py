@@ -23,7 +23,7 @@ import sympy as sp
 from .reading import files
 from .kernel import Context, Domain, Relation, Sense, Verdict
 from .model import Derivation, Step
-from .reading.sources import MAX_FILE_BYTES, SUFFIX, InputError, UsageError, find
+from .reading.sources import InputError, UsageError, find_some, read_bytes
 from .settings import CheckSettings
 
 ASSIGNMENT_KEYS = ("title", "symbols", "given", "optimize", "start", "conclusion", "relation",
@@ -98,14 +98,8 @@ class Grade:
 def read_assignment(path: Path | str) -> Assignment:
     """The assignment in a YAML file; ``InputError`` with a position for anything wrong."""
     path = Path(path)
-    shown = str(path)
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(shown, f"the file is larger than {MAX_FILE_BYTES} bytes")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(shown, f"cannot read the file: {exc.strerror or exc}") from None
-    reader = files._Reader(shown)
+    data = read_bytes(path)
+    reader = files._Reader(str(path))
     root = reader.load(data)
     top = reader.mapping(root, "the assignment", ASSIGNMENT_KEYS)
     for required in ("title", "start", "conclusion", "relation"):
@@ -141,7 +135,7 @@ def read_assignment(path: Path | str) -> Assignment:
         start=reader.expression(top["start"], context, "start"),
         conclusion=reader.expression(top["conclusion"], context, "conclusion"),
         relation=relation, sense=sense, givens=givens, optimization=optimization,
-        required=required, points=_points(reader, top.get("points")), path=shown)
+        required=required, points=_points(reader, top.get("points")), path=str(path))
 
 
 def _points(reader, value) -> Points:
@@ -171,10 +165,7 @@ def submissions(names: tuple[str, ...]) -> list[Path]:
     for name in names:
         path = Path(name)
         if path.is_dir():
-            inside = find(path)
-            if not inside:
-                raise UsageError(f"no *{SUFFIX} file under {name}")
-            found += inside
+            found += find_some(path)
         elif path.exists() or path.is_symlink():
             found.append(path)
         else:

@@ -20,7 +20,7 @@ from ..model import Derivation, Step
 from .expressions import (
     RESERVED_NAMES, ExpressionError, UndeclaredName, parse_expression, substitution_problem,
 )
-from .sources import MAX_FILE_BYTES, SUFFIX, InputError
+from .sources import MAX_FILE_BYTES, SUFFIX, InputError, read_bytes
 
 MAX_YAML_NODES = 20_000
 MAX_STEPS = 500
@@ -118,20 +118,16 @@ class _Reader:
                 self.fail(f"unknown key {key!r} in {what}{hint}", key_value)
         return {key: item for key, (_, item) in value.value.items()}
 
-    def expression(self, value: _Value, context: Context, what: str) -> sp.Expr:
+    def expression(self, value: _Value, context: Context, what: str, latex: bool = False):
+        """The expression written in ``value``: in the file syntax, or in LaTeX for a step
+        written in LaTeX alone (``latex:`` without ``expr:``)."""
         source = self.text(value, what)
+        if latex:
+            from .latex import read_expression as parse
+        else:
+            parse = parse_expression
         try:
-            return parse_expression(source, context)
-        except ExpressionError as exc:
-            self.fail(f"{what}: {exc}", value, exc.column)
-
-    def latex_expression(self, value: _Value, context: Context, what: str) -> sp.Expr:
-        """A step written in LaTeX alone (``latex:`` without ``expr:``) is read from it."""
-        from .latex import read_expression
-
-        source = self.text(value, what)
-        try:
-            return read_expression(source, context)
+            return parse(source, context)
         except ExpressionError as exc:
             self.fail(f"{what}: {exc}", value, exc.column)
 
@@ -253,7 +249,7 @@ class _Reader:
             written = spec["expr"] if "expr" in spec else spec["latex"]
             expr_source = self.text(written, "expr")
             expr = self.expression(spec["expr"], context, f"step {number}") if "expr" in spec \
-                else self.latex_expression(spec["latex"], context, f"step {number}")
+                else self.expression(spec["latex"], context, f"step {number}", latex=True)
             before = steps[-1].expr if steps else start
             for side in (before, expr):
                 self.substitutions(side, [givens[name] for name in using], items)
@@ -409,14 +405,8 @@ def _bound(context: Context, text: str) -> sp.Expr:
 def read(path: Path | str, data: bytes | None = None) -> Derivation:
     """The derivation in a file; InputError with a location for anything wrong in it."""
     path = Path(path)
-    shown = str(path)
     if data is None:
-        try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise InputError(shown, f"the file is larger than {MAX_FILE_BYTES} bytes")
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(shown, f"cannot read the file: {exc.strerror or exc}") from None
-    reader = _Reader(shown)
+        data = read_bytes(path)
+    reader = _Reader(str(path))
     name = path.name[: -len(SUFFIX)] if path.name.endswith(SUFFIX) else path.stem
     return reader.document(reader.load(data), name)

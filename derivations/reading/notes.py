@@ -21,7 +21,7 @@ from ..kernel import Context, Given, Optimization, Relation, Sense
 from .latex import RELATIONS, Notation, Reader, Token, read_tokens, tokenize
 from ..model import Derivation, Step
 from .expressions import MAX_NODES, ExpressionError
-from .sources import InputError
+from .sources import InputError, read_bytes
 
 MAX_NOTES_BYTES = 4_000_000  # a 40-page note is a few hundred kilobytes
 MAX_HEADER_LINES = 200
@@ -87,12 +87,7 @@ def read(path: Path | str, data: bytes | None = None) -> list:
     path = Path(path)
     shown = str(path)
     if data is None:
-        try:
-            if path.stat().st_size > MAX_NOTES_BYTES:
-                raise InputError(shown, f"the file is larger than {MAX_NOTES_BYTES} bytes")
-            data = path.read_bytes()
-        except OSError as exc:
-            raise InputError(shown, f"cannot read the file: {exc.strerror or exc}") from None
+        data = read_bytes(path, MAX_NOTES_BYTES)
     if len(data) > MAX_NOTES_BYTES:
         raise InputError(shown, f"the file is larger than {MAX_NOTES_BYTES} bytes")
     try:

@@ -24,6 +24,21 @@ class Source:
     is_file: bool
 
 
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes, or the ``InputError`` that says why not (missing, unreadable, larger than
+    ``limit``, which is checked before anything is read)."""
+    shown = str(path)
+    try:
+        if path.stat().st_size > limit:
+            raise InputError(shown, f"the file is larger than {limit} bytes")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(shown, f"cannot read the file: {exc.strerror or exc}") from None
+    if len(data) > limit:  # it grew while being read
+        raise InputError(shown, f"the file is larger than {limit} bytes")
+    return data
+
+
 def find(folder: Path) -> list[Path]:
     """Every ``*.deriv.yaml`` under ``folder``, sorted; links to folders are not followed, so a
     link loop cannot trap the search."""
@@ -31,6 +46,14 @@ def find(folder: Path) -> list[Path]:
     for root, _, names in os.walk(folder, followlinks=False):
         found += [Path(root) / n for n in names if n.endswith(SUFFIX) and (Path(root) / n).is_file()]
     return sorted(found)
+
+
+def find_some(folder: Path) -> list[Path]:
+    """``find``, where finding nothing is the caller's mistake (a usage error)."""
+    found = find(folder)
+    if not found:
+        raise UsageError(f"no *{SUFFIX} file under {folder}")
+    return found
 
 
 def resolve(names: tuple[str, ...], everything: bool) -> list[Source]:
@@ -47,10 +70,7 @@ def resolve(names: tuple[str, ...], everything: bool) -> list[Source]:
     for name in names:
         path = Path(name)
         if path.is_dir():
-            found = find(path)
-            if not found:
-                raise UsageError(f"no *{SUFFIX} file under {name}")
-            sources += [Source(str(p), True) for p in found]
+            sources += [Source(str(p), True) for p in find_some(path)]
         elif name.split("#", 1)[0].lower().endswith(NOTES_SUFFIXES):
             sources.append(Source(name, True))  # notes.tex, or one chain of it: notes.tex#2
         elif path.exists() or name.endswith((".yaml", ".yml")) or "/" in name:
