@@ -23,7 +23,6 @@ import pytest
 from derivations.cli.entry import OUTPUT_ERROR
 from derivations.running.cache import VerdictCache
 
-ROOT = Path(__file__).resolve().parent.parent
 CHECKING = "checking a slow step"
 DERIVE = "from derivations.cli.entry import main; main()"
 SLOW_DERIVE = textwrap.dedent(f"""
@@ -64,8 +63,9 @@ def _slow_folder(tmp_path: Path) -> Path:
 
 
 def _start(tmp_path, code, args, **env):
+    # Run away from the checkout, whose derivations/ folder is not the installed package.
     return subprocess.Popen(
-        [sys.executable, "-c", code, *map(str, args)], cwd=ROOT, start_new_session=True,
+        [sys.executable, "-c", code, *map(str, args)], cwd=tmp_path, start_new_session=True,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         env={**os.environ, "DERIVATIONS_CACHE_DIR": str(tmp_path / "verdicts"), **env})
 
@@ -172,7 +172,7 @@ def test_a_stopped_build_or_handout_writes_nothing(tmp_path, command):
 @pytest.mark.parametrize("args", [["check"], ["check", "--json"], ["show"]])
 def test_a_full_disk_ends_in_one_line_and_the_output_error_status(tmp_path, args):
     with open("/dev/full", "w") as full:
-        run = subprocess.run([sys.executable, "-c", DERIVE, *args, "ce-kl-entropy"], cwd=ROOT,
+        run = subprocess.run([sys.executable, "-c", DERIVE, *args, "ce-kl-entropy"], cwd=tmp_path,
                              stdout=full, stderr=subprocess.PIPE, text=True,
                              env={**os.environ, "DERIVATIONS_CACHE_DIR": str(tmp_path)})
     assert run.returncode == OUTPUT_ERROR
