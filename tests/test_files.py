@@ -174,3 +174,11 @@ def test_inputs_that_once_crashed_are_errors_or_verdicts(path):
         assert error.message
     else:
         assert all(s.verdict in Verdict for s in report.steps)
+
+
+def test_an_interval_cut_by_a_flow_mapping_says_to_quote_it(tmp_path):
+    text = ("title: t\nsymbols: {K: positive integer, q: sequence in (0, 1)}\n"
+            "start: q[K]\nsteps:\n  - expr: q[K]\n")
+    with pytest.raises(InputError, match="cut at its comma.*quote it") as caught:
+        read_text(tmp_path, text)
+    assert caught.value.line == 2

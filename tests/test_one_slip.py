@@ -66,3 +66,15 @@ def test_a_slip_in_the_first_step_is_measured_from_the_start(tmp_path):
 def test_workers_report_the_slip_once_too(tmp_path):
     (report,) = check_in_workers([_read(tmp_path, SLIP)], CheckSettings(timeout=5.0, jobs=2))
     assert [s.consistent_with for s in report.steps] == [None, None, 1, None]
+
+
+def test_a_refutation_says_which_relation_fails_and_where_only_when_there_is_a_where():
+    from derivations.documents.terminal import refutation
+    from derivations.reading.files import read
+
+    closed = read("closed.deriv.yaml", b"title: t\nsymbols: {i: integer}\n"
+                  b"start: Sum(exp(-(i - 40)**2), (i, 1, 80))\nsteps:\n"
+                  b"  - {expr: '1', relation: '<'}\n")
+    (step,) = summarize(check(closed)).steps
+    assert refutation(step).startswith("left 1.772637205 is not < right 1")
+    assert " at " not in refutation(step)

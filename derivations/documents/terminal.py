@@ -48,8 +48,15 @@ def refutation(step) -> str:
     if step.relation == "approx":
         return f"its value is {step.left}, which does not round to {step.right}."
     values = ", ".join(f"{k}={v}" for k, v in (step.counterexample or {}).items())
-    sign = "≠" if step.relation == "=" else "violates"
-    return f"left {step.left} {sign} right {step.right} at {values}"
+    where = f" at {values}" if values else ""  # a closed step has nothing to choose
+    if step.relation == "same optimizers":
+        return (f"the old objective gives {step.left}, the new one {step.right}: they rank "
+                f"these points in opposite orders{where}")
+    sign = {"=": "≠", "<=": "is not ≤", ">=": "is not ≥", "<": "is not <",
+            ">": "is not >"}.get(step.relation, f"is not {step.relation}")
+    close = " (equal to the digits shown: the method gives their certified difference)" \
+        if step.left == step.right else ""
+    return f"left {step.left} {sign} right {step.right}{where}{close}"
 
 
 def summary_line(summary: Summary, strict: bool) -> str:

@@ -358,6 +358,10 @@ def _declare(context: Context, name: str, spec: str) -> None:
         context.function(name, count)
         return
     interval = _INTERVAL.match(spec)
+    if interval is None and re.search(r"\bin\s*[(\[][^,)\]]*$", spec):
+        raise ValueError(f"the interval in {spec!r} was cut at its comma: inside {{…}} YAML "
+                         "splits at every comma, so quote it, such as "
+                         "q: 'sequence in (0, 1)', or write the symbols one per line")
     words = set((interval.group("words") if interval else spec).split())
     unknown = words - _WORDS
     if unknown:
