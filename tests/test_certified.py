@@ -154,3 +154,20 @@ def test_a_complex_value_is_refuted_by_a_certified_box():
     inner = sp.Sum(sp.log(z[m]), (m, 1, 2))
     assert refuted_at(ctx, sp.log(inner), sp.log(-inner), Relation.EQ,
                       Point(values=values)).method == "counterexample (interval arithmetic)"
+
+
+def test_sympy_compares_closed_sums_and_products_in_the_lecturers_convention():
+    """Max, Min and case splits are evaluated as SymPy builds them: an empty (reversed) range is
+    a sum of 0 and a product of 1, never Karr's -9 or 1/8."""
+    i = sp.Symbol("i", integer=True)
+    assert sp.Max(sp.Sum(i, (i, 5, 1)), -5).evalf() == 0  # the empty sum is chosen
+    assert sp.Max(sp.Product(2, (i, 5, 1)), sp.Rational(1, 2)).evalf() == 1
+    assert sp.Min(sp.Sum(1, (i, 5, 1)), -1) == -1
+
+
+def test_too_many_terms_to_write_out_is_an_evaluation_error():
+    from derivations.kernel.numeric import EvaluationError, expand_finite
+
+    i, x = sp.Symbol("i", integer=True), sp.IndexedBase("x")
+    with pytest.raises(EvaluationError, match="terms to write out"):
+        expand_finite(sp.Sum(x[i], (i, 1, 30_000)))

@@ -29,28 +29,32 @@ MAX_EXPANDED_TERMS = 20_000  # written out as SymPy terms, to differentiate them
 MAX_EVALF_TERMS = 2_000
 
 
-def _sum_term_by_term(expr: sp.Sum, prec: int, options: dict):
-    """SymPy's ``evalf`` of a sum over a concrete finite range, term by term.  SymPy's own
-    (Euler-Maclaurin, with an error estimate that a peaked summand defeats: Σ exp(-(i - 40)²)
-    over 1..80 comes out near 0) is what its automatic evaluation compares numbers with, so
-    ``Max(that sum, 1)`` became 1 and ``that sum > 1`` False when an expression was built.  A
-    longer finite sum has no value here, so SymPy leaves such a comparison unevaluated."""
+def _term_by_term(expr, prec: int, options: dict):
+    """SymPy's ``evalf`` of a sum or product over a concrete finite range, term by term, in the
+    lecturers' convention (a reversed range is empty: a sum of 0, a product of 1).  SymPy's own
+    is what its automatic evaluation compares numbers with when ``Max``, ``Min`` or a case
+    split is built, and it misleads in two ways: Euler-Maclaurin, whose error estimate a peaked
+    summand defeats (Σ exp(-(i - 40)²) over 1..80 comes out near 0, so ``Max(that sum, 1)``
+    became 1), and Karr's convention for a reversed range (Σ_{i=5}^{1} i = -9, so
+    ``Max(that sum, -5)`` became -5).  A longer finite range has no value here, so SymPy leaves
+    such a comparison unevaluated."""
     if len(expr.limits) == 1:
         index, low, high = expr.limits[0]
         if low.is_Integer and high.is_Integer:
-            low, high, sign = (int(low), int(high), 1) if high >= low else \
-                (int(high) + 1, int(low) - 1, -1)  # Karr's convention, as SymPy's Sum has it
-            if high - low + 1 > MAX_EVALF_TERMS:
+            if int(high) - int(low) + 1 > MAX_EVALF_TERMS:
                 raise NotImplementedError
-            terms = [expr.function.xreplace({index: sp.Integer(k)}) for k in range(low, high + 1)]
-            return _sympy_evalf.evalf(sign * sp.Add(*terms), prec, options)
-    return _euler_maclaurin(expr, prec, options)
+            terms = [expr.function.xreplace({index: sp.Integer(k)})
+                     for k in range(int(low), int(high) + 1)]  # none when reversed
+            whole = sp.Add(*terms) if isinstance(expr, sp.Sum) else sp.Mul(*terms)
+            return _sympy_evalf.evalf(whole, prec, options)
+    return _sympy_own_evalf[type(expr)](expr, prec, options)
 
 
 if not _sympy_evalf.evalf_table:
     _sympy_evalf._create_evalf_table()
-_euler_maclaurin = _sympy_evalf.evalf_table[sp.Sum]
-_sympy_evalf.evalf_table[sp.Sum] = _sum_term_by_term
+_sympy_own_evalf = {kind: _sympy_evalf.evalf_table[kind] for kind in (sp.Sum, sp.Product)}
+for _kind in (sp.Sum, sp.Product):
+    _sympy_evalf.evalf_table[_kind] = _term_by_term
 
 
 class EvaluationError(ValueError):
@@ -129,8 +133,9 @@ def expand_finite(expr: sp.Expr, terms: int = MAX_EXPANDED_TERMS) -> sp.Expr:
             if budget[0] < 0:
                 raise EvaluationError(f"more than {terms} terms to write out")
             rest = type(e)(body, *inner) if inner else body
-            terms = [walk(rest.xreplace({index: sp.Integer(k)})) for k in range(int(a), int(b) + 1)]
-            return sp.Add(*terms) if isinstance(e, sp.Sum) else sp.Mul(*terms)
+            written = [walk(rest.xreplace({index: sp.Integer(k)}))
+                       for k in range(int(a), int(b) + 1)]
+            return sp.Add(*written) if isinstance(e, sp.Sum) else sp.Mul(*written)
         if not e.args:
             return e
         return e.func(*[walk(a) for a in e.args])

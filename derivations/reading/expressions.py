@@ -349,7 +349,9 @@ def substitution_problem(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> str | Non
     it: its eager arithmetic runs in C, where no time limit reaches."""
     pattern = isinstance(lhs, sp.Indexed) and all(isinstance(i, sp.Symbol) for i in lhs.indices)
 
-    def rebuilt(e, replace):
+    def rebuilt(e, replace, entries=pattern):
+        """``entries``: whether entries of the given's sequence are replaced here (not inside
+        a replacement: a given applies once, so x[k] = x[k - 1] + 1 does not recur)."""
         if e in replace:
             return replace[e]
         if not e.args or isinstance(e, sp.IndexedBase):
@@ -357,10 +359,10 @@ def substitution_problem(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> str | Non
         if isinstance(e, (sp.Sum, sp.Product)):  # a sum's own index is not the given's
             bound = {index for index, *_ in e.limits}
             replace = {k: v for k, v in replace.items() if k not in bound}
-        args = [rebuilt(a, replace) for a in e.args]
-        if pattern and isinstance(e, sp.Indexed) and e.base == lhs.base \
+        args = [rebuilt(a, replace, entries) for a in e.args]
+        if entries and isinstance(e, sp.Indexed) and e.base == lhs.base \
                 and len(e.indices) == len(lhs.indices):
-            return rebuilt(rhs, dict(zip(lhs.indices, args[1:])))
+            return rebuilt(rhs, dict(zip(lhs.indices, args[1:])), entries=False)
         if all(a is b for a, b in zip(args, e.args)):
             return e
         problem = (_power_size_problem(*args) if isinstance(e, sp.Pow) else
