@@ -189,11 +189,35 @@ def test_bad_cases_are_an_error_at_their_column(latex, message, column):
     assert caught.value.column == column
 
 
-def test_a_name_printed_like_an_entry_of_a_sequence_is_refused_as_ambiguous():
+def test_cases_in_a_row_of_notes_keep_their_own_rows(tmp_path):
+    note = tmp_path / "n.tex"
+    note.write_text("% derive: T\n% symbols: {a: real}\n\\begin{align*}\n"
+                    "\\begin{cases} a & \\text{if } a > 0 \\\\ -a & \\text{otherwise} \\end{cases}"
+                    " &= \\left|a\\right| \\\\\n"
+                    "  &= \\begin{cases}\n    -a, & a < 0 \\\\\n    a, & \\text{otherwise}\n"
+                    "  \\end{cases} \\\\\n  &= a\n\\end{align*}\n")
+    [derivation] = notes.read(note)
+    a = derivation.context.lookup("a").obj
+    assert derivation.start == sp.Piecewise((a, a > 0), (-a, True))
+    assert [s.expr for s in derivation.steps] == [sp.Abs(a), sp.Piecewise((-a, a < 0), (a, True)), a]
+    report = check(derivation)
+    assert verdicts(report)[-1] is Verdict.REFUTED and report.steps[-1].step.line == 9
+
+
+@pytest.mark.parametrize("name, written, otherwise", [
+    ("x1", r"a + x_{1}", r"x\[1\]"),  # x_{1}: also the entry x[1] of the sequence x
+    ("a__2", r"a + a^{2}", r"a\*\*2"),  # a^{2}: also the square of a
+    ("e__2", r"a + e^{2}", r"exp\(2\)"),  # e^{2}: also e squared, e undeclared
+    ("ab_i", r"a + ab_{i}", r"a\*b_i"),  # ab_{i}: also a times the declared b_i
+    ("delta_ij", r"a + \delta_{ij}", r"KroneckerDelta\(i, j\)"),
+])
+def test_a_name_printed_like_something_else_is_refused_as_ambiguous(name, written, otherwise):
     ctx = context()
-    ctx.symbol("x1")  # printed x_{1}, as the entry x[1] of the sequence x
-    with pytest.raises(ExpressionError, match="both the name 'x1' and an entry") as caught:
-        read_expression(r"a + x_{1}", ctx)
+    ctx.symbol(name)
+    ctx.symbol("b_i")
+    with pytest.raises(ExpressionError, match=f"ambiguous: .* name '{name}' .* reads as "
+                                              f"{otherwise}") as caught:
+        read_expression(written, ctx)
     assert caught.value.column == 4
 
 

@@ -151,7 +151,8 @@ def _merge_arg(tokens: list[Token]) -> list[Token]:
 class Reader:
     """Reads one expression from a list of tokens (see ``read_expression``)."""
 
-    def __init__(self, tokens: list[Token], context: Context, notation: Notation | None = None):
+    def __init__(self, tokens: list[Token], context: Context, notation: Notation | None = None,
+                 forms: list | None = None):
         self.tokens = tokens
         self.at = 0
         self.context = context
@@ -159,7 +160,7 @@ class Reader:
         self.scope: dict[str, sp.Symbol] = {}
         self.in_abs = 0
         self.depth = 0
-        self.printed_forms = printed_forms(context)
+        self.printed_forms = printed_forms(context) if forms is None else forms
 
     # -- helpers --------------------------------------------------------------------------------
     @property
@@ -551,16 +552,15 @@ class Reader:
     def printed_name(self):
         """The declared name whose printed form (``p_{X}``, ``x_{1}``, ``\\dot{x}``; for a
         sequence also in braces, ``{p_{X}}_{a}``) starts here, with its tokens read; or None."""
-        for form, declaration in self.printed_forms:
+        for form, declaration, otherwise in self.printed_forms:
             braced = declaration.kind == "sequence" and self.token.text == "{"
             texts = [t.text for t in self.tokens[self.at:self.at + len(form) + 2 * braced]]
             if texts != (["{", *form, "}"] if braced else list(form)):
                 continue
-            first = self.tokens[self.at + braced]
-            other = self.context.lookup(first.text.lstrip("\\"))
-            if other is not None and other.kind == "sequence" and form[1] == "_":
-                self.fail(f"{''.join(form)} is both the name {declaration.name!r} and an entry of "
-                          f"the sequence {other.name!r}: rename one of them", first)
+            if otherwise is not None:
+                self.fail(f"{''.join(form)} is ambiguous: it is how the name {declaration.name!r} "
+                          f"is written, and it also reads as {otherwise}; rename "
+                          f"{declaration.name!r}", self.tokens[self.at + braced])
             self.at += len(texts)
             return declaration
         return None
@@ -777,12 +777,30 @@ def _printed_tokens(name: str, kind: str) -> tuple[tuple[str, ...], ...]:
     return tuple(dict.fromkeys((texts, tuple(loose))))
 
 
-def printed_forms(context: Context) -> list[tuple[tuple[str, ...], object]]:
+def printed_forms(context: Context) -> list[tuple[tuple[str, ...], object, sp.Expr | None]]:
     """The declared names that the printer writes as more than one token (``p_X`` as ``p_{X}``),
-    longest first, so that the reader takes them back whole."""
-    forms = [(texts, declaration) for declaration in context.declarations
-             for texts in _printed_tokens(declaration.name, declaration.kind) if len(texts) > 1]
-    return sorted(forms, key=lambda form: -len(form[0]))
+    longest first, so that the reader takes them back whole; each with what its tokens read as
+    otherwise (``x_{1}`` is also the entry x[1] of a sequence x), or None when nothing."""
+    plain = sorted(((texts, declaration, None) for declaration in context.declarations
+                    for texts in _printed_tokens(declaration.name, declaration.kind) if len(texts) > 1),
+                   key=lambda form: -len(form[0]))
+    forms = []
+    for texts, declaration, _ in plain:
+        others = [form for form in plain if form[1] is not declaration]
+        otherwise = _read_otherwise(texts, context, others)
+        # \hat{y} also reads as yhat without the table: the same name, not an ambiguity
+        forms.append((texts, declaration, None if otherwise == declaration.obj else otherwise))
+    return forms
+
+
+def _read_otherwise(texts: tuple[str, ...], context: Context, others: list) -> sp.Expr | None:
+    """What the tokens of a printed name read as without it (other names as printed), if anything."""
+    reader = Reader(tokenize(" ".join(texts)), context, forms=others)
+    try:
+        value = reader.expression()
+    except (ExpressionError, TypeError, ValueError, ArithmeticError, RecursionError):
+        return None
+    return value if reader.token.kind == "end" else None
 
 
 def read_expression(text: str, context: Context, notation: Notation | None = None) -> sp.Expr:
