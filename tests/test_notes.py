@@ -182,6 +182,9 @@ def test_a_subscripted_name_reads_without_braces_as_people_write_it():
     (r"\begin{matrix} a \end{matrix}", r"\\begin\{matrix\} is not read", 0),
     (r"\begin{cases} a & a > 0 \end{array}", r"closed by \\end\{cases\}", 24),
     (r"\begin{cases} a & a > 0", "rows of cases are separated by", 23),
+    (r"\begin{cases} a & \text{if}\end{cases}", "an expression is missing here", 27),
+    (r"\begin{cases}\end{cases}", "an expression is missing here", 13),
+    (r"\begin{cases} a & 1 > 2 \end{cases}", "never true", 20),
 ])
 def test_bad_cases_are_an_error_at_their_column(latex, message, column):
     with pytest.raises(ExpressionError, match=message) as caught:

@@ -346,7 +346,7 @@ class Reader:
             return self.bracketed()
         if token.text in _ABS and token.text != r"\rvert":
             return self.absolute()
-        if token.kind == "end":
+        if token.kind == "end" or token.text in (r"\\", r"\end"):
             self.fail("an expression is missing here")
         if token.kind == "arg":
             self.fail("arg max / arg min is allowed only at the start of a side of a row")
@@ -458,7 +458,10 @@ class Reader:
         if self.token.text in _CONDITIONS:
             self.fail("one comparison per condition: a < x < b is two rows or nested cases",
                       self.token)
-        return _CONDITIONS[relation.text](left, right)
+        condition = _CONDITIONS[relation.text](left, right)
+        if condition is sp.false:
+            self.fail("this condition is never true, so its row is never taken", relation)
+        return condition
 
     def braced_note(self, token: Token) -> sp.Expr:
         """``\\underbrace{A}_{\\text{...}}`` reads as A: the note under it is not read."""
