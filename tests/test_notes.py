@@ -131,6 +131,99 @@ def test_bad_latex_is_an_error_at_its_column(latex, message, column):
     assert caught.value.column == column
 
 
+# -- cases, logarithms with a base, subscripted names: what the printer writes ---------------
+def test_cases_read_as_a_piecewise_expression():
+    ctx = context()
+    a, b = ctx.lookup("a").obj, ctx.lookup("b").obj
+    assert read_expression(r"\begin{cases} a & \text{if } a > 0 \\ -a & \text{otherwise} "
+                           r"\end{cases} + 1", ctx) == sp.Piecewise((a, a > 0), (-a, True)) + 1
+    assert read_expression(r"\left\{\begin{cases} a^2, & \text{for}\: a \le 1 \\ b & a \geq b \\"
+                           r"\end{cases}\right\}", ctx) == sp.Piecewise((a**2, a <= 1), (b, a >= b))
+    assert read_expression(r"\begin{cases} 1 & a = 0 \\ 0 & a \neq 0 \end{cases}", ctx) == \
+        sp.Piecewise((1, sp.Eq(a, 0)), (0, sp.Ne(a, 0)))
+
+
+def test_a_logarithm_with_a_base_is_printed_and_read_as_log_with_a_subscript():
+    ctx = context()
+    b = ctx.lookup("b").obj
+    kept = sp.log(b, 2, evaluate=False)
+    assert to_latex(kept) == r"\log_{2}\left(b\right)"
+    assert read_expression(to_latex(kept), ctx) == parse_expression("log(b, 2)", ctx)
+
+
+@pytest.mark.parametrize("name", ["p_X", "z1", "sigma2", "alpha_t", "u_hat", "xdot", "thetahat",
+                                  "x__2", "w_ij"])
+def test_a_declared_name_reads_back_as_the_printer_writes_it(name):
+    ctx = context()
+    ctx.symbol("c")
+    scalar, entry = ctx.symbol(name), ctx.sequence(name + "s" if "_" not in name else name + "q")
+    i = ctx.lookup("i").obj
+    assert read_expression(to_latex(scalar), ctx) == scalar
+    assert read_expression(to_latex(entry[i]), ctx) == entry[i]
+    assert read_expression(to_latex(2 * scalar * entry[i] + ctx.lookup("c").obj), ctx) == \
+        2 * scalar * entry[i] + ctx.lookup("c").obj
+
+
+def test_a_subscripted_name_reads_without_braces_as_people_write_it():
+    ctx = context()
+    p_x, q_y = ctx.sequence("p_X"), ctx.symbol("q_Y")
+    f_1 = ctx.function("f_1", 1)
+    i = ctx.lookup("i").obj
+    assert read_expression(r"{p_X}_i + q_Y + f_1(q_{Y})", ctx) == p_x[i] + q_y + f_1(q_y)
+
+
+@pytest.mark.parametrize("latex, message, column", [
+    (r"\begin{cases} a & \text{if } a > 0 \\ b \end{cases}", "a row of cases is 'value & condition'",
+     40),
+    (r"\begin{cases} a & 0 < a < 1 \end{cases}", "one comparison per condition", 24),
+    (r"\begin{cases} a & \text{if } a \end{cases}", "one comparison, such as x > 0", 31),
+    (r"\begin{cases} a & \text{unless } a > 0 \end{cases}", r"found \\text\{unless\}", 18),
+    (r"\begin{cases} a & \text{otherwise} \\ b & a > 0 \end{cases}", "must be its last row", 38),
+    (r"\begin{matrix} a \end{matrix}", r"\\begin\{matrix\} is not read", 0),
+    (r"\begin{cases} a & a > 0 \end{array}", r"closed by \\end\{cases\}", 24),
+    (r"\begin{cases} a & a > 0", "rows of cases are separated by", 23),
+    (r"\begin{cases} a & \text{if}\end{cases}", "an expression is missing here", 27),
+    (r"\begin{cases}\end{cases}", "an expression is missing here", 13),
+    (r"\begin{cases} a & 1 > 2 \end{cases}", "never true", 20),
+])
+def test_bad_cases_are_an_error_at_their_column(latex, message, column):
+    with pytest.raises(ExpressionError, match=message) as caught:
+        read_expression(latex, context())
+    assert caught.value.column == column
+
+
+def test_cases_in_a_row_of_notes_keep_their_own_rows(tmp_path):
+    note = tmp_path / "n.tex"
+    note.write_text("% derive: T\n% symbols: {a: real}\n\\begin{align*}\n"
+                    "\\begin{cases} a & \\text{if } a > 0 \\\\ -a & \\text{otherwise} \\end{cases}"
+                    " &= \\left|a\\right| \\\\\n"
+                    "  &= \\begin{cases}\n    -a, & a < 0 \\\\\n    a, & \\text{otherwise}\n"
+                    "  \\end{cases} \\\\\n  &= a\n\\end{align*}\n")
+    [derivation] = notes.read(note)
+    a = derivation.context.lookup("a").obj
+    assert derivation.start == sp.Piecewise((a, a > 0), (-a, True))
+    assert [s.expr for s in derivation.steps] == [sp.Abs(a), sp.Piecewise((-a, a < 0), (a, True)), a]
+    report = check(derivation)
+    assert verdicts(report)[-1] is Verdict.REFUTED and report.steps[-1].step.line == 9
+
+
+@pytest.mark.parametrize("name, written, otherwise", [
+    ("x1", r"a + x_{1}", r"x\[1\]"),  # x_{1}: also the entry x[1] of the sequence x
+    ("a__2", r"a + a^{2}", r"a\*\*2"),  # a^{2}: also the square of a
+    ("e__2", r"a + e^{2}", r"exp\(2\)"),  # e^{2}: also e squared, e undeclared
+    ("ab_i", r"a + ab_{i}", r"a\*b_i"),  # ab_{i}: also a times the declared b_i
+    ("delta_ij", r"a + \delta_{ij}", r"KroneckerDelta\(i, j\)"),
+])
+def test_a_name_printed_like_something_else_is_refused_as_ambiguous(name, written, otherwise):
+    ctx = context()
+    ctx.symbol(name)
+    ctx.symbol("b_i")
+    with pytest.raises(ExpressionError, match=f"ambiguous: .* name '{name}' .* reads as "
+                                              f"{otherwise}") as caught:
+        read_expression(written, ctx)
+    assert caught.value.column == 4
+
+
 # -- notes files ---------------------------------------------------------------------------------
 def verdicts(report):
     return [s.judgement.verdict for s in report.steps]
@@ -247,12 +340,6 @@ def test_derive_check_takes_notes_and_one_chain_of_them():
 
 
 # -- round trip ----------------------------------------------------------------------------------
-# What the renderer writes that this reader does not take (yet): cases environments
-# (Piecewise), a logarithm printed with its base as a second argument, and names that SymPy
-# prints with a subscript (p_X printed as p_{X}).  Everything else must read back.
-NOT_READ = ("unknown command \\begin", "expected ')' to close", "undeclared name")
-
-
 def _expressions():
     derivations = [catalog.get(name) for name in catalog.ids()]
     derivations += [files.read(path) for path in sorted(GOOD.glob("*.deriv.yaml"))]
@@ -263,20 +350,20 @@ def _expressions():
 
 
 def test_what_the_renderer_writes_reads_back_to_the_same_expression():
-    read_back, not_read = 0, []
+    read, failures = 0, []
     for derivation, expr in _expressions():
+        tex = to_latex(expr)
         try:
-            back = read_expression(to_latex(expr), derivation.context)
+            back = read_expression(tex, derivation.context)
         except ExpressionError as exc:
-            assert str(exc).startswith(NOT_READ), (derivation.id, to_latex(expr), str(exc))
-            not_read.append(derivation.id)
+            failures.append((derivation.id, tex, str(exc)))
             continue
-        # SymPy distributes a number over a sum as it builds 2 (y - a x): the same expression
-        # up to that evaluation
-        assert alpha(back) == alpha(expr) or sp.expand(alpha(back)) == sp.expand(alpha(expr)), \
-            (derivation.id, to_latex(expr))
-        read_back += 1
-    assert read_back >= 4 * len(not_read)  # at this commit: 203 of 220
+        # SymPy evaluates as the reader builds (2 (y - a x) distributed, log_2(1/2) = -1), while
+        # the catalog keeps some worked numbers unevaluated: the same expression up to evaluation
+        if not (alpha(back) == alpha(expr) or sp.expand(alpha(back)) == sp.expand(alpha(expr))):
+            failures.append((derivation.id, tex, f"read back as {back}"))
+        read += 1
+    assert read >= 220 and not failures, "\n".join(map(str, failures))  # 220 at this commit
 
 
 # -- latex: as the input of a step in a derivation file -----------------------------------------

@@ -82,6 +82,8 @@ class MLLatexPrinter(LatexPrinter):
         return tex if exp is None else "%s^{%s}" % (tex, exp)
 
     def _print_log(self, expr, exp=None):
+        if len(expr.args) == 2:  # log(x, 2) kept unevaluated: \log_{2}(x), as notes write it
+            return self._call(r"\log_{%s}" % self._print(expr.args[1]), expr.args[:1], exp)
         return self._call(r"\log", expr.args, exp)
 
     def _print_exp(self, expr, exp=None):
@@ -103,6 +105,12 @@ _PRINTER = MLLatexPrinter()
 
 def to_latex(expr) -> str:
     return _PRINTER.doprint(expr)
+
+
+def name_latex(name: str, kind: str) -> str:
+    """A declared name as the printer writes it: a function as applied, a symbol or the base of
+    a sequence as SymPy writes the symbol (``p_X`` as ``p_{X}``, ``xdot`` as ``\\dot{x}``)."""
+    return _PRINTER._hprint_Function(name) if kind == "function" else to_latex(sp.Symbol(name))
 
 
 def to_text(expr) -> str:
@@ -160,7 +168,7 @@ def assumptions_latex(context) -> list[str]:
     formulas = []
     for declaration in context.declarations:
         if declaration.kind == "function":
-            name = _PRINTER._hprint_Function(declaration.name)
+            name = name_latex(declaration.name, declaration.kind)
             inputs = r"\mathbb{R}" + (f"^{{{declaration.rank}}}" if declaration.rank != 1 else "")
             formulas.append(rf"{name} \colon {inputs} \to \mathbb{{R}}")
         else:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sympy as sp
 
@@ -41,6 +42,13 @@ _OPEN = {"(": ")", "[": "]", r"\{": r"\}", r"\lbrace": r"\rbrace", r"\lbrack": r
 _CLOSE = frozenset(_OPEN.values())
 _ABS = frozenset(("|", r"\lvert", r"\rvert", r"\vert"))
 _PRODUCTS = frozenset((r"\cdot", r"\times", "*"))
+# A condition of a cases row: one comparison.
+_CONDITIONS = {"<": sp.Lt, ">": sp.Gt, r"\le": sp.Le, r"\leq": sp.Le, r"\leqslant": sp.Le,
+               r"\ge": sp.Ge, r"\geq": sp.Ge, r"\geqslant": sp.Ge, "=": sp.Eq, r"\ne": sp.Ne,
+               r"\neq": sp.Ne}
+_IF_WORDS = frozenset(("if", "for", "when"))
+_OTHERWISE_WORDS = frozenset(("otherwise", "else"))
+_ROW_END = frozenset((r"\\", r"\end", r"\ne", r"\neq"))
 RELATIONS = {"=": "=", r"\le": "<=", r"\leq": "<=", r"\leqslant": "<=", "<": "<", r"\ge": ">=",
              r"\geq": ">=", r"\geqslant": ">=", ">": ">", r"\approx": "approx"}
 # Commands whose only use in a notes file would be to run or read something: named so that the
@@ -143,7 +151,8 @@ def _merge_arg(tokens: list[Token]) -> list[Token]:
 class Reader:
     """Reads one expression from a list of tokens (see ``read_expression``)."""
 
-    def __init__(self, tokens: list[Token], context: Context, notation: Notation | None = None):
+    def __init__(self, tokens: list[Token], context: Context, notation: Notation | None = None,
+                 forms: list | None = None):
         self.tokens = tokens
         self.at = 0
         self.context = context
@@ -151,6 +160,7 @@ class Reader:
         self.scope: dict[str, sp.Symbol] = {}
         self.in_abs = 0
         self.depth = 0
+        self.printed_forms = printed_forms(context) if forms is None else forms
 
     # -- helpers --------------------------------------------------------------------------------
     @property
@@ -230,7 +240,8 @@ class Reader:
             if token.text in _ABS:
                 return token.text == r"\lvert" or (token.text == r"\vert" and not self.in_abs)
             return token.text not in _PRODUCTS and token.text not in _CLOSE and \
-                token.text not in RELATIONS and token.text not in (r"\right", r"\iff")
+                token.text not in RELATIONS and token.text not in (r"\right", r"\iff") and \
+                token.text not in _ROW_END
         return False
 
     def power(self) -> sp.Expr:
@@ -317,6 +328,10 @@ class Reader:
     # -- atoms ----------------------------------------------------------------------------------
     def atom(self) -> sp.Expr:
         token = self.token
+        if self.printed_forms and (token.kind in ("word", "cmd") or token.text == "{"):
+            declaration = self.printed_name()
+            if declaration is not None:
+                return self.declared(token, declaration)
         if token.kind == "num":
             self.advance()
             digits = token.text.replace(".", "")
@@ -331,7 +346,7 @@ class Reader:
             return self.bracketed()
         if token.text in _ABS and token.text != r"\rvert":
             return self.absolute()
-        if token.kind == "end":
+        if token.kind == "end" or token.text in (r"\\", r"\end"):
             self.fail("an expression is missing here")
         if token.kind == "arg":
             self.fail("arg max / arg min is allowed only at the start of a side of a row")
@@ -352,6 +367,8 @@ class Reader:
         name = token.text
         if name in _FRACTIONS:
             return self.fraction(token)
+        if name == r"\begin":
+            return self.cases(token)
         if name in (r"\underbrace", r"\overbrace"):
             return self.braced_note(token)
         if name == r"\sqrt":
@@ -395,6 +412,56 @@ class Reader:
             close = difflib.get_close_matches(name, known, n=1)
             fix = f"did you mean {close[0]}?" if close else "see docs/notes.md for what is allowed"
         self.fail(f"unknown command {name}: {fix}", token)
+
+    def cases(self, token: Token) -> sp.Expr:
+        """``\\begin{cases} a & \\text{if } x > 0 \\\\ b & \\text{otherwise} \\end{cases}``: a
+        piecewise expression, each condition one comparison; only the last row may be otherwise."""
+        environment = self.braced_text(token)
+        if environment != "cases":
+            self.fail(f"\\begin{{{environment}}} is not read in a formula (only cases is)", token)
+        rows = []
+        while True:
+            row = self.token
+            if rows and rows[-1][1] is sp.true:
+                self.fail("the otherwise row of cases must be its last row", row)
+            value = self.expression()
+            if self.token.text == ",":
+                self.advance()
+            self.expect("&", ": a row of cases is 'value & condition'")
+            rows.append((value, self.condition()))
+            if self.token.text != r"\\":
+                break
+            self.advance()
+            if self.token.text == r"\end":  # a \\ after the last row
+                break
+        end = self.expect(r"\end", ": rows of cases are separated by \\\\")
+        if self.braced_text(end) != "cases":
+            self.fail(r"\begin{cases} is closed by \end{cases}", end)
+        return sp.Piecewise(*rows)
+
+    def condition(self):
+        """The condition of a cases row: ``\\text{if} a < b`` (one comparison), or otherwise."""
+        if self.token.text in _WORD_COMMANDS:
+            said = self.advance()
+            word = self.braced_text(said)
+            if word in _OTHERWISE_WORDS:
+                return sp.true
+            if word not in _IF_WORDS:
+                self.fail(rf"a condition is written \text{{if}} a < b, or the last row says "
+                          rf"\text{{otherwise}}; found \text{{{word}}}", said)
+        left = self.expression()
+        relation = self.token
+        if relation.text not in _CONDITIONS:
+            self.fail("a condition of cases is one comparison, such as x > 0", relation)
+        self.advance()
+        right = self.expression()
+        if self.token.text in _CONDITIONS:
+            self.fail("one comparison per condition: a < x < b is two rows or nested cases",
+                      self.token)
+        condition = _CONDITIONS[relation.text](left, right)
+        if condition is sp.false:
+            self.fail("this condition is never true, so its row is never taken", relation)
+        return condition
 
     def braced_note(self, token: Token) -> sp.Expr:
         """``\\underbrace{A}_{\\text{...}}`` reads as A: the note under it is not read."""
@@ -471,6 +538,11 @@ class Reader:
             if text == "pi":
                 return sp.pi
             self.unknown(token)
+        return self.declared(token, declaration)
+
+    def declared(self, token: Token, declaration) -> sp.Expr:
+        """A declared name read at ``token``: a function applied, an entry, or a symbol."""
+        text = declaration.name
         if declaration.kind == "function":
             arguments = self.arguments(token)
             if len(arguments) != declaration.rank:
@@ -479,6 +551,22 @@ class Reader:
         if declaration.kind == "sequence":
             return self.entry(token, declaration)
         return self.indexed_or_plain(text, declaration.obj, token)
+
+    def printed_name(self):
+        """The declared name whose printed form (``p_{X}``, ``x_{1}``, ``\\dot{x}``; for a
+        sequence also in braces, ``{p_{X}}_{a}``) starts here, with its tokens read; or None."""
+        for form, declaration, otherwise in self.printed_forms:
+            braced = declaration.kind == "sequence" and self.token.text == "{"
+            texts = [t.text for t in self.tokens[self.at:self.at + len(form) + 2 * braced]]
+            if texts != (["{", *form, "}"] if braced else list(form)):
+                continue
+            if otherwise is not None:
+                self.fail(f"{''.join(form)} is ambiguous: it is how the name {declaration.name!r} "
+                          f"is written, and it also reads as {otherwise}; rename "
+                          f"{declaration.name!r}", self.tokens[self.at + braced])
+            self.at += len(texts)
+            return declaration
+        return None
 
     def indexed_or_plain(self, text, value, token):
         if self.token.text == "_":
@@ -676,6 +764,46 @@ class Reader:
             else:
                 self.scope[name] = outer
         return kind(body, (bound_index, first, last))
+
+
+@lru_cache(maxsize=4096)
+def _printed_tokens(name: str, kind: str) -> tuple[tuple[str, ...], ...]:
+    """The token texts of ``name`` as the printer writes it, and, if a subscript or superscript
+    is one character, as people write it without braces (``p_X`` for ``p_{X}``)."""
+    from ..documents.notation import name_latex  # the printer, reversed here
+    texts = tuple(t.text for t in tokenize(name_latex(name, kind))[:-1])
+    loose = list(texts)
+    for at in range(len(loose) - 4, -1, -1):
+        if loose[at] in ("_", "^") and loose[at + 1] == "{" and loose[at + 3] == "}" and \
+                len(loose[at + 2]) == 1:
+            loose[at:at + 4] = [loose[at], loose[at + 2]]
+    return tuple(dict.fromkeys((texts, tuple(loose))))
+
+
+def printed_forms(context: Context) -> list[tuple[tuple[str, ...], object, sp.Expr | None]]:
+    """The declared names that the printer writes as more than one token (``p_X`` as ``p_{X}``),
+    longest first, so that the reader takes them back whole; each with what its tokens read as
+    otherwise (``x_{1}`` is also the entry x[1] of a sequence x), or None when nothing."""
+    plain = sorted(((texts, declaration, None) for declaration in context.declarations
+                    for texts in _printed_tokens(declaration.name, declaration.kind) if len(texts) > 1),
+                   key=lambda form: -len(form[0]))
+    forms = []
+    for texts, declaration, _ in plain:
+        others = [form for form in plain if form[1] is not declaration]
+        otherwise = _read_otherwise(texts, context, others)
+        # \hat{y} also reads as yhat without the table: the same name, not an ambiguity
+        forms.append((texts, declaration, None if otherwise == declaration.obj else otherwise))
+    return forms
+
+
+def _read_otherwise(texts: tuple[str, ...], context: Context, others: list) -> sp.Expr | None:
+    """What the tokens of a printed name read as without it (other names as printed), if anything."""
+    reader = Reader(tokenize(" ".join(texts)), context, forms=others)
+    try:
+        value = reader.expression()
+    except (ExpressionError, TypeError, ValueError, ArithmeticError, RecursionError):
+        return None
+    return value if reader.token.kind == "end" else None
 
 
 def read_expression(text: str, context: Context, notation: Notation | None = None) -> sp.Expr:

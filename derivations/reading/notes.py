@@ -164,6 +164,28 @@ def _spaces(match) -> str:
     return re.sub(r"[^\n]", " ", match.group())
 
 
+_CASES = re.compile(r"(\\begin\{cases\}.*?\\end\{cases\})", re.DOTALL)
+
+
+def _outside_cases(text: str, change) -> str:
+    """``text`` with ``change`` applied only outside ``cases`` environments, whose ``\\\\`` and
+    ``&`` separate their own rows; ``change`` must keep lengths, so offsets do not move."""
+    return "".join(part if k % 2 else change(part) for k, part in enumerate(_CASES.split(text)))
+
+
+def _split_rows(body: str) -> list[str]:
+    """``body`` split at ``\\\\`` outside cases, as ``re.split`` would: rows and separators."""
+    pieces = [""]
+    for k, part in enumerate(_CASES.split(body)):
+        if k % 2:
+            pieces[-1] += part
+            continue
+        split = re.split(r"(\\\\(?:\[[^\]]*\])?)", part)
+        pieces[-1] += split[0]
+        pieces.extend(split[1:])
+    return pieces
+
+
 def _latex_rows(text: str, start: int, end: int) -> list[_Row]:
     """The rows of an environment's body, split at ``\\\\``; comments, labels, ``&`` and
     reasons blanked out, so every offset is still the file's."""
@@ -180,7 +202,7 @@ def _latex_rows(text: str, start: int, end: int) -> list[_Row]:
     comments = sorted(reasons)
     rows, position = [], 0
     pending_reason = ""
-    for piece in re.split(r"(\\\\(?:\[[^\]]*\])?)", body):
+    for piece in _split_rows(body):
         if piece.startswith("\\\\"):
             position += len(piece)
             continue
@@ -198,7 +220,7 @@ def _latex_rows(text: str, start: int, end: int) -> list[_Row]:
         last_comment = bisect.bisect_left(comments, position + len(piece)) - 1
         if not reason and last_comment >= 0 and comments[last_comment] >= position:
             reason = reasons[comments[last_comment]]
-        row_text = row_text.replace("&", " ")
+        row_text = _outside_cases(row_text, lambda part: part.replace("&", " "))
         row_text = re.sub(r"[,.]\s*$", lambda m: " " * len(m.group()), row_text)
         if row_text.strip():
             rows.append(_Row(row_text, start + position, reason))
@@ -559,14 +581,14 @@ def _split_relations(tokens: list[Token]) -> list[tuple[str, list[Token]]]:
     for token in tokens:
         if token.kind == "end":
             break
-        if token.text in ("(", "[", "{", r"\{"):
+        if token.text in ("(", "[", "{", r"\{", r"\begin"):
             depth += 1
-        elif token.text in (")", "]", "}", r"\}"):
+        elif token.text in (")", "]", "}", r"\}", r"\end"):
             depth -= 1
         if depth == 0 and token.kind in ("sym", "cmd") and token.text in RELATIONS:
             pieces.append((RELATIONS[token.text], []))
-        elif token.text in (r"\iff", r"\implies", r"\Leftrightarrow", r"\Rightarrow", r"\impliedby",
-                            r"\Leftarrow", r"\neq", r"\ne"):
+        elif depth == 0 and token.text in (r"\iff", r"\implies", r"\Leftrightarrow", r"\Rightarrow",
+                                           r"\impliedby", r"\Leftarrow", r"\neq", r"\ne"):
             raise ExpressionError(f"the relation {token.text} is not supported yet: rows relate "
                                   "expressions by =, \\le, <, \\ge, > or \\approx", token.position)
         else:
