@@ -186,20 +186,53 @@ def _pattern_entries(context: Context, lhs, point: Point):
     return itertools.product(*ranges)
 
 
-def unmet_given(context: Context, point: Point, givens, expressions) -> str | None:
+def _bounded_pattern(context: Context, lhs) -> bool:
+    """Whether ``lhs`` is a pattern entry one of whose index symbols has a declared range
+    narrower than all the integers: the given rewrites entries outside that range too."""
+    if not isinstance(lhs, sp.Indexed):
+        return False
+    for index in lhs.indices:
+        domain = context.domain_of(index) if isinstance(index, sp.Symbol) else None
+        if domain is not None and (domain.lower != -sp.oo or domain.upper != sp.oo):
+            return True
+    return False
+
+
+def _entries_written(lhs: sp.Indexed, expressions, point: Point) -> set:
+    """The index tuples of the entries of ``lhs``'s sequence that ``expressions`` use at
+    ``point`` (sums written out term by term): the entries a pattern given rewrites there."""
+    from .numeric import instantiate
+
+    found = set()
+    for expr in expressions:
+        for entry in instantiate(expr, point).atoms(sp.Indexed):
+            if entry.base == lhs.base and len(entry.indices) == len(lhs.indices) \
+                    and all(i.is_Integer for i in entry.indices):
+                found.add(tuple(entry.indices))
+    return found
+
+
+def unmet_given(context: Context, point: Point, givens, expressions,
+                originals=()) -> str | None:
     """Why ``point`` is not a case of ``givens`` (None when every one certainly holds there).
-    ``expressions``: the two sides of the step with every given applied."""
+    ``expressions``: the two sides of the step with every given applied; ``originals``: the
+    two sides before, whose entries a pattern given rewrote whatever its index's declared
+    range (so each of them must land in its domain too)."""
     for given in givens:
         lhs, rhs = given.lhs, given.rhs
         if eliminated(context, given, expressions, givens):
-            if _proved_in_domain(context, lhs, rhs):
-                continue
+            if _proved_in_domain(context, lhs, rhs) and not _bounded_pattern(context, lhs):
+                continue  # (a bounded index's proof says nothing of the entries beyond it)
             if isinstance(lhs, sp.Indexed) and any(isinstance(i, sp.Symbol) for i in lhs.indices):
                 entries = _pattern_entries(context, lhs, point)
                 if entries is None:
                     return (f"given {given.name!r}: the range of its indices is not finite at "
                             "this point, so its entries cannot all be put in their domain")
-                for entry in entries:
+                try:
+                    written = _entries_written(lhs, originals, point)
+                except EvaluationError as exc:
+                    return f"given {given.name!r}: the entries it rewrites are not known ({exc})"
+                for entry in set(entries) | written:
                     values = dict(zip(lhs.indices, entry))
                     if not _certainly_in_domain(context, lhs.xreplace(values),
                                                 rhs.xreplace(values), point):

@@ -584,7 +584,7 @@ def _readings(context, expressions, point: Point, givens=(), rule: str = "point"
     lies in the declared domains and every cited given certainly holds there."""
     _validate(context, point)
     applied = [apply_givens(e, givens) for e in expressions]
-    unmet = unmet_given(context, point, givens, applied)
+    unmet = unmet_given(context, point, givens, applied, expressions)
     if unmet is not None:
         raise RuleError(rule, f"the point is not a case of the givens: {unmet}")
     return [read(e, point, DIGITS) for e in applied]
@@ -596,7 +596,7 @@ def _compared(context, before, after, relation: Relation, point: Point, givens=(
     the point lies in the declared domains and every cited given certainly holds there."""
     _validate(context, point)
     applied = [apply_givens(e, givens) for e in (before, after)]
-    unmet = unmet_given(context, point, givens, applied)
+    unmet = unmet_given(context, point, givens, applied, (before, after))
     if unmet is not None:
         raise RuleError(rule, f"the point is not a case of the givens: {unmet}")
     return compare(relation, *applied, point, DIGITS)
