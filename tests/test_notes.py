@@ -124,6 +124,18 @@ def test_a_sum_index_is_bound_not_the_free_symbol():
     (r"\frac1.5", "decimal argument in braces", 5),
     (r"\log 0", "not positive", 0),
     (r"\sum_{a=1}^{n} a", "must be declared as an integer", 6),
+    (r"\begin{cases} a & \text{if } a > 0 \\ b \end{cases}", "a row of cases is 'value & condition'",
+     40),
+    (r"\begin{cases} a & 0 < a < 1 \end{cases}", "one comparison per condition", 24),
+    (r"\begin{cases} a & \text{if } a \end{cases}", "one comparison, such as x > 0", 31),
+    (r"\begin{cases} a & \text{unless } a > 0 \end{cases}", r"found \\text\{unless\}", 18),
+    (r"\begin{cases} a & \text{otherwise} \\ b & a > 0 \end{cases}", "must be its last row", 38),
+    (r"\begin{matrix} a \end{matrix}", r"\\begin\{matrix\} is not read", 0),
+    (r"\begin{cases} a & a > 0 \end{array}", r"closed by \\end\{cases\}", 24),
+    (r"\begin{cases} a & a > 0", "rows of cases are separated by", 23),
+    (r"\begin{cases} a & \text{if}\end{cases}", "an expression is missing here", 27),
+    (r"\begin{cases}\end{cases}", "an expression is missing here", 13),
+    (r"\begin{cases} a & 1 > 2 \end{cases}", "never true", 20),
 ])
 def test_bad_latex_is_an_error_at_its_column(latex, message, column):
     with pytest.raises(ExpressionError, match=message) as caught:
@@ -170,26 +182,6 @@ def test_a_subscripted_name_reads_without_braces_as_people_write_it():
     f_1 = ctx.function("f_1", 1)
     i = ctx.lookup("i").obj
     assert read_expression(r"{p_X}_i + q_Y + f_1(q_{Y})", ctx) == p_x[i] + q_y + f_1(q_y)
-
-
-@pytest.mark.parametrize("latex, message, column", [
-    (r"\begin{cases} a & \text{if } a > 0 \\ b \end{cases}", "a row of cases is 'value & condition'",
-     40),
-    (r"\begin{cases} a & 0 < a < 1 \end{cases}", "one comparison per condition", 24),
-    (r"\begin{cases} a & \text{if } a \end{cases}", "one comparison, such as x > 0", 31),
-    (r"\begin{cases} a & \text{unless } a > 0 \end{cases}", r"found \\text\{unless\}", 18),
-    (r"\begin{cases} a & \text{otherwise} \\ b & a > 0 \end{cases}", "must be its last row", 38),
-    (r"\begin{matrix} a \end{matrix}", r"\\begin\{matrix\} is not read", 0),
-    (r"\begin{cases} a & a > 0 \end{array}", r"closed by \\end\{cases\}", 24),
-    (r"\begin{cases} a & a > 0", "rows of cases are separated by", 23),
-    (r"\begin{cases} a & \text{if}\end{cases}", "an expression is missing here", 27),
-    (r"\begin{cases}\end{cases}", "an expression is missing here", 13),
-    (r"\begin{cases} a & 1 > 2 \end{cases}", "never true", 20),
-])
-def test_bad_cases_are_an_error_at_their_column(latex, message, column):
-    with pytest.raises(ExpressionError, match=message) as caught:
-        read_expression(latex, context())
-    assert caught.value.column == column
 
 
 def test_cases_in_a_row_of_notes_keep_their_own_rows(tmp_path):
