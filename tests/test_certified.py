@@ -171,3 +171,9 @@ def test_too_many_terms_to_write_out_is_an_evaluation_error():
     i, x = sp.Symbol("i", integer=True), sp.IndexedBase("x")
     with pytest.raises(EvaluationError, match="terms to write out"):
         expand_finite(sp.Sum(x[i], (i, 1, 30_000)))
+
+
+def test_the_sign_of_a_closed_number_comes_from_its_enclosure_never_from_sympy_evalf():
+    """erf has no interval version here: SymPy's assumptions would read its sign off evalf."""
+    bounds = BoundsOracle(Context()).bounds(sp.erf(1) - sp.Rational(1, 2))
+    assert not (bounds.positive or bounds.negative)

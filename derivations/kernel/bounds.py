@@ -238,7 +238,9 @@ class BoundsOracle:
         found = self._known.get(key)
         if found is None:
             found = self._structural(expr, env)
-            if not (found.positive or found.negative):  # assumptions give only a sign (slowly)
+            # SymPy's assumptions give only a sign (slowly), and for a closed number they read
+            # it off ``evalf``: a closed number has the certified enclosure of ``_number`` alone
+            if not (found.positive or found.negative or expr.is_number):
                 found = found.intersect(_from_assumptions(expr))
             self._known[key] = found
         return found
