@@ -2,7 +2,8 @@
 need a report of a particular shape without running the checker."""
 
 from derivations.kernel import (
-    Chain, Context, Optimization, Relation, Sense, same_optimizers_by_monotone_map,
+    POSITIVE, POSITIVE_INTEGER, Chain, Context, Optimization, Relation, Sense, integer_range,
+    same_optimizers_by_monotone_map,
 )
 from derivations.model import Derivation, Step
 from derivations.report import Report, StepReport
@@ -31,3 +32,14 @@ def optimisation_report():
                                                 Sense.MINIMIZE, -1, False, "expand")
     step = Step(end, Relation.SAME_OPTIMIZERS, "negate", Sense.MINIMIZE)
     return report_of(ctx, start, [judgement], optimization, steps=[step], title="Opt")
+
+
+def scalar_context():
+    """A context with theta, sigma > 0, a size n and an index i in [1, n]: the start of the
+    contexts that expression readers are tested in."""
+    ctx = Context()
+    ctx.symbol("theta")
+    ctx.symbol("sigma", POSITIVE)
+    n = ctx.symbol("n", POSITIVE_INTEGER)
+    ctx.symbol("i", integer_range(1, n))
+    return ctx

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from derivations.cli.main import main
 from derivations.reading import files
 from derivations.reading.sources import InputError
-from derivations.kernel import POSITIVE, POSITIVE_INTEGER, Context, integer_range
 from derivations.reading.expressions import ExpressionError, parse_expression
+from helpers import scalar_context
 
 EXAMPLES = int(os.environ.get("DERIVATIONS_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 150,
@@ -22,11 +22,7 @@ FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 15
 
 
 def context():
-    ctx = Context()
-    ctx.symbol("theta")
-    ctx.symbol("sigma", POSITIVE)
-    n = ctx.symbol("n", POSITIVE_INTEGER)
-    ctx.symbol("i", integer_range(1, n))
+    ctx = scalar_context()
     ctx.sequence("x")
     ctx.function("f", 2)
     return ctx

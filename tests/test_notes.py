@@ -11,23 +11,20 @@ from derivations.cli.main import main
 from derivations import catalog
 from derivations.reading import files, notes
 from derivations.checker import check
-from derivations.kernel import POSITIVE, POSITIVE_INTEGER, Context, Relation, Verdict, integer_range
+from derivations.kernel import POSITIVE, Relation, Verdict, integer_range
 from derivations.reading.latex import Notation, read_expression
 from derivations.reading.expressions import ExpressionError, parse_expression
 from derivations.documents.notation import to_latex
 from derivations.reading.sources import InputError
+from helpers import scalar_context
 
 NOTES = Path(__file__).parent / "notes"
 GOOD = Path(__file__).parent / "derivations" / "good"
 
 
 def context():
-    ctx = Context()
-    ctx.symbol("theta")
-    ctx.symbol("sigma", POSITIVE)
-    n = ctx.symbol("n", POSITIVE_INTEGER)
-    ctx.symbol("i", integer_range(1, n))
-    ctx.symbol("j", integer_range(1, n))
+    ctx = scalar_context()
+    ctx.symbol("j", integer_range(1, ctx.lookup("n").obj))
     ctx.symbol("a")
     ctx.symbol("b", POSITIVE)
     ctx.symbol("yhat")
