@@ -35,28 +35,12 @@ class _Derive(click.Group):
         except OSError as exc:  # what it prints or writes cannot be written: a full disk
             raise SystemExit(output_failed(exc)) from None
         except Exception as exc:
-            error = _template_error(exc) or InternalError(
-                f"running {ctx.invoked_subcommand!r}", exc)
-            if isinstance(error, InternalError):
-                import traceback
+            import traceback
 
-                traceback.print_exc()
+            traceback.print_exc()
+            error = InternalError(f"running {ctx.invoked_subcommand!r}", exc)
             click.echo(f"error: {error}", err=True)
             ctx.exit(error.exit_code)
-
-
-def _template_error(exc):
-    """A user's template that does not parse, names an unknown variable or is missing, as the
-    input error it is; None for anything else."""
-    import jinja2
-
-    from derivations.errors import InputError
-
-    if not isinstance(exc, jinja2.TemplateError):
-        return None
-    where = getattr(exc, "filename", None) or getattr(exc, "name", None) or "template"
-    return InputError(str(where), f"template: {exc.message or exc}", getattr(exc, "lineno", None),
-                      1 if getattr(exc, "lineno", None) else None)
 
 
 def _checking_options(command):
@@ -184,27 +168,29 @@ def _template_dir_option(command):
 
 @main.command(epilog=TARGETS_HELP)
 @click.argument("target")
-@click.option("--format", "fmt", type=click.Choice(["latex", "latex-fragment", "markdown"]),
-              default="markdown", show_default=True, help="Document kind.")
+@click.option("--format", "fmt", type=click.Choice(["latex", "latex-fragment", "markdown", "html"]),
+              default=None, help="Document kind  [default: from -o's suffix (.tex, .md, .html, "
+                                 ".pdf), else markdown]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write here instead of standard output.")
+              help="Write here instead of standard output (x.pdf: x.tex and its PDF).")
+@click.option("--pdf", is_flag=True,
+              help="Also compile the LaTeX with a TeX engine to a PDF beside the -o file.")
 @click.option("--allow-unverified", is_flag=True,
               help="Render a chain that does not pass, marking each unverified step.")
 @_template_dir_option
 @_checking_options
-def render(target, fmt, output, allow_unverified, template_dir, timeout, no_cache):
-    """Render a verified derivation as LaTeX or Markdown."""
-    from derivations.documents.render import render as render_report
-    from derivations.storage import write_atomically
+def render(target, fmt, output, pdf, allow_unverified, template_dir, timeout, no_cache):
+    """Render a verified derivation as LaTeX, Markdown or a web page (HTML)."""
+    from derivations.running.workflow import render_document
 
-    report = _check_one(target, timeout, no_cache)
-    text = render_report(report, fmt, allow_unverified=allow_unverified,
-                         template_dir=template_dir)
+    text, written = render_document(target, output=output, fmt=fmt, pdf=pdf,
+                                    allow_unverified=allow_unverified,
+                                    template_dir=template_dir,
+                                    settings=_settings(timeout, no_cache))
     if output is None:
         click.echo(text, nl=False)
-    else:
-        write_atomically(output, text)
-        click.echo(f"wrote {output}", err=True)
+    for path in written.paths:
+        click.echo(f"wrote {path}", err=True)
 
 
 @main.command(epilog=TARGETS_HELP)
@@ -226,9 +212,9 @@ def show(target, timeout, no_cache):
 @click.option("--author", default="", help="Its author(s), under the title.")
 @click.option("--date", default="", help="Its date, as written (e.g. 'Autumn term 2025').")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write it (.tex or .md).")
-@click.option("--format", "fmt", type=click.Choice(["latex", "markdown"]), default=None,
-              help="Document kind  [default: markdown for a .md output, else latex]")
+              help="Where to write it (.tex, .md, .html; x.pdf: x.tex and its PDF).")
+@click.option("--format", "fmt", type=click.Choice(["latex", "markdown", "html"]), default=None,
+              help="Document kind  [default: from -o's suffix, else latex]")
 @click.option("--pdf", is_flag=True,
               help="Also compile the LaTeX with a TeX engine to a PDF beside the output.")
 @click.option("--allow-unverified", is_flag=True,

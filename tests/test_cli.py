@@ -288,9 +288,9 @@ def test_handout_input_and_usage_errors_exit_2(run, tmp_path, monkeypatch):
         (["handout", "--all", "--title", "T"], "Missing option '-o'"),
         (["handout", "nope", "--title", "T", "-o", out], "no built-in derivation"),
         (["handout", "--all", "--title", "T", "-o", str(tmp_path / "h.md"), "--pdf"],
-         "--pdf needs the LaTeX format"),
-        (["handout", "--all", "--title", "T", "-o", str(tmp_path / "h.pdf"), "--pdf"],
-         "--pdf writes the PDF beside it"),
+         "a PDF is compiled from the LaTeX format, not markdown"),
+        (["handout", "--all", "--title", "T", "-o", out, "--format", "markdown"],
+         "--format markdown does not match -o h.tex (latex)"),
         (["handout", "--all", "--title", "T", "-o", out, "--template-dir", str(tmp_path / "no")],
          "does not exist"),
     ]
@@ -304,6 +304,8 @@ def test_handout_input_and_usage_errors_exit_2(run, tmp_path, monkeypatch):
     monkeypatch.setattr(tex, "engine", lambda: None)
     result = run("handout", "--all", "--title", "T", "-o", out, "--pdf")
     assert result.exit_code == 2
+    assert Path(out).exists(), "without TeX the .tex is still written"
+    assert f"wrote {out}, but not {Path(out).with_suffix('.pdf')}: no TeX engine" in result.output
     assert ("apt-get install texlive-latex-base texlive-latex-recommended "
             "texlive-fonts-recommended latexmk") in result.output
 

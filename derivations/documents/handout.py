@@ -16,7 +16,8 @@ from pathlib import Path
 from . import tex
 from ..kernel import Verdict
 from .render import (
-    RenderRefused, template_context, template_environment, escape_latex, escape_markdown,
+    RenderRefused, render_template, template_context, template_environment, escape_latex,
+    escape_markdown,
 )
 from ..report import Report
 from ..storage import write_atomically
@@ -58,14 +59,13 @@ def handout_context(reports: list[Report], fmt: str, *, title: str, author: str 
     markdown = fmt == "markdown"
     escape = escape_markdown if markdown else escape_latex
     environment = template_environment(fmt, template_dir)
-    body_template = environment.get_template(BODY_TEMPLATES[fmt])
     taken: dict = {}
     derivations = []
     for number, report in enumerate(reports, start=1):
         context = template_context(report, fmt) | {"handout": True, "number": number,
                                                     "heading": "##"}
         context["anchor"] = _anchor(f"{number}. {report.derivation.title}", taken)
-        context["body"] = body_template.render(context).strip("\n")
+        context["body"] = render_template(environment, BODY_TEMPLATES[fmt], context).strip("\n")
         context["seconds"] = f"{sum(s.seconds for s in report.steps):.2f}"
         context["counts"] = ", ".join(f"{report.count(v)} {v.value}" for v in Verdict)
         derivations.append(context)
@@ -94,11 +94,54 @@ def handout(reports: list[Report], fmt: str, *, title: str, author: str = "", da
         _refuse_unverified(reports)
     context = handout_context(reports, fmt, title=title, author=author, date=date,
                               template_dir=template_dir)
-    return template_environment(fmt, template_dir).get_template(TEMPLATES[fmt]).render(context)
+    return render_template(template_environment(fmt, template_dir), TEMPLATES[fmt], context)
 
 
-def write_pdf(source: str, path: Path, *, time_limit: float = tex.TIME_LIMIT) -> Path:
+def write_pdf(source: str, path: Path, *, time_limit: float = tex.TIME_LIMIT,
+              reports: list[Report] = ()) -> Path:
     """Compile ``source`` and write the PDF atomically; raises ``tex.TexUnavailable`` or
-    ``tex.TexFailed``."""
-    write_atomically(path, tex.compile_pdf(source, time_limit=time_limit).pdf)
+    ``tex.TexFailed``, the latter naming the derivation file and step whose ``latex`` display
+    field the error is in, when it is in one of ``reports``' fields."""
+    try:
+        compiled = tex.compile_pdf(source, time_limit=time_limit)
+    except tex.TexFailed as failed:
+        places = author_displays_at(failed, source, reports)
+        if not places:
+            raise
+        raise tex.TexFailed(f"{places[0]}; TeX's message follows", failed.lines,
+                            failed.log) from None
+    write_atomically(path, compiled.pdf)
     return path
+
+
+_DISPLAY_START = re.compile(r"\\begin\{(align|equation|gather|multline)\*?\}|\\\[|\$\$")
+
+
+def author_displays_at(failed: tex.TexFailed, source: str, reports: list[Report]) -> list[str]:
+    """Where the author's LaTeX that broke the compilation is written: ``file:line: step k:
+    its latex: field`` for each ``latex`` display field written in the display (or line) the
+    engine stopped in, the nearest first.  TeX names the end of a display, so the display is
+    read back to its start."""
+    fields = [(step.latex, f"{r.derivation.source}:{step.line}: step {index}")
+              if step.line else (step.latex, f"{r.derivation.source}: step {index}")
+              for r in reports for index, step in enumerate(r.derivation.steps, start=1)
+              if step.latex]
+    fields += [(r.derivation.start_latex, f"{r.derivation.source}: start")
+               for r in reports if r.derivation.start_latex]
+    lines = source.splitlines()
+    places = []
+    for entry in failed.lines:
+        found = re.match(r"line (\d+):", entry)
+        if not found:
+            continue
+        end = int(found.group(1))
+        start = end
+        while start > 1 and not _DISPLAY_START.search(lines[start - 1]) and end - start < 200:
+            start -= 1
+        for number in range(end, start - 1, -1):
+            for text, place in fields:
+                if 0 < number <= len(lines) and text in lines[number - 1]:
+                    message = f"{place}: its latex: field does not compile: {text}"
+                    if message not in places:
+                        places.append(message)
+    return places

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.stringpict import prettyForm
 
 from ..kernel import Domain, Relation, Sense
 from ..kernel.definitions import DEFINED_FUNCTIONS
@@ -111,6 +113,27 @@ def name_latex(name: str, kind: str) -> str:
     """A declared name as the printer writes it: a function as applied, a symbol or the base of
     a sequence as SymPy writes the symbol (``p_X`` as ``p_{X}``, ``xdot`` as ``\\dot{x}``)."""
     return _PRINTER._hprint_Function(name) if kind == "function" else to_latex(sp.Symbol(name))
+
+
+class MLPrettyPrinter(PrettyPrinter):
+    """SymPy's two-dimensional Unicode printer for a terminal (``derive show``), never wrapped:
+    a terminal that is too narrow wraps by itself."""
+
+    def __init__(self, settings=None):
+        super().__init__({"use_unicode": True, "wrap_line": False, **(settings or {})})
+
+
+_PRETTY = MLPrettyPrinter()
+
+
+def pretty_lines(*parts) -> list[str]:
+    """Expressions and plain strings side by side as lines of Unicode art, their baselines
+    aligned: ``pretty_lines("  = ", expr)``."""
+    form = prettyForm("")
+    for part in parts:
+        piece = prettyForm(part) if isinstance(part, str) else _PRETTY._print(part)
+        form = prettyForm(*form.right(piece))
+    return [line.rstrip() for line in str(form).split("\n")]
 
 
 def to_text(expr) -> str:
@@ -233,3 +256,18 @@ def conclusion_text(report) -> str:
         return f"{_ARG_TEXT[sense]}_{under} " + (f"({text})" if _needs_brackets(expr) else text)
 
     return f"{optimum(report.derivation.optimization.sense, start)} = {optimum(report.chain.sense, end)}"
+
+
+def conclusion_pretty(report, heading: str) -> list[str]:
+    """The conclusion after ``heading`` in SymPy's Unicode pretty printing (``derive show``)."""
+    (start, _), (end, _) = _ends(report)
+    if report.relation is not Relation.SAME_OPTIMIZERS:
+        return pretty_lines(heading, start, f" {report.relation.symbol} ", end)
+    over = ", ".join(str(_PRETTY.doprint(v)) for v in report.derivation.optimization.over)
+
+    def optimum(sense, expr):
+        return [f"{_ARG_TEXT[sense]}_{over} ", sp.Tuple(expr) if _needs_brackets(expr) else expr]
+
+    parts = [heading, *optimum(report.derivation.optimization.sense, start), " = ",
+             *optimum(report.chain.sense, end)]
+    return pretty_lines(*parts)

@@ -15,7 +15,7 @@ import jinja2
 from sympy.printing.latex import translate
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 
-from ..errors import NotVerified
+from ..errors import InputError, NotVerified, UsageError
 from ..kernel import Relation, Verdict
 from .layout import CONTINUATION, LINE_WIDTH, break_lines, width
 from .notation import (
@@ -191,19 +191,57 @@ def builtin_template_dir() -> Path:
     return Path(str(importlib.resources.files("derivations.templates")))
 
 
+def template_names() -> list[str]:
+    """The names a user's template may have: those of the built-in templates."""
+    return sorted(p.name for p in builtin_template_dir().glob("*.j2"))
+
+
+def _check_template_dir(template_dir) -> None:
+    """A user's template whose name no document uses would be ignored without a word: refused,
+    with the names that are used."""
+    known = template_names()
+    stray = sorted(p.name for p in Path(template_dir).glob("*.j2") if p.name not in known)
+    if stray:
+        raise UsageError(f"--template-dir {template_dir}: {', '.join(stray)} is not the name of "
+                         f"a template, so it would never be used; the templates are "
+                         f"{', '.join(known)}")
+
+
 def template_environment(fmt: str, template_dir) -> jinja2.Environment:
     """The Jinja environment of ``fmt``: the user's ``template_dir`` first, then the built-in
     templates."""
+    if template_dir is not None:
+        _check_template_dir(template_dir)
     folders = ([str(template_dir)] if template_dir is not None else []) + [str(builtin_template_dir())]
     # TeX is full of {% and {{; these delimiters never occur in it.
     delimiters = dict(block_start_string="((*", block_end_string="*))",
                       variable_start_string="(((", variable_end_string=")))",
-                      comment_start_string="((=", comment_end_string="=))") if fmt != "markdown" else {}
+                      comment_start_string="((=", comment_end_string="=))") if fmt not in (
+        "markdown", "html") else {}
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(f) for f in folders]),
         autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined, **delimiters,
     )
+
+
+def render_template(environment: jinja2.Environment, name: str, context: dict) -> str:
+    """``name`` rendered with ``context``; a template that does not parse, names an unknown
+    variable or fails while rendering is an ``InputError`` at its file and line."""
+    try:
+        return environment.get_template(name).render(context)
+    except jinja2.TemplateError as exc:
+        path = getattr(exc, "filename", None)
+        line = getattr(exc, "lineno", None)
+        if path is None:  # raised while rendering: the template's frame in the traceback
+            import traceback
+
+            frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                      if f.filename.endswith(".j2")]
+            if frames:
+                path, line = frames[-1].filename, frames[-1].lineno
+        raise InputError(path or name, f"template: {exc.message or exc}", line,
+                         1 if line else None) from None
 
 
 def render(report: Report, fmt: str, *, allow_unverified: bool = False, template_dir=None) -> str:
@@ -217,5 +255,5 @@ def render(report: Report, fmt: str, *, allow_unverified: bool = False, template
         raise RenderRefused(f"{report.derivation.source} did not pass ({failing}); "
                             "render it with --allow-unverified (allow_unverified=True) to mark these "
                             "steps in the document")
-    return template_environment(fmt, template_dir).get_template(TEMPLATES[fmt]).render(
-        template_context(report, fmt))
+    return render_template(template_environment(fmt, template_dir), TEMPLATES[fmt],
+                           template_context(report, fmt))

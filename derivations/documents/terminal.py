@@ -107,8 +107,10 @@ def json_report(summaries: list[Summary], errors: list, strict: bool) -> str:
 
 
 def show_lines(report) -> list[str]:
-    """The chain for a terminal: each step's relation, expression, justification and verdict."""
-    from .notation import conclusion_text, to_text
+    """The chain for a terminal in SymPy's Unicode pretty printing: each step's relation,
+    expression, justification and verdict, and the conclusion, marked as not established when
+    the chain did not pass."""
+    from .notation import conclusion_pretty, pretty_lines
     derivation = report.derivation
     lines = [derivation.title, "=" * len(derivation.title)]
     if derivation.summary:
@@ -116,16 +118,17 @@ def show_lines(report) -> list[str]:
     lines.append("Assumptions:")
     lines += [f"  {d.name}: {d.domain.describe()}" + (f" {d.kind}" if d.kind != "scalar" else "")
               for d in derivation.context.declarations]
-    lines += [f"  given {g.name}: {to_text(g.lhs)} = {to_text(g.rhs)}"
-              for g in derivation.givens.values()]
+    for given in derivation.givens.values():
+        lines += pretty_lines(f"  given {given.name}: ", given.lhs, " = ", given.rhs)
     if derivation.optimization:
         over = ", ".join(str(v) for v in derivation.optimization.over)
         lines.append(f"  {derivation.optimization.sense.value} over {over}")
-    lines += ["", f"     {to_text(derivation.start)}"]
+    lines += [""] + pretty_lines("     ", derivation.start)
     for step in report.steps:
-        lines.append(f"  {step.step.relation.symbol:>2} {to_text(step.step.expr)}")
+        lines += pretty_lines(f"  {step.step.relation.symbol:>2} ", step.step.expr)
         consistent = consistency_text(step)
         lines.append(f"       [{step.index}] {step.step.by}  — {MARKS[step.verdict].terminal}"
                      + (f" ({consistent})" if consistent else ""))
-    lines += ["", f"Conclusion: {conclusion_text(report)}"]
+    heading = "Conclusion" if report.passed() else "Conclusion (not established)"
+    lines += [""] + conclusion_pretty(report, f"{heading}: ")
     return lines

@@ -37,8 +37,9 @@ _RERUN = re.compile(r"Rerun to get|Label\(s\) may have changed|No file \S+\.toc"
 class TexUnavailable(UsageError, RuntimeError):
     """No TeX engine is installed."""
 
-    def __init__(self):
-        super().__init__(f"no TeX engine (latexmk or pdflatex) on PATH; {INSTALL_HINT}")
+    def __init__(self, done: str = ""):
+        super().__init__((f"{done}: " if done else "")
+                         + f"no TeX engine (latexmk or pdflatex) on PATH; {INSTALL_HINT}")
 
 
 class TexFailed(InputProblem, RuntimeError):

@@ -20,7 +20,7 @@ from ..model import Derivation, Step
 from .expressions import (
     RESERVED_NAMES, ExpressionError, UndeclaredName, parse_expression, substitution_problem,
 )
-from .sources import MAX_FILE_BYTES, SUFFIX, InputError, read_bytes
+from .sources import MAX_FILE_BYTES, STDIN_NAME, SUFFIX, InputError, read_bytes
 
 MAX_YAML_NODES = 20_000
 MAX_STEPS = 500
@@ -413,4 +413,6 @@ def read(path: Path | str, data: bytes | None = None) -> Derivation:
         data = read_bytes(path)
     reader = _Reader(str(path))
     name = path.name[: -len(SUFFIX)] if path.name.endswith(SUFFIX) else path.stem
+    if str(path) == STDIN_NAME:
+        name = "stdin"
     return reader.document(reader.load(data), name)

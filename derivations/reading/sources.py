@@ -22,6 +22,7 @@ class Source:
 
     name: str
     is_file: bool
+    data: bytes | None = None  # what was read from standard input (named ``-``)
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -36,6 +37,19 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         raise InputError(shown, f"cannot read the file: {exc.strerror or exc}") from None
     if len(data) > limit:  # it grew while being read
         raise InputError(shown, f"the file is larger than {limit} bytes")
+    return data
+
+
+STDIN, STDIN_NAME = "-", "<stdin>"  # ``derive check -`` reads one derivation file from stdin
+
+
+def read_stdin(limit: int = MAX_FILE_BYTES) -> bytes:
+    """Standard input, once, as a derivation file's bytes (refused beyond ``limit``)."""
+    import sys
+
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise InputError(STDIN_NAME, f"standard input is larger than {limit} bytes")
     return data
 
 
@@ -69,7 +83,9 @@ def resolve(names: tuple[str, ...], everything: bool) -> list[Source]:
     sources = []
     for name in names:
         path = Path(name)
-        if path.is_dir():
+        if name == STDIN:
+            sources.append(Source(STDIN_NAME, True, read_stdin()))
+        elif path.is_dir():
             sources += [Source(str(p), True) for p in find_some(path)]
         elif name.split("#", 1)[0].lower().endswith(NOTES_SUFFIXES):
             sources.append(Source(name, True))  # notes.tex, or one chain of it: notes.tex#2

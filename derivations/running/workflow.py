@@ -53,7 +53,7 @@ def _load(source: Source, data: bytes | None = None):
     """The derivation of a source, or the file's ``InputError``."""
     if not source.is_file:
         return catalog.get(source.name)
-    return _read(Path(source.name), data)
+    return _read(Path(source.name), data if data is not None else source.data)
 
 
 def _read(path: Path, data: bytes | None = None):
@@ -147,6 +147,8 @@ def _bytes(source: Source) -> bytes | None:
     why)."""
     if not source.is_file:
         return None
+    if source.data is not None:
+        return source.data
     try:
         if Path(source.name).stat().st_size > MAX_FILE_BYTES:
             return None
@@ -213,15 +215,70 @@ def build(reports: list, directory: Path, *, pdf: bool = True):
         written.notes.append(f"{target} not written: no TeX engine; {tex.INSTALL_HINT}, "
                              "then run this command again")
     else:
-        written.paths.append(write_pdf(sources["latex"], target))
+        written.paths.append(write_pdf(sources["latex"], target, reports=passed))
     return written
 
 
-def format_for(output: Path, fmt: str | None) -> str:
-    """The format asked for, or the one the output's suffix names (``.md``: Markdown)."""
-    if fmt is not None:
-        return fmt
-    return "markdown" if output.suffix.lower() in (".md", ".markdown") else "latex"
+FORMAT_SUFFIXES = {".tex": "latex", ".md": "markdown", ".markdown": "markdown", ".html": "html",
+                   ".htm": "html", ".pdf": "latex"}
+
+
+def format_for(output: Path | None, fmt: str | None, default: str = "latex") -> str:
+    """The format asked for, or the one the output's suffix names (``.tex``, ``.md``,
+    ``.html``; ``.pdf`` is compiled LaTeX); a ``--format`` that contradicts the suffix is
+    refused rather than writing one format under another's name."""
+    named = FORMAT_SUFFIXES.get(output.suffix.lower()) if output is not None else None
+    if fmt is None:
+        return named or default
+    if named is not None and named != fmt.split("-")[0]:
+        raise UsageError(f"--format {fmt} does not match -o {output.name} ({named}); "
+                         f"drop --format or name a {fmt} file")
+    return fmt
+
+
+def _pdf_paths(output: Path | None, fmt: str, pdf: bool) -> tuple[Path | None, Path | None]:
+    """Where the LaTeX source and the PDF go: ``-o x.pdf`` writes ``x.tex`` beside it, and
+    ``--pdf`` the PDF beside ``-o x.tex``."""
+    wants_pdf = pdf or (output is not None and output.suffix.lower() == ".pdf")
+    if not wants_pdf:
+        return output, None
+    if fmt != "latex":
+        raise UsageError(f"a PDF is compiled from the LaTeX format, not {fmt}")
+    if output is None:
+        raise UsageError("--pdf needs -o (the .tex file; the PDF is written beside it)")
+    return output.with_suffix(".tex"), output.with_suffix(".pdf")
+
+
+def write_with_pdf(text: str, source: Path, pdf: Path | None, written: Written) -> Written:
+    """Write ``text`` to ``source`` and, when asked, compile it to ``pdf``.  The source is
+    written first, so that without a TeX engine the user still has it."""
+    from ..documents import tex
+    from ..documents.handout import write_pdf
+
+    write_atomically(source, text)
+    written.paths.append(source)
+    if pdf is not None:
+        if not tex.available():
+            raise tex.TexUnavailable(f"wrote {source}, but not {pdf}")
+        written.paths.append(write_pdf(text, pdf, reports=written.reports))
+    return written
+
+
+def render_document(target: str, *, output: Path | None = None, fmt: str | None = None,
+                    pdf: bool = False, allow_unverified: bool = False, template_dir=None,
+                    settings: CheckSettings = CheckSettings()) -> tuple[str, Written]:
+    """``derive render``: check one derivation and render it; the text, and what was written
+    (nothing without ``output``: the caller prints the text)."""
+    from ..documents.render import render
+
+    fmt = format_for(output, fmt, default="markdown" if output is None else "latex")
+    source, pdf_path = _pdf_paths(output, fmt, pdf)
+    report = check_one(target, settings)
+    text = render(report, fmt, allow_unverified=allow_unverified, template_dir=template_dir)
+    written = Written(reports=[report])
+    if source is not None:
+        write_with_pdf(text, source, pdf_path, written)
+    return text, written
 
 
 def make_handout(targets: tuple[str, ...], everything: bool, *, output: Path, title: str,
@@ -229,25 +286,19 @@ def make_handout(targets: tuple[str, ...], everything: bool, *, output: Path, ti
                  template_dir=None, allow_unverified: bool = False,
                  settings: CheckSettings = CheckSettings()) -> Written:
     """``derive handout``: check the targets as ``derive check`` does (recalling verdicts from
-    ``settings.cache``, a ``VerdictCache``), write the handout to
-    ``output`` and, with ``pdf``, its PDF beside it (``output`` with the suffix ``.pdf``).
+    ``settings.cache``, a ``VerdictCache``), write the handout to ``output`` (its format from
+    the suffix unless ``fmt``) and, with ``pdf`` or an ``output`` ending in ``.pdf``, its PDF
+    beside the ``.tex``, which is written even when no TeX engine is installed.
 
     Raises ``UsageError`` for a bad request or an unreadable file (exit code 2),
     ``RenderRefused`` for a derivation that did not pass (exit code 1), ``tex.TexUnavailable``
     and ``tex.TexFailed`` for the PDF (exit code 2)."""
-    from ..documents import tex
-    from ..documents.handout import handout, write_pdf
+    from ..documents.handout import handout
 
     fmt = format_for(output, fmt)
     if not title.strip():
         raise UsageError("--title must not be empty")
-    if pdf and fmt != "latex":
-        raise UsageError("--pdf needs the LaTeX format (a .tex output)")
-    if pdf and output.suffix.lower() == ".pdf":
-        raise UsageError(f"-o names the LaTeX source ({output.with_suffix('.tex')}); "
-                         "--pdf writes the PDF beside it")
-    if pdf and not tex.available():
-        raise tex.TexUnavailable()
+    source, pdf_path = _pdf_paths(output, fmt, pdf)
     if template_dir is not None and not Path(template_dir).is_dir():
         raise UsageError(f"--template-dir {template_dir}: not a folder")
     reports, errors = check_all(select(targets, everything), settings)
@@ -255,8 +306,4 @@ def make_handout(targets: tuple[str, ...], everything: bool, *, output: Path, ti
         raise UsageError("cannot read " + "; ".join(str(e) for e in errors))
     text = handout(reports, fmt, title=title, author=author, date=date,
                    allow_unverified=allow_unverified, template_dir=template_dir)
-    write_atomically(output, text)
-    written = Written([output], reports=reports)
-    if pdf:
-        written.paths.append(write_pdf(text, output.with_suffix(".pdf")))
-    return written
+    return write_with_pdf(text, source, pdf_path, Written(reports=reports))
