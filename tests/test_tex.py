@@ -21,7 +21,7 @@ from derivations.checker import check
 from derivations.documents.handout import handout
 from derivations.documents.render import render
 from derivations.reading.sources import InputError
-from derivations.running.workflow import HANDOUT_NAME, HANDOUT_TITLE
+from derivations.running.workflow import CATALOG_EPOCH, HANDOUT_NAME, HANDOUT_TITLE
 
 HERE = Path(__file__).parent
 GOOD = sorted((HERE / "derivations" / "good").glob("*.deriv.yaml"))
@@ -84,7 +84,8 @@ def compiled(tmp_path_factory):
 
     def run(name):
         try:
-            return tex.compile_pdf(sources[name], use=None if name.startswith("handout") else "pdflatex")
+            return tex.compile_pdf(sources[name], use=None if name.startswith("handout") else "pdflatex",
+                                   epoch=0)
         except tex.TexFailed as exc:
             return exc
 
@@ -192,7 +193,7 @@ def test_pdflatex_alone_gives_the_same_bytes_as_latexmk(compiled):
     if shutil.which("latexmk") is None:
         pytest.skip("latexmk is not installed")
     source = compiled["sources"]["handout:catalog"]
-    assert tex.compile_pdf(source, use="pdflatex").pdf == compiled["handout:catalog"].pdf
+    assert tex.compile_pdf(source, use="pdflatex", epoch=0).pdf == compiled["handout:catalog"].pdf
 
 
 def test_without_an_engine_the_error_says_how_to_install_one(monkeypatch):
@@ -221,7 +222,8 @@ def test_output_handout_pdf_is_the_compiled_output_handout_tex():
     the .tex is current).  The build is reproducible, so with the same pdfTeX the bytes agree;
     with another version the text is compared (pdftotext), or the test is skipped."""
     committed = (OUTPUT / f"{HANDOUT_NAME}.pdf").read_bytes()
-    fresh = tex.compile_pdf((OUTPUT / f"{HANDOUT_NAME}.tex").read_text(encoding="utf-8")).pdf
+    fresh = tex.compile_pdf((OUTPUT / f"{HANDOUT_NAME}.tex").read_text(encoding="utf-8"),
+                            epoch=CATALOG_EPOCH).pdf
     if _producer(committed) == _producer(fresh):
         assert committed == fresh, "output/handout.pdf is stale: run derive build output"
         return

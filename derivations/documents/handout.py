@@ -16,7 +16,7 @@ from pathlib import Path
 from . import tex
 from ..kernel import Verdict
 from .render import (
-    RenderRefused, render_template, template_context, template_environment, escape_latex,
+    RenderRefused, pdf_string, render_template, template_context, template_environment, escape_latex,
     escape_markdown,
 )
 from ..report import Report
@@ -66,13 +66,13 @@ def handout_context(reports: list[Report], fmt: str, *, title: str, author: str 
                                                     "heading": "##"}
         context["anchor"] = _anchor(f"{number}. {report.derivation.title}", taken)
         context["body"] = render_template(environment, BODY_TEMPLATES[fmt], context).strip("\n")
-        context["seconds"] = f"{sum(s.seconds for s in report.steps):.2f}"
         context["counts"] = ", ".join(f"{report.count(v)} {v.value}" for v in Verdict)
         derivations.append(context)
     taken["appendix"] = 0
     steps = sum(len(r.steps) for r in reports)
     return {
         "title": escape(title), "author": escape(author), "date": escape(date),
+        "pdf_title": pdf_string(title), "pdf_author": pdf_string(author),
         "derivations": derivations,
         "unverified": [d["title"] for d in derivations if not d["passed"]],
         "summary": f"{len(reports)} derivation{'s' if len(reports) != 1 else ''}, {steps} steps: "
@@ -98,12 +98,12 @@ def handout(reports: list[Report], fmt: str, *, title: str, author: str = "", da
 
 
 def write_pdf(source: str, path: Path, *, time_limit: float = tex.TIME_LIMIT,
-              reports: list[Report] = ()) -> Path:
+              reports: list[Report] = (), epoch: int | None = None) -> Path:
     """Compile ``source`` and write the PDF atomically; raises ``tex.TexUnavailable`` or
     ``tex.TexFailed``, the latter naming the derivation file and step whose ``latex`` display
     field the error is in, when it is in one of ``reports``' fields."""
     try:
-        compiled = tex.compile_pdf(source, time_limit=time_limit)
+        compiled = tex.compile_pdf(source, time_limit=time_limit, epoch=epoch)
     except tex.TexFailed as failed:
         places = author_displays_at(failed, source, reports)
         if not places:

@@ -69,6 +69,12 @@ def escape_markdown(text: str) -> str:
     return "\n".join(lines)
 
 
+def pdf_string(text: str) -> str:
+    """Prose as text for a PDF's metadata (hyperref's ``pdftitle``): plain characters, math
+    without its dollars."""
+    return escape_latex(" ".join(text.replace("$", "").split()))
+
+
 # -- what the templates receive ----------------------------------------------------------------
 _SENSE_WORD = {"maximize": "maximise", "minimize": "minimise"}
 
@@ -108,11 +114,6 @@ def _conclusion_rows(report: Report) -> list[str]:
             f"&{relation} {right_lines[0]}", *(f"&{CONTINUATION}{line}" for line in right_lines[1:])]
 
 
-def _seconds(seconds: float) -> str:
-    """A step's time as a person reads it: 0.8 ms, 45.1 ms, 1.24 s."""
-    return f"{seconds * 1000:.1f} ms" if seconds < 1 else f"{seconds:.2f} s"
-
-
 def _steps(report: Report, markdown: bool) -> list[dict]:
     escape = escape_markdown if markdown else escape_latex
     optimization = report.derivation.optimization
@@ -144,7 +145,6 @@ def _steps(report: Report, markdown: bool) -> list[dict]:
             "mark": MARKS[verdict].markdown if markdown else MARKS[verdict].latex,
             "math_mark": MARKS[verdict].math,
             "method": escape(_one_line(_method(entry.judgement))),
-            "time": _seconds(entry.seconds).replace(" ", " " if markdown else r"\,"),
         })
     return steps
 
@@ -159,6 +159,7 @@ def template_context(report: Report, fmt: str) -> dict:
         "id": derivation.id,
         "standalone": fmt == "latex",
         "title": escape(derivation.title),
+        "pdf_title": pdf_string(derivation.title),  # LaTeX: the PDF's metadata
         "summary": escape(derivation.summary.strip()),
         "assumptions": assumptions_latex(derivation.context),
         "givens": [{"name": escape(g.name), "latex": f"{to_latex(g.lhs)} = {to_latex(g.rhs)}"}

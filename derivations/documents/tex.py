@@ -5,9 +5,10 @@ the engine runs with ``-no-shell-escape`` (no ``\\write18``), with kpathsea's ``
 and ``openout_any=p`` (no reading or writing of files by absolute path, in parent folders or
 dot files: ``\\input{/etc/passwd}`` fails), in a fresh temporary folder, without rc files
 (``latexmk -norc``), in ``nonstopmode`` with ``-halt-on-error``, and under a time limit after
-which the whole process group is killed.  ``SOURCE_DATE_EPOCH=0`` and ``FORCE_SOURCE_DATE=1``
-make the dates and the trailer id of the PDF fixed, so the same source gives the same bytes with
-the same engine.
+which the whole process group is killed.  The PDF's dates are ``SOURCE_DATE_EPOCH`` when it is
+set, else the ``epoch`` the caller gives (``derive build``: the catalog's date), else the time of
+the run; with a fixed date (``FORCE_SOURCE_DATE=1``; the documents set ``\\pdftrailerid{}``) the
+same source gives the same bytes with the same engine.
 """
 
 from __future__ import annotations
@@ -125,13 +126,20 @@ def error_lines(log: str, source: str, limit: int = 8) -> list[str]:
     return errors[:limit]
 
 
-def _environment(folder: str) -> dict:
+def _environment(folder: str, epoch: int | None = None) -> dict:
     env = dict(os.environ)
     env.update(
         openin_any="p", openout_any="p", shell_escape="f",  # kpathsea: no \write18, no stray files
         TEXMFOUTPUT=folder,
-        SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1",  # fixed dates and /ID in the PDF
     )
+    fixed = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if not fixed.isdigit() and epoch is not None:
+        fixed = str(int(epoch))
+    if fixed.isdigit():  # a reproducible build's date
+        env.update(SOURCE_DATE_EPOCH=fixed, FORCE_SOURCE_DATE="1")
+    else:
+        env.pop("SOURCE_DATE_EPOCH", None)
+        env.pop("FORCE_SOURCE_DATE", None)
     return env
 
 
@@ -139,11 +147,11 @@ _ENGINE_OPTIONS = ["-no-shell-escape", "-interaction=nonstopmode", "-halt-on-err
                    "-file-line-error"]
 
 
-def _run(command: list[str], folder: str, deadline: float) -> int:
+def _run(command: list[str], folder: str, deadline: float, epoch: int | None = None) -> int:
     """Run in its own process group, killed as a whole at the deadline or when the run is
     interrupted; what the programs print goes to ``output.txt`` in the folder."""
     with open(Path(folder, "output.txt"), "ab") as output:
-        process = subprocess.Popen(command, cwd=folder, env=_environment(folder),
+        process = subprocess.Popen(command, cwd=folder, env=_environment(folder, epoch),
                                    stdin=subprocess.DEVNULL, stdout=output, stderr=output,
                                    start_new_session=True)
         try:
@@ -162,9 +170,11 @@ def _refusals(folder: str) -> list[str]:
                               if re.search(r"Not (reading from|writing to) ", line)))
 
 
-def compile_pdf(source: str, *, time_limit: float = TIME_LIMIT, use: str | None = None) -> Compiled:
+def compile_pdf(source: str, *, time_limit: float = TIME_LIMIT, use: str | None = None,
+                epoch: int | None = None) -> Compiled:
     """The PDF of ``source``; ``TexUnavailable`` without an engine, ``TexFailed`` on an error.
-    ``use`` picks the engine ("latexmk" or "pdflatex"), by default the best installed."""
+    ``use`` picks the engine ("latexmk" or "pdflatex"), by default the best installed;
+    ``epoch`` dates the PDF when ``SOURCE_DATE_EPOCH`` is not set (None: now)."""
     chosen = use or engine()
     if chosen is None or shutil.which(chosen) is None or shutil.which("pdflatex") is None:
         raise TexUnavailable()
@@ -175,10 +185,11 @@ def compile_pdf(source: str, *, time_limit: float = TIME_LIMIT, use: str | None 
         try:
             if chosen == "latexmk":
                 status = _run(["latexmk", "-norc", "-pdf", "-silent", *_ENGINE_OPTIONS,
-                               f"{JOB}.tex"], folder, deadline)
+                               f"{JOB}.tex"], folder, deadline, epoch)
             else:
                 for _ in range(3):  # twice for a table of contents; a third time if still asked
-                    status = _run(["pdflatex", *_ENGINE_OPTIONS, f"{JOB}.tex"], folder, deadline)
+                    status = _run(["pdflatex", *_ENGINE_OPTIONS, f"{JOB}.tex"], folder, deadline,
+                                  epoch)
                     log = log_path.read_text(encoding="latin-1") if log_path.exists() else ""
                     if status != 0 or not _RERUN.search(log):
                         break
