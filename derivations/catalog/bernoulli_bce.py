@@ -27,10 +27,11 @@ def build():
         Pipeline(
             ID, "A Bernoulli likelihood gives binary cross-entropy", ctx,
             -sp.log(sp.Product(h[i]**y[i] * (1 - h[i])**(1 - y[i]), (i, 1, n))),
-            summary="Labels y_i in {0, 1} with P(y_i = 1 | x_i) = h_i, 0 < h_i < 1, so "
-                    "p(y_i | x_i) = h_i^y_i (1 - h_i)^(1 - y_i). The negative log-likelihood is "
-                    "the sum of the binary cross-entropies (n times their mean); with logits "
-                    "h_i = sigmoid(z_i) each term is softplus(z_i) - y_i z_i, the stable form.",
+            summary=r"Labels $y_i \in \lbrace 0, 1\rbrace$ with $P(y_i = 1 \mid x_i) = h_i$, $0 < "
+                    r"h_i < 1$, so $p(y_i \mid x_i) = h_i^{y_i} (1 - h_i)^{1 - y_i}$. The negative"
+                    r" log-likelihood is the sum of the binary cross-entropies ($n$ times their "
+                    r"mean); with logits, $h_i = \operatorname{sigmoid}(z_i)$, each term is "
+                    r"$\operatorname{softplus}(z_i) - y_i z_i$, the stable form.",
             category=CATEGORY,
             givens=(logistic,),
         )
@@ -39,14 +40,15 @@ def build():
         .then(log_of_powers, "the logarithm of a power of a positive base")
         .then(by="the model's probability is the sigmoid of its logit", using=logistic)
         .then(per_example(y[i] * -sp.log(1 + e) + (1 - y[i]) * sp.log(e / (1 + e))),
-              "sigmoid(z) = 1/(1 + e^(-z)) and 1 - sigmoid(z) = e^(-z)/(1 + e^(-z))")
+              r"$\operatorname{sigmoid}(z) = \frac{1}{1 + e^{-z}}$ and $1 - "
+              r"\operatorname{sigmoid}(z) = \frac{e^{-z}}{1 + e^{-z}}$")
         .then(per_example(y[i] * z[i] - z[i] - sp.log(1 + e)),
-              "the logarithm of a quotient of positive terms; log e^(-z) = -z")
+              r"the logarithm of a quotient of positive terms; $\log e^{-z} = -z$")
         .then(-per_example(sp.log(sp.exp(z[i]) * (1 + e)) - y[i] * z[i]),
-              "z + log(1 + e^(-z)) = log(e^z (1 + e^(-z)))")
+              r"$z + \log(1 + e^{-z}) = \log\bigl(e^z (1 + e^{-z})\bigr)$")
         .then(-per_example(sp.log(1 + sp.exp(z[i])) - y[i] * z[i]),
-              "multiply out e^z (1 + e^(-z)) = e^z + 1")
+              r"multiply out $e^z (1 + e^{-z}) = e^z + 1$")
         .then(-per_example(softplus(z[i]) - y[i] * z[i]),
-              "softplus(z) = log(1 + e^z): the numerically stable form")
+              r"$\operatorname{softplus}(z) = \log(1 + e^z)$: the numerically stable form")
         .build()
     )

@@ -24,17 +24,18 @@ def build():
         Pipeline(
             ID, "Cross-entropy is KL divergence plus entropy", ctx,
             -total(p[k] * sp.log(q[k])),
-            summary="Discrete distributions p and q on C outcomes with p_k > 0, q_k > 0. The "
-                    "cross-entropy H(p, q) is KL(p || q) + H(p); since H(p) does not depend on "
-                    "q, minimising the cross-entropy over q is minimising the KL divergence.",
+            summary=r"Discrete distributions $p$ and $q$ on $C$ outcomes with $p_k > 0$, $q_k > "
+                    r"0$. The cross-entropy $H(p, q)$ is $\mathrm{KL}(p \,\Vert\, q) + H(p)$; "
+                    r"since $H(p)$ does not depend on $q$, minimising the cross-entropy over $q$ "
+                    r"is minimising the KL divergence.",
             category=CATEGORY,
             optimization=Optimization((q,), Sense.MINIMIZE),
         )
         .then(-total(sp.Add(p[k] * sp.log(q[k]), -p[k] * sp.log(p[k]), p[k] * sp.log(p[k]),
                             evaluate=False)),
-              "add and subtract p_k log p_k")
+              r"add and subtract $p_k \log p_k$")
         .then(total(p[k] * sp.log(p[k] / q[k])) - total(p[k] * sp.log(p[k])),
-              "split the sum and combine the logarithms: KL(p || q) + H(p)")
-        .then(drop_terms_free_of(q), "H(p) does not depend on q", relation=Relation.SAME_OPTIMIZERS)
+              r"split the sum and combine the logarithms: $\mathrm{KL}(p \,\Vert\, q) + H(p)$")
+        .then(drop_terms_free_of(q), r"$H(p)$ does not depend on $q$", relation=Relation.SAME_OPTIMIZERS)
         .build()
     )

@@ -38,23 +38,24 @@ def build():
             ID, "The entropy of a biased coin in bits", ctx,
             times(-1, plus(times(p, log2(p)), times(q, log2(q)))),
             start_latex=r"-\left(0.8 \log_2 0.8 + 0.2 \log_2 0.2\right)",
-            summary="A coin that lands heads with probability 0.8. Its entropy H(0.8, 0.2) is "
-                    "the mean surprisal -log2 p of the outcomes, in bits: about 0.7219, less "
-                    "than the 1 bit of a fair coin. The surprisals are -log2 0.8 = 0.3219... and "
-                    "-log2 0.2 = 2.3219... bits: the rarer outcome, a quarter as likely, carries "
-                    "exactly two bits more.",
+            summary=r"A coin that lands heads with probability 0.8. Its entropy $H(0.8, 0.2)$ is "
+                    r"the mean surprisal $-\log_2 p$ of the outcomes, in bits: about 0.7219, less "
+                    r"than the 1 bit of a fair coin. The surprisals are $-\log_2 0.8 = "
+                    r"0.3219\ldots$ and $-\log_2 0.2 = 2.3219\ldots$ bits: the rarer outcome, a "
+                    r"quarter as likely, carries exactly two bits more.",
             category=CATEGORY,
         )
         .then(plus(times(p, surprisal(p)), times(q, surprisal(q))),
-              "each outcome's surprisal -log2 p, weighted by its probability",
+              r"each outcome's surprisal $-\log_2 p$, weighted by its probability",
               latex=r"0.8 \left(-\log_2 0.8\right) + 0.2 \left(-\log_2 0.2\right)")
         .then(plus(times(p, surprisal(p)), times(q, plus(2, surprisal(p)))),
-              "0.2 = 0.8 / 4, so -log2 0.2 = 2 + (-log2 0.8): two bits more",
+              r"$0.2 = 0.8/4$, so $-\log_2 0.2 = 2 + (-\log_2 0.8)$: two bits more",
               latex=r"0.8 \left(-\log_2 0.8\right) + 0.2 \left(2 - \log_2 0.8\right)")
         .then(plus(R(2, 5), surprisal(p)), "collect the terms",
               latex=r"0.4 - \log_2 0.8")
-        .then(R(7219, 10000), "evaluate; so -log2 0.8 = 0.3219 and -log2 0.2 = 2.3219 to four "
-              "decimals (0.322 and 2.322 to three), since 0.4 and 2 are exact",
+        .then(R(7219, 10000), r"evaluate; so $-\log_2 0.8 = 0.3219$ and $-\log_2 0.2 = 2.3219$ to "
+                              r"four decimals (0.322 and 2.322 to three), since 0.4 and 2 are "
+                              r"exact",
               relation=Relation.APPROX, decimals=4)
         .build()
     )

@@ -26,25 +26,26 @@ def build():
             start_latex=r"-\left(\frac{1}{2} \log_2 \frac{1}{2} + \frac{1}{4} \log_2 "
                         r"\frac{1}{4} + \frac{1}{8} \log_2 \frac{1}{8} + \frac{1}{8} "
                         r"\log_2 \frac{1}{8}\right)",
-            summary="Four outcomes with probabilities 1/2, 1/4, 1/8, 1/8 and the prefix code "
-                    "0, 10, 110, 111. Each codeword is -log2 p bits long, so the entropy, "
-                    "1.75 bits, is the mean code length; each bit of the code is a fair coin "
-                    "flip, which carries H(1/2, 1/2) = 1 bit. The uniform distribution over "
-                    "four outcomes has 2 bits, more (see entropy-maximum).",
+            summary=r"Four outcomes with probabilities $\frac12, \frac14, \frac18, \frac18$ and "
+                    r"the prefix code 0, 10, 110, 111. Each codeword is $-\log_2 p$ bits long, so "
+                    r"the entropy, 1.75 bits, is the mean code length; each bit of the code is a "
+                    r"fair coin flip, which carries $H(\frac12, \frac12) = 1$ bit. The uniform "
+                    r"distribution over four outcomes has 2 bits, more (see entropy-maximum).",
             category=CATEGORY,
         )
         .then(plus(times(HALF, 1), times(QUARTER, 2), times(EIGHTH, 3), times(EIGHTH, 3)),
-              "-log2 p is the length of the codeword 0, 10, 110, 111: the mean code length",
+              r"$-\log_2 p$ is the length of the codeword 0, 10, 110, 111: the mean code length",
               latex=r"\frac{1}{2} \cdot 1 + \frac{1}{4} \cdot 2 + \frac{1}{8} \cdot 3 + "
                     r"\frac{1}{8} \cdot 3")
         .then(R(7, 4), "add up: 1.75 bits", latex="1.75")
         .then(times(plus(1, HALF, QUARTER), entropy(HALF, HALF)),
-              "the first bit is always sent, the second with probability 1/2, the third with "
-              "probability 1/4, and each is a fair coin flip of H(1/2, 1/2) = 1 bit",
+              r"the first bit is always sent, the second with probability $\frac12$, the third "
+              r"with probability $\frac14$, and each is a fair coin flip of $H(\frac12, \frac12) ="
+              r" 1$ bit",
               latex=r"\left(1 + \frac{1}{2} + \frac{1}{4}\right) \cdot \left(-\left("
                     r"\frac{1}{2} \log_2 \frac{1}{2} + \frac{1}{2} \log_2 \frac{1}{2}"
                     r"\right)\right)")
-        .then(2, "1.75 < 2 = log2 4", relation=Relation.LT)
+        .then(2, r"$1.75 < 2 = \log_2 4$", relation=Relation.LT)
         .then(entropy(QUARTER, QUARTER, QUARTER, QUARTER),
               "the entropy of the uniform distribution over four outcomes",
               latex=r"-4 \cdot \frac{1}{4} \log_2 \frac{1}{4}")

@@ -24,22 +24,22 @@ def build():
         Pipeline(
             ID, "The uniform distribution has the largest entropy", ctx,
             -total(p[k] * sp.log(p[k])),
-            summary="A distribution p on C outcomes, every p_k > 0, summing to 1. Its entropy "
-                    "is at most log C (in bits, log2 C: 1 bit for a coin, 2 bits for 4 "
-                    "outcomes), the entropy of the uniform distribution: with t = 1/(C p_k), "
-                    "log t <= t - 1 term by term.",
+            summary=r"A distribution $p$ on $C$ outcomes, every $p_k > 0$, summing to 1. Its "
+                    r"entropy is at most $\log C$ (in bits, $\log_2 C$: 1 bit for a coin, 2 bits "
+                    r"for 4 outcomes), the entropy of the uniform distribution: with $t = 1/(C "
+                    r"p_k)$, $\log t \le t - 1$ term by term.",
             category=CATEGORY,
             givens=(normalised,),
         )
         .then(total(p[k] * sp.log(t) + p[k] * sp.log(C)),
-              "log(1/p_k) = log(1/(C p_k)) + log C")
+              r"$\log(1/p_k) = \log\bigl(1/(C p_k)\bigr) + \log C$")
         .then(total(p[k] * (t - 1) + p[k] * sp.log(C)),
-              "log t <= t - 1 for t = 1/(C p_k) > 0, with non-negative weights p_k",
+              r"$\log t \le t - 1$ for $t = 1/(C p_k) > 0$, with non-negative weights $p_k$",
               relation=Relation.LE)
         .then(1 - total(p[k]) + sp.log(C) * total(p[k]),
-              "multiply out: the C terms 1/C add up to 1")
-        .then(sp.log(C), "p sums to 1", using=normalised)
+              r"multiply out: the $C$ terms $1/C$ add up to 1")
+        .then(sp.log(C), r"$p$ sums to 1", using=normalised)
         .then(-total(sp.log(1 / C) / C),
-              "the entropy of the uniform distribution, p_k = 1/C")
+              r"the entropy of the uniform distribution, $p_k = 1/C$")
         .build()
     )

@@ -28,9 +28,9 @@ def build():
         Pipeline(
             ID, "Gaussian noise makes maximum likelihood least squares",
             ctx, sp.Product(density, (i, 1, n)),
-            summary="Regression y_i = f(x_i, theta) + noise, with independent Gaussian noise of "
-                    "known standard deviation sigma > 0. Maximising the likelihood of theta is "
-                    "minimising the mean squared error.",
+            summary=r"Regression $y_i = f(x_i, \theta) + \varepsilon_i$, with independent Gaussian"
+                    r" noise $\varepsilon_i$ of known standard deviation $\sigma > 0$. Maximising "
+                    r"the likelihood of $\theta$ is minimising the mean squared error.",
             category=CATEGORY,
             optimization=Optimization((theta,), Sense.MAXIMIZE),
         )
@@ -40,10 +40,10 @@ def build():
         .then(log_of_product_as_sum, "the logarithm of a product of positive factors is the sum "
               "of their logarithms")
         .then(n * sp.log(sp.sqrt(2 * sp.pi) * sigma) + squares / (2 * sigma**2),
-              "expand each logarithm; the constant term appears n times")
-        .then(drop_terms_free_of(theta), "drop the term that does not depend on theta",
+              r"expand each logarithm; the constant term appears $n$ times")
+        .then(drop_terms_free_of(theta), r"drop the term that does not depend on $\theta$",
               relation=SAME)
-        .then(scale_by(2 * sigma**2 / n), "rescale by the positive constant 2 sigma^2 / n: "
-              "the mean squared error", relation=SAME)
+        .then(scale_by(2 * sigma**2 / n), r"rescale by the positive constant $2\sigma^2/n$: the "
+                                          r"mean squared error", relation=SAME)
         .build()
     )

@@ -36,28 +36,29 @@ def build():
             ID,
             "Mutual information is the KL divergence from independence", ctx,
             h_x + h_y - h_xy,
-            summary="A joint distribution P(a, b) > 0 of X in {1..A} and Y in {1..B}, with "
-                    "marginals p_X(a) = sum_b P(a, b) and p_Y(b) = sum_a P(a, b). The conditional "
-                    "entropy H(X | Y) = -sum P(a, b) log p(a | b), with "
-                    "p(a | b) = P(a, b) / p_Y(b), "
-                    "is H(X, Y) - H(Y) (it is minus the sum, a sign published notes often lose). "
-                    "So the mutual information I(X; Y) = H(X) + H(Y) - H(X, Y) is H(X) - H(X | Y), "
-                    "and it is the KL divergence of the joint from the product of its marginals.",
+            summary=r"A joint distribution $P(a, b) > 0$ of $X \in \lbrace 1, \dots, A\rbrace$ and"
+                    r" $Y \in \lbrace 1, \dots, B\rbrace$, with marginals $p_X(a) = \sum_b P(a, "
+                    r"b)$ and $p_Y(b) = \sum_a P(a, b)$. The conditional entropy $H(X \mid Y) = "
+                    r"-\sum P(a, b) \log p(a \mid b)$, with $p(a \mid b) = P(a, b) / p_Y(b)$, is "
+                    r"$H(X, Y) - H(Y)$ (it is minus the sum, a sign published notes often lose). "
+                    r"So the mutual information $I(X; Y) = H(X) + H(Y) - H(X, Y)$ is $H(X) - H(X "
+                    r"\mid Y)$, and it is the KL divergence of the joint from the product of its "
+                    r"marginals.",
             category=CATEGORY,
             givens=(marginal_x, marginal_y),
         )
         .then(h_x - h_x_given_y,
-              "H(Y) - H(X, Y) = -H(X | Y), with H(X | Y) = -sum P(a, b) log p(a | b): "
-              "p_Y(b) = sum_a P(a, b), and the logarithm of a quotient of positive terms",
+              r"$H(Y) - H(X, Y) = -H(X \mid Y)$, with $H(X \mid Y) = -\sum P(a, b) \log p(a \mid "
+              r"b)$: $p_Y(b) = \sum_a P(a, b)$, and the logarithm of a quotient of positive terms",
               using=marginal_y)
         .then(-sp.Sum(sp.Sum(P[a, b] * sp.log(px[a]), (b, 1, B)), (a, 1, A)) - h_x_given_y,
-              "H(X) = -sum_a sum_b P(a, b) log p_X(a), since p_X(a) = sum_b P(a, b)",
+              r"$H(X) = -\sum_a \sum_b P(a, b) \log p_X(a)$, since $p_X(a) = \sum_b P(a, b)$",
               using=marginal_x)
         .then(-both(P[a, b] * sp.log(px[a])) - h_x_given_y,
               "exchange the order of the two finite sums (their ranges do not depend on "
               "each other's index)")
         .then(both(P[a, b] * sp.log(P[a, b] / (px[a] * py[b]))),
-              "one sum, and the logarithm of a quotient of positive terms: "
-              "KL(P || p_X p_Y)")
+              r"one sum, and the logarithm of a quotient of positive terms: $\mathrm{KL}(P "
+              r"\,\Vert\, p_X p_Y)$")
         .build()
     )

@@ -30,9 +30,9 @@ def build():
             ID,
             "The joint entropy of independent variables is the sum of their entropies", ctx,
             -both(p[a] * q[b] * sp.log(p[a] * q[b])),
-            summary="X in {1..A} and Y in {1..B} independent, p(x, y) = p(x) q(y) with p, q > 0 "
-                    "each summing to 1. Then H(X, Y) = H(X) + H(Y) (and so the mutual information "
-                    "is 0).",
+            summary=r"$X \in \lbrace 1, \dots, A\rbrace$ and $Y \in \lbrace 1, \dots, B\rbrace$ "
+                    r"independent, $p(x, y) = p(x)\, q(y)$ with $p, q > 0$ each summing to 1. Then"
+                    r" $H(X, Y) = H(X) + H(Y)$ (and so the mutual information is 0).",
             category=CATEGORY,
             givens=(p_normalised, q_normalised),
         )
@@ -40,7 +40,7 @@ def build():
               "the logarithm of a product of positive numbers")
         .then(sp.Sum(q[b], (b, 1, B)) * h_x + sp.Sum(p[a], (a, 1, A)) * h_y,
               "split the double sum and take out of each sum the factors free of its index")
-        .then(h_x + h_y, "both distributions sum to 1: H(X) + H(Y)",
+        .then(h_x + h_y, r"both distributions sum to 1: $H(X) + H(Y)$",
               using=(p_normalised, q_normalised))
         .build()
     )

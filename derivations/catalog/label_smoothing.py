@@ -30,24 +30,27 @@ def build():
         Pipeline(
             ID, "Label smoothing mixes one-hot and uniform cross-entropy", ctx,
             -total(p[k] * sp.log(q[k])),
-            summary="C classes, true class j, model probabilities q_k > 0. Label smoothing with "
-                    "0 < epsilon < 1 trains on the target p = (1 - epsilon) onehot(j) + "
-                    "epsilon/C. Its cross-entropy H(p, q) is (1 - epsilon) H(onehot, q) + "
-                    "epsilon (1/C) sum_k -log q_k, the one-hot loss mixed with the cross-entropy "
-                    "from the uniform distribution; with q = softmax(z) it is logsumexp(z) - "
-                    "(1 - epsilon) z_j - (epsilon/C) sum_k z_k.",
+            summary=r"$C$ classes, true class $j$, model probabilities $q_k > 0$. Label smoothing "
+                    r"with $0 < \varepsilon < 1$ trains on the target $p = (1 - \varepsilon) "
+                    r"\operatorname{onehot}(j) + \varepsilon/C$. Its cross-entropy $H(p, q)$ is "
+                    r"$(1 - \varepsilon) H(\operatorname{onehot}, q) + \frac{\varepsilon}{C} "
+                    r"\sum_k (-\log q_k)$, the one-hot loss mixed with the cross-entropy from the "
+                    r"uniform distribution; with $q = \operatorname{softmax}(z)$ it is "
+                    r"$\operatorname{logsumexp}(z) - (1 - \varepsilon) z_j - \frac{\varepsilon}{C}"
+                    r" \sum_k z_k$.",
             category=CATEGORY,
             givens=(smoothed, softmax),
         )
         .then(by="the smoothed target", using=smoothed)
         .then((1 - eps) * -total(sp.KroneckerDelta(k, j) * sp.log(q[k]))
               + eps * total(-sp.log(q[k])) / C,
-              "split the sum: (1 - epsilon) H(onehot, q) + epsilon (1/C) sum_k -log q_k")
+              r"split the sum: $(1 - \varepsilon) H(\operatorname{onehot}, q) + "
+              r"\frac{\varepsilon}{C} \sum_k (-\log q_k)$")
         .then(-(1 - eps) * sp.log(q[j]) - eps * total(sp.log(q[k])) / C,
-              "only the term k = j of the first sum is left (1 <= j <= C)")
+              r"only the term $k = j$ of the first sum is left ($1 \le j \le C$)")
         .then(by="the model's probabilities are the softmax of its logits", using=softmax)
         .then(sp.log(normaliser) - (1 - eps) * z[j] - eps * total(z[k]) / C,
-              "the logarithm of a quotient of positive terms; the C terms log sum_m e^(z_m) "
-              "add up with total weight (1 - epsilon) + epsilon = 1")
+              r"the logarithm of a quotient of positive terms; the $C$ terms $\log \sum_m e^{z_m}$"
+              r" add up with total weight $(1 - \varepsilon) + \varepsilon = 1$")
         .build()
     )

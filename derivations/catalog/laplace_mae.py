@@ -29,10 +29,11 @@ def build():
         Pipeline(
             ID, "Laplace noise makes maximum likelihood the mean absolute error",
             ctx, sp.Product(density, (i, 1, n)),
-            summary="Regression y_i = f(x_i, theta) + noise, with independent Laplace(0, b) noise "
-                    "of known scale b > 0, density exp(-|e|/b) / (2b). Maximising the likelihood "
-                    "of theta is minimising the sum of absolute residuals, so the mean absolute "
-                    "error (MAE).",
+            summary=r"Regression $y_i = f(x_i, \theta) + \varepsilon_i$, with independent "
+                    r"$\operatorname{Laplace}(0, b)$ noise of known scale $b > 0$, density "
+                    r"$\frac{1}{2b} e^{-\lvert\varepsilon\rvert/b}$. Maximising the likelihood of "
+                    r"$\theta$ is minimising the sum of absolute residuals, so the mean absolute "
+                    r"error (MAE).",
             category=CATEGORY,
             optimization=Optimization((theta,), Sense.MAXIMIZE),
         )
@@ -42,10 +43,10 @@ def build():
         .then(log_of_product_as_sum, "the logarithm of a product of positive factors is the sum "
               "of their logarithms")
         .then(n * sp.log(2 * b) + sp.Sum(sp.Abs(residual), (i, 1, n)) / b,
-              "expand each logarithm; the constant term log(2b) appears n times")
-        .then(drop_terms_free_of(theta), "drop the term that does not depend on theta",
+              r"expand each logarithm; the constant term $\log(2b)$ appears $n$ times")
+        .then(drop_terms_free_of(theta), r"drop the term that does not depend on $\theta$",
               relation=SAME)
-        .then(scale_by(b / n), "rescale by the positive constant b / n: the mean absolute error",
+        .then(scale_by(b / n), r"rescale by the positive constant $b/n$: the mean absolute error",
               relation=SAME)
         .build()
     )

@@ -29,33 +29,34 @@ def build():
     return (
         Pipeline(
             ID,
-            "Gradient descent on the squared error of y = a x", ctx,
+            r"Gradient descent on the squared error of $y = a x$", ctx,
             a - eta * sp.Derivative(total((y[i] - a * x[i])**2), a),
-            summary="Fit y = a x to data (x_i, y_i) by least squares, loss(a) = sum_i "
-                    "(y_i - a x_i)^2, with one step of gradient descent a <- a - eta loss'(a), "
-                    "eta > 0. The loss is a^2 sum x_i^2 - 2a sum x_i y_i + sum y_i^2 (not "
-                    "y^2 + a x^2 - 2axy, a slip seen in published notes), its slope "
-                    "2a sum x_i^2 - 2 sum x_i y_i vanishes at a* = sum x_i y_i / sum x_i^2. For "
-                    "data on the line y = 2x, with C = sum x_i^2 > 0, loss'(a) = 2Ca - 4C, so "
-                    "a* = 2, and the step moves a towards 2: its distance to 2 is multiplied by "
-                    "1 - 2 eta C.",
+            summary=r"Fit $y = a x$ to data $(x_i, y_i)$ by least squares, $L(a) = \sum_i (y_i - a"
+                    r" x_i)^2$, with one step of gradient descent $a \leftarrow a - \eta L'(a)$, "
+                    r"$\eta > 0$. The loss is $a^2 \sum x_i^2 - 2a \sum x_i y_i + \sum y_i^2$ (not"
+                    r" $y^2 + a x^2 - 2axy$, a slip seen in published notes), its slope $2a \sum "
+                    r"x_i^2 - 2 \sum x_i y_i$ vanishes at $a^* = \sum x_i y_i / \sum x_i^2$. For "
+                    r"data on the line $y = 2x$, with $C = \sum x_i^2 > 0$, $L'(a) = 2Ca - 4C$, so"
+                    r" $a^* = 2$, and the step moves $a$ towards 2: its distance to 2 is "
+                    r"multiplied by $1 - 2\eta C$.",
             category=CATEGORY,
             givens=(on_line, curvature),
         )
         .then(a - eta * sp.Derivative(a**2 * sxx - 2 * a * sxy + syy, a),
-              "multiply out the square: (y - a x)^2 = y^2 - 2 a x y + a^2 x^2, summed term by "
-              "term")
+              r"multiply out the square: $(y - a x)^2 = y^2 - 2 a x y + a^2 x^2$, summed term by "
+              r"term")
         .then(a - eta * (2 * a * sxx - 2 * sxy),
-              "differentiate the quadratic in a: loss'(a) = 2 a sum x_i^2 - 2 sum x_i y_i")
+              r"differentiate the quadratic in $a$: $L'(a) = 2 a \sum x_i^2 - 2 \sum x_i y_i$")
         .then(a - 2 * eta * (a * sxx - sxy),
-              "take out the factor 2: the slope vanishes where a sum x_i^2 = sum x_i y_i, at "
-              "a* = sum x_i y_i / sum x_i^2")
+              r"take out the factor 2: the slope vanishes where $a \sum x_i^2 = \sum x_i y_i$, at "
+              r"$a^* = \sum x_i y_i / \sum x_i^2$")
         .then(a - 2 * eta * (a * sxx - 2 * sxx),
-              "for data on the line y = 2x, sum x_i y_i = 2 sum x_i^2", using=on_line)
+              r"for data on the line $y = 2x$, $\sum x_i y_i = 2 \sum x_i^2$", using=on_line)
         .then(a - eta * (2 * C * a - 4 * C),
-              "with C = sum x_i^2: loss'(a) = 2 C a - 4 C, which vanishes at a* = 2",
+              r"with $C = \sum x_i^2$: $L'(a) = 2 C a - 4 C$, which vanishes at $a^* = 2$",
               using=curvature)
         .then(2 + (1 - 2 * eta * C) * (a - 2),
-              "the step moves a towards a* = 2: the distance to 2 is multiplied by 1 - 2 eta C")
+              r"the step moves $a$ towards $a^* = 2$: the distance to 2 is multiplied by $1 - "
+              r"2\eta C$")
         .build()
     )

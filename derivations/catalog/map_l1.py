@@ -37,11 +37,13 @@ def build():
         Pipeline(
             ID, "A Laplace prior makes maximum a posteriori the lasso", ctx,
             likelihood * prior,
-            summary="A linear model y_i = sum_j theta_j x_ij + noise with independent Gaussian "
-                    "noise N(0, sigma^2), and an independent Laplace(0, b) prior, density "
-                    "exp(-|t|/b) / (2b), on each of the d weights. Maximising the posterior (the "
-                    "evidence p(data) does not depend on theta) is minimising the squared error "
-                    "plus lambda ||theta||_1 with lambda = 2 sigma^2 / b: the lasso.",
+            summary=r"A linear model $y_i = \sum_j \theta_j x_{ij} + \varepsilon_i$ with "
+                    r"independent Gaussian noise $\mathcal{N}(0, \sigma^2)$, and an independent "
+                    r"$\operatorname{Laplace}(0, b)$ prior, density $\frac{1}{2b} e^{-\lvert "
+                    r"t\rvert/b}$, on each of the $d$ weights. Maximising the posterior (the "
+                    r"evidence $p(\mathrm{data})$ does not depend on $\theta$) is minimising the "
+                    r"squared error plus $\lambda \Vert\theta\Vert_1$ with $\lambda = "
+                    r"2\sigma^2/b$: the lasso.",
             category=CATEGORY,
             optimization=Optimization((theta,), Sense.MAXIMIZE),
             givens=(lasso,),
@@ -55,12 +57,12 @@ def build():
               "of their logarithms")
         .then(n * sp.log(sp.sqrt(2 * sp.pi) * sigma) + squares / (2 * sigma**2)
               + d * sp.log(2 * b) + norm / b,
-              "expand each logarithm; the constant terms appear n and d times")
-        .then(drop_terms_free_of(theta), "drop the terms that do not depend on theta",
+              r"expand each logarithm; the constant terms appear $n$ and $d$ times")
+        .then(drop_terms_free_of(theta), r"drop the terms that do not depend on $\theta$",
               relation=SAME)
-        .then(scale_by(2 * sigma**2), "rescale by the positive constant 2 sigma^2",
+        .then(scale_by(2 * sigma**2), r"rescale by the positive constant $2\sigma^2$",
               relation=SAME)
-        .then(squares + lam * norm, "write lambda = 2 sigma^2 / b: the lasso",
+        .then(squares + lam * norm, r"write $\lambda = 2\sigma^2/b$: the lasso",
               relation=SAME, using=lasso)
         .build()
     )

@@ -37,12 +37,13 @@ def build():
         Pipeline(
             ID, "A Gaussian prior makes maximum a posteriori ridge regression", ctx,
             likelihood * prior,
-            summary="A linear model y_i = sum_j theta_j x_ij + noise with independent Gaussian "
-                    "noise N(0, sigma^2), and an independent Gaussian prior N(0, tau^2) on each "
-                    "of the d weights. The posterior is likelihood times prior over the evidence "
-                    "p(data), which does not depend on theta; maximising it is minimising the "
-                    "squared error plus lambda ||theta||^2 with lambda = sigma^2 / tau^2 (ridge "
-                    "regression, weight decay).",
+            summary=r"A linear model $y_i = \sum_j \theta_j x_{ij} + \varepsilon_i$ with "
+                    r"independent Gaussian noise $\mathcal{N}(0, \sigma^2)$, and an independent "
+                    r"Gaussian prior $\mathcal{N}(0, \tau^2)$ on each of the $d$ weights. The "
+                    r"posterior is likelihood times prior over the evidence $p(\mathrm{data})$, "
+                    r"which does not depend on $\theta$; maximising it is minimising the squared "
+                    r"error plus $\lambda \Vert\theta\Vert^2$ with $\lambda = \sigma^2/\tau^2$ "
+                    r"(ridge regression, weight decay).",
             category=CATEGORY,
             optimization=Optimization((theta,), Sense.MAXIMIZE),
             givens=(ridge,),
@@ -56,12 +57,12 @@ def build():
               "of their logarithms")
         .then(n * sp.log(sp.sqrt(2 * sp.pi) * sigma) + squares / (2 * sigma**2)
               + d * sp.log(sp.sqrt(2 * sp.pi) * tau) + norm / (2 * tau**2),
-              "expand each logarithm; the constant terms appear n and d times")
-        .then(drop_terms_free_of(theta), "drop the terms that do not depend on theta",
+              r"expand each logarithm; the constant terms appear $n$ and $d$ times")
+        .then(drop_terms_free_of(theta), r"drop the terms that do not depend on $\theta$",
               relation=SAME)
-        .then(scale_by(2 * sigma**2), "rescale by the positive constant 2 sigma^2",
+        .then(scale_by(2 * sigma**2), r"rescale by the positive constant $2\sigma^2$",
               relation=SAME)
-        .then(squares + lam * norm, "write lambda = sigma^2 / tau^2: ridge regression",
+        .then(squares + lam * norm, r"write $\lambda = \sigma^2/\tau^2$: ridge regression",
               relation=SAME, using=ridge)
         .build()
     )

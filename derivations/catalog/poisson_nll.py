@@ -27,21 +27,21 @@ def build():
         Pipeline(
             ID, "The Poisson negative log-likelihood", ctx,
             -sp.log(sp.Product(pmf, (i, 1, n))),
-            summary="Counts y_i in {0, 1, 2, ...} with Poisson rates lambda_i > 0, "
-                    "P(y) = lambda^y e^(-lambda) / y!. Each example costs "
-                    "-log P(y) = lambda - y log lambda + log y!; the last term does not depend "
-                    "on the model. With a log link lambda_i = e^(z_i) the cost is "
-                    "e^z - y z + log y!.",
+            summary=r"Counts $y_i \in \lbrace 0, 1, 2, \dots\rbrace$ with Poisson rates $\lambda_i"
+                    r" > 0$, $P(y) = \lambda^y e^{-\lambda} / y!$. Each example costs $-\log P(y) "
+                    r"= \lambda - y \log\lambda + \log y!$; the last term does not depend on the "
+                    r"model. With a log link, $\lambda_i = e^{z_i}$, the cost is $e^z - y z + \log"
+                    r" y!$.",
             category=CATEGORY,
             givens=(log_link,),
         )
         .then(log_of_product_as_sum, "the logarithm of a product of positive factors is the "
               "sum of their logarithms")
         .then(total(lam[i] - y[i] * sp.log(lam[i]) + sp.log(sp.factorial(y[i]))),
-              "the logarithms of a power, an exponential and a quotient: "
-              "-log P(y) = lambda - y log lambda + log y!")
+              r"the logarithms of a power, an exponential and a quotient: $-\log P(y) = \lambda - "
+              r"y \log\lambda + \log y!$")
         .then(total(sp.exp(z[i]) - y[i] * z[i] + sp.log(sp.factorial(y[i]))),
-              "a log link: the rate is the exponential of the model's output, lambda = e^z, "
-              "so log lambda = z", using=log_link)
+              r"a log link: the rate is the exponential of the model's output, $\lambda = e^z$, so"
+              r" $\log\lambda = z$", using=log_link)
         .build()
     )

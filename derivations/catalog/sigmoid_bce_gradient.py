@@ -19,19 +19,21 @@ def build():
     return (
         Pipeline(
             ID,
-            "The gradient of binary cross-entropy through a sigmoid is (prediction - label) x",
+            r"The gradient of binary cross-entropy through a sigmoid is $(\hat{y} - y)\, x$",
             ctx,
             sp.Derivative(-(y * sp.log(h) + (1 - y) * sp.log(1 - h)), theta),
-            summary="Logistic regression on one example: input x, label y in [0, 1] (0 or 1, or "
-                    "a soft label), prediction sigmoid(theta x). The derivative of the binary "
-                    "cross-entropy with respect to theta is (sigmoid(theta x) - y) x: the error "
-                    "of the prediction times the input. Over a data set the gradient is the sum "
-                    "of these terms.",
+            summary=r"Logistic regression on one example: input $x$, label $y \in [0, 1]$ (0 or 1,"
+                    r" or a soft label), prediction $\hat{y} = \operatorname{sigmoid}(\theta x)$. "
+                    r"The derivative of the binary cross-entropy with respect to $\theta$ is "
+                    r"$(\operatorname{sigmoid}(\theta x) - y)\, x$: the error of the prediction "
+                    r"times the input. Over a data set the gradient is the sum of these terms.",
             category=CATEGORY,
         )
         .then(-(y * (1 - h) * x - (1 - y) * h * x),
-              "the chain rule: (log sigmoid)'(z) = 1 - sigmoid(z), "
-              "(log(1 - sigmoid))'(z) = -sigmoid(z), and dz/dtheta = x for z = theta x")
+              r"the chain rule: $(\log \operatorname{sigmoid})'(z) = 1 - "
+              r"\operatorname{sigmoid}(z)$, $(\log(1 - \operatorname{sigmoid}))'(z) = "
+              r"-\operatorname{sigmoid}(z)$, and $\partial z / \partial\theta = x$ for $z = \theta"
+              r" x$")
         .then((h - y) * x, "multiply out: the prediction minus the label, times the input")
         .build()
     )

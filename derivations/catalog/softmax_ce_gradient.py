@@ -24,22 +24,24 @@ def build():
             ID,
             "The gradient of softmax cross-entropy is softmax minus the one-hot target", ctx,
             sp.Derivative(-sp.log(sp.exp(z[j]) / total), z[k]),
-            summary="C classes, logits z, true class j. The cross-entropy loss of softmax(z) is "
-                    "-log softmax(z)_j; its partial derivative with respect to the logit z_k is "
-                    "softmax(z)_k - delta_kj, the predicted probability minus the one-hot "
-                    "target.",
+            summary=r"$C$ classes, logits $z$, true class $j$. The cross-entropy loss of "
+                    r"$\operatorname{softmax}(z)$ is $-\log \operatorname{softmax}(z)_j$; its "
+                    r"partial derivative with respect to the logit $z_k$ is "
+                    r"$\operatorname{softmax}(z)_k - \delta_{kj}$, the predicted probability minus"
+                    r" the one-hot target.",
             category=CATEGORY,
             givens=(softmax,),
         )
         .then(sp.Derivative(sp.log(total) - z[j], z[k]),
-              "the logarithm of a quotient of positive terms: logsumexp(z) - z_j")
+              r"the logarithm of a quotient of positive terms: $\operatorname{logsumexp}(z) - z_j$")
         .then(sp.Sum(sp.exp(z[m]) * sp.KroneckerDelta(m, k), (m, 1, C)) / total
               - sp.KroneckerDelta(j, k),
-              "the chain rule for the logarithm; dz_m/dz_k = delta_mk")
+              r"the chain rule for the logarithm; $\partial z_m / \partial z_k = \delta_{mk}$")
         .then(sp.exp(z[k]) / total - sp.KroneckerDelta(j, k),
-              "only the term m = k of the sum is left (1 <= k <= C)")
+              r"only the term $m = k$ of the sum is left ($1 \le k \le C$)")
         .then(q[k] - sp.KroneckerDelta(j, k),
-              "softmax(z)_k = q_k: the predicted probability minus the one-hot target",
+              r"$\operatorname{softmax}(z)_k = q_k$: the predicted probability minus the one-hot "
+              r"target",
               using=softmax)
         .build()
     )

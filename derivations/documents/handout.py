@@ -16,8 +16,7 @@ from pathlib import Path
 from . import tex
 from ..kernel import Verdict
 from .render import (
-    RenderRefused, pdf_string, render_template, template_context, template_environment, escape_latex,
-    escape_markdown,
+    RenderRefused, pdf_string, render_template, template_context, template_environment, writers,
 )
 from ..report import Report
 from ..storage import write_atomically
@@ -56,8 +55,7 @@ def _refuse_unverified(reports: list[Report]) -> None:
 def handout_context(reports: list[Report], fmt: str, *, title: str, author: str = "",
                     date: str = "", template_dir=None) -> dict:
     """Every name a handout template receives (see the README, "Templates")."""
-    markdown = fmt == "markdown"
-    escape = escape_markdown if markdown else escape_latex
+    escape, prose = writers(fmt)
     environment = template_environment(fmt, template_dir)
     taken: dict = {}
     derivations = []
@@ -71,7 +69,7 @@ def handout_context(reports: list[Report], fmt: str, *, title: str, author: str 
     taken["appendix"] = 0
     steps = sum(len(r.steps) for r in reports)
     return {
-        "title": escape(title), "author": escape(author), "date": escape(date),
+        "title": prose(title), "author": escape(author), "date": escape(date),
         "pdf_title": pdf_string(title), "pdf_author": pdf_string(author),
         "derivations": derivations,
         "unverified": [d["title"] for d in derivations if not d["passed"]],

@@ -6,6 +6,7 @@ places ready text: it never sees a SymPy object and cannot reach the checker.
 
 from __future__ import annotations
 
+import html
 import importlib.resources
 import re
 from pathlib import Path
@@ -16,6 +17,7 @@ from sympy.printing.latex import translate
 from sympy.printing.pretty.pretty_symbology import greek_unicode
 
 from ..errors import InputError, NotVerified, UsageError
+from ..reading.files import MATH_IN_PROSE, latex_problem
 from ..kernel import Relation, Verdict
 from .layout import CONTINUATION, LINE_WIDTH, break_lines, width
 from .notation import (
@@ -70,9 +72,60 @@ def escape_markdown(text: str) -> str:
 
 
 def pdf_string(text: str) -> str:
-    """Prose as text for a PDF's metadata (hyperref's ``pdftitle``): plain characters, math
-    without its dollars."""
-    return escape_latex(" ".join(text.replace("$", "").split()))
+    """Prose as text for a PDF's metadata (hyperref's ``pdftitle``): its formulas as the
+    characters they are written with, less dollars, backslashes and braces."""
+    plain = MATH_IN_PROSE.sub(lambda found: re.sub(r"[\\{}]", "", found.group(1)), text)
+    return escape_latex(" ".join(plain.split()))
+
+
+# -- prose with math -------------------------------------------------------------------------
+def _prose(text: str, escape, math) -> str:
+    """Prose whose ``$...$`` formulas are typeset by ``math`` and the rest escaped by
+    ``escape``.  A formula that ``latex_problem`` refuses (a file or definition primitive from
+    input that was never read by the file reader: the catalog, the Python API) is neutralised:
+    printed as the text it is."""
+    formulas: list[str] = []
+
+    def hold(found):
+        formula = " ".join(found.group(1).split())
+        if latex_problem(formula):
+            return found.group(0)
+        formulas.append(math(formula))
+        return f"\x00{len(formulas) - 1}\x00"
+
+    held = MATH_IN_PROSE.sub(hold, text.replace("\x00", ""))
+    return re.sub("\x00(\\d+)\x00", lambda found: formulas[int(found.group(1))], escape(held))
+
+
+def prose_latex(text: str) -> str:
+    """Prose as LaTeX: ``$...$`` kept as math, everything else escaped."""
+    return _prose(text, escape_latex, lambda formula: f"${formula}$")
+
+
+def prose_markdown(text: str) -> str:
+    """Prose as Markdown: ``$...$`` kept as math (GitHub's and KaTeX's inline math), the rest
+    escaped."""
+    return _prose(text, escape_markdown, lambda formula: f"${formula}$")
+
+
+def prose_html(text: str) -> str:
+    """Prose as HTML: ``$...$`` as inline MathML, the rest escaped."""
+    from latex2mathml.converter import convert
+
+    return _prose(text, escape_html, convert)
+
+
+def escape_html(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def writers(fmt: str):
+    """The format's ``(escape, prose)``: plain text escaped, and prose with its math."""
+    if fmt == "markdown":
+        return escape_markdown, prose_markdown
+    if fmt == "html":
+        return escape_html, prose_html
+    return escape_latex, prose_latex
 
 
 # -- what the templates receive ----------------------------------------------------------------
@@ -114,8 +167,9 @@ def _conclusion_rows(report: Report) -> list[str]:
             f"&{relation} {right_lines[0]}", *(f"&{CONTINUATION}{line}" for line in right_lines[1:])]
 
 
-def _steps(report: Report, markdown: bool) -> list[dict]:
-    escape = escape_markdown if markdown else escape_latex
+def _steps(report: Report, fmt: str) -> list[dict]:
+    markdown = fmt == "markdown"
+    escape, prose = writers(fmt)
     optimization = report.derivation.optimization
     over = ", ".join(to_latex(v) for v in optimization.over) if optimization else ""
     sense = optimization.sense if optimization else None
@@ -130,7 +184,7 @@ def _steps(report: Report, markdown: bool) -> list[dict]:
             sense = new
         if step.using:
             notes.append("using " + ", ".join(escape(name) for name in step.using))
-        by = escape(_one_line(step.by))
+        by = prose(_one_line(step.by))
         words = "⇔ same optimisers" if same else step.relation.symbol  # safe in Markdown
         steps.append({
             "index": entry.index,
@@ -144,23 +198,22 @@ def _steps(report: Report, markdown: bool) -> list[dict]:
             "passed": verdict.passes(),
             "mark": MARKS[verdict].markdown if markdown else MARKS[verdict].latex,
             "math_mark": MARKS[verdict].math,
-            "method": escape(_one_line(_method(entry.judgement))),
+            "method": prose(_one_line(_method(entry.judgement))),
         })
     return steps
 
 
 def template_context(report: Report, fmt: str) -> dict:
     """Every name a template (built-in or a user's) can use: strings, numbers, lists and dicts."""
-    markdown = fmt == "markdown"
-    escape = escape_markdown if markdown else escape_latex
+    escape, prose = writers(fmt)
     derivation = report.derivation
     optimization = derivation.optimization
     return {
         "id": derivation.id,
         "standalone": fmt == "latex",
-        "title": escape(derivation.title),
+        "title": prose(derivation.title),
         "pdf_title": pdf_string(derivation.title),  # LaTeX: the PDF's metadata
-        "summary": escape(derivation.summary.strip()),
+        "summary": prose(derivation.summary.strip()),
         "assumptions": assumptions_latex(derivation.context),
         "givens": [{"name": escape(g.name), "latex": f"{to_latex(g.lhs)} = {to_latex(g.rhs)}"}
                    for g in derivation.givens.values()],
@@ -172,7 +225,7 @@ def template_context(report: Report, fmt: str) -> dict:
         "start": derivation.start_latex or to_latex(derivation.start),
         "start_lines": _lines(derivation.start_latex or to_latex(derivation.start),
                               derivation.start_latex is None),
-        "steps": _steps(report, markdown),
+        "steps": _steps(report, fmt),
         "conclusion": conclusion_latex(report),
         "conclusion_rows": _conclusion_rows(report),
         "passed": report.passed(),

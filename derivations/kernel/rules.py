@@ -333,7 +333,7 @@ def ordered_by_lemma(context: Context, before, after, relation: Relation, givens
     if not oracle.bounds(rest, env).nonnegative:
         raise RuleError(rule, f"what is left after the lemma, {sp.sstr(rest)}, is not proved >= 0")
     return _judge(context, before, after, relation, givens=givens, verdict=Verdict.PROVED,
-                  rule=rule, method="termwise with the lemma log t <= t - 1 (t > 0)")
+                  rule=rule, method=r"termwise with the lemma $\log t \le t - 1$ ($t > 0$)")
 
 
 # -- where an objective is defined -----------------------------------------------------------
@@ -472,13 +472,15 @@ def same_optimizers_by_monotone_map(
     if _depends_on(shift, over):
         raise RuleError(rule, f"the new objective is not that map of the old: new - a*old "
                         f"depends on the optimised variables ({form!r})")
-    old = "log(old)" if through_log else "old"
-    names = ", ".join(str(v) for v in over)
-    b = f"b free of {names}" if shift.has(sp.Sum, sp.Product) else f"b = {sp.sstr(shift)}"
+    # the method is prose with $...$ math, as documents typeset it
+    old = r"\log(\mathrm{old})" if through_log else r"\mathrm{old}"
+    names = ", ".join(sp.latex(v) for v in over)
+    b = f"$b$ free of ${names}$" if shift.has(sp.Sum, sp.Product) else f"$b = {sp.latex(shift)}$"
     return _judge(context, before, after, Relation.SAME_OPTIMIZERS, givens=givens,
                   optimization=optimization, sense_before=sense_before, sense_after=sense_after,
                   verdict=Verdict.PROVED, rule=rule,
-                  method=f"monotone map new = a*{old} + b with a = {sp.sstr(scale)}, {b} ({form})")
+                  method=rf"monotone map $\mathrm{{new}} = a {old} + b$ with $a = {sp.latex(scale)}$, "
+                         f"{b} ({form})")
 
 
 ROUNDING_DIGITS = (DIGITS, 4 * DIGITS, 16 * DIGITS)  # tried in turn until the value is told

@@ -147,8 +147,8 @@ class _Reader:
         start = self.expression(top["start"], context, "start")
         steps = self.steps(top["steps"], context, givens, optimization, start)
         derivation = Derivation(
-            id=identifier, title=self.text(top["title"], "title"), context=context, start=start,
-            steps=steps, summary=self.text(top["summary"], "summary") if "summary" in top else "",
+            id=identifier, title=self.prose(top["title"], "title"), context=context, start=start,
+            steps=steps, summary=self.prose(top["summary"], "summary") if "summary" in top else "",
             optimization=optimization, givens=givens, path=self.path)
         try:
             check_shape(derivation)
@@ -256,7 +256,7 @@ class _Reader:
             steps.append(Step(
                 expr=expr,
                 relation=relation,
-                by=self.text(spec["by"], "by") if "by" in spec else "",
+                by=self.prose(spec["by"], "by") if "by" in spec else "",
                 sense=self.sense(spec["sense"]) if "sense" in spec else None,
                 using=using,
                 latex=self.latex(spec["latex"]) if "latex" in spec else None,
@@ -279,20 +279,47 @@ class _Reader:
             expr = given.apply(expr)
 
     def latex(self, value: _Value) -> str:
-        """A step's display, copied into documents as written: balanced braces, and none of
-        the TeX primitives that read or write files, run programs or redefine commands."""
+        """A step's display, copied into documents as written (``latex_problem``)."""
         text = self.text(value, "latex")
-        if _unbalanced(text) is not None:
-            self.fail(f"latex: the brace at character {_unbalanced(text) + 1} is not matched",
-                      value)
-        if "^^" in text:  # TeX reads ^^5c as a backslash: a command no pattern would see
-            self.fail("latex: TeX's ^^ notation is not allowed in a display", value)
-        for found in _LATEX_COMMAND.finditer(text):
-            if found.group(1) in _LATEX_REFUSED or "@" in found.group(1):
-                self.fail(f"latex: \\{found.group(1)} is not allowed in a display (it reads or "
-                          "writes files, runs programs or redefines commands); write only the "
-                          "formula", value)
+        problem = latex_problem(text)
+        if problem:
+            self.fail(f"latex: {problem}", value)
         return text
+
+    def prose(self, value: _Value, what: str) -> str:
+        """Prose (a title, a summary, a reason) whose ``$...$`` is math, copied into documents
+        as written: each formula is held to what a ``latex`` display may hold."""
+        text = self.text(value, what)
+        for formula in math_in_prose(text):
+            problem = latex_problem(formula)
+            if problem:
+                self.fail(f"{what}: in ${formula}$: {problem}", value)
+        return text
+
+
+# $...$ as Pandoc reads it: not \$ or $$; no space inside either dollar; no digit after the
+# closing one ("$5 and $6" is money)
+MATH_IN_PROSE = re.compile(r"(?<![\\$])\$(?=[^\s$])((?:\\.|[^$\\])+?)(?<=\S)\$(?![$\d])")
+
+
+def math_in_prose(text: str) -> list[str]:
+    """The formulas written as ``$...$`` in prose (``\\$`` is a dollar sign)."""
+    return [found.group(1) for found in MATH_IN_PROSE.finditer(text)]
+
+
+def latex_problem(text: str) -> str | None:
+    """Why the author's LaTeX ``text`` may not be copied into a document, or None: its braces
+    must balance, and it may use none of the TeX primitives that read or write files, run
+    programs or redefine commands (nor ``^^``, which TeX reads as any character)."""
+    if _unbalanced(text) is not None:
+        return f"the brace at character {_unbalanced(text) + 1} is not matched"
+    if "^^" in text:  # TeX reads ^^5c as a backslash: a command no pattern would see
+        return "TeX's ^^ notation is not allowed in a display"
+    for found in _LATEX_COMMAND.finditer(text):
+        if found.group(1) in _LATEX_REFUSED or "@" in found.group(1):
+            return (f"\\{found.group(1)} is not allowed in a display (it reads or writes files, "
+                    "runs programs or redefines commands); write only the formula")
+    return None
 
 
 _LATEX_COMMAND = re.compile(r"\\([A-Za-z@]+)")
