@@ -30,6 +30,61 @@ def _is_heavy(factor) -> bool:
         factor, sp.KroneckerDelta)
 
 
+def _factor_order(factor) -> tuple[bool, bool]:
+    """Plain factors first, then those with a sum for a base, then functions and sums:
+    ``h^{y} (1 - h)^{1 - y}``, ``(1 - y) \\log(1 - h)``."""
+    base = factor.base if isinstance(factor, sp.Pow) else factor
+    return _is_heavy(factor), base.is_Add
+
+
+_RADICANDS = (sp.Integer, sp.Rational)
+
+
+def _radicand(factor):
+    """``(m, +1)`` for a factor √m and ``(m, -1)`` for 1/√m, m a positive rational or π;
+    else None."""
+    if isinstance(factor, sp.Pow) and abs(factor.exp) == sp.S.Half and (
+            factor.base is sp.pi or isinstance(factor.base, _RADICANDS) and factor.base > 0):
+        return factor.base, 1 if factor.exp > 0 else -1
+    return None
+
+
+def _as_textbook_radicals(expr):
+    """A product with square roots of numbers, or a density, as a textbook writes it: SymPy's
+    rationalised √2/(2√π σ) as 1/(√(2π) σ), √2 √π as √(2π), e^{-x/b}/(2b) as 1/(2b) e^{-x/b}.  ``(coefficient, numerator factors,
+    denominator factors)`` with the roots gathered under one sign each, or None when SymPy's
+    own form is already that."""
+    coefficient, factors = expr.as_coeff_mul()
+    if not coefficient.is_Rational:
+        return None
+    over, under, numerator, denominator = [], [], [], []
+    for factor in factors:
+        root = _radicand(factor)
+        if root is None:
+            exponent = factor.as_base_exp()[1]
+            if exponent.is_number and exponent.is_negative:
+                denominator.append(1 / factor)
+            else:
+                numerator.append(factor)
+        elif root[1] < 0:
+            under.append(root[0])
+        elif isinstance(root[0], sp.Integer) and coefficient.q % root[0] == 0:
+            coefficient *= root[0]  # √m / m = 1 / √m
+            under.append(root[0])
+        else:
+            over.append(root[0])
+    exponential = any(isinstance(f, sp.exp) for f in numerator) and not any(
+        f.is_Add or f.has(sp.exp) for f in denominator)  # a density's normaliser
+    if not under and len(over) < 2 and not (exponential and (denominator or coefficient.q != 1)):
+        return None
+
+    def root(radicands):
+        inside = radicands[0] if len(radicands) == 1 else sp.Mul(*radicands, evaluate=False)
+        return [sp.Pow(inside, sp.S.Half, evaluate=False)] if radicands else []
+
+    return coefficient, root(over) + numerator, root(under) + denominator
+
+
 def _needs_brackets(expr) -> bool:
     """A sum or a negated term behind an operator such as Σ or argmax would read ambiguously."""
     return expr.is_Add or expr.could_extract_minus_sign()
@@ -57,8 +112,32 @@ class MLLatexPrinter(LatexPrinter):
             if not positive.is_Add:  # SymPy would re-evaluate -expr and lose the factor order
                 return "- " + self._print(positive)
             return super()._print_Mul(expr)
-        factors = sorted(expr.as_ordered_factors(), key=_is_heavy)
+        textbook = _as_textbook_radicals(expr)
+        if textbook is not None:
+            return self._textbook_fraction(*textbook)
+        factors = sorted(expr.as_ordered_factors(), key=_factor_order)
         return super()._print_Mul(sp.Mul(*factors, evaluate=False))
+
+    def _product(self, factors) -> str:
+        if not factors:
+            return "1"
+        if len(factors) == 1:
+            return self._print(factors[0])
+        return " ".join(self._print(f) if not f.is_Add else r"\left(%s\right)" % self._print(f)
+                        for f in factors)
+
+    def _textbook_fraction(self, coefficient, numerator, denominator) -> str:
+        """``\\frac{1}{\\sqrt{2 \\pi} \\sigma} \\exp(...)``: a function such as the
+        exponential of a density stands after the fraction of the rest."""
+        upper = [sp.Integer(coefficient.p)] if coefficient.p != 1 else []
+        lower = [sp.Integer(coefficient.q)] if coefficient.q != 1 else []
+        plain = sorted((f for f in numerator if not _is_heavy(f)), key=_factor_order)
+        heavy = [f for f in numerator if _is_heavy(f)]
+        lower += sorted(denominator, key=_factor_order)
+        if not lower:
+            return self._product(upper + plain + heavy)
+        fraction = r"\frac{%s}{%s}" % (self._product(upper + plain), self._product(lower))
+        return fraction + (" " + self._product(heavy) if heavy else "")
 
     def _print_Indexed(self, expr):
         base = self._print(expr.base.label)
@@ -180,14 +259,21 @@ def domain_latex(subject: str, domain: Domain) -> str:
     return subject + r" \in \mathbb{R}"
 
 
-def _entry(declaration):
-    """A generic entry ``x[i]`` / ``P[i, j]`` of a declared sequence, to state its domain."""
+def _entry(declaration, expressions=()):
+    """A generic entry ``x[i]`` / ``P[i, j]`` of a declared sequence, to state its domain: as
+    the chain first writes one (``θ_j`` in a chain over ``j``), else with ``i, j, k, ...``."""
+    for expr in expressions:
+        for node in sp.preorder_traversal(expr):
+            if isinstance(node, sp.Indexed) and node.base == declaration.obj and all(
+                    isinstance(i, sp.Symbol) for i in node.indices):
+                return node.func(node.base, *(sp.Symbol(i.name) for i in node.indices))
     letters = "ijklm" if declaration.rank <= 5 else [f"i_{r}" for r in range(1, declaration.rank + 1)]
     return declaration.obj[tuple(sp.Symbol(s) for s in letters[:declaration.rank])]
 
 
-def assumptions_latex(context) -> list[str]:
-    """One formula per declared name, in declaration order."""
+def assumptions_latex(context, expressions=()) -> list[str]:
+    """One formula per declared name, in declaration order; a sequence's entry is written with
+    the index names of ``expressions`` (the chain's)."""
     formulas = []
     for declaration in context.declarations:
         if declaration.kind == "function":
@@ -195,7 +281,8 @@ def assumptions_latex(context) -> list[str]:
             inputs = r"\mathbb{R}" + (f"^{{{declaration.rank}}}" if declaration.rank != 1 else "")
             formulas.append(rf"{name} \colon {inputs} \to \mathbb{{R}}")
         else:
-            subject = declaration.obj if declaration.kind == "scalar" else _entry(declaration)
+            subject = declaration.obj if declaration.kind == "scalar" else _entry(declaration,
+                                                                                  expressions)
             formulas.append(domain_latex(to_latex(subject), declaration.domain))
     return formulas
 

@@ -214,7 +214,8 @@ def template_context(report: Report, fmt: str) -> dict:
         "title": prose(derivation.title),
         "pdf_title": pdf_string(derivation.title),  # LaTeX: the PDF's metadata
         "summary": prose(derivation.summary.strip()),
-        "assumptions": assumptions_latex(derivation.context),
+        "assumptions": assumptions_latex(derivation.context,
+                                         [derivation.start, *(s.expr for s in derivation.steps)]),
         "givens": [{"name": escape(g.name), "latex": f"{to_latex(g.lhs)} = {to_latex(g.rhs)}"}
                    for g in derivation.givens.values()],
         "optimization": optimization and {
