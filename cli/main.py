@@ -243,8 +243,8 @@ def handout(targets, everything, title, author, date, output, fmt, pdf, allow_un
 @_checking_options
 def build(directory, pdf, jobs, timeout, no_cache):
     """Check the whole catalog and write each verified derivation to DIRECTORY as LaTeX and
-    Markdown, and the handout of them all as handout.tex, handout.md and (with a TeX engine)
-    handout.pdf (default: output/)."""
+    Markdown, and the handout of them all as handout.tex, handout.md, the web page index.html
+    and (with a TeX engine) handout.pdf (default: output/)."""
     from derivations.documents.terminal import run_summary, summary_line
     from derivations.summary import summarize
     from derivations.running.workflow import build as build_documents

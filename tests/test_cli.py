@@ -147,8 +147,8 @@ def test_show_prints_the_chain_with_verdicts(run):
     assert "✓ proved" in result.output and "Conclusion:" in result.output
 
 
-DOCUMENTS = sorted(f"{name}{suffix}" for name in [*catalog.ids(), "handout"]
-                   for suffix in (".md", ".tex"))
+DOCUMENTS = sorted([f"{name}{suffix}" for name in [*catalog.ids(), "handout"]
+                    for suffix in (".md", ".tex")] + ["index.html"])
 
 
 def test_build_without_tex_writes_everything_but_the_pdf_and_says_how(run, tmp_path, monkeypatch):

@@ -16,15 +16,16 @@ from pathlib import Path
 from . import tex
 from ..kernel import Verdict
 from .render import (
-    RenderRefused, pdf_string, render_template, template_context, template_environment, writers,
+    RenderRefused, pdf_string, plain_text, render_template, template_context, template_environment, writers,
 )
 from ..report import Report
 from ..storage import write_atomically
 
-FORMATS = ("latex", "markdown")
-TEMPLATES = {"latex": "handout.tex.j2", "markdown": "handout.md.j2"}
-BODY_TEMPLATES = {"latex": "fragment.tex.j2", "markdown": "derivation.md.j2"}
-SUFFIXES = {"latex": ".tex", "markdown": ".md"}
+FORMATS = ("latex", "markdown", "html")
+TEMPLATES = {"latex": "handout.tex.j2", "markdown": "handout.md.j2", "html": "handout.html.j2"}
+BODY_TEMPLATES = {"latex": "fragment.tex.j2", "markdown": "derivation.md.j2",
+                  "html": "section.html.j2"}
+SUFFIXES = {"latex": ".tex", "markdown": ".md", "html": ".html"}
 VERDICT_WORDS = {
     Verdict.PROVED: "an exact symbolic argument under the declared assumptions",
     Verdict.CHECKED: "no proof found, but the relation held at many random points at 40 digits",
@@ -71,6 +72,7 @@ def handout_context(reports: list[Report], fmt: str, *, title: str, author: str 
     return {
         "title": prose(title), "author": escape(author), "date": escape(date),
         "pdf_title": pdf_string(title), "pdf_author": pdf_string(author),
+        "plain_title": escape(plain_text(title)),
         "derivations": derivations,
         "unverified": [d["title"] for d in derivations if not d["passed"]],
         "summary": f"{len(reports)} derivation{'s' if len(reports) != 1 else ''}, {steps} steps: "

@@ -188,6 +188,38 @@ def to_latex(expr) -> str:
     return _PRINTER.doprint(expr)
 
 
+_MATHML_ATTRIBUTES = frozenset((
+    "xmlns", "display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace",
+    "accent", "accentunder", "minsize", "maxsize", "movablelimits", "form", "linethickness",
+    "displaystyle", "scriptlevel", "symmetric", "largeop", "columnalign", "columnspacing",
+    "rowspacing", "columnlines", "rowlines", "frame", "width", "height", "depth", "notation"))
+
+
+def to_mathml(tex: str, display: bool = False) -> str:
+    """A formula's LaTeX, as the printer above or the author (a ``latex`` field, ``$...$`` in
+    prose) wrote it, as MathML for a web page, so that the page shows the notation of the
+    PDF.  (SymPy's MathML printer cannot take the author's LaTeX, and has no products.)
+
+    The author's LaTeX is untrusted: only MathML elements and presentational attributes are
+    kept (no ``href`` from ``\\href``, no ``style``), and every text is escaped, so nothing in a
+    formula can become markup, a script or a link."""
+    import html
+    from xml.etree.ElementTree import tostring
+
+    from latex2mathml.converter import convert_to_element
+
+    root = convert_to_element(tex, display="block" if display else "inline")
+    for element in root.iter():
+        if not (element.tag == "math" or element.tag.startswith("m")):
+            element.tag, element.attrib = "mtext", {}
+        for name in [n for n in element.attrib if n not in _MATHML_ATTRIBUTES]:
+            del element.attrib[name]
+        # latex2mathml keeps characters as entity text (&#x003C;): made characters here
+        element.text = html.unescape(element.text) if element.text else element.text
+        element.tail = html.unescape(element.tail) if element.tail else element.tail
+    return tostring(root, encoding="unicode")
+
+
 def name_latex(name: str, kind: str) -> str:
     """A declared name as the printer writes it: a function as applied, a symbol or the base of
     a sequence as SymPy writes the symbol (``p_X`` as ``p_{X}``, ``xdot`` as ``\\dot{x}``)."""

@@ -22,6 +22,7 @@ from ..kernel import Relation, Verdict
 from .layout import CONTINUATION, LINE_WIDTH, break_lines, width
 from .notation import (
     RELATION_LATEX, assumptions_latex, conclusion_latex, conclusion_sides, step_latex, to_latex,
+    to_mathml,
 )
 from ..verdicts import MARKS
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from ..report import Report
 
 TEMPLATES = {"latex": "article.tex.j2", "latex-fragment": "fragment.tex.j2",
-             "markdown": "derivation.md.j2"}
+             "markdown": "derivation.md.j2", "html": "derivation.html.j2"}
 
 
 class RenderRefused(NotVerified):
@@ -71,11 +72,16 @@ def escape_markdown(text: str) -> str:
     return "\n".join(lines)
 
 
-def pdf_string(text: str) -> str:
-    """Prose as text for a PDF's metadata (hyperref's ``pdftitle``): its formulas as the
+def plain_text(text: str) -> str:
+    """Prose as plain characters (a PDF's metadata, a web page's title): its formulas as the
     characters they are written with, less dollars, backslashes and braces."""
     plain = MATH_IN_PROSE.sub(lambda found: re.sub(r"[\\{}]", "", found.group(1)), text)
-    return escape_latex(" ".join(plain.split()))
+    return " ".join(plain.split())
+
+
+def pdf_string(text: str) -> str:
+    """Prose as LaTeX for hyperref's ``pdftitle`` and ``pdfauthor``."""
+    return escape_latex(plain_text(text))
 
 
 # -- prose with math -------------------------------------------------------------------------
@@ -110,9 +116,7 @@ def prose_markdown(text: str) -> str:
 
 def prose_html(text: str) -> str:
     """Prose as HTML: ``$...$`` as inline MathML, the rest escaped."""
-    from latex2mathml.converter import convert
-
-    return _prose(text, escape_html, convert)
+    return _prose(text, escape_html, to_mathml)
 
 
 def escape_html(text: str) -> str:
@@ -126,6 +130,14 @@ def writers(fmt: str):
     if fmt == "html":
         return escape_html, prose_html
     return escape_latex, prose_latex
+
+
+def formula_writer(fmt: str):
+    """A formula (LaTeX, as the printer or the author wrote it) as the format places it:
+    LaTeX as it is, or MathML for a web page; ``display`` for a block of its own."""
+    if fmt == "html":
+        return lambda tex, display=False: to_mathml(tex, display)
+    return lambda tex, display=False: tex
 
 
 # -- what the templates receive ----------------------------------------------------------------
@@ -145,9 +157,10 @@ def _method(judgement) -> str:
 
 
 def _justification(by: str, over: str | None, notes: list[str]) -> str:
-    """The author's words, what a same-optimizers step keeps (``over``, LaTeX) and further
-    notes, as escaped prose with inline math (a table cell, or a paragraph under the step)."""
-    return "; ".join(filter(None, [by, over and f"same optimisers over ${over}$", *notes]))
+    """The author's words, what a same-optimizers step keeps (``over``, inline math of the
+    format) and further notes, as escaped prose (a table cell, or a paragraph under the
+    step)."""
+    return "; ".join(filter(None, [by, over and f"same optimisers over {over}", *notes]))
 
 
 def _lines(tex: str, breakable: bool) -> list[str]:
@@ -170,8 +183,10 @@ def _conclusion_rows(report: Report) -> list[str]:
 def _steps(report: Report, fmt: str) -> list[dict]:
     markdown = fmt == "markdown"
     escape, prose = writers(fmt)
+    math = formula_writer(fmt)
     optimization = report.derivation.optimization
     over = ", ".join(to_latex(v) for v in optimization.over) if optimization else ""
+    over = (math(over) if fmt == "html" else f"${over}$") if over else ""
     sense = optimization.sense if optimization else None
     steps = []
     for entry in report.steps:
@@ -186,18 +201,20 @@ def _steps(report: Report, fmt: str) -> list[dict]:
             notes.append("using " + ", ".join(escape(name) for name in step.using))
         by = prose(_one_line(step.by))
         words = "⇔ same optimisers" if same else step.relation.symbol  # safe in Markdown
+        tex = step_latex(step) or to_latex(step.expr)
         steps.append({
             "index": entry.index,
-            "relation": RELATION_LATEX[step.relation],
-            "relation_text": words if markdown else escape_latex(words),
-            "expr": step_latex(step) or to_latex(step.expr),
-            "lines": _lines(step_latex(step) or to_latex(step.expr), step_latex(step) is None),
+            "relation": math(RELATION_LATEX[step.relation]),
+            "relation_text": words if markdown or fmt == "html" else escape_latex(words),
+            "expr": math(tex, True),
+            "lines": [math(tex, True)] if fmt == "html" else _lines(tex, step_latex(step) is None),
             "by": by,
             "justification": _justification(by, over if same else None, notes),
             "verdict": verdict.value,
             "passed": verdict.passes(),
-            "mark": MARKS[verdict].markdown if markdown else MARKS[verdict].latex,
-            "math_mark": MARKS[verdict].math,
+            "mark": {"markdown": MARKS[verdict].markdown, "html": escape_html(MARKS[verdict].terminal)}
+            .get(fmt, MARKS[verdict].latex),
+            "math_mark": math(MARKS[verdict].math),
             "method": prose(_one_line(_method(entry.judgement))),
         })
     return steps
@@ -206,29 +223,33 @@ def _steps(report: Report, fmt: str) -> list[dict]:
 def template_context(report: Report, fmt: str) -> dict:
     """Every name a template (built-in or a user's) can use: strings, numbers, lists and dicts."""
     escape, prose = writers(fmt)
+    math = formula_writer(fmt)
     derivation = report.derivation
     optimization = derivation.optimization
+    start = derivation.start_latex or to_latex(derivation.start)
     return {
         "id": derivation.id,
         "standalone": fmt == "latex",
         "title": prose(derivation.title),
         "pdf_title": pdf_string(derivation.title),  # LaTeX: the PDF's metadata
+        "plain_title": escape(plain_text(derivation.title)),  # HTML: the page's <title>
         "summary": prose(derivation.summary.strip()),
-        "assumptions": assumptions_latex(derivation.context,
-                                         [derivation.start, *(s.expr for s in derivation.steps)]),
-        "givens": [{"name": escape(g.name), "latex": f"{to_latex(g.lhs)} = {to_latex(g.rhs)}"}
+        "assumptions": [math(a) for a in assumptions_latex(
+            derivation.context, [derivation.start, *(s.expr for s in derivation.steps)])],
+        "givens": [{"name": escape(g.name), "latex": math(f"{to_latex(g.lhs)} = {to_latex(g.rhs)}")}
                    for g in derivation.givens.values()],
         "optimization": optimization and {
-            "over": ", ".join(to_latex(v) for v in optimization.over),
+            "over": math(", ".join(to_latex(v) for v in optimization.over)),
             "sense": _SENSE_WORD[optimization.sense.value],
             "final_sense": _SENSE_WORD[report.chain.sense.value],
         },
-        "start": derivation.start_latex or to_latex(derivation.start),
-        "start_lines": _lines(derivation.start_latex or to_latex(derivation.start),
-                              derivation.start_latex is None),
+        "start": math(start, True),
+        "start_lines": [math(start, True)] if fmt == "html" else _lines(
+            start, derivation.start_latex is None),
         "steps": _steps(report, fmt),
-        "conclusion": conclusion_latex(report),
-        "conclusion_rows": _conclusion_rows(report),
+        "conclusion": math(conclusion_latex(report), True),
+        "conclusion_rows": [math(conclusion_latex(report), True)] if fmt == "html" else
+        _conclusion_rows(report),
         "passed": report.passed(),
         "unverified": [f"{s.index} ({s.verdict.value})" for s in report.steps
                        if not s.verdict.passes()],

@@ -329,7 +329,8 @@ _LATEX_REFUSED = frozenset({
     "catcode", "def", "edef", "gdef", "xdef", "let", "futurelet", "csname", "endcsname",
     "expandafter", "newcommand", "renewcommand", "providecommand", "DeclareRobustCommand",
     "newenvironment", "renewenvironment", "usepackage", "RequirePackage", "documentclass",
-    "special", "makeatletter", "shipout", "output", "everypar", "everymath", "everydisplay",
+    "special", "href", "url", "makeatletter", "shipout", "output", "everypar", "everymath",
+    "everydisplay",
     "everyjob", "scantokens", "endinput", "directlua", "luaexec", "pdfprimitive", "primitive",
     "globaldefs", "afterassignment", "aftergroup", "batchmode", "nonstopmode", "scrollmode",
 })

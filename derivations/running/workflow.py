@@ -172,6 +172,7 @@ def check_one(name: str, settings: CheckSettings = CheckSettings()):
 
 SUFFIXES = {"latex": ".tex", "markdown": ".md"}
 HANDOUT_NAME = "handout"  # output/handout.tex, .md and .pdf
+WEB_PAGE = "index.html"  # output/index.html: the handout as a web page
 HANDOUT_TITLE = "Losses from likelihoods"
 # The date of the catalog's handout PDF when SOURCE_DATE_EPOCH is not set (2026-11-29 UTC):
 # a rebuild of the same catalog gives the same bytes.  Change it with the catalog.
@@ -189,8 +190,8 @@ class Written:
 
 def build(reports: list, directory: Path, *, pdf: bool = True):
     """Write the LaTeX and Markdown document of every report that passed, and the handout of
-    them all (``handout.tex``, ``handout.md`` and, with ``pdf`` and a TeX engine,
-    ``handout.pdf``).  Returns a ``Written``: the paths, and notes on what was not
+    them all (``handout.tex``, ``handout.md``, the web page ``index.html`` and, with ``pdf``
+    and a TeX engine, ``handout.pdf``).  Returns a ``Written``: the paths, and notes on what was not
     written and why."""
     from ..documents import tex
     from ..documents.handout import handout, write_pdf
@@ -206,11 +207,11 @@ def build(reports: list, directory: Path, *, pdf: bool = True):
     if not passed:
         return written
     sources = {}
-    for fmt, suffix in SUFFIXES.items():
-        path = directory / f"{HANDOUT_NAME}{suffix}"
+    for fmt, name in [*((f, f"{HANDOUT_NAME}{s}") for f, s in SUFFIXES.items()),
+                      ("html", WEB_PAGE)]:
         sources[fmt] = handout(passed, fmt, title=HANDOUT_TITLE)
-        write_atomically(path, sources[fmt])
-        written.paths.append(path)
+        write_atomically(directory / name, sources[fmt])
+        written.paths.append(directory / name)
     target = directory / f"{HANDOUT_NAME}.pdf"
     if not pdf:
         written.notes.append(f"{target} not written (--no-pdf)")
