@@ -479,7 +479,7 @@ def same_optimizers_by_monotone_map(
     return _judge(context, before, after, Relation.SAME_OPTIMIZERS, givens=givens,
                   optimization=optimization, sense_before=sense_before, sense_after=sense_after,
                   verdict=Verdict.PROVED, rule=rule,
-                  method=rf"monotone map $\mathrm{{new}} = a {old} + b$ with $a = {sp.latex(scale)}$, "
+                  method=rf"monotone map $\mathrm{{new}} = a \, {old} + b$ with $a = {sp.latex(scale)}$, "
                          f"{b} ({form})")
 
 
