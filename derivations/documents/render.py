@@ -99,7 +99,7 @@ def _prose(text: str, escape, math) -> str:
         formulas.append(math(formula))
         return f"\x00{len(formulas) - 1}\x00"
 
-    held = MATH_IN_PROSE.sub(hold, text.replace("\x00", ""))
+    held = MATH_IN_PROSE.sub(hold, text.replace("\x00", "")).replace("\\$", "$")  # \$: a dollar
     return re.sub("\x00(\\d+)\x00", lambda found: formulas[int(found.group(1))], escape(held))
 
 
