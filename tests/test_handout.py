@@ -37,9 +37,10 @@ def test_latex_handout_has_title_block_contents_sections_and_appendix(reports):
     assert "How each step was checked" in latex
     assert r"\begin{description}" in latex  # the legend of verdicts ...
     assert r"\item[Step 1]" not in latex  # ... while the steps' methods are in the appendix
-    rows = re.findall(r"^(\d+) & (\w+) & (.*) & (\d+\.\d+\\,m?s) \\\\$", latex, re.M)
+    rows = re.findall(r"^(\d+) & (\w+) & (.*) \\\\$", latex, re.M)
     assert len(rows) == sum(len(r.steps) for r in reports)
-    assert {verdict for _, verdict, _, _ in rows} <= {"proved", "checked"}
+    assert {verdict for _, verdict, _ in rows} <= {"proved", "checked"}
+    assert not re.search(r"\d\\,m?s\b", latex), "no step times: they change from run to run"
 
 
 def test_each_derivation_is_rendered_by_the_single_derivation_templates(reports):
@@ -77,7 +78,7 @@ def test_markdown_handout_links_its_contents_to_its_headings(reports):
     for number, report in enumerate(reports, start=1):
         assert ("##", f"{number}. {report.derivation.title}") in headings
     assert ("###", "Assumptions") in headings and ("##", "Appendix: how each step was checked") in headings
-    assert "| step | verdict | method | time |" in markdown
+    assert "| step | verdict | method |" in markdown
 
 
 # Everything our Markdown math uses; GitHub's MathJax knows all of them.
@@ -89,6 +90,9 @@ GITHUB_MATHJAX = {
     r"\rbrace", r"\dots", r"\colon", r"\to", r"\theta", r"\sigma", r"\pi", r"\|", r"\,",
     r"\;", r"\\", r"\:", r"\beta", r"\cdot", r"\epsilon", r"\eta", r"\gamma", r"\lambda",
     r"\mu", r"\tau",
+    # in the catalog's prose ($...$ in titles, summaries, reasons and methods)
+    r"\varepsilon", r"\lvert", r"\rvert", r"\Vert", r"\mid", r"\hat", r"\ldots",
+    r"\leftarrow", r"\bigl", r"\bigr", r"\mathcal",
 }
 
 
@@ -115,14 +119,14 @@ def test_a_derivation_that_did_not_pass_is_refused_or_marked():
 
 
 def test_prose_is_escaped_in_both_formats():
-    report = make_report(title="a_b {c}", summary="$x$ & 100%")
+    report = make_report(title="a_b {c}", summary="$x$ & 100% and $5 or \\$6")
     latex = handout([report], "latex", title="T_1 #2", author="O'Neil & Co", date="~now")
     assert r"\title{T\_1 \#2}" in latex and r"\author{O'Neil \& Co}" in latex
     assert r"\date{\textasciitilde{}now}" in latex and r"\section{a\_b \{c\}}" in latex
-    assert r"\$x\$ \& 100\%" in latex
+    assert r"$x$ \& 100\% and \$5 or \$6" in latex  # $x$ is math, the rest text
     markdown = handout([report], "markdown", title="T_1 *2*", author="<b>me</b>", date="")
     assert r"# T\_1 \*2\*" in markdown and r"*\<b\>me\</b\>*" in markdown
-    assert r"\$x\$ \& 100%" in markdown
+    assert r"$x$ \& 100% and \$5 or \$6" in markdown
 
 
 def test_a_users_templates_come_first_in_handouts(tmp_path, reports):

@@ -79,7 +79,7 @@ def test_prose_is_escaped_in_every_format():
     assert r"50\% of a\_b \& \{c\}" in render(report, "latex")
     markdown = render(report, "markdown")
     assert r"# 50% of a\_b \& {c}" in markdown
-    assert r"\*not bold\* \$x\$" in markdown
+    assert r"\*not bold\* $x$" in markdown  # $x$ is math (docs/derivation-files.md)
 
 
 # -- refusing and marking ----------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 from . import tex
 from ..kernel import Verdict
 from .render import (
-    RenderRefused, pdf_string, plain_text, render_template, template_context, template_environment, writers,
+    RenderRefused, render_template, template_context, template_environment, writers,
 )
 from ..report import Report
 from ..storage import write_atomically
@@ -71,8 +71,6 @@ def handout_context(reports: list[Report], fmt: str, *, title: str, author: str 
     steps = sum(len(r.steps) for r in reports)
     return {
         "title": prose(title), "author": escape(author), "date": escape(date),
-        "pdf_title": pdf_string(title), "pdf_author": pdf_string(author),
-        "plain_title": escape(plain_text(title)),
         "derivations": derivations,
         "unverified": [d["title"] for d in derivations if not d["passed"]],
         "summary": f"{len(reports)} derivation{'s' if len(reports) != 1 else ''}, {steps} steps: "

@@ -72,18 +72,6 @@ def escape_markdown(text: str) -> str:
     return "\n".join(lines)
 
 
-def plain_text(text: str) -> str:
-    """Prose as plain characters (a PDF's metadata, a web page's title): its formulas as the
-    characters they are written with, less dollars, backslashes and braces."""
-    plain = MATH_IN_PROSE.sub(lambda found: re.sub(r"[\\{}]", "", found.group(1)), text)
-    return " ".join(plain.split())
-
-
-def pdf_string(text: str) -> str:
-    """Prose as LaTeX for hyperref's ``pdftitle`` and ``pdfauthor``."""
-    return escape_latex(plain_text(text))
-
-
 # -- prose with math -------------------------------------------------------------------------
 def _prose(text: str, escape, math) -> str:
     """Prose whose ``$...$`` formulas are typeset by ``math`` and the rest escaped by
@@ -231,8 +219,6 @@ def template_context(report: Report, fmt: str) -> dict:
         "id": derivation.id,
         "standalone": fmt == "latex",
         "title": prose(derivation.title),
-        "pdf_title": pdf_string(derivation.title),  # LaTeX: the PDF's metadata
-        "plain_title": escape(plain_text(derivation.title)),  # HTML: the page's <title>
         "summary": prose(derivation.summary.strip()),
         "assumptions": [math(a) for a in assumptions_latex(
             derivation.context, [derivation.start, *(s.expr for s in derivation.steps)])],
