@@ -17,6 +17,7 @@ import sympy as sp
 from .bounds import BoundsOracle
 from .definitions import unfold_definitions
 from .exact import exact_text
+from .expectations import reduce_expectations
 from .substitution import Fresh, rename_binders, substitute
 
 
@@ -52,9 +53,10 @@ def split_logs(expr: sp.Expr, oracle: BoundsOracle, env: dict | None = None) -> 
     return expr.func(*args)
 
 
-def _canonical_index(depth: int) -> sp.Symbol:
-    # Declared names cannot start with "_", so these never capture a user's name.
-    return sp.Symbol(f"_k{depth}", integer=True)
+def _canonical_index(depth: int, integer: bool = True) -> sp.Symbol:
+    # Declared names cannot start with "_", so these never capture a user's name.  An
+    # integral's variable stays real: an integer one would say more than it binds.
+    return sp.Symbol(f"_k{depth}", integer=True) if integer else sp.Symbol(f"_k{depth}", real=True)
 
 
 def fresh_binders(expr: sp.Expr) -> sp.Expr:
@@ -64,7 +66,7 @@ def fresh_binders(expr: sp.Expr) -> sp.Expr:
 
 
 def _depth_names(expr: sp.Expr) -> sp.Expr:
-    return rename_binders(expr, lambda depth, index: _canonical_index(depth))
+    return rename_binders(expr, lambda depth, index: _canonical_index(depth, index.is_integer))
 
 
 def canonical_binders(expr: sp.Expr) -> sp.Expr:
@@ -237,6 +239,13 @@ def _as_written(expr, oracle):
     return _unfold(expr)
 
 
+def _expectations(expr, oracle):
+    """Every expectation taken (``expectations.reduce_expectations``: linearity, constants,
+    the table of moments, finite sums), its body's logarithms split first, then "logs and
+    sums"."""
+    return _logs_and_sums(reduce_expectations(split_logs(_unfold(expr), oracle)), oracle)
+
+
 NORMAL_FORMS = {
     "as written": _as_written,
     "expand": _expand,
@@ -246,4 +255,5 @@ NORMAL_FORMS = {
     "rational functions": _rational,
     "case by case": _case_by_case,
     "simplify": _simplify,
+    "expectations": _expectations,
 }

@@ -20,6 +20,8 @@ from sympy.core.function import AppliedUndef
 from sympy.functions.elementary.piecewise import ExprCondPair
 
 from .definitions import DEFINED_FUNCTIONS, unfold_definitions
+from .expectations import reduce_expectations
+from .laws import Expectation
 from .relations import Relation
 
 MAX_TERMS = 250_000  # per evaluation: n = 100,000 data points, summed on both sides
@@ -414,6 +416,8 @@ class _Evaluator:
             return self.value(body.expr, inner)
         if isinstance(e, (sp.Derivative, sp.Subs)):  # a Subs: a derivative at a point
             return self.value(self._derivative(e, env), env)
+        if isinstance(e, Expectation):
+            return self._expectation(e, env)
         raise EvaluationError(f"cannot evaluate {type(e).__name__}")
 
     def _complex_log(self, box):
@@ -455,6 +459,16 @@ class _Evaluator:
         if not terms:
             return self.number(0 if isinstance(e, sp.Sum) else 1)
         return self.ctx.fsum(terms) if isinstance(e, sp.Sum) else self.ctx.fprod(terms)
+
+    def _expectation(self, e, env):
+        """An expectation by the kernel's exact rules (``reduce_expectations``), then evaluated
+        like any expression: certified where the intervals are; none that the rules leave
+        standing is evaluated (it would take quadrature, which is evidence only)."""
+        taken = reduce_expectations(e)
+        if taken.has(Expectation):
+            raise EvaluationError("an expectation with no closed form by the kernel's rules")
+        self.bound |= {index for big in taken.atoms(sp.Sum, sp.Product) for index, *_ in big.limits}
+        return self.value(taken, env)
 
     def _derivative(self, e, env):
         """Differentiate symbolically once the functions and bound indices are concrete."""

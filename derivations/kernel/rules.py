@@ -89,6 +89,7 @@ def assumptions_text(context: Context) -> str:
     return ";".join(
         f"{d.name}:{d.kind}:{d.rank}:{int(d.domain.integer)}:{exact_text(d.domain.lower)}:"
         f"{int(d.domain.lower_open)}:{exact_text(d.domain.upper)}:{int(d.domain.upper_open)}"
+        + ("" if d.law is None else f":{exact_text(d.law)}")
         for d in context.declarations)
 
 

@@ -17,7 +17,8 @@ import sympy as sp
 
 from ..errors import InputProblem
 from ..kernel import Context, sigmoid, softplus
-from ..kernel.substitution import BoundIndex
+from ..kernel.laws import Expectation
+from ..kernel.substitution import BoundIndex, BoundReal, bound_like
 
 MAX_LENGTH = 5_000
 MAX_DEPTH = 60
@@ -34,7 +35,7 @@ _FUNCTIONS = {
     "log": (1, 2), "exp": (1, 1), "sqrt": (1, 1), "Abs": (1, 1), "sign": (1, 1),
     "sigmoid": (1, 1), "softplus": (1, 1), "factorial": (1, 1), "KroneckerDelta": (2, 2),
     "Max": (2, 20), "Min": (2, 20), "Sum": (2, 2), "Product": (2, 2), "Derivative": (2, 2),
-    "Piecewise": (1, 20),
+    "Piecewise": (1, 20), "Integral": (2, 2), "E": (1, 1), "Var": (1, 1),
 }
 _SIMPLE = {"exp": sp.exp, "sqrt": sp.sqrt, "Abs": sp.Abs, "sign": sp.sign, "sigmoid": sigmoid,
            "softplus": softplus, "KroneckerDelta": sp.KroneckerDelta, "Max": sp.Max, "Min": sp.Min}
@@ -101,9 +102,22 @@ def parse_expression(text: str, context: Context) -> sp.Expr:
     except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:
         # SymPy refusing what it was asked to build: Max of a complex number, say.
         raise ExpressionError(f"not a valid expression: {exc}", offset) from None
-    if built.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+    if _infinite_outside_limits(built):
         raise ExpressionError("the expression is not finite (a division by zero or log(0))", offset)
     return built
+
+
+def _infinite_outside_limits(expr) -> bool:
+    """Whether ``expr`` has an infinity or an undefined number anywhere but at the ends of an
+    integral (``Integral(f, (x, 0, oo))``)."""
+    if isinstance(expr, sp.Integral):
+        (variable, *ends), = expr.limits
+        return _infinite_outside_limits(expr.function) or any(
+            end.has(sp.zoo, sp.nan) or (end not in (sp.oo, -sp.oo)
+                                        and _infinite_outside_limits(end)) for end in ends)
+    if expr in (sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return True
+    return any(_infinite_outside_limits(a) for a in expr.args)
 
 
 def _depth(tree) -> int:
@@ -260,6 +274,13 @@ class _Builder:
             return self._big_operator(node, sp.Sum if name == "Sum" else sp.Product)
         if name == "Piecewise":
             return self._piecewise(node)
+        if name == "Integral":
+            return self._integral(node)
+        if name in ("E", "Var"):
+            body = self.build(node.args[0])
+            if name == "E":
+                return self._expectation(node, body)
+            return self._expectation(node, (body - self._expectation(node, body)) ** 2)
         args = [self.build(a) for a in node.args]
         if name == "log":
             if len(args) == 2 and (not args[1].is_positive or args[1] == 1):
@@ -302,6 +323,60 @@ class _Builder:
             else:
                 self.scope[index.name] = outer
         return kind(body, (bound_index, first, last))
+
+    def _integral(self, node):
+        limits = node.args[1]
+        if not (isinstance(limits, ast.Tuple) and len(limits.elts) == 3):
+            self.fail(limits, "limits are written (variable, from, to), such as (x, 0, oo)")
+        variable_node = limits.elts[0]
+        variable = self.build(variable_node)
+        declaration = self.context.lookup(getattr(variable, "name", ""))
+        if not (isinstance(variable, sp.Symbol) and variable.is_real and not variable.is_integer
+                and declaration is not None and declaration.law is None):
+            self.fail(variable_node, "the variable of an integral is a declared real symbol "
+                      "(not an integer, not a random variable)")
+        ends = [self._end(end) for end in limits.elts[1:]]
+        # Bound, like a sum's index: never the declared symbol of its name.
+        outer = self.scope.get(variable.name)
+        bound = BoundReal(variable.name, 0 if outer is None else outer.tag + 1)
+        self.scope[variable.name] = bound
+        try:
+            body = self.build(node.args[0])
+        finally:
+            if outer is None:
+                del self.scope[variable.name]
+            else:
+                self.scope[variable.name] = outer
+        return sp.Integral(body, (bound, *ends))
+
+    def _end(self, node):
+        """An end of an integral: a real expression, or oo / -oo."""
+        negative = isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+        inner = node.operand if negative else node
+        if isinstance(inner, ast.Name) and inner.id == "oo":
+            return -sp.oo if negative else sp.oo
+        end = self.build(node)
+        if not end.is_extended_real:
+            self.fail(node, "an end of an integral is a real expression, oo or -oo")
+        return end
+
+    def _expectation(self, node, body):
+        """𝔼[body] over every declared random variable it mentions (independent ones, in the
+        order of their names), each bound: the declared symbol outside stays free."""
+        randoms = sorted((s for s in body.free_symbols if isinstance(s, sp.Symbol)
+                          and not isinstance(s, BoundIndex)
+                          and getattr(self.context.lookup(s.name), "law", None) is not None
+                          and self.context.lookup(s.name).obj == s), key=lambda s: s.name)
+        if not randoms:
+            self.fail(node, "E(...) averages over a random variable, and this has none: declare "
+                      "one under 'symbols', such as x: Normal(mu, sigma)")
+        limits = []
+        for symbol in randoms:
+            tags = [b.tag for b in body.atoms(BoundIndex) if b.name == symbol.name]
+            bound = bound_like(symbol, max(tags, default=-1) + 1)
+            body = body.xreplace({symbol: bound})
+            limits.append((bound, self.context.lookup(symbol.name).law))
+        return Expectation(body, *limits)
 
     def _piecewise(self, node):
         pieces = []
@@ -356,7 +431,7 @@ def substitution_problem(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> str | Non
             return replace[e]
         if not e.args or isinstance(e, sp.IndexedBase):
             return e
-        if isinstance(e, (sp.Sum, sp.Product)):  # a sum's own index is not the given's
+        if isinstance(e, (sp.Sum, sp.Product, sp.Integral, Expectation)):  # its own variable
             bound = {index for index, *_ in e.limits}
             replace = {k: v for k, v in replace.items() if k not in bound}
         args = [rebuilt(a, replace, entries) for a in e.args]
