@@ -386,6 +386,13 @@ class _StepTactic:
                 return self._attempt(relation, "as written")
             except RuleError:
                 pass
+        if relation in (Relation.LE, Relation.GE) and any(e.has(Expectation)
+                                                          for e in self.expressions):
+            try:
+                return kernel.jensen(self.context, self.before, self.after, relation,
+                                     self.givens)
+            except RuleError:
+                pass
         if relation in (Relation.LE, Relation.GE):
             try:
                 return kernel.ordered_by_lemma(self.context, self.before, self.after, relation,

@@ -211,6 +211,10 @@ class Expectation(sp.Expr):
             free = (free - {variable}) | law.free_symbols
         return free
 
+    def _sympystr(self, printer) -> str:
+        """As a derivation file writes it: E(body), the laws being declared with the names."""
+        return f"E({printer._print(self.function)})"
+
     def _eval_is_extended_real(self):
         return self.function.is_extended_real
 
