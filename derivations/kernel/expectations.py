@@ -61,3 +61,112 @@ def reduce_expectations(expr: sp.Expr) -> sp.Expr:
                              for term in sp.Add.make_args(sp.expand(value))])
         return value
     return expr.func(*[reduce_expectations(a) for a in expr.args])
+
+
+# -- integrals ----------------------------------------------------------------------------------
+CHECK_POINTS = 3  # values of the parameters at which an integral's closed form is cross-checked
+CHECK_DIGITS = (20, 30)  # quadrature at two precisions, each agreeing with the closed form
+_TRIAL_VALUES = (sp.Rational(7, 10), sp.Rational(13, 10), sp.Rational(23, 10), sp.Rational(-3, 5),
+                 sp.Rational(-17, 10))
+
+
+class IntegrationRefused(ValueError):
+    """SymPy's integral was not used: why, for the rule's error."""
+
+
+def as_integral(expectation: Expectation) -> sp.Expr:
+    """An expectation over one continuous law with a density, as the integral of body times
+    density over the support (the definition); anything else unchanged."""
+    from .laws import density, support
+    if len(expectation.limits) != 1:
+        return expectation
+    (variable, law), = expectation.limits
+    weight = density(law, variable)
+    integer, low, high, _, _ = support(law)
+    if weight is None or integer:
+        return expectation
+    return sp.Integral(expectation.function * weight, (variable, low, high))
+
+
+def _trial_point(symbols, context):
+    """Values of the parameters inside their declared domains (numbers at the ends only), at
+    a few trial values, or None."""
+    from .numeric import Point
+    points = []
+    for shift in range(CHECK_POINTS):
+        values = {}
+        for number, symbol in enumerate(sorted(symbols, key=lambda s: s.name)):
+            domain = context.domain_of(symbol)
+            if domain is None or domain.integer or not (domain.lower.is_number
+                                                        and domain.upper.is_number):
+                return None
+            choices = [v for v in _TRIAL_VALUES if domain.lower < v < domain.upper]
+            if not choices:
+                low = domain.lower if domain.lower.is_finite else domain.upper - 2
+                high = domain.upper if domain.upper.is_finite else low + 2
+                choices = [low + (high - low) * sp.Rational(k, 7) for k in (2, 3, 5)]
+            values[symbol] = choices[(shift + number) % len(choices)]
+        points.append(Point(values=values))
+    return points
+
+
+def _agrees(integral: sp.Integral, closed: sp.Expr, point) -> bool:
+    """Whether mpmath's quadrature of ``integral`` at two precisions agrees with ``closed``
+    at ``point`` (a cross-check, which a wrong antiderivative fails)."""
+    import mpmath
+    from .numeric import EvaluationError, _Evaluator, evaluate
+    (variable, low, high), = integral.limits
+    for digits in CHECK_DIGITS:
+        with mpmath.workdps(digits + 10):
+            try:
+                target = evaluate(closed, point, digits)
+                ends = [evaluate(end, point, digits) if end.is_finite is not False else
+                        (mpmath.inf if end == sp.oo else -mpmath.inf) for end in (low, high)]
+                evaluator = _Evaluator(point, mpmath.mp, integral.function)
+                evaluator.bound.add(variable)
+                found = mpmath.quad(lambda t: evaluator.value(integral.function, {variable: t}),
+                                    [mpmath.re(ends[0]), mpmath.re(ends[1])])
+            except (EvaluationError, ZeroDivisionError, ValueError, TypeError, OverflowError):
+                return False
+            if not mpmath.isfinite(found) or \
+                    abs(found - target) > mpmath.mpf(10) ** (-digits // 2) * max(1, abs(target)):
+                return False
+    return True
+
+
+def integrate_exactly(integral: sp.Integral, context) -> sp.Expr:
+    """SymPy's value of a definite integral, accepted only when it is a closed form (no
+    integral, case split, infinity or undefined number left) that quadrature at two
+    precisions matches at a few values of the parameters; IntegrationRefused otherwise."""
+    closed = sp.integrate(integral.function, integral.limits[0], conds="separate")
+    if isinstance(closed, tuple):
+        closed, condition = closed
+        if condition is not sp.true:
+            raise IntegrationRefused(f"SymPy's value holds only where {condition}")
+    if closed.has(sp.Integral, sp.Piecewise, sp.oo, -sp.oo, sp.zoo, sp.nan):
+        raise IntegrationRefused("SymPy found no closed form")
+    points = _trial_point(integral.free_symbols, context)
+    if points is None:
+        raise IntegrationRefused("no values of the parameters to cross-check it at")
+    if not all(_agrees(integral, closed, point) for point in points):
+        raise IntegrationRefused("quadrature does not match SymPy's value")
+    return closed
+
+
+def integrate_all(expr: sp.Expr, context) -> sp.Expr:
+    """Every expectation taken by the rules, what is left of one over a continuous law as its
+    integral, and every integral replaced by ``integrate_exactly``, innermost first."""
+    expr = reduce_expectations(expr)
+    if not expr.has(sp.Integral, Expectation):
+        return expr
+    if isinstance(expr, Expectation):
+        expr = as_integral(expr)
+        if isinstance(expr, Expectation):
+            return expr
+    args = [integrate_all(a, context) for a in expr.args]
+    expr = expr.func(*args) if args != list(expr.args) else expr
+    if isinstance(expr, sp.Integral) and len(expr.limits) == 1 and len(expr.limits[0]) == 3:
+        if expr.function.has(sp.Integral, Expectation):
+            raise IntegrationRefused("an integral inside another one")
+        return integrate_exactly(expr, context)
+    return expr

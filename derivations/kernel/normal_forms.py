@@ -17,7 +17,8 @@ import sympy as sp
 from .bounds import BoundsOracle
 from .definitions import unfold_definitions
 from .exact import exact_text
-from .expectations import reduce_expectations
+from .laws import Expectation
+from .expectations import IntegrationRefused, integrate_all, reduce_expectations
 from .substitution import Fresh, rename_binders, substitute
 
 
@@ -228,7 +229,8 @@ def _simplify(expr, oracle):
     (``_split_under_a_binder``), nor where a range may be reversed (simplify evaluates sums
     in closed form by Karr's convention)."""
     expr = _logs_and_sums(expr, oracle)
-    if _split_under_a_binder(expr) or not _ranges_not_reversed(expr, oracle):
+    if _split_under_a_binder(expr) or not _ranges_not_reversed(expr, oracle) \
+            or expr.has(sp.Integral, Expectation):  # their forms are "expectations", "integrals"
         return expr
     return sp.simplify(expr)
 
@@ -246,6 +248,19 @@ def _expectations(expr, oracle):
     return _logs_and_sums(reduce_expectations(split_logs(_unfold(expr), oracle)), oracle)
 
 
+def _integrals(expr, oracle):
+    """"expectations", then every integral (and what is left of an expectation over a
+    continuous law, as its integral) by SymPy's integration, each value cross-checked by
+    quadrature (``expectations.integrate_exactly``); the expression unchanged where one is
+    refused, so that it does not rewrite to 0."""
+    expr = split_logs(_unfold(expr), oracle)
+    try:
+        expr = integrate_all(expr, oracle.context)
+    except IntegrationRefused:
+        return expr
+    return _logs_and_sums(expr, oracle)
+
+
 NORMAL_FORMS = {
     "as written": _as_written,
     "expand": _expand,
@@ -256,4 +271,5 @@ NORMAL_FORMS = {
     "case by case": _case_by_case,
     "simplify": _simplify,
     "expectations": _expectations,
+    "integrals": _integrals,
 }

@@ -29,6 +29,7 @@ MAX_EXPANDED_TERMS = 20_000  # written out as SymPy terms, to differentiate them
 
 
 MAX_EVALF_TERMS = 2_000
+QUADRATURE_DEGREE = 6  # mpmath's tanh-sinh levels: a few hundred points of the integrand
 
 
 def _term_by_term(expr, prec: int, options: dict):
@@ -418,6 +419,8 @@ class _Evaluator:
             return self.value(self._derivative(e, env), env)
         if isinstance(e, Expectation):
             return self._expectation(e, env)
+        if isinstance(e, sp.Integral):
+            return self._integral(e, env)
         raise EvaluationError(f"cannot evaluate {type(e).__name__}")
 
     def _complex_log(self, box):
@@ -469,6 +472,23 @@ class _Evaluator:
             raise EvaluationError("an expectation with no closed form by the kernel's rules")
         self.bound |= {index for big in taken.atoms(sp.Sum, sp.Product) for index, *_ in big.limits}
         return self.value(taken, env)
+
+    def _integral(self, e, env):
+        """Quadrature, in numbers only: two precisions that agree are evidence, and intervals
+        (what a refutation needs) have no rigorous quadrature here."""
+        if self.intervals:
+            raise EvaluationError("an integral has no certified enclosure here")
+        *inner, (variable, low, high) = e.limits
+        body = type(e)(e.function, *inner) if inner else e.function
+        self.bound.add(variable)
+        ends = [self.ctx.inf if end == sp.oo else -self.ctx.inf if end == -sp.oo
+                else self.real(self.value(end, env)) for end in (low, high)]
+        found, error = self.ctx.quad(lambda t: self.value(body, {**env, variable: t}), ends,
+                                     error=True, maxdegree=QUADRATURE_DEGREE)
+        if not self.ctx.isfinite(found) or error > abs(found) * self.ctx.mpf(10) ** -20 + \
+                self.ctx.mpf(10) ** -20:
+            raise EvaluationError("quadrature does not settle on a value (it may diverge)")
+        return found
 
     def _derivative(self, e, env):
         """Differentiate symbolically once the functions and bound indices are concrete."""
