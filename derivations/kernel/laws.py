@@ -213,7 +213,11 @@ class Expectation(sp.Expr):
 
     def _sympystr(self, printer) -> str:
         """As a derivation file writes it: E(body), the laws being declared with the names."""
-        return f"E({printer._print(self.function)})"
+        body = printer._print(self.function)
+        if all(v in self.function.free_symbols for v in self.variables):
+            return f"E({body})"
+        names = [printer._print(v) for v in self.variables]
+        return f"E({body}, {names[0] if len(names) == 1 else '(' + ', '.join(names) + ')'})"
 
     def _eval_is_extended_real(self):
         return self.function.is_extended_real

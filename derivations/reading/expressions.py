@@ -35,7 +35,7 @@ _FUNCTIONS = {
     "log": (1, 2), "exp": (1, 1), "sqrt": (1, 1), "Abs": (1, 1), "sign": (1, 1),
     "sigmoid": (1, 1), "softplus": (1, 1), "factorial": (1, 1), "KroneckerDelta": (2, 2),
     "Max": (2, 20), "Min": (2, 20), "Sum": (2, 2), "Product": (2, 2), "Derivative": (2, 2),
-    "Piecewise": (1, 20), "Integral": (2, 2), "E": (1, 1), "Var": (1, 1),
+    "Piecewise": (1, 20), "Integral": (2, 2), "E": (1, 2), "Var": (1, 2),
 }
 _SIMPLE = {"exp": sp.exp, "sqrt": sp.sqrt, "Abs": sp.Abs, "sign": sp.sign, "sigmoid": sigmoid,
            "softplus": softplus, "KroneckerDelta": sp.KroneckerDelta, "Max": sp.Max, "Min": sp.Min}
@@ -278,9 +278,11 @@ class _Builder:
             return self._integral(node)
         if name in ("E", "Var"):
             body = self.build(node.args[0])
+            over = self._random_variables(node.args[1]) if len(node.args) == 2 else None
             if name == "E":
-                return self._expectation(node, body)
-            return self._expectation(node, (body - self._expectation(node, body)) ** 2)
+                return self._expectation(node, body, over)
+            return self._expectation(node, (body - self._expectation(node, body, over)) ** 2,
+                                     over)
         args = [self.build(a) for a in node.args]
         if name == "log":
             if len(args) == 2 and (not args[1].is_positive or args[1] == 1):
@@ -360,13 +362,27 @@ class _Builder:
             self.fail(node, "an end of an integral is a real expression, oo or -oo")
         return end
 
-    def _expectation(self, node, body):
-        """𝔼[body] over every declared random variable it mentions (independent ones, in the
-        order of their names), each bound: the declared symbol outside stays free."""
-        randoms = sorted((s for s in body.free_symbols if isinstance(s, sp.Symbol)
-                          and not isinstance(s, BoundIndex)
-                          and getattr(self.context.lookup(s.name), "law", None) is not None
-                          and self.context.lookup(s.name).obj == s), key=lambda s: s.name)
+    def _random_variables(self, node) -> list:
+        """The random variables named by E's second argument: x, or (x, y)."""
+        parts = node.elts if isinstance(node, ast.Tuple) else [node]
+        found = []
+        for part in parts:
+            declaration = self.context.lookup(getattr(part, "id", ""))
+            if not isinstance(part, ast.Name) or declaration is None or declaration.law is None:
+                self.fail(part, "E(expr, x) averages over x, a declared random variable, such "
+                          "as x: Normal(mu, sigma)")
+            found.append(declaration.obj)
+        return found
+
+    def _expectation(self, node, body, over=None):
+        """𝔼[body] over the random variables ``over`` or, by default, over every declared
+        random variable it mentions (independent ones, in the order of their names), each
+        bound: the declared symbol outside stays free."""
+        randoms = sorted(set(over) if over is not None else (
+            s for s in body.free_symbols if isinstance(s, sp.Symbol)
+            and not isinstance(s, BoundIndex)
+            and getattr(self.context.lookup(s.name), "law", None) is not None
+            and self.context.lookup(s.name).obj == s), key=lambda s: s.name)
         if not randoms:
             self.fail(node, "E(...) averages over a random variable, and this has none: declare "
                       "one under 'symbols', such as x: Normal(mu, sigma)")
