@@ -11,6 +11,8 @@ split into ∞ - ∞.
 
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from .laws import MAX_MOMENT, Expectation, finite_sum, moment
@@ -106,7 +108,8 @@ def _trial_point(symbols, context):
                 high = domain.upper if domain.upper.is_finite else low + 2
                 choices = [low + (high - low) * sp.Rational(k, 7) for k in (2, 3, 5)]
             values[symbol] = choices[(shift + number) % len(choices)]
-        points.append(Point(values=values))
+        if all(values != p.values for p in points):
+            points.append(Point(values=values))
     return points
 
 
@@ -134,10 +137,11 @@ def _agrees(integral: sp.Integral, closed: sp.Expr, point) -> bool:
     return True
 
 
-def integrate_exactly(integral: sp.Integral, context) -> sp.Expr:
-    """SymPy's value of a definite integral, accepted only when it is a closed form (no
-    integral, case split, infinity or undefined number left) that quadrature at two
-    precisions matches at a few values of the parameters; IntegrationRefused otherwise."""
+@functools.lru_cache(maxsize=256)
+def closed_form(integral: sp.Integral) -> sp.Expr:
+    """SymPy's value of a definite integral when it is a closed form with no condition (no
+    integral, case split, infinity or undefined number left); IntegrationRefused otherwise.
+    Not yet trusted: ``integrate_exactly`` and ``numeric`` cross-check it first."""
     closed = sp.integrate(integral.function, integral.limits[0], conds="separate")
     if isinstance(closed, tuple):
         closed, condition = closed
@@ -145,11 +149,27 @@ def integrate_exactly(integral: sp.Integral, context) -> sp.Expr:
             raise IntegrationRefused(f"SymPy's value holds only where {condition}")
     if closed.has(sp.Integral, sp.Piecewise, sp.oo, -sp.oo, sp.zoo, sp.nan):
         raise IntegrationRefused("SymPy found no closed form")
+    return closed
+
+
+def cross_checked(integral: sp.Integral, point) -> sp.Expr:
+    """The closed form of ``integral`` when quadrature at two precisions matches it at
+    ``point``; IntegrationRefused otherwise."""
+    closed = closed_form(integral)
+    if not _agrees(integral, closed, point):
+        raise IntegrationRefused("quadrature does not match SymPy's value")
+    return closed
+
+
+def integrate_exactly(integral: sp.Integral, context) -> sp.Expr:
+    """SymPy's value of a definite integral (``closed_form``), accepted only where quadrature
+    at two precisions matches it at a few values of the parameters."""
+    closed = closed_form(integral)
     points = _trial_point(integral.free_symbols, context)
     if points is None:
         raise IntegrationRefused("no values of the parameters to cross-check it at")
-    if not all(_agrees(integral, closed, point) for point in points):
-        raise IntegrationRefused("quadrature does not match SymPy's value")
+    for point in points:
+        cross_checked(integral, point)
     return closed
 
 

@@ -20,7 +20,7 @@ from sympy.core.function import AppliedUndef
 from sympy.functions.elementary.piecewise import ExprCondPair
 
 from .definitions import DEFINED_FUNCTIONS, unfold_definitions
-from .expectations import reduce_expectations
+from .expectations import IntegrationRefused, cross_checked, reduce_expectations
 from .laws import Expectation
 from .relations import Relation
 
@@ -474,10 +474,17 @@ class _Evaluator:
         return self.value(taken, env)
 
     def _integral(self, e, env):
-        """Quadrature, in numbers only: two precisions that agree are evidence, and intervals
-        (what a refutation needs) have no rigorous quadrature here."""
+        """In intervals (what a refutation needs): SymPy's closed form, once quadrature at two
+        precisions matches it at this very point (``expectations.cross_checked``), enclosed
+        like any expression; the integral of a summand (its index's value in ``env``) has
+        none.  In numbers: quadrature, where two precisions that agree are evidence only."""
         if self.intervals:
-            raise EvaluationError("an integral has no certified enclosure here")
+            if self._bound_names_in(e):
+                raise EvaluationError("an integral inside a sum has no certified enclosure here")
+            try:
+                return self.value(cross_checked(e, self.point), env)
+            except IntegrationRefused as exc:
+                raise EvaluationError(f"an integral with no certified enclosure ({exc})") from None
         *inner, (variable, low, high) = e.limits
         body = type(e)(e.function, *inner) if inner else e.function
         self.bound.add(variable)

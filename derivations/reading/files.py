@@ -358,6 +358,10 @@ def _declare(context: Context, name: str, spec: str) -> None:
     if spec == "random":
         context.random(name, Arbitrary(name))
         return
+    if re.match(r"^[A-Z][A-Za-z]*\s*\([^)]*$", spec):
+        raise ValueError(f"the law in {spec!r} was cut at its comma: inside {{…}} YAML splits at "
+                         "every comma, so quote it, such as x: 'Normal(mu, sigma)', or write the "
+                         "symbols one per line")
     law = _LAW.match(spec)
     if law:
         context.random(name, _law(context, law.group("law"), law.group("parameters")))
