@@ -68,6 +68,7 @@ def reduce_expectations(expr: sp.Expr) -> sp.Expr:
 # -- integrals ----------------------------------------------------------------------------------
 CHECK_POINTS = 3  # values of the parameters at which an integral's closed form is cross-checked
 CHECK_DIGITS = (20, 30)  # quadrature at two precisions, each agreeing with the closed form
+CROSS_CHECK_DIGITS = 10  # to this many digits (relative, or absolute near 0)
 _TRIAL_VALUES = (sp.Rational(7, 10), sp.Rational(13, 10), sp.Rational(23, 10), sp.Rational(-3, 5),
                  sp.Rational(-17, 10))
 
@@ -132,7 +133,7 @@ def _agrees(integral: sp.Integral, closed: sp.Expr, point) -> bool:
             except (EvaluationError, ZeroDivisionError, ValueError, TypeError, OverflowError):
                 return False
             if not mpmath.isfinite(found) or \
-                    abs(found - target) > mpmath.mpf(10) ** (-digits // 2) * max(1, abs(target)):
+                    abs(found - target) > mpmath.mpf(10) ** -CROSS_CHECK_DIGITS * max(1, abs(target)):
                 return False
     return True
 

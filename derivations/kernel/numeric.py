@@ -20,7 +20,8 @@ from sympy.core.function import AppliedUndef
 from sympy.functions.elementary.piecewise import ExprCondPair
 
 from .definitions import DEFINED_FUNCTIONS, unfold_definitions
-from .expectations import IntegrationRefused, cross_checked, reduce_expectations
+from .expectations import (CROSS_CHECK_DIGITS, IntegrationRefused, cross_checked,
+                           reduce_expectations)
 from .laws import Expectation
 from .relations import Relation
 
@@ -482,9 +483,12 @@ class _Evaluator:
             if self._bound_names_in(e):
                 raise EvaluationError("an integral inside a sum has no certified enclosure here")
             try:
-                return self.value(cross_checked(e, self.point), env)
+                value = self.value(cross_checked(e, self.point), env)
             except IntegrationRefused as exc:
                 raise EvaluationError(f"an integral with no certified enclosure ({exc})") from None
+            # widened by what the cross-check could not tell apart
+            width = self.ctx.mpf(10) ** -CROSS_CHECK_DIGITS * (1 + abs(self.real(value)))
+            return value + self.ctx.mpf([-_ends(width)[1], _ends(width)[1]])
         *inner, (variable, low, high) = e.limits
         body = type(e)(e.function, *inner) if inner else e.function
         self.bound.add(variable)

@@ -23,6 +23,7 @@ from .bounds import Bounds, BoundsOracle
 from .laws import Expectation, support
 from .context import Context
 from .exact import exact_text
+from .definitions import unfold_definitions
 from .hypotheses import exposed, unmet_given
 from .normal_forms import NORMAL_FORMS
 from .numeric import (EvaluationError, Point, binary_fraction, compare, fixed_decimal, order,
@@ -268,6 +269,18 @@ def _range_env(oracle: BoundsOracle, limits) -> dict:
     return env
 
 
+_SMOOTH = (sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, sp.Symbol, sp.Number, sp.NumberSymbol,
+           sp.Indexed, sp.IndexedBase, sp.Tuple, Expectation)
+
+
+def _smooth(expr) -> bool:
+    """Whether ``expr`` is made of operations smooth wherever defined: SymPy differentiates
+    a case split, |t| or max piece by piece, as if there were no kink where they meet."""
+    if isinstance(expr, Expectation):  # a number here: another mean, bound inside
+        return True
+    return isinstance(expr, _SMOOTH) and all(_smooth(a) for a in expr.args)
+
+
 def jensen(context: Context, before, after, relation: Relation, givens=()) -> Judgement:
     """Jensen's inequality: 𝔼[φ(u)] ≤ φ(𝔼[u]) for φ concave (φ'' ≤ 0), ≥ for φ convex (φ'' ≥
     0), on an interval that holds every value of u.  One side is 𝔼[φ(u)]; the other is φ
@@ -292,7 +305,10 @@ def jensen(context: Context, before, after, relation: Relation, givens=()) -> Ju
         if alpha_key(sp.Tuple(*mean.limits)) != alpha_key(sp.Tuple(*averaged.limits)):
             continue
         t = sp.Dummy("t", real=True)
-        phi = applied.xreplace({mean: t})
+        phi = unfold_definitions(applied.xreplace({mean: t}))
+        if not _smooth(phi):
+            raise RuleError(rule, f"{sp.sstr(phi)} is not built from +, *, powers, exp and log "
+                            "alone, so its second derivative may miss a kink")
         inner = mean.function.xreplace(dict(zip(mean.variables, averaged.variables)))
         if alpha_key(averaged.function) != alpha_key(phi.xreplace({t: inner})):
             continue

@@ -42,7 +42,7 @@ _SIMPLE = {"exp": sp.exp, "sqrt": sp.sqrt, "Abs": sp.Abs, "sign": sp.sign, "sigm
 _CONSTANTS = {"pi": sp.pi, "E": sp.E}
 _COMPARISONS = {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge, ast.Eq: sp.Eq,
                 ast.NotEq: sp.Ne}
-RESERVED_NAMES = frozenset(_FUNCTIONS) | frozenset(_CONSTANTS)
+RESERVED_NAMES = frozenset(_FUNCTIONS) | frozenset(_CONSTANTS) | {"oo"}  # oo: an end of an integral
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
 

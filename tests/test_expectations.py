@@ -1,0 +1,194 @@
+"""Expectations and integrals (issue 17, section 1): laws declared with the symbols, one table
+of moments, Jensen's inequality as a rule, integrals by SymPy cross-checked by quadrature.
+Each test is a fault the kernel must never commit: a bound variable taken for a free one, a
+moment of the wrong law, an unproved concavity, a wrong antiderivative counted as proved."""
+
+import pytest
+import sympy as sp
+import sympy.stats as stats
+
+from derivations.checker import check
+from derivations.kernel import POSITIVE, REAL, Context, Relation, RuleError, Verdict, interval
+from derivations.kernel import equal_by_normal_form, jensen
+from derivations.kernel import expectations
+from derivations.kernel.laws import (LAWS, Bernoulli, Exponential, Laplace, Normal, Poisson,
+                                     Uniform, moment)
+from derivations.kernel.substitution import BoundReal, substitute
+from derivations.reading import files
+from derivations.reading.expressions import ExpressionError, parse_expression
+from derivations.documents.notation import to_latex, to_text
+
+
+def _read(tmp_path, text):
+    path = tmp_path / "t.deriv.yaml"
+    path.write_text(text)
+    return files.read(path)
+
+
+def _context():
+    ctx = Context()
+    mu, sigma = ctx.symbol("mu"), ctx.symbol("sigma", POSITIVE)
+    ctx.symbol("t")
+    ctx.symbol("lam", POSITIVE)
+    ctx.random("x", Normal(mu, sigma))
+    ctx.random("y", Exponential(ctx.lookup("lam").obj))
+    return ctx
+
+
+# -- the table of moments, against sympy.stats (an independent computation) ----------------------
+_POSITIVE = dict(positive=True)
+_CASES = [
+    (Normal, lambda m, s: stats.Normal("X", m, s), (sp.Symbol("m", real=True), sp.Symbol("s", **_POSITIVE))),
+    (Laplace, lambda m, b: stats.Laplace("X", m, b), (sp.Symbol("m", real=True), sp.Symbol("b", **_POSITIVE))),
+    (Exponential, lambda r: stats.Exponential("X", r), (sp.Symbol("r", **_POSITIVE),)),
+    (Uniform, lambda a, b: stats.Uniform("X", a, b), (sp.Integer(1), sp.Integer(4))),
+    (Bernoulli, lambda p: stats.Bernoulli("X", p), (sp.Rational(1, 3),)),
+    (Poisson, lambda r: stats.Poisson("X", r), (sp.Symbol("r", **_POSITIVE),)),
+]
+
+
+@pytest.mark.parametrize("law, variable, parameters", _CASES, ids=lambda c: getattr(c, "__name__", ""))
+def test_the_table_of_moments_agrees_with_sympy_stats(law, variable, parameters):
+    X = variable(*parameters)
+    for k in range(5):
+        assert sp.simplify(moment(law(*parameters), k) - stats.E(X ** k)) == 0, (law, k)
+
+
+# -- reading -------------------------------------------------------------------------------------
+def test_an_expectation_binds_its_random_variable():
+    ctx = _context()
+    x = ctx.lookup("x").obj
+    expr = parse_expression("E(x) - x", ctx)
+    assert x in expr.free_symbols  # the free x is the value outside the average
+    (mean,) = expr.atoms(expectations.Expectation)
+    assert x not in mean.free_symbols
+    # a given x = 3 rewrites the free x only
+    assert substitute(expr, {x: 3}).atoms(expectations.Expectation) == {mean}
+
+
+def test_an_integral_binds_its_variable_and_substitution_avoids_capture():
+    ctx = _context()
+    t, mu = ctx.lookup("t").obj, ctx.lookup("mu").obj
+    expr = parse_expression("Integral(t*mu, (t, 0, 1))", ctx)
+    (variable,) = [v for v, *_ in expr.limits]
+    assert isinstance(variable, BoundReal) and t not in expr.free_symbols
+    moved = substitute(expr, {mu: t})  # the free t put in is not captured by the integral
+    assert t in moved.free_symbols
+    assert sp.integrate(moved.function, moved.limits[0]) == t / 2
+
+
+@pytest.mark.parametrize("text, message", [
+    ("E(mu)", "averages over a random variable"),
+    ("E(mu, t)", "a declared random variable"),
+    ("Integral(x, (x, 0, 1))", "variable of an integral"),
+    ("Integral(t, (t, 0))", "limits are written"),
+    ("oo", "undeclared name .oo."),
+])
+def test_malformed_expectations_and_integrals_are_input_errors(text, message):
+    with pytest.raises(ExpressionError, match=message):
+        parse_expression(text, _context())
+
+
+@pytest.mark.parametrize("declaration, message", [
+    ("x: 'Normal(mu, s)'", "is a law only if s is positive"),
+    ("x: 'Normal(mu)'", "takes 2 parameter"),
+    ("x: 'Gaussian(mu, s)'", "unknown law"),
+    ("x: 'Bernoulli(s)'", r"Bernoulli\(s\) is a law only if"),
+    ("x: 'Normal(x, 1)'", "undeclared"),
+])
+def test_a_law_must_be_proved_a_law(tmp_path, declaration, message):
+    text = f"title: t\nsymbols:\n  mu: real\n  s: real\n  {declaration}\nstart: mu\nsteps:\n  - expr: mu\n"
+    with pytest.raises(files.InputError, match=message):
+        _read(tmp_path, text)
+
+
+def test_a_law_cut_at_its_comma_by_yaml_says_so(tmp_path):
+    with pytest.raises(files.InputError, match="cut at its comma"):
+        _read(tmp_path, "title: t\nsymbols: {mu: real, x: Normal(mu, 1)}\nstart: mu\n"
+                        "steps:\n  - expr: mu\n")
+
+
+def test_expectations_print_as_textbooks_write_them():
+    ctx = _context()
+    expr = parse_expression("E((x - mu)**2)", ctx)
+    assert to_text(expr) == "E((-mu + x)**2)"
+    assert r"\mathbb{E}_{x \sim \mathcal{N}\left(\mu, \sigma^{2}\right)}" in to_latex(expr)
+    assert to_text(parse_expression("E(mu, x)", ctx)) == "E(mu, x)"  # re-readable as written
+
+
+# -- rules ---------------------------------------------------------------------------------------
+def _prove(ctx, before, after, form="expectations"):
+    return equal_by_normal_form(ctx, parse_expression(before, ctx), parse_expression(after, ctx),
+                                form)
+
+
+@pytest.mark.parametrize("before, after", [
+    ("E(x**2)", "mu**2 + sigma**2"),
+    ("E((x - mu)**2)", "sigma**2"),
+    ("Var(x)", "sigma**2"),
+    ("E(3*x + mu)", "4*mu"),
+    ("E(y**2)", "2/lam**2"),
+    ("E(x*y)", "mu/lam"),  # independent
+])
+def test_true_moments_are_proved(before, after):
+    assert _prove(_context(), before, after).verdict is Verdict.PROVED
+
+
+@pytest.mark.parametrize("before, after", [
+    ("E(x**2)", "mu**2"),
+    ("E(x)", "x"),
+    ("E(y**2)", "1/lam**2"),
+    ("E(x*E(x))", "E(x**2)"),
+    ("E(log(y))", "log(E(y))"),
+])
+def test_false_moments_are_not_proved(before, after):
+    with pytest.raises(RuleError, match="equal_by_normal_form"):
+        _prove(_context(), before, after)
+
+
+def test_jensen_needs_concavity_proved_on_the_support():
+    ctx = _context()
+    read = lambda text: parse_expression(text, ctx)  # noqa: E731
+    assert jensen(ctx, read("E(log(y))"), read("log(E(y))"), Relation.LE).verdict is Verdict.PROVED
+    with pytest.raises(RuleError, match="jensen"):  # the wrong way round
+        jensen(ctx, read("E(log(y))"), read("log(E(y))"), Relation.GE)
+    # u = x^2 + 1 >= 1 for x ~ N: log is concave there
+    assert jensen(ctx, read("E(log(x**2 + 1))"), read("log(E(x**2 + 1))"),
+                  Relation.LE).verdict is Verdict.PROVED
+    with pytest.raises(RuleError, match="jensen"):  # x + 10 may be <= 0, where log is not
+        jensen(ctx, read("E(log(x + 10))"), read("log(E(x + 10))"), Relation.LE)
+    with pytest.raises(RuleError, match="kink"):  # |t| is convex, yet each piece has phi'' = 0
+        jensen(ctx, read("E(Piecewise((-y, y < 0), (y, True)))"),
+               read("Piecewise((-E(y), E(y) < 0), (E(y), True))"), Relation.LE)
+    with pytest.raises(RuleError, match="jensen"):  # the mean under another law
+        jensen(ctx, read("E(log(y))"), read("log(E(x**2 + 1))"), Relation.LE)
+
+
+def test_a_wrong_antiderivative_is_never_counted(monkeypatch):
+    """SymPy's integral is trusted only once quadrature agrees: a wrong value is refused."""
+    ctx = _context()
+    before = parse_expression("Integral(exp(-lam*t), (t, 0, oo))", ctx)
+    lam = ctx.lookup("lam").obj
+    assert equal_by_normal_form(ctx, before, 1 / lam, "integrals").verdict is Verdict.PROVED
+    expectations.closed_form.cache_clear()
+    monkeypatch.setattr(sp, "integrate", lambda *args, **kwargs: 2 / lam)
+    with pytest.raises(RuleError):
+        equal_by_normal_form(ctx, before, 2 / lam, "integrals")
+    expectations.closed_form.cache_clear()
+
+
+def test_an_integral_with_a_condition_is_refused():
+    ctx = Context()
+    ctx.symbol("t")
+    a = ctx.symbol("a")  # real, not proved positive: the integral converges only for a > 0
+    before = parse_expression("Integral(exp(-a*t), (t, 0, oo))", ctx)
+    with pytest.raises(RuleError):
+        equal_by_normal_form(ctx, before, 1 / a, "integrals")
+
+
+def test_quadrature_alone_never_refutes(tmp_path):
+    """A divergent integral has no value: undecided, never refuted or proved."""
+    derivation = _read(tmp_path, "title: t\nsymbols: {t: real}\nstart: 1\nsteps:\n"
+                                 "  - expr: Integral(1/t, (t, 1, oo))\n")
+    (step,) = check(derivation).steps
+    assert step.judgement.verdict is Verdict.UNDECIDED
