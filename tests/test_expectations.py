@@ -158,8 +158,8 @@ def test_jensen_needs_concavity_proved_on_the_support():
     with pytest.raises(RuleError, match="jensen"):  # x + 10 may be <= 0, where log is not
         jensen(ctx, read("E(log(x + 10))"), read("log(E(x + 10))"), Relation.LE)
     with pytest.raises(RuleError, match="kink"):  # |t| is convex, yet each piece has phi'' = 0
-        jensen(ctx, read("E(Piecewise((-y, y < 0), (y, True)))"),
-               read("Piecewise((-E(y), E(y) < 0), (E(y), True))"), Relation.LE)
+        jensen(ctx, read("E(Piecewise((-x, x < 0), (x, True)))"),
+               read("Piecewise((-E(x), E(x) < 0), (E(x), True))"), Relation.LE)
     with pytest.raises(RuleError, match="jensen"):  # the mean under another law
         jensen(ctx, read("E(log(y))"), read("log(E(x**2 + 1))"), Relation.LE)
 
