@@ -244,7 +244,8 @@ class _Evaluator:
         # Every name that is ever bound (a sum's index, a given function's argument): a part
         # of the expression free of them has one value here, found once and then reused, so
         # a sum over n terms does not evaluate its constant factors n times.
-        self.bound = {index for big in expr.atoms(sp.Sum, sp.Product) for index, *_ in big.limits}
+        self.bound = {index for big in expr.atoms(sp.Sum, sp.Product, sp.Integral)
+                      for index, *_ in big.limits}
         for body in point.functions.values():
             self.bound |= set(body.variables)
         self.fixed: dict = {}
