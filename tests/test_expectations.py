@@ -192,3 +192,13 @@ def test_quadrature_alone_never_refutes(tmp_path):
                                  "  - expr: Integral(1/t, (t, 1, oo))\n")
     (step,) = check(derivation).steps
     assert step.judgement.verdict is Verdict.UNDECIDED
+
+
+def test_a_random_variable_is_shown_with_its_law(tmp_path):
+    from derivations.documents.notation import assumptions_latex
+    from derivations.documents.terminal import show_lines
+    derivation = _read(tmp_path, "title: t\nsymbols:\n  mu: real\n  x: Normal(mu, 1)\n"
+                                 "  e: random\nstart: E(x + e)\nsteps:\n  - expr: mu + E(e)\n")
+    lines = show_lines(check(derivation))
+    assert "  x: Normal(mu, 1)" in lines and "  e: random" in lines
+    assert r"x \sim \mathcal{N}\left(\mu, 1\right)" in assumptions_latex(derivation.context)

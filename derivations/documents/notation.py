@@ -194,6 +194,11 @@ def assumptions_latex(context) -> list[str]:
             name = name_latex(declaration.name, declaration.kind)
             inputs = r"\mathbb{R}" + (f"^{{{declaration.rank}}}" if declaration.rank != 1 else "")
             formulas.append(rf"{name} \colon {inputs} \to \mathbb{{R}}")
+        elif declaration.law is not None:  # x ~ N(mu, sigma^2); an unknown law: x random
+            law = declaration.law
+            formulas.append(rf"{to_latex(declaration.obj)} 	ext{{ random}}"
+                            if isinstance(law, Arbitrary) else
+                            rf"{to_latex(declaration.obj)} \sim {_PRINTER._print_Law(law)}")
         else:
             subject = declaration.obj if declaration.kind == "scalar" else _entry(declaration)
             formulas.append(domain_latex(to_latex(subject), declaration.domain))
