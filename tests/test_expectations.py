@@ -8,10 +8,10 @@ import sympy as sp
 import sympy.stats as stats
 
 from derivations.checker import check
-from derivations.kernel import POSITIVE, REAL, Context, Relation, RuleError, Verdict, interval
+from derivations.kernel import POSITIVE, Context, Relation, RuleError, Verdict
 from derivations.kernel import equal_by_normal_form, jensen
 from derivations.kernel import expectations
-from derivations.kernel.laws import (LAWS, Bernoulli, Exponential, Laplace, Normal, Poisson,
+from derivations.kernel.laws import (Arbitrary, Bernoulli, Exponential, Laplace, Normal, Poisson,
                                      Uniform, moment)
 from derivations.kernel.substitution import BoundReal, substitute
 from derivations.reading import files
@@ -202,3 +202,18 @@ def test_a_random_variable_is_shown_with_its_law(tmp_path):
     lines = show_lines(check(derivation))
     assert "  x: Normal(mu, 1)" in lines and "  e: random" in lines
     assert r"x \sim \mathcal{N}\left(\mu, 1\right)" in assumptions_latex(derivation.context)
+
+
+def test_latex_expectations_read_back_with_the_declared_law_only():
+    from derivations.reading.latex import read_expression
+    ctx = _context()
+    ctx.random("e", Arbitrary("e"))
+    for text in ("E((x - mu)**2) + E(e*y)", "Var(x)", "E(mu, x)"):
+        expr = parse_expression(text, ctx)
+        assert read_expression(to_latex(expr), ctx) == expr
+    with pytest.raises(ExpressionError, match="declared with the law"):  # N(0, 1) is not x's law
+        read_expression(r"\mathbb{E}_{x \sim \mathcal{N}\left(0, 1\right)}\left[x\right]", ctx)
+    with pytest.raises(ExpressionError, match="declared with the law"):  # e's law is unknown
+        read_expression(r"\mathbb{E}_{e \sim \mathcal{N}\left(0, 1\right)}\left[e\right]", ctx)
+    with pytest.raises(ExpressionError, match="declared random variable"):
+        read_expression(r"\mathbb{E}_{\mu}\left[\mu\right]", ctx)

@@ -96,7 +96,7 @@ class MLLatexPrinter(LatexPrinter):
         """𝔼_{x∼p}[·]: each variable with its law under the 𝔼 (an unknown law: the variable)."""
         under = ", ".join(self._print(v) if isinstance(law, Arbitrary)
                           else r"%s \sim %s" % (self._print(v), self._print_Law(law))
-                          for v, law in reversed(expr.limits))
+                          for v, law in expr.limits)
         tex = r"\mathbb{E}_{%s}\left[%s\right]" % (under, self._print(expr.function))
         return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
@@ -128,6 +128,11 @@ _PRINTER = MLLatexPrinter()
 
 def to_latex(expr) -> str:
     return _PRINTER.doprint(expr)
+
+
+def law_latex(law) -> str:
+    """A law as written under 𝔼 and in the assumptions; "" for an unknown one."""
+    return "" if isinstance(law, Arbitrary) else _PRINTER._print_Law(law)
 
 
 def name_latex(name: str, kind: str) -> str:

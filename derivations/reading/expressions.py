@@ -375,24 +375,10 @@ class _Builder:
         return found
 
     def _expectation(self, node, body, over=None):
-        """𝔼[body] over the random variables ``over`` or, by default, over every declared
-        random variable it mentions (independent ones, in the order of their names), each
-        bound: the declared symbol outside stays free."""
-        randoms = sorted(set(over) if over is not None else (
-            s for s in body.free_symbols if isinstance(s, sp.Symbol)
-            and not isinstance(s, BoundIndex)
-            and getattr(self.context.lookup(s.name), "law", None) is not None
-            and self.context.lookup(s.name).obj == s), key=lambda s: s.name)
-        if not randoms:
-            self.fail(node, "E(...) averages over a random variable, and this has none: declare "
-                      "one under 'symbols', such as x: Normal(mu, sigma)")
-        limits = []
-        for symbol in randoms:
-            tags = [b.tag for b in body.atoms(BoundIndex) if b.name == symbol.name]
-            bound = bound_like(symbol, max(tags, default=-1) + 1)
-            body = body.xreplace({symbol: bound})
-            limits.append((bound, self.context.lookup(symbol.name).law))
-        return Expectation(body, *limits)
+        try:
+            return expectation_over(self.context, body, over)
+        except ExpressionError as exc:
+            self.fail(node, exc.message)
 
     def _piecewise(self, node):
         pieces = []
@@ -408,6 +394,29 @@ class _Builder:
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARISONS:
             return _COMPARISONS[type(node.ops[0])](self.build(node.left), self.build(node.comparators[0]))
         self.fail(node, "a condition is one comparison such as x < 1, or True")
+
+
+def expectation_over(context: Context, body: sp.Expr, over=None) -> Expectation:
+    """𝔼[body] over the random variables ``over`` or, by default, over every declared random
+    variable it mentions (independent ones, in the order of their names), each bound: the
+    declared symbol outside stays free.  The one way both readers build an expectation."""
+    def law_of(symbol):
+        declaration = context.lookup(symbol.name)
+        return getattr(declaration, "law", None) if declaration is not None \
+            and declaration.obj == symbol else None
+    randoms = sorted(set(over) if over is not None else (
+        s for s in body.free_symbols if isinstance(s, sp.Symbol)
+        and not isinstance(s, BoundIndex) and law_of(s) is not None), key=lambda s: s.name)
+    if not randoms:
+        raise ExpressionError("E(...) averages over a random variable, and this has none: "
+                              "declare one under 'symbols', such as x: Normal(mu, sigma)")
+    limits = []
+    for symbol in randoms:
+        tags = [b.tag for b in body.atoms(BoundIndex) if b.name == symbol.name]
+        bound = bound_like(symbol, max(tags, default=-1) + 1)
+        body = body.xreplace({symbol: bound})
+        limits.append((bound, law_of(symbol)))
+    return Expectation(body, *limits)
 
 
 def _power_size_problem(base, exponent) -> str | None:
