@@ -9,7 +9,7 @@ from sympy.printing.latex import LatexPrinter
 
 from ..kernel import Domain, Relation, Sense
 from ..kernel.definitions import DEFINED_FUNCTIONS
-from ..kernel.laws import Arbitrary, Expectation, Law
+from ..kernel.laws import Arbitrary, Expectation
 from ..kernel.numeric import fixed_decimal
 
 RELATION_LATEX = {
