@@ -1,4 +1,8 @@
-"""Bound indices, and the kernel's one capture-avoiding substitution.
+"""Bound variables, and the kernel's one capture-avoiding substitution.
+
+Sums, products, integrals and expectations bind a variable each (``_BINDERS``); an integral's
+or a continuous law's variable is a ``BoundReal``, the others a ``BoundIndex``, and all are
+handled alike below.
 
 A sum's or product's index is a ``BoundIndex``: it prints as its name, but it is never equal to
 the declared symbol of that name, so ``Sum(c, (m, 1, n))`` says nothing about a declared ``m``,
@@ -112,7 +116,7 @@ def _rebuilt(expr, args):
 
 
 def binders(expr: sp.Expr) -> set:
-    """The indices of every sum and product in ``expr``."""
+    """The variables bound anywhere in ``expr``."""
     return {index for big in expr.atoms(*_BINDERS) for index, *_ in big.limits}
 
 
