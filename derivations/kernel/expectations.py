@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 
+import mpmath
 import sympy as sp
 
 from .laws import MAX_MOMENT, Expectation, finite_sum, moment
@@ -114,10 +115,27 @@ def _trial_point(symbols, context):
     return points
 
 
+_SPLIT = mpmath.mpf(381966) / 10**6  # about 2 - golden ratio: no symmetry of the integrand
+
+
+def quadrature_pieces(low, high) -> list:
+    """The range cut once off its centre: quadrature over a symmetric range would cancel an
+    odd integrand's divergence around 0 (1/t on [-1, 1] summing to 0 exactly), and agree
+    with a "value" that a divergent integral does not have."""
+    if mpmath.isinf(low) and mpmath.isinf(high):
+        middle = _SPLIT
+    elif mpmath.isinf(low):
+        middle = high - 1 - _SPLIT
+    elif mpmath.isinf(high):
+        middle = low + 1 + _SPLIT
+    else:
+        middle = low + (high - low) * _SPLIT
+    return [low, middle, high]
+
+
 def _agrees(integral: sp.Integral, closed: sp.Expr, point) -> bool:
     """Whether mpmath's quadrature of ``integral`` at two precisions agrees with ``closed``
     at ``point`` (a cross-check, which a wrong antiderivative fails)."""
-    import mpmath
     from .numeric import EvaluationError, _Evaluator, evaluate
     (variable, low, high), = integral.limits
     for digits in CHECK_DIGITS:
@@ -129,7 +147,7 @@ def _agrees(integral: sp.Integral, closed: sp.Expr, point) -> bool:
                 evaluator = _Evaluator(point, mpmath.mp, integral.function)
                 evaluator.bound.add(variable)
                 found = mpmath.quad(lambda t: evaluator.value(integral.function, {variable: t}),
-                                    [mpmath.re(ends[0]), mpmath.re(ends[1])])
+                                    quadrature_pieces(mpmath.re(ends[0]), mpmath.re(ends[1])))
             except (EvaluationError, ZeroDivisionError, ValueError, TypeError, OverflowError):
                 return False
             if not mpmath.isfinite(found) or \

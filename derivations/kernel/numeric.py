@@ -21,7 +21,7 @@ from sympy.functions.elementary.piecewise import ExprCondPair
 
 from .definitions import DEFINED_FUNCTIONS, unfold_definitions
 from .expectations import (CROSS_CHECK_DIGITS, IntegrationRefused, cross_checked,
-                           reduce_expectations)
+                           quadrature_pieces, reduce_expectations)
 from .laws import Expectation
 from .relations import Relation
 
@@ -495,7 +495,8 @@ class _Evaluator:
         self.bound.add(variable)
         ends = [self.ctx.inf if end == sp.oo else -self.ctx.inf if end == -sp.oo
                 else self.real(self.value(end, env)) for end in (low, high)]
-        found, error = self.ctx.quad(lambda t: self.value(body, {**env, variable: t}), ends,
+        found, error = self.ctx.quad(lambda t: self.value(body, {**env, variable: t}),
+                                     quadrature_pieces(*ends),
                                      error=True, maxdegree=QUADRATURE_DEGREE)
         if not self.ctx.isfinite(found) or error > abs(found) * self.ctx.mpf(10) ** -20 + \
                 self.ctx.mpf(10) ** -20:
