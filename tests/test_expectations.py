@@ -217,3 +217,15 @@ def test_latex_expectations_read_back_with_the_declared_law_only():
         read_expression(r"\mathbb{E}_{e \sim \mathcal{N}\left(0, 1\right)}\left[e\right]", ctx)
     with pytest.raises(ExpressionError, match="declared random variable"):
         read_expression(r"\mathbb{E}_{\mu}\left[\mu\right]", ctx)
+
+
+def test_no_false_mutant_of_the_expectation_targets_is_accepted():
+    """Slips planted in the good files of issue 17 (bench/mutation.py runs them in full)."""
+    from pathlib import Path
+    from derivations.mutation import mutate, summary
+    good = Path(__file__).parent / "derivations" / "good"
+    derivations = [files.read(good / f"{name}.deriv.yaml")
+                   for name in ("gaussian-entropy", "gaussian-kl", "jensen-log")]
+    result = summary(mutate(derivations, per_step=2, seed=5))
+    assert result["false mutants"] >= 8
+    assert result["false accepts"] == 0, result["accepted"]
