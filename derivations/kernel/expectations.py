@@ -16,7 +16,7 @@ import functools
 import mpmath
 import sympy as sp
 
-from .laws import MAX_MOMENT, Expectation, finite_sum, moment
+from .laws import MAX_MOMENT, Expectation, density, finite_sum, moment, support
 
 
 def _power_of(term: sp.Expr, variable) -> int | None:
@@ -81,7 +81,6 @@ class IntegrationRefused(ValueError):
 def as_integral(expectation: Expectation) -> sp.Expr:
     """An expectation over one continuous law with a density, as the integral of body times
     density over the support (the definition); anything else unchanged."""
-    from .laws import density, support
     if len(expectation.limits) != 1:
         return expectation
     (variable, law), = expectation.limits
@@ -92,10 +91,10 @@ def as_integral(expectation: Expectation) -> sp.Expr:
     return sp.Integral(expectation.function * weight, (variable, low, high))
 
 
-def _trial_point(symbols, context):
+def _trial_points(symbols, context):
     """Values of the parameters inside their declared domains (numbers at the ends only), at
     a few trial values, or None."""
-    from .numeric import Point
+    from .numeric import Point  # numeric evaluates expectations by this module: imported late
     points = []
     for shift in range(CHECK_POINTS):
         values = {}
@@ -136,7 +135,7 @@ def quadrature_pieces(low, high) -> list:
 def _agrees(integral: sp.Integral, closed: sp.Expr, point) -> bool:
     """Whether mpmath's quadrature of ``integral`` at two precisions agrees with ``closed``
     at ``point`` (a cross-check, which a wrong antiderivative fails)."""
-    from .numeric import EvaluationError, _Evaluator, evaluate
+    from .numeric import EvaluationError, _Evaluator, evaluate  # imported late, as above
     (variable, low, high), = integral.limits
     for digits in CHECK_DIGITS:
         with mpmath.workdps(digits + 10):
@@ -184,7 +183,7 @@ def integrate_exactly(integral: sp.Integral, context) -> sp.Expr:
     """SymPy's value of a definite integral (``closed_form``), accepted only where quadrature
     at two precisions matches it at a few values of the parameters."""
     closed = closed_form(integral)
-    points = _trial_point(integral.free_symbols, context)
+    points = _trial_points(integral.free_symbols, context)
     if points is None:
         raise IntegrationRefused("no values of the parameters to cross-check it at")
     for point in points:
