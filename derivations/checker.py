@@ -21,6 +21,7 @@ from .kernel import (
     Chain, EvaluationError, Point, Relation, RuleError, Sense, Verdict,
 )
 from .kernel.bounds import BoundsOracle
+from .kernel.laws import Expectation
 from .kernel.normal_forms import NORMAL_FORMS, fresh_binders
 from .kernel.numeric import instantiate
 from .kernel.rules import DIGITS, MIN_EVIDENCE
@@ -50,6 +51,8 @@ FAR_VALUES = tuple(sign * v for v in (5, 20, 50, 100, 1000) for sign in (1, -1))
 EXACT_FORMS = ("logs of combined arguments", "expand", "logs and sums",
                "logs of expanded arguments", "rational functions")
 CASE_FORM = "case by case"  # tried only on steps with a Piecewise, right after the first
+EXPECTATION_FORM = "expectations"  # tried first on steps with an expectation or integral
+INTEGRAL_FORM = "integrals"  # then this, and only these two, on steps with integrals
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,9 @@ class _StepTactic:
         self.exact_forms = EXACT_FORMS
         if any(e.has(sp.Piecewise) for e in self.expressions):
             self.exact_forms = EXACT_FORMS[:1] + (CASE_FORM,) + EXACT_FORMS[1:]
+        if any(e.has(Expectation, sp.Integral) for e in self.expressions):
+            # the others would have SymPy evaluate an integral numerically, slowly
+            self.exact_forms = (EXPECTATION_FORM, INTEGRAL_FORM)
 
     # Made on first use: a step proved exactly (the common case) never samples.
     @functools.cached_property
@@ -380,6 +386,13 @@ class _StepTactic:
         if relation.is_order:
             try:
                 return self._attempt(relation, "as written")
+            except RuleError:
+                pass
+        if relation in (Relation.LE, Relation.GE) and any(e.has(Expectation)
+                                                          for e in self.expressions):
+            try:
+                return kernel.jensen(self.context, self.before, self.after, relation,
+                                     self.givens)
             except RuleError:
                 pass
         if relation in (Relation.LE, Relation.GE):

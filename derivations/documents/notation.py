@@ -11,6 +11,7 @@ from sympy.printing.pretty.stringpict import prettyForm
 
 from ..kernel import Domain, Relation, Sense
 from ..kernel.definitions import DEFINED_FUNCTIONS
+from ..kernel.laws import Arbitrary, Expectation
 from ..kernel.numeric import fixed_decimal
 
 RELATION_LATEX = {
@@ -26,8 +27,8 @@ def _is_heavy(factor) -> bool:
     """Functions, sums and products: written after plain factors, as in ``y_i \\log h_i``."""
     if isinstance(factor, sp.Pow):
         factor = factor.base
-    return isinstance(factor, (sp.Function, sp.Sum, sp.Product, sp.Derivative)) and not isinstance(
-        factor, sp.KroneckerDelta)
+    return isinstance(factor, (sp.Function, sp.Sum, sp.Product, sp.Derivative, sp.Integral,
+                               Expectation)) and not isinstance(factor, sp.KroneckerDelta)
 
 
 def _factor_order(factor) -> tuple[bool, bool]:
@@ -158,6 +159,28 @@ class MLLatexPrinter(LatexPrinter):
     def _print_Product(self, expr):
         return self._big_operator(r"\prod", expr)
 
+    _LAW_NAMES = {"Normal": r"\mathcal{N}", "Uniform": r"\mathcal{U}",
+                  "Bernoulli": r"\operatorname{Bern}", "Categorical": r"\operatorname{Cat}",
+                  "Poisson": r"\operatorname{Pois}", "Exponential": r"\operatorname{Exp}",
+                  "Laplace": r"\operatorname{Laplace}"}
+
+    def _print_Law(self, law):
+        """N(μ, σ²) as notes write a Gaussian (its variance); the others with their parameters."""
+        args = list(law.args)
+        if type(law).__name__ == "Normal":
+            args[1] = args[1] ** 2
+        if type(law).__name__ == "Categorical":
+            args = args[:1]
+        return self._call(self._LAW_NAMES[type(law).__name__], args)
+
+    def _print_Expectation(self, expr, exp=None):
+        """𝔼_{x∼p}[·]: each variable with its law under the 𝔼 (an unknown law: the variable)."""
+        under = ", ".join(self._print(v) if isinstance(law, Arbitrary)
+                          else r"%s \sim %s" % (self._print(v), self._print_Law(law))
+                          for v, law in expr.limits)
+        tex = r"\mathbb{E}_{%s}\left[%s\right]" % (under, self._print(expr.function))
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
     def _call(self, name: str, args, exp=None) -> str:
         tex = r"%s\left(%s\right)" % (name, ", ".join(self._print(a) for a in args))
         return tex if exp is None else "%s^{%s}" % (tex, exp)
@@ -218,6 +241,11 @@ def to_mathml(tex: str, display: bool = False) -> str:
         element.text = html.unescape(element.text) if element.text else element.text
         element.tail = html.unescape(element.tail) if element.tail else element.tail
     return tostring(root, encoding="unicode")
+
+
+def law_latex(law) -> str:
+    """A law as written under 𝔼 and in the assumptions; "" for an unknown one."""
+    return "" if isinstance(law, Arbitrary) else _PRINTER._print_Law(law)
 
 
 def name_latex(name: str, kind: str) -> str:
@@ -312,6 +340,11 @@ def assumptions_latex(context, expressions=()) -> list[str]:
             name = name_latex(declaration.name, declaration.kind)
             inputs = r"\mathbb{R}" + (f"^{{{declaration.rank}}}" if declaration.rank != 1 else "")
             formulas.append(rf"{name} \colon {inputs} \to \mathbb{{R}}")
+        elif declaration.law is not None:  # x ~ N(mu, sigma^2); an unknown law: x random
+            law = declaration.law
+            formulas.append(rf"{to_latex(declaration.obj)} \text{{ random}}"
+                            if isinstance(law, Arbitrary) else
+                            rf"{to_latex(declaration.obj)} \sim {_PRINTER._print_Law(law)}")
         else:
             subject = declaration.obj if declaration.kind == "scalar" else _entry(declaration,
                                                                                   expressions)

@@ -106,6 +106,13 @@ def json_report(summaries: list[Summary], errors: list, strict: bool) -> str:
     return json.dumps({"passed": passed, "files": files, "summary": totals}, indent=1)
 
 
+def _law_text(law) -> str:
+    """A random variable's law as the file declares it: Normal(mu, sigma), or random."""
+    from ..kernel.laws import Arbitrary
+    from .notation import to_text
+    return "random" if isinstance(law, Arbitrary) else to_text(law)
+
+
 def show_lines(report) -> list[str]:
     """The chain for a terminal in SymPy's Unicode pretty printing: each step's relation,
     expression, justification and verdict, and the conclusion, marked as not established when
@@ -116,7 +123,8 @@ def show_lines(report) -> list[str]:
     if derivation.summary:
         lines += [derivation.summary.strip(), ""]
     lines.append("Assumptions:")
-    lines += [f"  {d.name}: {d.domain.describe()}" + (f" {d.kind}" if d.kind != "scalar" else "")
+    lines += [f"  {d.name}: " + (_law_text(d.law) if d.law is not None else d.domain.describe()
+                                 + (f" {d.kind}" if d.kind != "scalar" else ""))
               for d in derivation.context.declarations]
     for given in derivation.givens.values():
         lines += pretty_lines(f"  given {given.name}: ", given.lhs, " = ", given.rhs)

@@ -86,6 +86,7 @@ class Declaration:
     domain: Domain
     obj: object
     rank: int = 0  # indices of a sequence, arguments of a function
+    law: object = None  # a random variable's law (``laws.Law``): its domain is the law's support
 
 
 class ContextError(InputProblem):
@@ -117,6 +118,15 @@ class Context:
         """Declare a sequence ``x[i]`` (or ``P[a, b]`` with ``rank=2``) whose entries lie in ``domain``."""
         base = sp.IndexedBase(name, **domain.sympy_assumptions())
         return self._declare(Declaration(name, "sequence", domain, base, rank))
+
+    def random(self, name: str, law) -> sp.Symbol:
+        """Declare a random variable drawn from ``law``, independent of every other one: as a
+        value it ranges over the law's support; ``E(...)`` averages over it."""
+        from .laws import support
+        integer, lower, upper, lower_open, upper_open = support(law)
+        domain = Domain(integer, lower, upper, lower_open, upper_open)
+        return self._declare(Declaration(name, "scalar", domain,
+                                         sp.Symbol(name, **domain.sympy_assumptions()), law=law))
 
     def function(self, name: str, nargs: int):
         """Declare an unknown real function of ``nargs`` arguments, such as f(x[i], theta)."""

@@ -17,6 +17,8 @@ import sympy as sp
 from .bounds import BoundsOracle
 from .definitions import unfold_definitions
 from .exact import exact_text
+from .laws import Expectation
+from .expectations import IntegrationRefused, integrate_all, reduce_expectations
 from .substitution import Fresh, rename_binders, substitute
 
 
@@ -52,9 +54,10 @@ def split_logs(expr: sp.Expr, oracle: BoundsOracle, env: dict | None = None) -> 
     return expr.func(*args)
 
 
-def _canonical_index(depth: int) -> sp.Symbol:
-    # Declared names cannot start with "_", so these never capture a user's name.
-    return sp.Symbol(f"_k{depth}", integer=True)
+def _canonical_index(depth: int, integer: bool = True) -> sp.Symbol:
+    # Declared names cannot start with "_", so these never capture a user's name.  An
+    # integral's variable stays real: an integer one would say more than it binds.
+    return sp.Symbol(f"_k{depth}", integer=True) if integer else sp.Symbol(f"_k{depth}", real=True)
 
 
 def fresh_binders(expr: sp.Expr) -> sp.Expr:
@@ -64,7 +67,7 @@ def fresh_binders(expr: sp.Expr) -> sp.Expr:
 
 
 def _depth_names(expr: sp.Expr) -> sp.Expr:
-    return rename_binders(expr, lambda depth, index: _canonical_index(depth))
+    return rename_binders(expr, lambda depth, index: _canonical_index(depth, index.is_integer))
 
 
 def canonical_binders(expr: sp.Expr) -> sp.Expr:
@@ -226,7 +229,8 @@ def _simplify(expr, oracle):
     (``_split_under_a_binder``), nor where a range may be reversed (simplify evaluates sums
     in closed form by Karr's convention)."""
     expr = _logs_and_sums(expr, oracle)
-    if _split_under_a_binder(expr) or not _ranges_not_reversed(expr, oracle):
+    if _split_under_a_binder(expr) or not _ranges_not_reversed(expr, oracle) \
+            or expr.has(sp.Integral, Expectation):  # their forms are "expectations", "integrals"
         return expr
     return sp.simplify(expr)
 
@@ -235,6 +239,26 @@ def _as_written(expr, oracle):
     """The expression itself (definitions unfolded): a factored difference keeps the sign its
     factors show, which expanding would hide."""
     return _unfold(expr)
+
+
+def _expectations(expr, oracle):
+    """Every expectation taken (``expectations.reduce_expectations``: linearity, constants,
+    the table of moments, finite sums), its body's logarithms split first, then "logs and
+    sums"."""
+    return _logs_and_sums(reduce_expectations(split_logs(_unfold(expr), oracle)), oracle)
+
+
+def _integrals(expr, oracle):
+    """"expectations", then every integral (and what is left of an expectation over a
+    continuous law, as its integral) by SymPy's integration, each value cross-checked by
+    quadrature (``expectations.integrate_exactly``); the expression unchanged where one is
+    refused, so that it does not rewrite to 0."""
+    expr = split_logs(_unfold(expr), oracle)
+    try:
+        expr = integrate_all(expr, oracle.context)
+    except IntegrationRefused:
+        return expr
+    return _logs_and_sums(expr, oracle)
 
 
 NORMAL_FORMS = {
@@ -246,4 +270,6 @@ NORMAL_FORMS = {
     "rational functions": _rational,
     "case by case": _case_by_case,
     "simplify": _simplify,
+    "expectations": _expectations,
+    "integrals": _integrals,
 }

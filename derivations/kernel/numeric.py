@@ -20,6 +20,9 @@ from sympy.core.function import AppliedUndef
 from sympy.functions.elementary.piecewise import ExprCondPair
 
 from .definitions import DEFINED_FUNCTIONS, unfold_definitions
+from .expectations import (CROSS_CHECK_DIGITS, IntegrationRefused, cross_checked,
+                           quadrature_pieces, reduce_expectations)
+from .laws import Expectation
 from .relations import Relation
 
 MAX_TERMS = 250_000  # per evaluation: n = 100,000 data points, summed on both sides
@@ -27,6 +30,7 @@ MAX_EXPANDED_TERMS = 20_000  # written out as SymPy terms, to differentiate them
 
 
 MAX_EVALF_TERMS = 2_000
+QUADRATURE_DEGREE = 6  # mpmath's tanh-sinh levels: a few hundred points of the integrand
 
 
 def _term_by_term(expr, prec: int, options: dict):
@@ -240,7 +244,8 @@ class _Evaluator:
         # Every name that is ever bound (a sum's index, a given function's argument): a part
         # of the expression free of them has one value here, found once and then reused, so
         # a sum over n terms does not evaluate its constant factors n times.
-        self.bound = {index for big in expr.atoms(sp.Sum, sp.Product) for index, *_ in big.limits}
+        self.bound = {index for big in expr.atoms(sp.Sum, sp.Product, sp.Integral)
+                      for index, *_ in big.limits}
         for body in point.functions.values():
             self.bound |= set(body.variables)
         self.fixed: dict = {}
@@ -414,6 +419,10 @@ class _Evaluator:
             return self.value(body.expr, inner)
         if isinstance(e, (sp.Derivative, sp.Subs)):  # a Subs: a derivative at a point
             return self.value(self._derivative(e, env), env)
+        if isinstance(e, Expectation):
+            return self._expectation(e, env)
+        if isinstance(e, sp.Integral):
+            return self._integral(e, env)
         raise EvaluationError(f"cannot evaluate {type(e).__name__}")
 
     def _complex_log(self, box):
@@ -455,6 +464,44 @@ class _Evaluator:
         if not terms:
             return self.number(0 if isinstance(e, sp.Sum) else 1)
         return self.ctx.fsum(terms) if isinstance(e, sp.Sum) else self.ctx.fprod(terms)
+
+    def _expectation(self, e, env):
+        """An expectation by the kernel's exact rules (``reduce_expectations``), then evaluated
+        like any expression: certified where the intervals are; none that the rules leave
+        standing is evaluated (it would take quadrature, which is evidence only)."""
+        taken = reduce_expectations(e)
+        if taken.has(Expectation):
+            raise EvaluationError("an expectation with no closed form by the kernel's rules")
+        self.bound |= {index for big in taken.atoms(sp.Sum, sp.Product) for index, *_ in big.limits}
+        return self.value(taken, env)
+
+    def _integral(self, e, env):
+        """In intervals (what a refutation needs): SymPy's closed form, once quadrature at two
+        precisions matches it at this very point (``expectations.cross_checked``), enclosed
+        like any expression; the integral of a summand (its index's value in ``env``) has
+        none.  In numbers: quadrature, where two precisions that agree are evidence only."""
+        if self.intervals:
+            if self._bound_names_in(e):
+                raise EvaluationError("an integral inside a sum has no certified enclosure here")
+            try:
+                value = self.value(cross_checked(e, self.point), env)
+            except IntegrationRefused as exc:
+                raise EvaluationError(f"an integral with no certified enclosure ({exc})") from None
+            # widened by what the cross-check could not tell apart
+            width = self.ctx.mpf(10) ** -CROSS_CHECK_DIGITS * (1 + abs(self.real(value)))
+            return value + self.ctx.mpf([-_ends(width)[1], _ends(width)[1]])
+        *inner, (variable, low, high) = e.limits
+        body = type(e)(e.function, *inner) if inner else e.function
+        self.bound.add(variable)
+        ends = [self.ctx.inf if end == sp.oo else -self.ctx.inf if end == -sp.oo
+                else self.real(self.value(end, env)) for end in (low, high)]
+        found, error = self.ctx.quad(lambda t: self.value(body, {**env, variable: t}),
+                                     quadrature_pieces(*ends),
+                                     error=True, maxdegree=QUADRATURE_DEGREE)
+        if not self.ctx.isfinite(found) or error > abs(found) * self.ctx.mpf(10) ** -20 + \
+                self.ctx.mpf(10) ** -20:
+            raise EvaluationError("quadrature does not settle on a value (it may diverge)")
+        return found
 
     def _derivative(self, e, env):
         """Differentiate symbolically once the functions and bound indices are concrete."""

@@ -19,15 +19,17 @@ import mpmath
 import sympy as sp
 
 from ..verdicts import Verdict
-from .bounds import BoundsOracle
+from .bounds import Bounds, BoundsOracle
+from .laws import Expectation, support
 from .context import Context
 from .exact import exact_text
+from .definitions import unfold_definitions
 from .hypotheses import exposed, unmet_given
 from .normal_forms import NORMAL_FORMS
 from .numeric import (EvaluationError, Point, binary_fraction, compare, fixed_decimal, order,
                       read, show_number)
 from .relations import CompositionError, Optimization, Relation, Sense, compose
-from .substitution import bind_indices, rewrite, substitute
+from .substitution import alpha_key, bind_indices, rewrite, substitute
 
 DIGITS = 40
 MIN_EVIDENCE = 8
@@ -89,6 +91,7 @@ def assumptions_text(context: Context) -> str:
     return ";".join(
         f"{d.name}:{d.kind}:{d.rank}:{int(d.domain.integer)}:{exact_text(d.domain.lower)}:"
         f"{int(d.domain.lower_open)}:{exact_text(d.domain.upper)}:{int(d.domain.upper_open)}"
+        + ("" if d.law is None else f":{exact_text(d.law)}")
         for d in context.declarations)
 
 
@@ -254,6 +257,75 @@ def _depends_on(expr: sp.Expr, over) -> bool:
 
 
 # -- proofs --------------------------------------------------------------------------------------
+def _range_env(oracle: BoundsOracle, limits) -> dict:
+    """Bounds of each variable of an expectation: the support of its law, its ends bounded
+    by the declarations (an end is open where the support's is, or where its bound is)."""
+    env = {}
+    for variable, law in limits:
+        _, low, high, low_open, high_open = support(law)
+        lower, upper = oracle.bounds(low, env), oracle.bounds(high, env)
+        env[variable] = Bounds(lower.lo, upper.hi, lower.lo_open or low_open,
+                               upper.hi_open or high_open)
+    return env
+
+
+_SMOOTH = (sp.Add, sp.Mul, sp.Pow, sp.exp, sp.log, sp.Symbol, sp.Number, sp.NumberSymbol,
+           sp.Indexed, sp.IndexedBase, sp.Tuple, Expectation)
+
+
+def _smooth(expr) -> bool:
+    """Whether ``expr`` is made of operations smooth wherever defined: SymPy differentiates
+    a case split, |t| or max piece by piece, as if there were no kink where they meet."""
+    if isinstance(expr, Expectation):  # a number here: another mean, bound inside
+        return True
+    return isinstance(expr, _SMOOTH) and all(_smooth(a) for a in expr.args)
+
+
+def jensen(context: Context, before, after, relation: Relation, givens=()) -> Judgement:
+    """Jensen's inequality: 𝔼[φ(u)] ≤ φ(𝔼[u]) for φ concave (φ'' ≤ 0), ≥ for φ convex (φ'' ≥
+    0), on an interval that holds every value of u.  One side is 𝔼[φ(u)]; the other is φ
+    applied to the one expectation in it, 𝔼[u] over the same variables and laws (up to their
+    names).  φ'' is proved of one sign by the bounds oracle on the interval that the supports of
+    the laws give u (which also proves φ'' defined there); both expectations are assumed to
+    exist, as in the statement of the inequality."""
+    rule = "jensen"
+    if relation not in (Relation.LE, Relation.GE):
+        raise RuleError(rule, "Jensen's inequality is non-strict: <= or >=")
+    before, after = apply_givens(before, givens), apply_givens(after, givens)
+    outside, inside = (after, before) if relation is Relation.LE else (before, after)
+    # outside = φ(𝔼[u]) is on the larger side for a concave φ: try both orientations
+    for averaged, applied, sign in ((inside, outside, "nonpositive"),
+                                    (outside, inside, "nonnegative")):
+        if not isinstance(averaged, Expectation):
+            continue
+        means = applied.atoms(Expectation)
+        if len(means) != 1:
+            continue
+        (mean,) = means
+        if alpha_key(sp.Tuple(*mean.limits)) != alpha_key(sp.Tuple(*averaged.limits)):
+            continue
+        t = sp.Dummy("t", real=True)
+        phi = unfold_definitions(applied.xreplace({mean: t}))
+        if not _smooth(phi):
+            raise RuleError(rule, f"{sp.sstr(phi)} is not built from +, *, powers, exp and log "
+                            "alone, so its second derivative may miss a kink")
+        inner = mean.function.xreplace(dict(zip(mean.variables, averaged.variables)))
+        if alpha_key(averaged.function) != alpha_key(phi.xreplace({t: inner})):
+            continue
+        oracle = BoundsOracle(context)
+        values = oracle.bounds(inner, _range_env(oracle, averaged.limits))
+        curvature = sp.diff(phi, t, 2)
+        if getattr(oracle.bounds(curvature, {t: values}), sign):
+            kind = "concave" if sign == "nonpositive" else "convex"
+            return _judge(context, before, after, relation, givens=givens,
+                          verdict=Verdict.PROVED, rule=rule,
+                          method=f"Jensen's inequality (phi {kind}: phi'' = {sp.sstr(curvature)})")
+        raise RuleError(rule, f"cannot prove phi'' = {sp.sstr(curvature)} {sign} where "
+                        f"{sp.sstr(inner)} takes its values")
+    raise RuleError(rule, "the sides are not E[phi(u)] and phi(E[u]) in the order the relation "
+                    "needs (<= for a concave phi, >= for a convex one, E[phi(u)] on the left)")
+
+
 def equal_by_normal_form(context: Context, before, after, form: str, givens=()) -> Judgement:
     """``before = after`` because their difference rewrites to 0 by a sound normal form."""
     rule = "equal_by_normal_form"
@@ -757,7 +829,7 @@ def received(statement: Statement, record: dict) -> Judgement:
 _RECORDED_RULES = frozenset({
     "equal_by_normal_form", "ordered_by_bounds", "ordered_by_lemma",
     "same_optimizers_by_monotone_map", "rounds_to", "refuted_at", "checked_at",
-    "order_reversed_at", "order_kept_at", "undecided", "recalled",
+    "order_reversed_at", "order_kept_at", "undecided", "recalled", "jensen",
 })
 
 
@@ -866,6 +938,6 @@ def _value(sense: Sense | None) -> str:
 
 __all__ = [
     "Chain", "ChainError", "apply_givens", "exact_text", "CompositionError", "Given", "Judgement", "RuleError", "Statement", "Verdict",
-    "checked_at", "equal_by_normal_form", "order_kept_at", "order_reversed_at",
+    "checked_at", "equal_by_normal_form", "jensen", "order_kept_at", "order_reversed_at",
     "ordered_by_bounds", "ordered_by_lemma", "received", "recalled", "refuted_at", "rounds_to", "same_optimizers_by_monotone_map", "undecided",
 ]

@@ -1,4 +1,8 @@
-"""Bound indices, and the kernel's one capture-avoiding substitution.
+"""Bound variables, and the kernel's one capture-avoiding substitution.
+
+Sums, products, integrals and expectations bind a variable each (``_BINDERS``); an integral's
+or a continuous law's variable is a ``BoundReal``, the others a ``BoundIndex``, and all are
+handled alike below.
 
 A sum's or product's index is a ``BoundIndex``: it prints as its name, but it is never equal to
 the declared symbol of that name, so ``Sum(c, (m, 1, n))`` says nothing about a declared ``m``,
@@ -20,6 +24,8 @@ import functools
 from typing import Callable
 
 import sympy as sp
+
+from .laws import Expectation
 
 
 class BoundIndex(sp.Symbol):
@@ -44,18 +50,36 @@ class BoundIndex(sp.Symbol):
         return sp.Symbol.class_key()  # sorted for printing exactly as a symbol of its name
 
     def _sympyrepr(self, printer) -> str:  # the exact text tells the tag (and the class) apart
-        return f"BoundIndex({self.name!r}, {self.tag})"
+        return f"{type(self).__name__}({self.name!r}, {self.tag})"
 
 
-_BINDERS = (sp.Sum, sp.Product)
+class BoundReal(BoundIndex):
+    """The variable of an integral or of an expectation over a continuous law: a real number,
+    bound like a ``BoundIndex`` (never equal to the declared symbol of its name)."""
+
+    __slots__ = ()
+
+    def __new__(cls, name: str, tag: int = 0):
+        variable = sp.Symbol.__xnew__(cls, name, real=True)
+        variable.tag = int(tag)
+        return variable
+
+
+def bound_like(old: sp.Symbol, tag: int, name: str | None = None) -> BoundIndex:
+    """A bound variable of ``old``'s kind (integer or real), named as ``old`` unless ``name``."""
+    return (BoundIndex if old.is_integer else BoundReal)(name or old.name, tag)
+
+
+_BINDERS = (sp.Sum, sp.Product, sp.Integral, Expectation)
 
 
 def _scoped(node) -> tuple:
-    """A sum or product as its body and outermost limit: ``Sum(f, inner..., (i, a, b))`` is
+    """A sum, product, integral or expectation as its body, its outermost variable and what
+    that ranges over (``(a, b)``, or an expectation's law): ``Sum(f, inner..., (i, a, b))`` is
     ``Sum(Sum(f, inner...), (i, a, b))``."""
-    *inner, (index, low, high) = node.limits
+    *inner, (index, *ranging) = node.limits
     body = type(node)(node.function, *inner) if inner else node.function
-    return body, index, low, high
+    return body, index, tuple(ranging)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -71,11 +95,11 @@ def bind_indices(expr: sp.Expr) -> sp.Expr:
 
 def _bind(expr, scope: dict):
     if isinstance(expr, _BINDERS):
-        body, index, low, high = _scoped(expr)
-        low, high = _bind(low, scope), _bind(high, scope)
+        body, index, ranging = _scoped(expr)
+        ranging = tuple(_bind(end, scope) for end in ranging)
         enclosing = [b for b in scope.values() if b.name == index.name]
-        new = BoundIndex(index.name, max((b.tag for b in enclosing), default=-1) + 1)
-        return type(expr)(_bind(body, {**scope, index: new}), (new, low, high))
+        new = bound_like(index, max((b.tag for b in enclosing), default=-1) + 1)
+        return type(expr)(_bind(body, {**scope, index: new}), (new, *ranging))
     if not expr.args or isinstance(expr, sp.IndexedBase):
         return scope.get(expr, expr)
     args = [_bind(a, scope) for a in expr.args]
@@ -92,7 +116,7 @@ def _rebuilt(expr, args):
 
 
 def binders(expr: sp.Expr) -> set:
-    """The indices of every sum and product in ``expr``."""
+    """The variables bound anywhere in ``expr``."""
     return {index for big in expr.atoms(*_BINDERS) for index, *_ in big.limits}
 
 
@@ -123,7 +147,7 @@ class Fresh:
     def index(self, old: sp.Symbol) -> BoundIndex:
         tag = self.tags.get(old.name, -1) + 1
         self.tags[old.name] = tag
-        return BoundIndex(old.name, tag)
+        return bound_like(old, tag)
 
 
 def rewrite(expr: sp.Expr, match: Callable, touched: set, fresh: Fresh | None = None) -> sp.Expr:
@@ -151,12 +175,12 @@ def rewrite(expr: sp.Expr, match: Callable, touched: set, fresh: Fresh | None = 
         if not node.args or isinstance(node, sp.IndexedBase):
             return node
         if isinstance(node, _BINDERS):
-            body, index, low, high = _scoped(node)
-            low, high = walk(low, around), walk(high, around)
+            body, index, ranging = _scoped(node)
+            ranging = tuple(walk(end, around) for end in ranging)
             if index in touched or index in around:
                 new = fresh.index(index)
                 body, index = body.xreplace({index: new}), new  # no sum inside binds it too
-            return type(node)(walk(body, around | {index}), (index, low, high))
+            return type(node)(walk(body, around | {index}), (index, *ranging))
         if isinstance(node, sp.Derivative):
             if any(v.free_symbols & touched for v in node.variables):
                 done = node.doit(deep=False)
@@ -175,10 +199,10 @@ def _rename_all(expr, fresh: Fresh):
     if not expr.has(*_BINDERS):
         return expr
     if isinstance(expr, _BINDERS):
-        body, index, low, high = _scoped(expr)
+        body, index, ranging = _scoped(expr)
         new = fresh.index(index)
         body = _rename_all(body.xreplace({index: new}), fresh)
-        return type(expr)(body, (new, _rename_all(low, fresh), _rename_all(high, fresh)))
+        return type(expr)(body, (new, *(_rename_all(end, fresh) for end in ranging)))
     return expr.func(*[_rename_all(a, fresh) for a in expr.args])
 
 
@@ -215,10 +239,10 @@ def rename_binders(expr: sp.Expr, name_for, depth: int = 0) -> sp.Expr:
     if not expr.has(*_BINDERS):
         return expr
     if isinstance(expr, _BINDERS):
-        body, index, low, high = _scoped(expr)
+        body, index, ranging = _scoped(expr)
         new = name_for(depth, index)
         body = rename_binders(body.xreplace({index: new}), name_for, depth + 1)
-        return type(expr)(body, (new, low, high))
+        return type(expr)(body, (new, *ranging))
     return expr.func(*[rename_binders(a, name_for, depth) for a in expr.args])
 
 
@@ -228,4 +252,4 @@ def alpha_key(expr: sp.Expr) -> sp.Expr:
     such key but itself)."""
     if any(s.name.startswith("_a") for s in expr.free_symbols if isinstance(s, sp.Symbol)):
         return expr
-    return rename_binders(expr, lambda depth, index: BoundIndex(f"_a{depth}"))
+    return rename_binders(expr, lambda depth, index: bound_like(index, 0, f"_a{depth}"))

@@ -17,7 +17,8 @@ import sympy as sp
 
 from ..errors import InputProblem
 from ..kernel import Context, sigmoid, softplus
-from ..kernel.substitution import BoundIndex
+from ..kernel.laws import Expectation
+from ..kernel.substitution import BoundIndex, BoundReal, bound_like
 
 MAX_LENGTH = 5_000
 MAX_DEPTH = 60
@@ -34,14 +35,14 @@ _FUNCTIONS = {
     "log": (1, 2), "exp": (1, 1), "sqrt": (1, 1), "Abs": (1, 1), "sign": (1, 1),
     "sigmoid": (1, 1), "softplus": (1, 1), "factorial": (1, 1), "KroneckerDelta": (2, 2),
     "Max": (2, 20), "Min": (2, 20), "Sum": (2, 2), "Product": (2, 2), "Derivative": (2, 2),
-    "Piecewise": (1, 20),
+    "Piecewise": (1, 20), "Integral": (2, 2), "E": (1, 2), "Var": (1, 2),
 }
 _SIMPLE = {"exp": sp.exp, "sqrt": sp.sqrt, "Abs": sp.Abs, "sign": sp.sign, "sigmoid": sigmoid,
            "softplus": softplus, "KroneckerDelta": sp.KroneckerDelta, "Max": sp.Max, "Min": sp.Min}
 _CONSTANTS = {"pi": sp.pi, "E": sp.E}
 _COMPARISONS = {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge, ast.Eq: sp.Eq,
                 ast.NotEq: sp.Ne}
-RESERVED_NAMES = frozenset(_FUNCTIONS) | frozenset(_CONSTANTS)
+RESERVED_NAMES = frozenset(_FUNCTIONS) | frozenset(_CONSTANTS) | {"oo"}  # oo: an end of an integral
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
 
@@ -101,9 +102,22 @@ def parse_expression(text: str, context: Context) -> sp.Expr:
     except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:
         # SymPy refusing what it was asked to build: Max of a complex number, say.
         raise ExpressionError(f"not a valid expression: {exc}", offset) from None
-    if built.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+    if _infinite_outside_limits(built):
         raise ExpressionError("the expression is not finite (a division by zero or log(0))", offset)
     return built
+
+
+def _infinite_outside_limits(expr) -> bool:
+    """Whether ``expr`` has an infinity or an undefined number anywhere but at the ends of an
+    integral (``Integral(f, (x, 0, oo))``)."""
+    if isinstance(expr, sp.Integral):
+        (variable, *ends), = expr.limits
+        return _infinite_outside_limits(expr.function) or any(
+            end.has(sp.zoo, sp.nan) or (end not in (sp.oo, -sp.oo)
+                                        and _infinite_outside_limits(end)) for end in ends)
+    if expr in (sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return True
+    return any(_infinite_outside_limits(a) for a in expr.args)
 
 
 def _depth(tree) -> int:
@@ -260,6 +274,15 @@ class _Builder:
             return self._big_operator(node, sp.Sum if name == "Sum" else sp.Product)
         if name == "Piecewise":
             return self._piecewise(node)
+        if name == "Integral":
+            return self._integral(node)
+        if name in ("E", "Var"):
+            body = self.build(node.args[0])
+            over = self._random_variables(node.args[1]) if len(node.args) == 2 else None
+            if name == "E":
+                return self._expectation(node, body, over)
+            return self._expectation(node, (body - self._expectation(node, body, over)) ** 2,
+                                     over)
         args = [self.build(a) for a in node.args]
         if name == "log":
             if len(args) == 2 and (not args[1].is_positive or args[1] == 1):
@@ -303,6 +326,60 @@ class _Builder:
                 self.scope[index.name] = outer
         return kind(body, (bound_index, first, last))
 
+    def _integral(self, node):
+        limits = node.args[1]
+        if not (isinstance(limits, ast.Tuple) and len(limits.elts) == 3):
+            self.fail(limits, "limits are written (variable, from, to), such as (x, 0, oo)")
+        variable_node = limits.elts[0]
+        variable = self.build(variable_node)
+        declaration = self.context.lookup(getattr(variable, "name", ""))
+        if not (isinstance(variable, sp.Symbol) and variable.is_real and not variable.is_integer
+                and declaration is not None and declaration.law is None):
+            self.fail(variable_node, "the variable of an integral is a declared real symbol "
+                      "(not an integer, not a random variable)")
+        ends = [self._end(end) for end in limits.elts[1:]]
+        # Bound, like a sum's index: never the declared symbol of its name.
+        outer = self.scope.get(variable.name)
+        bound = BoundReal(variable.name, 0 if outer is None else outer.tag + 1)
+        self.scope[variable.name] = bound
+        try:
+            body = self.build(node.args[0])
+        finally:
+            if outer is None:
+                del self.scope[variable.name]
+            else:
+                self.scope[variable.name] = outer
+        return sp.Integral(body, (bound, *ends))
+
+    def _end(self, node):
+        """An end of an integral: a real expression, or oo / -oo."""
+        negative = isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+        inner = node.operand if negative else node
+        if isinstance(inner, ast.Name) and inner.id == "oo":
+            return -sp.oo if negative else sp.oo
+        end = self.build(node)
+        if not end.is_extended_real:
+            self.fail(node, "an end of an integral is a real expression, oo or -oo")
+        return end
+
+    def _random_variables(self, node) -> list:
+        """The random variables named by E's second argument: x, or (x, y)."""
+        parts = node.elts if isinstance(node, ast.Tuple) else [node]
+        found = []
+        for part in parts:
+            declaration = self.context.lookup(getattr(part, "id", ""))
+            if not isinstance(part, ast.Name) or declaration is None or declaration.law is None:
+                self.fail(part, "E(expr, x) averages over x, a declared random variable, such "
+                          "as x: Normal(mu, sigma)")
+            found.append(declaration.obj)
+        return found
+
+    def _expectation(self, node, body, over=None):
+        try:
+            return expectation_over(self.context, body, over)
+        except ExpressionError as exc:
+            self.fail(node, exc.message)
+
     def _piecewise(self, node):
         pieces = []
         for piece in node.args:
@@ -317,6 +394,29 @@ class _Builder:
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARISONS:
             return _COMPARISONS[type(node.ops[0])](self.build(node.left), self.build(node.comparators[0]))
         self.fail(node, "a condition is one comparison such as x < 1, or True")
+
+
+def expectation_over(context: Context, body: sp.Expr, over=None) -> Expectation:
+    """𝔼[body] over the random variables ``over`` or, by default, over every declared random
+    variable it mentions (independent ones, in the order of their names), each bound: the
+    declared symbol outside stays free.  The one way both readers build an expectation."""
+    def law_of(symbol):
+        declaration = context.lookup(symbol.name)
+        return getattr(declaration, "law", None) if declaration is not None \
+            and declaration.obj == symbol else None
+    randoms = sorted(set(over) if over is not None else (
+        s for s in body.free_symbols if isinstance(s, sp.Symbol)
+        and not isinstance(s, BoundIndex) and law_of(s) is not None), key=lambda s: s.name)
+    if not randoms:
+        raise ExpressionError("E(...) averages over a random variable, and this has none: "
+                              "declare one under 'symbols', such as x: Normal(mu, sigma)")
+    limits = []
+    for symbol in randoms:
+        tags = [b.tag for b in body.atoms(BoundIndex) if b.name == symbol.name]
+        bound = bound_like(symbol, max(tags, default=-1) + 1)
+        body = body.xreplace({symbol: bound})
+        limits.append((bound, law_of(symbol)))
+    return Expectation(body, *limits)
 
 
 def _power_size_problem(base, exponent) -> str | None:
@@ -356,7 +456,7 @@ def substitution_problem(expr: sp.Expr, lhs: sp.Expr, rhs: sp.Expr) -> str | Non
             return replace[e]
         if not e.args or isinstance(e, sp.IndexedBase):
             return e
-        if isinstance(e, (sp.Sum, sp.Product)):  # a sum's own index is not the given's
+        if isinstance(e, (sp.Sum, sp.Product, sp.Integral, Expectation)):  # its own variable
             bound = {index for index, *_ in e.limits}
             replace = {k: v for k, v in replace.items() if k not in bound}
         args = [rebuilt(a, replace, entries) for a in e.args]

@@ -16,6 +16,8 @@ from ..kernel import (
     NEGATIVE, NONNEGATIVE, POSITIVE, REAL, Context, ContextError, Domain, Given, Optimization,
     Relation, Sense,
 )
+from ..kernel.bounds import BoundsOracle
+from ..kernel.laws import LAWS, Arbitrary, Law, parameter_conditions
 from ..model import Derivation, Step
 from .expressions import (
     RESERVED_NAMES, ExpressionError, UndeclaredName, parse_expression, substitution_problem,
@@ -376,8 +378,22 @@ _INTERVAL = re.compile(r"^(?P<words>[a-z ]*?)\s*in\s*(?P<open>[(\[])(?P<lo>[^,]+
 _FUNCTION = re.compile(r"^function of (?P<n>\d+) arguments?$")
 
 
+_LAW = re.compile(r"^(?P<law>[A-Z][A-Za-z]*)\s*\((?P<parameters>.*)\)$")
+
+
 def _declare(context: Context, name: str, spec: str) -> None:
     spec = " ".join(spec.split())
+    if spec == "random":
+        context.random(name, Arbitrary(name))
+        return
+    if re.match(r"^[A-Z][A-Za-z]*\s*\([^)]*$", spec):
+        raise ValueError(f"the law in {spec!r} was cut at its comma: inside {{…}} YAML splits at "
+                         "every comma, so quote it, such as x: 'Normal(mu, sigma)', or write the "
+                         "symbols one per line")
+    law = _LAW.match(spec)
+    if law:
+        context.random(name, _law(context, law.group("law"), law.group("parameters")))
+        return
     function = _FUNCTION.match(spec)
     if function:
         count = int(function.group("n"))
@@ -417,6 +433,48 @@ def _declare(context: Context, name: str, spec: str) -> None:
         context.sequence(name, domain)
     else:
         context.symbol(name, domain)
+
+
+def _law(context: Context, name: str, text: str) -> Law:
+    """A law such as Normal(mu, sigma) with declared, non-random parameters that are proved to
+    make it a law (sigma > 0, 0 <= p <= 1, ...)."""
+    kind = LAWS.get(name)
+    if kind is None:
+        close = difflib.get_close_matches(name, LAWS, n=1)
+        raise ValueError(f"unknown law {name!r}" + (f"; did you mean {close[0]!r}?" if close else
+                                                   f"; one of: {', '.join(LAWS)}, or random"))
+    texts = [t.strip() for t in text.split(",")] if text.strip() else []
+    if len(texts) != len(kind.parameters):
+        raise ValueError(f"{name} takes {len(kind.parameters)} parameter(s): "
+                         f"{name}({', '.join(kind.parameters)})")
+    parameters = []
+    for position, part in enumerate(texts):
+        declaration = context.lookup(part)
+        if name == "Categorical" and position == 0:
+            if declaration is None:
+                raise _Later()
+            if declaration.kind != "sequence" or declaration.domain.lower < 0:
+                raise ValueError(f"the weights of Categorical are a declared sequence of "
+                                 f"nonnegative numbers, such as q: sequence in [0, 1]; not {part!r}")
+            parameters.append(declaration.obj)
+            continue
+        try:
+            value = parse_expression(part, context)
+        except UndeclaredName:
+            raise _Later() from None
+        if any(getattr(context.lookup(s.name), "law", None) is not None
+               for s in value.free_symbols if isinstance(s, sp.Symbol)):
+            raise ValueError(f"a parameter of a law names no random variable, as {part!r} does")
+        parameters.append(value)
+    law = kind(*parameters)
+    if name == "Categorical" and not parameters[1].is_integer:
+        raise ValueError("Categorical(q, K): K is a positive integer")
+    oracle = BoundsOracle(context)
+    for expr, sign in parameter_conditions(law):
+        if not getattr(oracle.bounds(expr), sign):
+            raise ValueError(f"{name}({text}) is a law only if {sp.sstr(expr)} is {sign}, and "
+                             "the declarations do not prove it: declare the parameters so")
+    return law
 
 
 def _bound(context: Context, text: str) -> sp.Expr:

@@ -22,7 +22,7 @@ import sympy as sp
 from ..kernel import Context, sigmoid, softplus
 from .expressions import (
     MAX_DEPTH, MAX_EXPONENT, MAX_FACTORIAL, MAX_LENGTH, MAX_LITERAL_DIGITS, MAX_NODES, MAX_NUMBER_DIGITS,
-    ExpressionError, bound_index_for,
+    ExpressionError, bound_index_for, expectation_over,
 )
 
 GREEK = frozenset("""alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
@@ -382,6 +382,10 @@ class Reader:
             return sp.sqrt(self.argument())
         if name in (r"\sum", r"\prod"):
             return self.big_operator(token, sp.Sum if name == r"\sum" else sp.Product)
+        if name == r"\mathbb":
+            if self.braced_text(token) != "E":
+                self.fail(r"\mathbb{E} is the only blackboard letter read: an expectation", token)
+            return self.expectation(token)
         if name in _FUNCTIONS:
             return self.function(token, _FUNCTIONS[name])
         if name in (r"\max", r"\min"):
@@ -730,6 +734,46 @@ class Reader:
         if body is None:
             body = self.power() if self.token.text in _OPEN else self.term()
         return sp.Derivative(body, variable)
+
+    def expectation(self, token: Token) -> sp.Expr:
+        """``\\mathbb{E}_{x \\sim \\mathcal{N}(\\mu, \\sigma^{2}), y}[body]``, as the printer writes
+        it: each variable a declared random variable, its law (when written) exactly the
+        declared one as the printer writes it, an unknown law's variable alone."""
+        from ..documents.notation import law_latex  # the printer, reversed here
+        self.expect("_", r": write \mathbb{E}_{x \sim p}[...]")
+        self.expect("{", r": write \mathbb{E}_{x \sim p}[...]")
+        over = []
+        while True:
+            where = self.token
+            variable = self.atom()
+            declaration = self.context.lookup(getattr(variable, "name", ""))
+            if declaration is None or declaration.law is None or declaration.obj != variable:
+                self.fail("under E goes a declared random variable, such as x: Normal(mu, sigma)",
+                          where)
+            written, depth = [], 0
+            if self.token.text == r"\sim":
+                self.advance()
+                while depth > 0 or self.token.text not in (",", "}"):
+                    if self.token.kind == "end":
+                        self.fail("the subscript of E is not closed", where)
+                    depth += (self.token.text in "({[") - (self.token.text in ")}]")
+                    written.append(self.advance().text)
+            expected = law_latex(declaration.law)
+            if tuple(written) != (tuple(t.text for t in tokenize(expected)[:-1]) if expected else ()):
+                self.fail(f"{declaration.name} is declared with the law {expected or 'random'}; "
+                          "write that law under E", where)
+            over.append(variable)
+            if self.token.text != ",":
+                break
+            self.advance()
+        self.expect("}")
+        self.expect("[", r": the body of an expectation is in brackets, \mathbb{E}_{x}[...]")
+        body = self.expression()
+        self.expect("]")
+        try:
+            return expectation_over(self.context, body, over)
+        except ExpressionError as exc:
+            self.fail(exc.message, token)
 
     def big_operator(self, token: Token, kind) -> sp.Expr:
         """``\\sum_{i=1}^{n} body``: the body is the term that follows (up to + or -)."""
