@@ -17,6 +17,7 @@ import sympy as sp
 
 from ..errors import InputProblem
 from ..kernel import Context, sigmoid, softplus
+from ..kernel.matrices import Gradient, Norm, as_scalar, is_matrix
 from ..kernel.substitution import BoundIndex
 
 MAX_LENGTH = 5_000
@@ -34,15 +35,18 @@ _FUNCTIONS = {
     "log": (1, 2), "exp": (1, 1), "sqrt": (1, 1), "Abs": (1, 1), "sign": (1, 1),
     "sigmoid": (1, 1), "softplus": (1, 1), "factorial": (1, 1), "KroneckerDelta": (2, 2),
     "Max": (2, 20), "Min": (2, 20), "Sum": (2, 2), "Product": (2, 2), "Derivative": (2, 2),
-    "Piecewise": (1, 20),
+    "Piecewise": (1, 20), "norm": (1, 1), "trace": (1, 1), "det": (1, 1), "inverse": (1, 1),
+    "Identity": (1, 1),
 }
+_MATRIX_FUNCTIONS = ("norm", "trace", "det", "inverse", "Identity")
 _SIMPLE = {"exp": sp.exp, "sqrt": sp.sqrt, "Abs": sp.Abs, "sign": sp.sign, "sigmoid": sigmoid,
            "softplus": softplus, "KroneckerDelta": sp.KroneckerDelta, "Max": sp.Max, "Min": sp.Min}
 _CONSTANTS = {"pi": sp.pi, "E": sp.E}
 _COMPARISONS = {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge, ast.Eq: sp.Eq,
                 ast.NotEq: sp.Ne}
 RESERVED_NAMES = frozenset(_FUNCTIONS) | frozenset(_CONSTANTS)
-_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
+              ast.MatMult: "@"}
 
 
 @dataclass
@@ -173,7 +177,16 @@ class _Builder:
             self.fail(node, f"{name!r} is a sequence: write it with an index, such as {name}[i]")
         if declaration.kind == "function":
             self.fail(node, f"{name!r} is a function: call it, such as {name}(x)")
-        return declaration.obj
+        return _scalar_if_one_by_one(declaration.obj)
+
+    def _Attribute(self, node):
+        """``M.T``, the transpose of a matrix: the only attribute an expression may use."""
+        if node.attr != "T":
+            self.fail(node, f"attribute access is not allowed (only M.T, a transpose), not .{node.attr}")
+        matrix = self.build(node.value)
+        if not is_matrix(matrix) and not _one_by_one(matrix):
+            self.fail(node, "only a matrix or a vector has a transpose .T")
+        return matrix if not is_matrix(matrix) else _scalar_if_one_by_one(matrix.T)
 
     def _unknown(self, node, name):
         known = [d.name for d in self.context.declarations] + list(_CONSTANTS) + list(_FUNCTIONS)
@@ -186,6 +199,8 @@ class _Builder:
         if type(node.op) not in _OPERATORS:
             self.fail(node, f"the operator {type(node.op).__name__} is not allowed")
         left, right = self.build(node.left), self.build(node.right)
+        if is_matrix(left) or is_matrix(right) or isinstance(node.op, ast.MatMult):
+            return _scalar_if_one_by_one(self._matrix_operation(node, left, right))
         if isinstance(node.op, ast.Add):
             return left + right
         if isinstance(node.op, ast.Sub):
@@ -197,6 +212,47 @@ class _Builder:
                 self.fail(node, "division by zero")
             return left / right
         return self._power(node, left, right)
+
+    def _matrix_operation(self, node, left, right):
+        """+, -, @, scalar times matrix, matrix over scalar, and A**k for a square A (A**-1 its
+        inverse), each with its sizes checked: a mismatch is an input error here."""
+        op = node.op
+        shapes = f"{shape_text(left)} and {shape_text(right)}"
+        if isinstance(op, (ast.Add, ast.Sub)):
+            if not (is_matrix(left) and is_matrix(right) and left.shape == right.shape):
+                self.fail(node, f"dimension mismatch: {_OPERATORS[type(op)]} needs two matrices "
+                          f"of the same size, not {shapes}")
+            return left + right if isinstance(op, ast.Add) else left - right
+        if isinstance(op, ast.MatMult):
+            left, right = (_as_matrix(x) for x in (left, right))
+            if not (is_matrix(left) and is_matrix(right)):
+                self.fail(node, f"@ multiplies two matrices or vectors, not {shapes}; write a "
+                          "scalar times a matrix with *")
+            if left.shape[1] != right.shape[0]:
+                self.fail(node, f"dimension mismatch: {shape_text(left)} @ {shape_text(right)}: "
+                          f"the columns of the left ({left.shape[1]}) must equal the rows of the "
+                          f"right ({right.shape[0]}); a transpose .T may be missing")
+            return left @ right
+        if isinstance(op, ast.Mult):
+            if is_matrix(left) and is_matrix(right):
+                self.fail(node, "write a matrix product with @ (A @ B); * multiplies by a scalar")
+            return left * right
+        if isinstance(op, ast.Div):
+            if is_matrix(right):
+                self.fail(node, "division by a matrix: write inverse(A) or A**-1")
+            if right == 0:
+                self.fail(node, "division by zero")
+            return left / right
+        if is_matrix(right):
+            self.fail(node, "a power with a matrix exponent is not defined here")
+        if not (right.is_Integer and (right == -1 or 1 <= right <= MAX_EXPONENT)):
+            self.fail(node, "a matrix power is a positive whole number, or -1 for the inverse")
+        return self._square(node, left, "a power") ** right
+
+    def _square(self, node, matrix, what):
+        if not is_matrix(matrix) or matrix.shape[0] != matrix.shape[1]:
+            self.fail(node, f"{what} needs a square matrix, not {shape_text(matrix)}")
+        return matrix
 
     def _power(self, node, base, exponent):
         problem = _power_size_problem(base, exponent)
@@ -211,7 +267,7 @@ class _Builder:
     def _UnaryOp(self, node):
         operand = self.build(node.operand)
         if isinstance(node.op, ast.USub):
-            return -operand
+            return -operand if not is_matrix(operand) else -1 * operand
         if isinstance(node.op, ast.UAdd):
             return operand
         self.fail(node, f"the operator {type(node.op).__name__} is not allowed")
@@ -261,6 +317,11 @@ class _Builder:
         if name == "Piecewise":
             return self._piecewise(node)
         args = [self.build(a) for a in node.args]
+        if name in _MATRIX_FUNCTIONS:
+            return self._matrix_function(node, name, args[0])
+        if name != "Derivative" and any(is_matrix(a) for a in args):
+            self.fail(node, f"{name} of a matrix or vector is not defined here (functions "
+                      "applied entry by entry are not supported yet)")
         if name == "log":
             if len(args) == 2 and (not args[1].is_positive or args[1] == 1):
                 self.fail(node.args[1], "the base of a logarithm is a positive number other than 1")
@@ -271,10 +332,32 @@ class _Builder:
             return sp.factorial(args[0])
         if name == "Derivative":
             variable = args[1]
+            if is_matrix(args[0]):
+                self.fail(node.args[0], "differentiate a scalar: a Jacobian of a matrix or vector "
+                          "is not supported yet")
+            if isinstance(variable, sp.MatrixSymbol):
+                return Gradient(args[0], variable)
             if not isinstance(variable, (sp.Symbol, sp.Indexed)):
                 self.fail(node.args[1], "differentiate with respect to a symbol or x[k]")
             return sp.Derivative(args[0], variable)
         return _SIMPLE[name](*args)
+
+    def _matrix_function(self, node, name, argument):
+        if name == "Identity":
+            if not (argument.is_Integer and argument >= 1) and \
+                    argument not in self.context.size_symbols():
+                self.fail(node, "Identity(d) needs a size: a positive whole number or a "
+                          "declared positive integer")
+            return _scalar_if_one_by_one(sp.Identity(argument))
+        argument = _as_matrix(argument)
+        if name == "norm":
+            if not (is_matrix(argument) and 1 in argument.shape):
+                self.fail(node, f"norm(v) takes a vector, not {shape_text(argument)}")
+            return Norm(argument if argument.shape[1] == 1 else argument.T)
+        matrix = self._square(node, argument, name)
+        if name == "inverse":
+            return _scalar_if_one_by_one(sp.Inverse(matrix))
+        return sp.Trace(matrix) if name == "trace" else sp.Determinant(matrix)
 
     def _big_operator(self, node, kind):
         limits = node.args[1]
@@ -317,6 +400,28 @@ class _Builder:
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARISONS:
             return _COMPARISONS[type(node.ops[0])](self.build(node.left), self.build(node.comparators[0]))
         self.fail(node, "a condition is one comparison such as x < 1, or True")
+
+
+def _one_by_one(expr) -> bool:
+    return isinstance(expr, sp.Trace) and expr.arg.shape == (1, 1)
+
+
+def _scalar_if_one_by_one(matrix):
+    """A 1 by 1 matrix (xᵀy) is the scalar it holds, so it adds to and multiplies scalars."""
+    return as_scalar(matrix) if is_matrix(matrix) and matrix.shape == (1, 1) else matrix
+
+
+def _as_matrix(expr):
+    """A scalar made of a 1 by 1 matrix back as that matrix (for @ and .T)."""
+    return expr.arg if _one_by_one(expr) else expr
+
+
+def shape_text(expr) -> str:
+    if is_matrix(expr):
+        rows, columns = expr.shape
+        return f"a vector of size {rows}" if columns == 1 else \
+            f"a matrix of size {rows} by {columns}"
+    return "a scalar"
 
 
 def _power_size_problem(base, exponent) -> str | None:

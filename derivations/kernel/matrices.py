@@ -1,0 +1,438 @@
+"""Vectors and matrices: SymPy's matrix expressions, reduced soundly to scalars.
+
+A matrix identity ``A = B`` (both p by q) holds exactly when ``tr(Hᵀ(A - B)) = 0`` for every
+p by q matrix H: the difference is paired with a fresh matrix ``_H`` (declared names never
+start with "_").  A scalar built from matrices is then lowered to an ordinary SymPy scalar:
+every trace is expanded into terms ``coefficient · tr(word)``, each word put in a canonical
+form under the sound rules
+
+- distributivity and scalars pulled out; (AB)ᵀ = BᵀAᵀ, (Aᵀ)ᵀ = A, Sᵀ = S for a declared
+  symmetric (or positive definite) S, (A⁻¹)ᵀ = (Aᵀ)⁻¹, I·A = A, A·A⁻¹ = A⁻¹·A = I (wherever
+  A⁻¹ is defined, as x/x = 1 in ``cancel``);
+- tr(MN) = tr(NM) (cyclicity, for any conformable M, N) and tr(M) = tr(Mᵀ);
+
+and each canonical trace becomes one placeholder real symbol (nonnegative when the word is
+P·Pᵀ).  Distinct words become independent symbols, which can only lose a proof: an identity
+of the placeholders as free reals holds for the actual traces.  A determinant of
+c·A₁⋯A_k (square letters of size m) is c^m·det A₁⋯det A_k, det Aᵀ = det A, det A⁻¹ = 1/det A,
+the determinant of a positive definite matrix a positive placeholder.  A gradient ∇_w s is
+paired through its definition: tr(Kᵀ ∇_w s) = Ds(w)[K], the directional derivative, computed by
+the differential rules of ``differential``.  The proof holds for symbolic sizes: nothing here
+looks at an entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.matrices.expressions import (
+    Determinant, Identity, Inverse, MatAdd, MatMul, MatPow, MatrixExpr, MatrixSymbol, Trace,
+    Transpose, ZeroMatrix,
+)
+
+from .context import Context
+from .numeric import _decimal
+
+
+class MatrixFormError(ValueError):
+    """A matrix expression outside what the matrix normal form knows (no proof, no error)."""
+
+
+class Gradient(MatrixExpr):
+    """∇_w s: the gradient of a scalar s with respect to a matrix (or vector) w, of w's shape,
+    defined by tr(Kᵀ ∇_w s) = Ds(w)[K] for every K."""
+
+    def __new__(cls, scalar, variable):
+        if not isinstance(variable, MatrixSymbol):
+            raise MatrixFormError("a gradient is taken with respect to a declared matrix")
+        return sp.Basic.__new__(cls, sp.S(scalar), variable)
+
+    scalar = property(lambda self: self.args[0])
+    variable = property(lambda self: self.args[1])
+    shape = property(lambda self: self.args[1].shape)
+
+    def _entry(self, i, j, **kwargs):
+        raise MatrixFormError("a gradient has no symbolic entry here")
+
+
+class Norm(sp.Function):
+    """‖v‖, the Euclidean norm of a vector (read as sqrt(vᵀv))."""
+
+    nargs = 1
+    is_extended_real = True
+    is_extended_nonnegative = True
+
+    @classmethod
+    def eval(cls, vector):
+        return None
+
+
+def as_scalar(matrix: MatrixExpr) -> sp.Expr:
+    """A 1 by 1 matrix as the scalar it is (its trace, printed as the product itself)."""
+    return Trace(matrix)
+
+
+def is_inverse(expr) -> bool:
+    """A⁻¹, written inverse(A) or A**-1 (SymPy's ``Inverse`` is a ``MatPow``)."""
+    return isinstance(expr, MatPow) and expr.args[1] == -1
+
+
+def is_matrix(expr) -> bool:
+    return isinstance(expr, MatrixExpr)
+
+
+def has_matrices(expr) -> bool:
+    return isinstance(expr, sp.Basic) and (is_matrix(expr) or any(
+        isinstance(node, (MatrixExpr, Norm)) for node in sp.preorder_traversal(expr)))
+
+
+class Lowering:
+    """Matrix expressions in one context lowered to scalars (see the module's docstring)."""
+
+    def __init__(self, context: Context):
+        self.context = context
+
+    # -- letters and words -----------------------------------------------------------------
+    def _symmetric(self, matrix: MatrixSymbol) -> bool:
+        return self.context.structure_of(matrix) in ("symmetric", "positive definite")
+
+    def transposed_letter(self, letter):
+        if isinstance(letter, MatrixSymbol):
+            return letter if self._symmetric(letter) else Transpose(letter)
+        if isinstance(letter, Transpose):
+            return letter.arg
+        if isinstance(letter, Identity):
+            return letter
+        if isinstance(letter, Inverse):
+            return Inverse(self.rebuild(self.transposed(self.terms(letter.arg)), letter.shape))
+        if isinstance(letter, Gradient):
+            return Transpose(letter)
+        raise MatrixFormError(f"no transpose rule for {letter}")
+
+    def transposed(self, terms):
+        return [(c, tuple(self.transposed_letter(x) for x in reversed(word))) for c, word in terms]
+
+    @staticmethod
+    def _product(first: tuple, second: tuple) -> tuple:
+        """Two words multiplied: identities dropped beside other letters, and A·A⁻¹ = I."""
+        letters = [x for x in first + second if not isinstance(x, Identity)]
+        cancelled = True
+        while cancelled:
+            cancelled = False
+            for k in range(len(letters) - 1):
+                a, b = letters[k], letters[k + 1]
+                if (isinstance(b, Inverse) and b.arg == a) or (isinstance(a, Inverse) and a.arg == b):
+                    del letters[k:k + 2]
+                    cancelled = True
+                    break
+        if letters:
+            return tuple(letters)
+        size = next(x.shape[0] for x in first + second if x.shape[0] == x.shape[1])
+        return (Identity(size),)
+
+    def terms(self, expr) -> list[tuple[sp.Expr, tuple]]:
+        """``expr`` as a list of (scalar coefficient, word of letters), collected."""
+        if isinstance(expr, MatAdd):
+            found = [t for a in expr.args for t in self.terms(a)]
+        elif isinstance(expr, MatMul):
+            scalar = sp.Mul(*[a for a in expr.args if not is_matrix(a)])
+            found = [(scalar, ())]
+            for factor in (a for a in expr.args if is_matrix(a)):
+                found = [(c1 * c2, self._product(w1, w2))
+                         for c1, w1 in found for c2, w2 in self.terms(factor)]
+        elif isinstance(expr, (MatrixSymbol, Identity, Gradient)):
+            found = [(sp.S.One, (expr,))]
+        elif isinstance(expr, ZeroMatrix):
+            found = []
+        elif isinstance(expr, Transpose):
+            found = self.transposed(self.terms(expr.arg))
+        elif is_inverse(expr):
+            found = self._inverse(expr.args[0])
+        elif isinstance(expr, MatPow) and expr.args[1].is_Integer and expr.args[1] > 0:
+            found = self.terms(MatMul(*[expr.args[0]] * int(expr.args[1])))
+        else:
+            raise MatrixFormError(f"no matrix rule for {type(expr).__name__}")
+        return self.collect(found)
+
+    def _inverse(self, matrix):
+        inner = self.terms(matrix)
+        if len(inner) == 1:  # (c·L)⁻¹ = c⁻¹·L⁻¹ for one letter L (or I)
+            (coefficient, word), = inner
+            if len(word) == 1:
+                letter = word[0]
+                inverse = letter if isinstance(letter, Identity) else \
+                    letter.arg if isinstance(letter, Inverse) else Inverse(letter)
+                return [(1 / coefficient, (inverse,))]
+        return [(sp.S.One, (Inverse(self.rebuild(inner, matrix.shape)),))]
+
+    def collect(self, terms):
+        """Like words added up; a coefficient is lowered and expanded, zero ones dropped."""
+        total: dict[tuple, sp.Expr] = {}
+        for coefficient, word in terms:
+            total[word] = total.get(word, sp.S.Zero) + coefficient
+        found = []
+        for word in sorted(total, key=_word_key):
+            coefficient = sp.expand(self.scalar(total[word]))
+            if coefficient != 0:
+                found.append((coefficient, word))
+        return found
+
+    def rebuild(self, terms, shape) -> MatrixExpr:
+        """The canonical terms as one matrix expression (the argument of an inverse letter)."""
+        if not terms:
+            return ZeroMatrix(*shape)
+        parts = [MatMul(c, *word) if c != 1 else (MatMul(*word) if len(word) > 1 else word[0])
+                 for c, word in terms]
+        return parts[0] if len(parts) == 1 else MatAdd(*parts)
+
+    # -- scalars ---------------------------------------------------------------------------
+    def scalar(self, expr) -> sp.Expr:
+        """A scalar expression with every trace, determinant and norm lowered."""
+        if not isinstance(expr, sp.Basic) or not has_matrices(expr):
+            return expr
+        if is_matrix(expr):
+            raise MatrixFormError("a matrix where a scalar is expected")
+        if isinstance(expr, Trace):
+            return sp.Add(*[c * self.trace(word) for c, word in self.terms(expr.arg)])
+        if isinstance(expr, Determinant):
+            return self.determinant(expr.arg)
+        if isinstance(expr, Norm):
+            vector = expr.args[0]
+            return sp.sqrt(self.scalar(Trace(MatMul(Transpose(vector), vector))))
+        if isinstance(expr, sp.Derivative):
+            raise MatrixFormError("a scalar derivative of a matrix expression")
+        return expr.func(*[self.scalar(a) for a in expr.args])
+
+    def trace(self, word: tuple) -> sp.Expr:
+        if len(word) == 1 and isinstance(word[0], Identity):
+            return word[0].shape[0]
+        gradients = [k for k, x in enumerate(word)
+                     if isinstance(x, Gradient) or (isinstance(x, Transpose) and isinstance(x.arg, Gradient))]
+        if len(gradients) > 1:
+            raise MatrixFormError("a product of two gradients")
+        if gradients:
+            k = gradients[0]
+            if isinstance(word[k], Transpose):  # tr(M) = tr(Mᵀ)
+                word = tuple(self.transposed_letter(x) for x in reversed(word))
+                k = len(word) - 1 - k
+            gradient = word[k]
+            rest = word[k + 1:] + word[:k]  # tr(P ∇) with P the rest, rotated
+            if rest:
+                direction = Transpose(MatMul(*rest)) if len(rest) > 1 else Transpose(rest[0])
+            else:
+                direction = Identity(gradient.shape[0])
+            return self.scalar(differential(gradient.scalar, gradient.variable, direction))
+        candidates = []
+        transposed = tuple(self.transposed_letter(x) for x in reversed(word))
+        for form in (word, transposed):
+            candidates += [form[k:] + form[:k] for k in range(len(form))]
+        canonical = min(candidates, key=_word_key)
+        gram = len(word) % 2 == 0 and any(
+            c[len(c) // 2:] == tuple(self.transposed_letter(x) for x in reversed(c[:len(c) // 2]))
+            for c in candidates)
+        assumptions = {"real": True, "nonnegative": True} if gram else {"real": True}
+        return sp.Symbol("_tr" + _word_key(canonical), **assumptions)
+
+    def determinant(self, matrix) -> sp.Expr:
+        terms = self.terms(matrix)
+        if not terms:
+            return sp.S.Zero
+        size = matrix.shape[0]
+        if len(terms) == 1:
+            coefficient, word = terms[0]
+            if all(x.shape == (size, size) for x in word):
+                value = coefficient**size
+                for letter in word:
+                    value *= self._letter_determinant(letter)
+                return value
+        return sp.Symbol("_det" + _word_key(tuple(t for _, w in terms for t in w))
+                         + sp.srepr(tuple(c for c, _ in terms)), real=True)
+
+    def _letter_determinant(self, letter) -> sp.Expr:
+        if isinstance(letter, Identity):
+            return sp.S.One
+        if isinstance(letter, Transpose):
+            return self._letter_determinant(letter.arg)
+        if isinstance(letter, Inverse):
+            return 1 / self.determinant(letter.arg)
+        positive = isinstance(letter, MatrixSymbol) and \
+            self.context.structure_of(letter) == "positive definite"
+        return sp.Symbol("_det" + _word_key((letter,)),
+                         **({"positive": True} if positive else {"real": True}))
+
+    # -- the pairing -----------------------------------------------------------------------
+    def lowered(self, expr) -> sp.Expr:
+        """A scalar lowered; a matrix M of shape p by q as tr(_Hᵀ M): 0 exactly when M is."""
+        if is_matrix(expr):
+            probe = MatrixSymbol("_H", *expr.shape)
+            return self.scalar(Trace(MatMul(Transpose(probe), expr)))
+        return self.scalar(expr)
+
+
+def _word_key(word: tuple) -> str:
+    return "(" + ",".join(sp.srepr(x) for x in word) + ")"
+
+
+# -- differentials -------------------------------------------------------------------------------
+def differential(scalar, variable: MatrixSymbol, direction: MatrixExpr) -> sp.Expr:
+    """Ds(w)[K]: the derivative of the scalar ``scalar`` at w along K, by the chain rule; a
+    scalar node's partial derivatives come from ``sp.diff`` at fresh symbols standing for
+    its arguments."""
+    if not _depends(scalar, variable):
+        return sp.S.Zero
+    if isinstance(scalar, Trace):
+        return Trace(_matrix_differential(scalar.arg, variable, direction))
+    if isinstance(scalar, Determinant):  # d det A = det A · tr(A⁻¹ dA)
+        inner = scalar.arg
+        return scalar * Trace(MatMul(Inverse(inner), _matrix_differential(inner, variable, direction)))
+    if isinstance(scalar, Norm):  # d‖v‖ = vᵀdv / ‖v‖
+        vector = scalar.args[0]
+        return Trace(MatMul(Transpose(vector), _matrix_differential(vector, variable, direction))) \
+            / scalar
+    if isinstance(scalar, (sp.Derivative, sp.Sum, sp.Product, sp.Piecewise)) or not scalar.args:
+        raise MatrixFormError(f"no differential rule for {type(scalar).__name__}")
+    stand_ins = [sp.Dummy(real=True) for _ in scalar.args]
+    local = scalar.func(*stand_ins)
+    total = sp.S.Zero
+    for stand_in, argument in zip(stand_ins, scalar.args):
+        if _depends(argument, variable):
+            partial = sp.diff(local, stand_in).xreplace(dict(zip(stand_ins, scalar.args)))
+            total += partial * differential(argument, variable, direction)
+    return total
+
+
+def _matrix_differential(matrix, variable, direction) -> MatrixExpr:
+    if not _depends(matrix, variable):
+        return ZeroMatrix(*matrix.shape)
+    if matrix == variable:
+        return direction
+    if isinstance(matrix, MatAdd):
+        return MatAdd(*[_matrix_differential(a, variable, direction) for a in matrix.args])
+    if isinstance(matrix, MatMul):
+        parts = []
+        for k, factor in enumerate(matrix.args):
+            if not _depends(factor, variable):
+                continue
+            changed = _matrix_differential(factor, variable, direction) if is_matrix(factor) \
+                else differential(factor, variable, direction)
+            parts.append(MatMul(*matrix.args[:k], changed, *matrix.args[k + 1:]))
+        return MatAdd(*parts) if len(parts) > 1 else parts[0]
+    if isinstance(matrix, Transpose):
+        return Transpose(_matrix_differential(matrix.arg, variable, direction))
+    if is_inverse(matrix):
+        inverse = Inverse(matrix.args[0])  # d(A⁻¹) = -A⁻¹ dA A⁻¹
+        return MatMul(-1, inverse, _matrix_differential(matrix.args[0], variable, direction), inverse)
+    if isinstance(matrix, MatPow) and matrix.args[1].is_Integer and matrix.args[1] > 0:
+        return _matrix_differential(MatMul(*[matrix.args[0]] * int(matrix.args[1])), variable,
+                                    direction)
+    raise MatrixFormError(f"no differential rule for {type(matrix).__name__}")
+
+
+def _depends(expr, variable) -> bool:
+    return isinstance(expr, sp.Basic) and expr.has(variable)
+
+
+# -- concrete sizes ------------------------------------------------------------------------------
+def concrete(expr, sizes: dict, matrices: dict, scalars: dict):
+    """``expr`` at concrete sizes, with every matrix symbol (by name) an explicit matrix of
+    exact rationals and every scalar symbol its value: an explicit matrix or a scalar of closed
+    numbers (logarithms, exponentials of rationals), for certified comparison entry by entry."""
+    return _Concrete(sizes, matrices, scalars).value(expr)
+
+
+class _Concrete:
+    def __init__(self, sizes, matrices, scalars):
+        self.sizes = {k: sp.Integer(v) for k, v in sizes.items()}
+        self.matrices, self.scalars = matrices, scalars
+
+    def value(self, e):
+        if isinstance(e, MatrixSymbol):
+            found = self.matrices[e.name]
+            if found.shape != tuple(sp.S(s).xreplace(self.sizes) for s in e.shape):
+                raise MatrixFormError(f"{e.name} has the wrong shape at this point")
+            return found
+        if isinstance(e, sp.Symbol):
+            return self.sizes.get(e, self.scalars.get(e, e))
+        if isinstance(e, Identity):
+            return sp.ImmutableMatrix(sp.eye(int(self.value(e.shape[0]))))
+        if isinstance(e, ZeroMatrix):
+            return sp.ImmutableMatrix(sp.zeros(*[int(self.value(s)) for s in e.shape]))
+        if isinstance(e, Gradient):
+            return self._gradient(e)
+        if not e.args:
+            return e
+        args = [self.value(a) for a in e.args]
+        if isinstance(e, MatAdd):
+            return _immutable(sum(args[1:], args[0]))
+        if isinstance(e, MatMul):
+            total = args[0]
+            for a in args[1:]:
+                total = total * a
+            return _immutable(total)
+        if isinstance(e, Transpose):
+            return args[0].T
+        if is_inverse(e):
+            if args[0].det() == 0:
+                raise ZeroDivisionError("a singular matrix has no inverse")
+            return _immutable(args[0].inv())
+        if isinstance(e, MatPow):
+            return _immutable(args[0] ** int(args[1]))
+        if isinstance(e, Trace):
+            return args[0].trace()
+        if isinstance(e, Determinant):
+            return args[0].det()
+        if isinstance(e, Norm):
+            return sp.sqrt(sum(x**2 for x in args[0]))
+        if any(isinstance(a, sp.MatrixBase) for a in args):
+            raise MatrixFormError(f"a matrix inside {type(e).__name__}")
+        return e.func(*args)
+
+    def _gradient(self, e: Gradient):
+        variable = e.variable
+        value = self.matrices[variable.name]
+        entries = sp.ImmutableMatrix(value.shape[0], value.shape[1],
+                                     lambda i, j: sp.Dummy(f"{variable.name}{i}{j}", real=True))
+        inner = _Concrete(self.sizes, {**self.matrices, variable.name: entries}, self.scalars)
+        scalar = inner.value(e.scalar)
+        at = dict(zip(entries, value))
+        return sp.ImmutableMatrix(value.shape[0], value.shape[1],
+                                  lambda i, j: sp.diff(scalar, entries[i, j]).xreplace(at))
+
+
+def _immutable(value):
+    return sp.ImmutableMatrix(value) if isinstance(value, sp.MatrixBase) else value
+
+
+def structure_holds(structure: str, value: sp.ImmutableMatrix) -> bool:
+    """Whether an explicit rational matrix is symmetric or positive definite (Sylvester's
+    criterion: every leading principal minor positive), exactly."""
+    if not structure:
+        return True
+    if value != value.T:
+        return False
+    if structure == "positive definite":
+        return all(value[:k, :k].det() > 0 for k in range(1, value.shape[0] + 1))
+    return True
+
+
+@dataclass(frozen=True)
+class MatrixPoint:
+    """Concrete sizes, an explicit matrix of exact rationals for each matrix symbol (by name)
+    and a value for each scalar symbol: where a matrix step is evaluated."""
+
+    sizes: dict  # size Symbol -> int
+    matrices: dict  # name -> ImmutableMatrix of Rationals
+    scalars: dict  # Symbol -> Rational
+
+    def shown(self) -> dict[str, str]:
+        shown = {str(k): str(v) for k, v in self.sizes.items()}
+        shown.update({str(k): _decimal(v) for k, v in self.scalars.items()})
+        for name, value in self.matrices.items():
+            rows = ["[" + ", ".join(_decimal(x) for x in value.row(i)) + "]"
+                    for i in range(value.rows)]
+            shown[name] = "[" + ", ".join(rows) + "]"
+        return shown
+
+    def key(self) -> tuple:
+        return tuple(sorted(self.shown().items()))
