@@ -1,0 +1,129 @@
+"""Vectors and matrices: the reader's sizes, the matrix normal form (never proves a false step,
+proves the sound rewrites), and the rules at concrete sizes (checked, never proved)."""
+
+import pytest
+import sympy as sp
+
+from derivations.kernel import POSITIVE_INTEGER, Context, Relation, RuleError, Verdict
+from derivations.kernel import checked_at_sizes, equal_by_normal_form, refuted_at_sizes
+from derivations.kernel.matrices import MatrixPoint
+from derivations.reading.expressions import ExpressionError, parse_expression
+
+FORM = "logs of combined arguments"
+
+
+@pytest.fixture
+def context():
+    c = Context()
+    d, n = c.symbol("d", POSITIVE_INTEGER), c.symbol("n", POSITIVE_INTEGER)
+    for name, rows, columns, structure in (
+            ("A", d, d, ""), ("B", d, d, ""), ("C", d, d, ""), ("S", d, d, "symmetric"),
+            ("P", d, d, "positive definite"), ("X", n, d, ""), ("w", d, 1, ""), ("x", d, 1, ""),
+            ("y", n, 1, "")):
+        c.matrix(name, rows, columns, structure)
+    return c
+
+
+def proved(context, before, after):
+    read = [parse_expression(text, context) for text in (before, after)]
+    try:
+        equal_by_normal_form(context, *read, FORM)
+    except RuleError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("before, after", [
+    ("(A @ B).T", "B.T @ A.T"),
+    ("trace(A @ B @ C)", "trace(C @ A @ B)"),
+    ("trace(X @ A @ X.T)", "trace(A.T @ X.T @ X)"),
+    ("x.T @ S @ w", "w.T @ S @ x"),
+    ("inverse(P) @ P @ w", "w"),
+    ("inverse(A).T", "inverse(A.T)"),
+    ("Derivative(x.T @ A @ x, x)", "(A + A.T) @ x"),
+    ("Derivative(norm(y - X @ w)**2 / 2, w)", "X.T @ X @ w - X.T @ y"),
+    ("Derivative(log(det(P)), P)", "inverse(P)"),
+    ("log(det(2 * P))", "d * log(2) + log(det(P))"),
+    ("det(inverse(P) @ P)", "1"),
+    ("trace(Identity(d))", "d"),
+])
+def test_sound_matrix_rewrites_are_proved(context, before, after):
+    assert proved(context, before, after)
+
+
+@pytest.mark.parametrize("before, after", [
+    ("A @ B", "B @ A"),
+    ("(A @ B).T", "A.T @ B.T"),
+    ("trace(A @ B @ C)", "trace(B @ A @ C)"),
+    ("A.T", "A"),  # not declared symmetric
+    ("x.T @ A @ w", "w.T @ A @ x"),
+    ("inverse(A + B)", "inverse(A) + inverse(B)"),
+    ("det(A + B)", "det(A) + det(B)"),
+    ("det(2 * A)", "2 * det(A)"),
+    ("Derivative(x.T @ S @ x, x)", "S @ x"),
+    ("Derivative(x.T @ A @ x, x)", "2 * A @ x"),
+    ("Derivative(trace(A @ B), A)", "B"),
+    ("norm(w)", "w.T @ w"),
+])
+def test_false_matrix_identities_are_never_proved(context, before, after):
+    assert not proved(context, before, after)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("X @ y", "dimension mismatch"),
+    ("X + w", "dimension mismatch"),
+    ("A * B", "write a matrix product with @"),
+    ("X.real", "attribute access is not allowed"),
+    ("X.T.T.shape", "attribute access is not allowed"),
+    ("w + 1", "dimension mismatch"),
+    ("log(A)", "log of a matrix"),
+    ("inverse(X)", "square"),
+    ("det(w)", "square"),
+    ("norm(A)", "takes a vector"),
+    ("X**2", "square"),
+    ("Derivative(A @ x, x)", "differentiate a scalar"),
+    ("1 / A", "division by a matrix"),
+    ("Identity(w)", "needs a size"),
+])
+def test_size_errors_are_input_errors(context, text, message):
+    with pytest.raises(ExpressionError, match=message):
+        parse_expression(text, context)
+
+
+def test_one_by_one_products_are_scalars(context):
+    value = parse_expression("w.T @ w + 1", context)
+    assert not isinstance(value, sp.MatrixExpr)
+
+
+def _point(d, **matrices):
+    return MatrixPoint({sp.Symbol("d", integer=True, positive=True): d,
+                        sp.Symbol("n", integer=True, positive=True): 1},
+                       {k: sp.ImmutableMatrix(v) for k, v in matrices.items()}, {})
+
+
+def test_refutation_at_concrete_sizes_needs_declared_structure(context):
+    before, after = (parse_expression(t, context) for t in ("P.T", "P"))
+    # A non-symmetric matrix for a positive definite P: not a point of the domain.
+    with pytest.raises(RuleError, match="not positive definite"):
+        refuted_at_sizes(context, before, after, Relation.EQ, _point(2, P=[[1, 1], [0, 1]]))
+    with pytest.raises(RuleError, match="not positive definite"):
+        refuted_at_sizes(context, before, after, Relation.EQ, _point(2, P=[[-1, 0], [0, 1]]))
+
+
+def test_a_false_step_is_refuted_with_its_matrices(context):
+    before, after = (parse_expression(t, context) for t in ("A @ B", "B @ A"))
+    judgement = refuted_at_sizes(context, before, after, Relation.EQ,
+                                 _point(2, A=[[0, 1], [0, 0]], B=[[0, 0], [1, 0]]))
+    assert judgement.verdict is Verdict.REFUTED
+    assert judgement.counterexample["A"] == "[[0, 1], [0, 0]]"
+    with pytest.raises(RuleError):  # at d = 1 the two agree: no refutation there
+        refuted_at_sizes(context, before, after, Relation.EQ, _point(1, A=[[2]], B=[[3]]))
+
+
+def test_agreement_at_concrete_sizes_is_checked_never_proved(context):
+    before, after = (parse_expression(t, context) for t in ("A @ B", "B @ A"))
+    points = [_point(1, A=[[k]], B=[[k + 1]]) for k in range(1, 9)]
+    judgement = checked_at_sizes(context, before, after, Relation.EQ, points)
+    assert judgement.verdict is Verdict.CHECKED
+    with pytest.raises(RuleError, match="distinct"):
+        checked_at_sizes(context, before, after, Relation.EQ, points[:1] * 8)
