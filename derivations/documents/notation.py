@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
 
 from ..kernel import Domain, Relation, Sense
 from ..kernel.definitions import DEFINED_FUNCTIONS
+from ..kernel.matrices import Gradient, Norm
 from ..kernel.numeric import fixed_decimal
 
 RELATION_LATEX = {
@@ -94,7 +96,44 @@ class MLLatexPrinter(LatexPrinter):
     def _print_AppliedUndef(self, expr, exp=None):
         return self._call(self._hprint_Function(expr.func.__name__), expr.args, exp)
 
+    # -- vectors and matrices: bold lower-case vectors, upper-case matrices, ᵀ, ‖·‖, ∇ --------
+    def _print_MatrixSymbol(self, expr):
+        name = self._print(sp.Symbol(expr.name))
+        return r"\mathbf{%s}" % name if expr.shape[1] == 1 else name
+
+    def _print_Transpose(self, expr):
+        inner = self._print(expr.arg)
+        if not isinstance(expr.arg, sp.MatrixSymbol):
+            inner = r"\left(%s\right)" % inner
+        return inner + r"^{\top}"
+
+    def _print_Trace(self, expr):
+        if expr.arg.shape == (1, 1):  # a 1 by 1 product is the scalar it holds
+            return self._print(expr.arg)
+        return r"\operatorname{tr}\left(%s\right)" % self._print(expr.arg)
+
+    def _print_Determinant(self, expr):
+        return r"\det\left(%s\right)" % self._print(expr.arg)
+
+    def _print_Inverse(self, expr):
+        inner = self._print(expr.arg)
+        if not isinstance(expr.arg, sp.MatrixSymbol):
+            inner = r"\left(%s\right)" % inner
+        return inner + "^{-1}"
+
+    def _print_Identity(self, expr):
+        return "I"
+
+    def _print_Norm(self, expr, exp=None):
+        text = r"\left\| %s \right\|" % self._print(expr.args[0])
+        return text if exp is None else f"{text}^{{{exp}}}"
+
+    def _print_Gradient(self, expr):
+        return r"\nabla_{%s} \left(%s\right)" % (self._print(expr.variable), self._print(expr.scalar))
+
     def _print_Function(self, expr, exp=None):
+        if isinstance(expr, Norm):
+            return self._print_Norm(expr, exp)
         if isinstance(expr, DEFINED_FUNCTIONS):
             return self._call(r"\operatorname{%s}" % expr.func.__name__, expr.args, exp)
         return super()._print_Function(expr, exp)
@@ -113,9 +152,49 @@ def name_latex(name: str, kind: str) -> str:
     return _PRINTER._hprint_Function(name) if kind == "function" else to_latex(sp.Symbol(name))
 
 
+class _FileSyntaxPrinter(StrPrinter):
+    """SymPy's one-line printer, with vectors and matrices in the file syntax: ``X.T @ w``,
+    ``norm(w)``, ``inverse(A)``, ``Derivative(s, w)``."""
+
+    def _print_MatMul(self, expr):
+        scalars = [a for a in expr.args if not isinstance(a, sp.MatrixExpr)]
+        matrices = " @ ".join(self.parenthesize(a, 45) if isinstance(a, sp.MatAdd) else self._print(a)
+                              for a in expr.args if isinstance(a, sp.MatrixExpr))
+        if scalars == [-1]:
+            return "-" + matrices
+        return "*".join([self.parenthesize(sp.Mul(*scalars), 45)] + [matrices]) if scalars \
+            else matrices
+
+    def _print_Transpose(self, expr):
+        inner = self._print(expr.arg)
+        return (inner if isinstance(expr.arg, sp.MatrixSymbol) else f"({inner})") + ".T"
+
+    def _print_Trace(self, expr):
+        return self._print(expr.arg) if expr.arg.shape == (1, 1) else f"trace({self._print(expr.arg)})"
+
+    def _print_Determinant(self, expr):
+        return f"det({self._print(expr.arg)})"
+
+    def _print_Inverse(self, expr):
+        return f"inverse({self._print(expr.arg)})"
+
+    def _print_Identity(self, expr):
+        return f"Identity({self._print(expr.rows)})"
+
+    def _print_Norm(self, expr):
+        return f"norm({self._print(expr.args[0])})"
+
+    def _print_Gradient(self, expr):
+        return f"Derivative({self._print(expr.scalar)}, {self._print(expr.variable)})"
+
+
+_TEXT = _FileSyntaxPrinter()
+
+
 def to_text(expr) -> str:
-    """One line for a terminal, in the syntax a derivation file uses (``x[i]``, ``log``)."""
-    return sp.sstr(expr)
+    """One line for a terminal, in the syntax a derivation file uses (``x[i]``, ``log``,
+    ``X.T @ w``)."""
+    return _TEXT.doprint(expr)
 
 
 # -- assumptions -------------------------------------------------------------------------------
@@ -163,6 +242,20 @@ def _entry(declaration):
     return declaration.obj[tuple(sp.Symbol(s) for s in letters[:declaration.rank])]
 
 
+def _matrix_latex(declaration) -> str:
+    """``\mathbf{w} \in \mathbb{R}^{d}``, ``X \in \mathbb{R}^{n \times d}``, and for a
+    symmetric or positive definite S, ``S = S^{\top}`` or ``S \succ 0``."""
+    matrix = declaration.obj
+    rows, columns = (to_latex(x) for x in matrix.shape)
+    space = rows if matrix.shape[1] == 1 else rf"{rows} \times {columns}"
+    formula = rf"{to_latex(matrix)} \in \mathbb{{R}}^{{{space}}}"
+    if declaration.structure == "symmetric":
+        formula += rf", \ {to_latex(matrix)} = {to_latex(matrix)}^{{\top}}"
+    elif declaration.structure == "positive definite":
+        formula += rf", \ {to_latex(matrix)} \succ 0"
+    return formula
+
+
 def assumptions_latex(context) -> list[str]:
     """One formula per declared name, in declaration order."""
     formulas = []
@@ -171,6 +264,8 @@ def assumptions_latex(context) -> list[str]:
             name = name_latex(declaration.name, declaration.kind)
             inputs = r"\mathbb{R}" + (f"^{{{declaration.rank}}}" if declaration.rank != 1 else "")
             formulas.append(rf"{name} \colon {inputs} \to \mathbb{{R}}")
+        elif declaration.kind == "matrix":
+            formulas.append(_matrix_latex(declaration))
         else:
             subject = declaration.obj if declaration.kind == "scalar" else _entry(declaration)
             formulas.append(domain_latex(to_latex(subject), declaration.domain))
