@@ -99,7 +99,7 @@ class MLLatexPrinter(LatexPrinter):
     # -- vectors and matrices: bold lower-case vectors, upper-case matrices, ᵀ, ‖·‖, ∇ --------
     def _print_MatrixSymbol(self, expr):
         name = self._print(sp.Symbol(expr.name))
-        return r"\mathbf{%s}" % name if expr.shape[1] == 1 else name
+        return r"\boldsymbol{%s}" % name if expr.shape[1] == 1 else name
 
     def _print_Transpose(self, expr):
         inner = self._print(expr.arg)
