@@ -32,6 +32,7 @@ from sympy.matrices.expressions import (
 )
 
 from .context import Context
+from .definitions import unfold_definitions
 from .numeric import _decimal
 
 
@@ -54,6 +55,71 @@ class Gradient(MatrixExpr):
 
     def _entry(self, i, j, **kwargs):
         raise MatrixFormError("a gradient has no symbolic entry here")
+
+
+MAX_ENTRY_ARGUMENTS = 32
+
+
+def entry(k: int) -> sp.Symbol:
+    """In the body of an ``Entrywise`` vector, the i-th entry of its k-th vector (declared names
+    never start with "_")."""
+    return sp.Symbol(f"_e{k}", real=True)
+
+
+class Entrywise(MatrixExpr):
+    """A column vector of ``rows`` entries whose i-th entry is ``body`` with ``entry(k)`` read
+    as the i-th entry of ``vectors[k]``: sigmoid(X w) is Entrywise(sigmoid(_e0), n, (X w,)),
+    ones(n) is Entrywise(1, n, ()).  The body may hold scalars that are the same for every
+    entry (a normaliser Σ exp(z_j))."""
+
+    def __new__(cls, body, rows, vectors=()):
+        return sp.Basic.__new__(cls, sp.S(body), sp.S(rows), sp.Tuple(*vectors))
+
+    body = property(lambda self: self.args[0])
+    rows = property(lambda self: self.args[1])
+    vectors = property(lambda self: tuple(self.args[2]))
+    shape = property(lambda self: (self.args[1], sp.S.One))
+
+    def _entry(self, i, j, **kwargs):
+        raise MatrixFormError("an entrywise vector has no symbolic entry here")
+
+
+class Diag(MatrixExpr):
+    """diag(v): the square matrix with the vector v on its diagonal."""
+
+    def __new__(cls, vector):
+        return sp.Basic.__new__(cls, vector)
+
+    vector = property(lambda self: self.args[0])
+    shape = property(lambda self: (self.args[0].shape[0], self.args[0].shape[0]))
+
+    def _entry(self, i, j, **kwargs):
+        raise MatrixFormError("diag(v) has no symbolic entry here")
+
+
+class Jacobian(MatrixExpr):
+    """∂v/∂z of a vector v with respect to a declared vector z (rows of v by rows of z),
+    defined by J·c = Dv(z)[c] for every c."""
+
+    def __new__(cls, vector, variable):
+        if not isinstance(variable, MatrixSymbol) or variable.shape[1] != 1:
+            raise MatrixFormError("a Jacobian is taken with respect to a declared vector")
+        return sp.Basic.__new__(cls, vector, variable)
+
+    vector = property(lambda self: self.args[0])
+    variable = property(lambda self: self.args[1])
+    shape = property(lambda self: (self.args[0].shape[0], self.args[1].shape[0]))
+
+    def _entry(self, i, j, **kwargs):
+        raise MatrixFormError("a Jacobian has no symbolic entry here")
+
+
+def _entry_letter(letter) -> bool:
+    """Letters the word algebra leaves to the entry algebra: entrywise vectors, diag(v),
+    Jacobians, and their transposes."""
+    if isinstance(letter, Transpose):
+        letter = letter.arg
+    return isinstance(letter, (Entrywise, Diag, Jacobian))
 
 
 class Norm(sp.Function):
@@ -92,6 +158,7 @@ class Lowering:
 
     def __init__(self, context: Context):
         self.context = context
+        self.sums: dict = {}  # placeholder of a sum over entries -> its entrywise vector
 
     # -- letters and words -----------------------------------------------------------------
     def _symmetric(self, matrix: MatrixSymbol) -> bool:
@@ -102,11 +169,11 @@ class Lowering:
             return letter if self._symmetric(letter) else Transpose(letter)
         if isinstance(letter, Transpose):
             return letter.arg
-        if isinstance(letter, Identity):
+        if isinstance(letter, (Identity, Diag)):
             return letter
         if isinstance(letter, Inverse):
             return Inverse(self.rebuild(self.transposed(self.terms(letter.arg)), letter.shape))
-        if isinstance(letter, Gradient):
+        if isinstance(letter, (Gradient, Entrywise, Jacobian)):
             return Transpose(letter)
         raise MatrixFormError(f"no transpose rule for {letter}")
 
@@ -141,8 +208,14 @@ class Lowering:
             for factor in (a for a in expr.args if is_matrix(a)):
                 found = [(c1 * c2, self._product(w1, w2))
                          for c1, w1 in found for c2, w2 in self.terms(factor)]
-        elif isinstance(expr, (MatrixSymbol, Identity, Gradient)):
+        elif isinstance(expr, (MatrixSymbol, Identity, Gradient, Jacobian)):
             found = [(sp.S.One, (expr,))]
+        elif isinstance(expr, Entrywise):
+            atoms: dict = {}
+            return self._entrywise(self._entries([(sp.S.One, (expr,))], atoms), expr.rows, atoms)
+        elif isinstance(expr, Diag):
+            inner = self.terms(expr.vector)
+            found = [(sp.S.One, (Diag(self.rebuild(inner, expr.vector.shape)),))] if inner else []
         elif isinstance(expr, ZeroMatrix):
             found = []
         elif isinstance(expr, Transpose):
@@ -167,7 +240,12 @@ class Lowering:
         return [(sp.S.One, (Inverse(self.rebuild(inner, matrix.shape)),))]
 
     def collect(self, terms):
-        """Like words added up; a coefficient is lowered and expanded, zero ones dropped."""
+        """Like words added up; a coefficient is lowered and expanded, zero ones dropped; a
+        sum of vectors one of which is entrywise is one entrywise vector."""
+        entrywise = [w[0] for _, w in terms if len(w) == 1 and isinstance(w[0], Entrywise)]
+        if entrywise and len(terms) > 1:
+            atoms: dict = {}
+            return self._entrywise(self._entries(terms, atoms), entrywise[0].rows, atoms)
         total: dict[tuple, sp.Expr] = {}
         for coefficient, word in terms:
             total[word] = total.get(word, sp.S.Zero) + coefficient
@@ -177,6 +255,122 @@ class Lowering:
             if coefficient != 0:
                 found.append((coefficient, word))
         return found
+
+    # -- the entry algebra ------------------------------------------------------------------
+    def _entries(self, terms, atoms: dict) -> sp.Expr:
+        """The i-th entry of the column vector Σ c·word: an entrywise vector's body with its
+        vectors' entries put in, any other word a stand-in (kept in ``atoms``)."""
+        value = sp.S.Zero
+        for coefficient, word in terms:
+            if len(word) == 1 and isinstance(word[0], Entrywise):
+                vectors = word[0].vectors
+                if len(vectors) > MAX_ENTRY_ARGUMENTS:
+                    raise MatrixFormError("too many vectors in one entrywise expression")
+                inner = {entry(k): self._entries(self.terms(v), atoms) for k, v in enumerate(vectors)}
+                value += coefficient * word[0].body.xreplace(inner)
+            else:
+                value += coefficient * atoms.setdefault(word, sp.Dummy(real=True))
+        return value
+
+    def _entrywise(self, body, rows, atoms: dict):
+        """The canonical terms of the entrywise vector with entries ``body``: its vectors the
+        words of ``atoms`` it uses, in a fixed order; its body unfolded and in lowest terms
+        (``cancel``: every exp, log an indeterminate); a factor common to all entries out."""
+        body = unfold_definitions(self.scalar(body))
+        used = [w for w in sorted(atoms, key=_word_key) if body.has(atoms[w])]
+        body = sp.cancel(body.xreplace({atoms[w]: entry(k) for k, w in enumerate(used)}))
+        if body == 0:
+            return []
+        constant, rest = body.as_independent(*[entry(k) for k in range(len(used))], as_Add=False)
+        vectors = [self.rebuild([(sp.S.One, w)], None) for w in used]
+        return [(constant, (Entrywise(rest, rows, vectors),))]
+
+    def _entry_trace(self, word: tuple) -> sp.Expr:
+        """A trace with entrywise letters: split where the product passes through one row
+        (tr(b aᵀ M) = aᵀ M b), each 1 by 1 piece a sum over entries or a plain trace."""
+        cuts = [k for k in range(len(word)) if word[k - 1].shape[1] == 1]
+        if not cuts:
+            if len(word) == 1 and isinstance(word[0], Diag):  # tr diag(v) = Σ v_i
+                return self._entry_sum(Entrywise(entry(0), word[0].shape[0], (word[0].vector,)))
+            raise MatrixFormError("a trace of entrywise factors with no vector to split at")
+        rotated = word[cuts[0]:] + word[:cuts[0]]
+        ends = [k for k in range(1, len(rotated)) if rotated[k - 1].shape[1] == 1] + [len(rotated)]
+        value, start = sp.S.One, 0
+        for end in ends:
+            value *= self._piece(rotated[start:end])
+            start = end
+        return value
+
+    def _piece(self, piece: tuple) -> sp.Expr:
+        """A 1 by 1 product: r J c = r·Dv[c] for a Jacobian J = ∂v/∂z; r diag(u)⋯ c =
+        Σ_i r_i u_i ⋯ c_i; otherwise a plain trace."""
+        if not any(_entry_letter(x) for x in piece):
+            return self.trace(piece)
+        jacobians = [k for k, x in enumerate(piece) if isinstance(getattr(x, "arg", x), Jacobian)]
+        if jacobians:
+            if len(jacobians) > 1:
+                raise MatrixFormError("a product of two Jacobians")
+            k = jacobians[0]
+            if isinstance(piece[k], Transpose):
+                piece = tuple(self.transposed_letter(x) for x in reversed(piece))
+                k = len(piece) - 1 - k
+            jacobian, row, column = piece[k], piece[:k], piece[k + 1:]
+            if not column:
+                raise MatrixFormError("a Jacobian with nothing to its right")
+            changed = _matrix_differential(jacobian.vector, jacobian.variable, _product(column))
+            return self.scalar(Trace(MatMul(*row, changed) if row else changed))
+        positions = [k for k, x in enumerate(piece) if _entry_letter(x)]
+        row, middle, column = (piece[:positions[0]], list(piece[positions[0]:positions[-1] + 1]),
+                               piece[positions[-1] + 1:])
+        if isinstance(middle[0], Transpose) and not row:
+            factors = [middle.pop(0).arg]
+        elif row:
+            factors = [_product(tuple(self.transposed_letter(x) for x in reversed(row)))]
+        else:
+            raise MatrixFormError("an entrywise product with no row vector")
+        if middle and isinstance(middle[-1], Entrywise) and not column:
+            factors.append(middle.pop())
+        elif column:
+            factors.append(_product(column))
+        else:
+            raise MatrixFormError("an entrywise product with no column vector")
+        if not all(isinstance(x, Diag) for x in middle):
+            raise MatrixFormError("an entrywise product mixed with other factors")
+        factors += [x.vector for x in middle]
+        rows = factors[0].shape[0]
+        return self._entry_sum(Entrywise(sp.Mul(*[entry(k) for k in range(len(factors))]),
+                                               rows, factors))
+
+    def _entry_sum(self, vector: Entrywise) -> sp.Expr:
+        """Σ_i of the entries of ``vector``: its constant factor times a placeholder real."""
+        total = sp.S.Zero
+        for coefficient, (canonical,) in self.terms(vector):
+            total += coefficient * self._sum_placeholder(canonical)
+        return total
+
+    def _sum_placeholder(self, vector: Entrywise) -> sp.Symbol:
+        symbol = sp.Symbol("_sum" + sp.srepr(vector), real=True)
+        self.sums[symbol] = vector
+        return symbol
+
+    def _merged_sums(self, value: sp.Expr) -> sp.Expr:
+        """Σ_k c_k·Σ_i f_k(i) = Σ_i Σ_k c_k f_k(i) over the same entries, for each term with
+        one sum over entries (the c_k the same for every entry): so that sums of equal
+        entries cancel however they were grouped."""
+        groups: dict = {}
+        rest = sp.S.Zero
+        for term in sp.Add.make_args(sp.expand(value)):
+            powers = term.as_powers_dict()
+            single = [s for s in self.sums if powers.get(s) == 1]
+            if len(single) == 1:
+                groups.setdefault(self.sums[single[0]].rows, []).append(
+                    MatMul(term / single[0], self.sums[single[0]]))
+            else:
+                rest += term
+        for parts in groups.values():
+            for coefficient, (canonical,) in self.terms(MatAdd(*parts) if len(parts) > 1 else parts[0]):
+                rest += coefficient * self._sum_placeholder(canonical)
+        return rest
 
     def rebuild(self, terms, shape) -> MatrixExpr:
         """The canonical terms as one matrix expression (the argument of an inverse letter)."""
@@ -207,6 +401,8 @@ class Lowering:
     def trace(self, word: tuple) -> sp.Expr:
         if len(word) == 1 and isinstance(word[0], Identity):
             return word[0].shape[0]
+        if any(_entry_letter(x) for x in word):
+            return self._entry_trace(word)
         gradients = [k for k, x in enumerate(word)
                      if isinstance(x, Gradient) or (isinstance(x, Transpose) and isinstance(x.arg, Gradient))]
         if len(gradients) > 1:
@@ -263,11 +459,18 @@ class Lowering:
 
     # -- the pairing -----------------------------------------------------------------------
     def lowered(self, expr) -> sp.Expr:
-        """A scalar lowered; a matrix M of shape p by q as tr(_Hᵀ M): 0 exactly when M is."""
+        """A scalar lowered; a matrix M of shape p by q as aᵀ M b for free vectors _a, _b
+        (dropped where p or q is 1): 0 exactly when M is."""
         if is_matrix(expr):
-            probe = MatrixSymbol("_H", *expr.shape)
-            return self.scalar(Trace(MatMul(Transpose(probe), expr)))
-        return self.scalar(expr)
+            rows, columns = expr.shape
+            left = [] if rows == 1 else [Transpose(MatrixSymbol("_a", rows, 1))]
+            right = [] if columns == 1 else [MatrixSymbol("_b", columns, 1)]
+            expr = Trace(MatMul(*left, expr, *right)) if left or right else Trace(expr)
+        return self._merged_sums(self.scalar(expr))
+
+
+def _product(word: tuple) -> MatrixExpr:
+    return MatMul(*word) if len(word) > 1 else word[0]
 
 
 def _word_key(word: tuple) -> str:
@@ -278,7 +481,8 @@ def _word_key(word: tuple) -> str:
 def differential(scalar, variable: MatrixSymbol, direction: MatrixExpr) -> sp.Expr:
     """Ds(w)[K]: the derivative of the scalar ``scalar`` at w along K, by the chain rule; a
     scalar node's partial derivatives come from ``sp.diff`` at fresh symbols standing for
-    its arguments."""
+    its arguments (named functions unfolded first)."""
+    scalar = unfold_definitions(scalar)
     if not _depends(scalar, variable):
         return sp.S.Zero
     if isinstance(scalar, Trace):
@@ -320,6 +524,19 @@ def _matrix_differential(matrix, variable, direction) -> MatrixExpr:
         return MatAdd(*parts) if len(parts) > 1 else parts[0]
     if isinstance(matrix, Transpose):
         return Transpose(_matrix_differential(matrix.arg, variable, direction))
+    if isinstance(matrix, Diag):
+        return Diag(_matrix_differential(matrix.vector, variable, direction))
+    if isinstance(matrix, Entrywise):  # d f(v₁, …)ᵢ = Σ_k ∂_k f · (dv_k)ᵢ + Σ_s ∂f/∂s · ds
+        count = len(matrix.vectors)
+        body = unfold_definitions(matrix.body)
+        total = sum((sp.diff(body, entry(k)) * entry(count + k) for k in range(count)), sp.S.Zero)
+        for node in body.atoms(Trace, Determinant, Norm):
+            if _depends(node, variable):
+                stand_in = sp.Dummy(real=True)
+                partial = sp.diff(body.xreplace({node: stand_in}), stand_in).xreplace({stand_in: node})
+                total += partial * differential(node, variable, direction)
+        changes = [_matrix_differential(v, variable, direction) for v in matrix.vectors]
+        return Entrywise(total, matrix.rows, matrix.vectors + tuple(changes))
     if is_inverse(matrix):
         inverse = Inverse(matrix.args[0])  # d(A⁻¹) = -A⁻¹ dA A⁻¹
         return MatMul(-1, inverse, _matrix_differential(matrix.args[0], variable, direction), inverse)
@@ -360,6 +577,17 @@ class _Concrete:
             return sp.ImmutableMatrix(sp.zeros(*[int(self.value(s)) for s in e.shape]))
         if isinstance(e, Gradient):
             return self._gradient(e)
+        if isinstance(e, Jacobian):
+            return self._jacobian(e)
+        if isinstance(e, Entrywise):
+            vectors = [self.value(v) for v in e.vectors]
+            rows = int(self.value(e.rows))
+            if any(v.shape != (rows, 1) for v in vectors):
+                raise MatrixFormError("an entrywise vector of vectors of other sizes")
+            return sp.ImmutableMatrix(rows, 1, lambda i, j: self.value(e.body.xreplace(
+                {entry(k): v[i, 0] for k, v in enumerate(vectors)})))
+        if isinstance(e, Diag):
+            return sp.ImmutableMatrix(sp.diag(*self.value(e.vector)))
         if not e.args:
             return e
         args = [self.value(a) for a in e.args]
@@ -398,6 +626,18 @@ class _Concrete:
         at = dict(zip(entries, value))
         return sp.ImmutableMatrix(value.shape[0], value.shape[1],
                                   lambda i, j: sp.diff(scalar, entries[i, j]).xreplace(at))
+
+
+    def _jacobian(self, e: Jacobian):
+        variable = e.variable
+        value = self.matrices[variable.name]
+        entries = sp.ImmutableMatrix(value.shape[0], 1,
+                                     lambda i, j: sp.Dummy(f"{variable.name}{i}", real=True))
+        inner = _Concrete(self.sizes, {**self.matrices, variable.name: entries}, self.scalars)
+        vector = inner.value(e.vector)
+        at = dict(zip(entries, value))
+        return sp.ImmutableMatrix(vector.shape[0], entries.shape[0],
+                                  lambda i, j: sp.diff(vector[i, 0], entries[j, 0]).xreplace(at))
 
 
 def _immutable(value):
