@@ -114,6 +114,18 @@ class Jacobian(MatrixExpr):
         raise MatrixFormError("a Jacobian has no symbolic entry here")
 
 
+def put_entries(body, values: dict):
+    """``body`` with its own entry symbols replaced, never those of an entrywise vector
+    inside it (a normaliser Σ_j exp(z_j) binds its own): matrix expressions are left whole."""
+    if isinstance(body, MatrixExpr):
+        return body
+    if body in values:
+        return values[body]
+    if not body.args:
+        return body
+    return body.func(*[put_entries(a, values) for a in body.args])
+
+
 def _entry_letter(letter) -> bool:
     """Letters the word algebra leaves to the entry algebra: entrywise vectors, diag(v),
     Jacobians, and their transposes."""
@@ -159,6 +171,7 @@ class Lowering:
     def __init__(self, context: Context):
         self.context = context
         self.sums: dict = {}  # placeholder of a sum over entries -> its entrywise vector
+        self.traces: dict = {}  # placeholder of a plain trace -> its canonical word
 
     # -- letters and words -----------------------------------------------------------------
     def _symmetric(self, matrix: MatrixSymbol) -> bool:
@@ -267,7 +280,7 @@ class Lowering:
                 if len(vectors) > MAX_ENTRY_ARGUMENTS:
                     raise MatrixFormError("too many vectors in one entrywise expression")
                 inner = {entry(k): self._entries(self.terms(v), atoms) for k, v in enumerate(vectors)}
-                value += coefficient * word[0].body.xreplace(inner)
+                value += coefficient * put_entries(word[0].body, inner)
             else:
                 value += coefficient * atoms.setdefault(word, sp.Dummy(real=True))
         return value
@@ -342,10 +355,27 @@ class Lowering:
                                                rows, factors))
 
     def _entry_sum(self, vector: Entrywise) -> sp.Expr:
-        """Σ_i of the entries of ``vector``: its constant factor times a placeholder real."""
+        """Σ_i of the entries of ``vector``, in canonical pieces (``_split_sum``)."""
         total = sp.S.Zero
         for coefficient, (canonical,) in self.terms(vector):
-            total += coefficient * self._sum_placeholder(canonical)
+            total += coefficient * self._split_sum(canonical)
+        return total
+
+    def _split_sum(self, vector: Entrywise) -> sp.Expr:
+        """Σ_i (Σ_k c_k f_k(i))/q = Σ_k (c_k/q) Σ_i f_k(i) when q and the c_k are the same for
+        every entry (Σ_i c = rows·c): each Σ_i f_k a placeholder real."""
+        entries = [entry(k) for k in range(len(vector.vectors))]
+        numerator, denominator = sp.fraction(vector.body)
+        if denominator.has(*entries):
+            return self._sum_placeholder(vector)
+        total = sp.S.Zero
+        for term in sp.Add.make_args(sp.expand(numerator)):
+            constant, rest = term.as_independent(*entries, as_Add=False)
+            if not rest.has(*entries):
+                total += constant * rest * vector.rows / denominator
+                continue
+            for coefficient, (canonical,) in self.terms(Entrywise(rest, vector.rows, vector.vectors)):
+                total += constant * coefficient / denominator * self._sum_placeholder(canonical)
         return total
 
     def _sum_placeholder(self, vector: Entrywise) -> sp.Symbol:
@@ -359,18 +389,41 @@ class Lowering:
         entries cancel however they were grouped."""
         groups: dict = {}
         rest = sp.S.Zero
-        for term in sp.Add.make_args(sp.expand(value)):
+        terms = sp.Add.make_args(sp.expand(value))
+        sizes = {self.sums[s].rows for s in self.sums if value.has(s)}
+        for term in terms:
             powers = term.as_powers_dict()
             single = [s for s in self.sums if powers.get(s) == 1]
+            traces = [s for s in self.traces if powers.get(s) == 1]
             if len(single) == 1:
                 groups.setdefault(self.sums[single[0]].rows, []).append(
                     MatMul(term / single[0], self.sums[single[0]]))
-            else:
-                rest += term
+                continue
+            if not single and len(traces) == 1 and not any(term.has(s) for s in self.sums):
+                products = [(n, self._entry_product(self.traces[traces[0]], n)) for n in sizes]
+                products = [(n, p) for n, p in products if p is not None]
+                if products:
+                    groups.setdefault(products[0][0], []).append(
+                        MatMul(term / traces[0], products[0][1]))
+                    continue
+            rest += term
         for parts in groups.values():
             for coefficient, (canonical,) in self.terms(MatAdd(*parts) if len(parts) > 1 else parts[0]):
-                rest += coefficient * self._sum_placeholder(canonical)
+                rest += coefficient * self._split_sum(canonical)
         return rest
+
+    def _entry_product(self, word: tuple, rows) -> Entrywise | None:
+        """tr(word) = Σ_i r_i c_i over ``rows`` entries, where the word, rotated to start
+        after its one pass through a single row, passes through ``rows`` between r and c."""
+        cuts = [k for k in range(len(word)) if word[k - 1].shape[1] == 1]
+        if len(cuts) != 1:
+            return None
+        rotated = word[cuts[0]:] + word[:cuts[0]]
+        for k in range(1, len(rotated)):
+            if rotated[k - 1].shape[1] == rows:
+                row = _product(tuple(self.transposed_letter(x) for x in reversed(rotated[:k])))
+                return Entrywise(entry(0) * entry(1), rows, (row, _product(rotated[k:])))
+        return None
 
     def rebuild(self, terms, shape) -> MatrixExpr:
         """The canonical terms as one matrix expression (the argument of an inverse letter)."""
@@ -428,7 +481,9 @@ class Lowering:
             c[len(c) // 2:] == tuple(self.transposed_letter(x) for x in reversed(c[:len(c) // 2]))
             for c in candidates)
         assumptions = {"real": True, "nonnegative": True} if gram else {"real": True}
-        return sp.Symbol("_tr" + _word_key(canonical), **assumptions)
+        symbol = sp.Symbol("_tr" + _word_key(canonical), **assumptions)
+        self.traces[symbol] = canonical
+        return symbol
 
     def determinant(self, matrix) -> sp.Expr:
         terms = self.terms(matrix)
@@ -528,13 +583,16 @@ def _matrix_differential(matrix, variable, direction) -> MatrixExpr:
         return Diag(_matrix_differential(matrix.vector, variable, direction))
     if isinstance(matrix, Entrywise):  # d f(v₁, …)ᵢ = Σ_k ∂_k f · (dv_k)ᵢ + Σ_s ∂f/∂s · ds
         count = len(matrix.vectors)
-        body = unfold_definitions(matrix.body)
-        total = sum((sp.diff(body, entry(k)) * entry(count + k) for k in range(count)), sp.S.Zero)
-        for node in body.atoms(Trace, Determinant, Norm):
+        # the scalars the same for every entry (a normaliser) stand in as symbols to differentiate
+        stand_ins = {node: sp.Dummy(real=True)
+                     for node in unfold_definitions(matrix.body).atoms(Trace, Determinant, Norm)}
+        body = unfold_definitions(matrix.body).xreplace(stand_ins)
+        back = {symbol: node for node, symbol in stand_ins.items()}
+        total = sum((sp.diff(body, entry(k)).xreplace(back) * entry(count + k)
+                     for k in range(count)), sp.S.Zero)
+        for node, stand_in in stand_ins.items():
             if _depends(node, variable):
-                stand_in = sp.Dummy(real=True)
-                partial = sp.diff(body.xreplace({node: stand_in}), stand_in).xreplace({stand_in: node})
-                total += partial * differential(node, variable, direction)
+                total += sp.diff(body, stand_in).xreplace(back) * differential(node, variable, direction)
         changes = [_matrix_differential(v, variable, direction) for v in matrix.vectors]
         return Entrywise(total, matrix.rows, matrix.vectors + tuple(changes))
     if is_inverse(matrix):
@@ -584,8 +642,8 @@ class _Concrete:
             rows = int(self.value(e.rows))
             if any(v.shape != (rows, 1) for v in vectors):
                 raise MatrixFormError("an entrywise vector of vectors of other sizes")
-            return sp.ImmutableMatrix(rows, 1, lambda i, j: self.value(e.body.xreplace(
-                {entry(k): v[i, 0] for k, v in enumerate(vectors)})))
+            return sp.ImmutableMatrix(rows, 1, lambda i, j: self.value(put_entries(
+                e.body, {entry(k): v[i, 0] for k, v in enumerate(vectors)})))
         if isinstance(e, Diag):
             return sp.ImmutableMatrix(sp.diag(*self.value(e.vector)))
         if not e.args:

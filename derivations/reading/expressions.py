@@ -17,7 +17,7 @@ import sympy as sp
 
 from ..errors import InputProblem
 from ..kernel import Context, sigmoid, softplus
-from ..kernel.matrices import Gradient, Norm, as_scalar, is_matrix
+from ..kernel.matrices import Diag, Entrywise, Gradient, Jacobian, Norm, as_scalar, entry, is_matrix
 from ..kernel.substitution import BoundIndex
 
 MAX_LENGTH = 5_000
@@ -36,9 +36,11 @@ _FUNCTIONS = {
     "sigmoid": (1, 1), "softplus": (1, 1), "factorial": (1, 1), "KroneckerDelta": (2, 2),
     "Max": (2, 20), "Min": (2, 20), "Sum": (2, 2), "Product": (2, 2), "Derivative": (2, 2),
     "Piecewise": (1, 20), "norm": (1, 1), "trace": (1, 1), "det": (1, 1), "inverse": (1, 1),
-    "Identity": (1, 1),
+    "Identity": (1, 1), "ones": (1, 1), "diag": (1, 1), "softmax": (1, 1),
 }
-_MATRIX_FUNCTIONS = ("norm", "trace", "det", "inverse", "Identity")
+_MATRIX_FUNCTIONS = ("norm", "trace", "det", "inverse", "Identity", "ones", "diag", "softmax")
+# Applied to a vector, entry by entry.
+_ENTRYWISE = ("log", "exp", "sqrt", "Abs", "sigmoid", "softplus")
 _SIMPLE = {"exp": sp.exp, "sqrt": sp.sqrt, "Abs": sp.Abs, "sign": sp.sign, "sigmoid": sigmoid,
            "softplus": softplus, "KroneckerDelta": sp.KroneckerDelta, "Max": sp.Max, "Min": sp.Min}
 _CONSTANTS = {"pi": sp.pi, "E": sp.E}
@@ -319,9 +321,11 @@ class _Builder:
         args = [self.build(a) for a in node.args]
         if name in _MATRIX_FUNCTIONS:
             return self._matrix_function(node, name, args[0])
+        if name in _ENTRYWISE and len(args) == 1 and is_matrix(args[0]):
+            return self._entrywise(node, name, args[0])
         if name != "Derivative" and any(is_matrix(a) for a in args):
-            self.fail(node, f"{name} of a matrix or vector is not defined here (functions "
-                      "applied entry by entry are not supported yet)")
+            self.fail(node, f"{name} of a matrix or vector is not defined here (log, exp, sqrt, "
+                      "Abs, sigmoid and softplus apply to a vector entry by entry)")
         if name == "log":
             if len(args) == 2 and (not args[1].is_positive or args[1] == 1):
                 self.fail(node.args[1], "the base of a logarithm is a positive number other than 1")
@@ -333,8 +337,11 @@ class _Builder:
         if name == "Derivative":
             variable = args[1]
             if is_matrix(args[0]):
-                self.fail(node.args[0], "differentiate a scalar: a Jacobian of a matrix or vector "
-                          "is not supported yet")
+                if not (args[0].shape[1] == 1 and isinstance(variable, sp.MatrixSymbol)
+                        and variable.shape[1] == 1):
+                    self.fail(node, "the Jacobian Derivative(v, z) takes a vector v and a "
+                              "declared vector z")
+                return Jacobian(args[0], variable)
             if isinstance(variable, sp.MatrixSymbol):
                 return Gradient(args[0], variable)
             if not isinstance(variable, (sp.Symbol, sp.Indexed)):
@@ -342,14 +349,33 @@ class _Builder:
             return sp.Derivative(args[0], variable)
         return _SIMPLE[name](*args)
 
+    def _entrywise(self, node, name, vector):
+        """f(v) for a vector v: the vector of f(v_i); f(g(v)) one entrywise vector."""
+        if vector.shape[1] != 1:
+            self.fail(node, f"{name} applies entry by entry to a vector, not {shape_text(vector)}")
+        function = sp.log if name == "log" else _SIMPLE[name]
+        if isinstance(vector, Entrywise):
+            return Entrywise(function(vector.body), vector.rows, vector.vectors)
+        return Entrywise(function(entry(0)), vector.shape[0], (vector,))
+
     def _matrix_function(self, node, name, argument):
-        if name == "Identity":
+        if name in ("Identity", "ones"):
             if not (argument.is_Integer and argument >= 1) and \
                     argument not in self.context.size_symbols():
-                self.fail(node, "Identity(d) needs a size: a positive whole number or a "
+                self.fail(node, f"{name}(d) needs a size: a positive whole number or a "
                           "declared positive integer")
+            if name == "ones":
+                return _scalar_if_one_by_one(Entrywise(1, argument))
             return _scalar_if_one_by_one(sp.Identity(argument))
         argument = _as_matrix(argument)
+        if name in ("diag", "softmax"):
+            if not (is_matrix(argument) and argument.shape[1] == 1):
+                self.fail(node, f"{name}(v) takes a vector, not {shape_text(argument)}")
+            if name == "diag":
+                return _scalar_if_one_by_one(Diag(argument))
+            exponentials = self._entrywise(node, "exp", argument)
+            total = as_scalar(Entrywise(1, argument.shape[0]).T @ exponentials)
+            return Entrywise(exponentials.body / total, exponentials.rows, exponentials.vectors)
         if name == "norm":
             if not (is_matrix(argument) and 1 in argument.shape):
                 self.fail(node, f"norm(v) takes a vector, not {shape_text(argument)}")
