@@ -76,12 +76,14 @@ def test_false_matrix_identities_are_never_proved(context, before, after):
     ("X.real", "attribute access is not allowed"),
     ("X.T.T.shape", "attribute access is not allowed"),
     ("w + 1", "dimension mismatch"),
-    ("log(A)", "log of a matrix"),
+    ("log(A)", "applies entry by entry to a vector"),
+    ("softmax(A)", "takes a vector"),
+    ("Derivative(sigmoid(w), X)", "Jacobian"),
     ("inverse(X)", "square"),
     ("det(w)", "square"),
     ("norm(A)", "takes a vector"),
     ("X**2", "square"),
-    ("Derivative(A @ x, x)", "differentiate a scalar"),
+    ("Derivative(A, x)", "Jacobian"),
     ("1 / A", "division by a matrix"),
     ("Identity(w)", "needs a size"),
 ])
@@ -127,3 +129,48 @@ def test_agreement_at_concrete_sizes_is_checked_never_proved(context):
     assert judgement.verdict is Verdict.CHECKED
     with pytest.raises(RuleError, match="distinct"):
         checked_at_sizes(context, before, after, Relation.EQ, points[:1] * 8)
+
+
+@pytest.fixture
+def vectors():
+    c = Context()
+    n, d = c.symbol("n", POSITIVE_INTEGER), c.symbol("d", POSITIVE_INTEGER)
+    for name, rows, columns in (("X", n, d), ("t", n, 1), ("u", n, 1), ("v", n, 1),
+                                ("w", d, 1), ("z", n, 1)):
+        c.matrix(name, rows, columns)
+    return c
+
+
+LOSS = "-(t.T @ log(sigmoid(X @ w)) + (ones(n) - t).T @ log(ones(n) - sigmoid(X @ w)))"
+
+
+@pytest.mark.parametrize("before, after", [
+    (f"Derivative({LOSS}, w)", "X.T @ (sigmoid(X @ w) - t)"),
+    (f"Derivative({LOSS}, w)", "X.T @ sigmoid(X @ w) - X.T @ t"),
+    ("Derivative(softmax(z), z)", "diag(softmax(z)) - softmax(z) @ softmax(z).T"),
+    ("ones(n) - sigmoid(X @ w)", "sigmoid(-1 * X @ w)"),
+    ("diag(u) @ v", "diag(v) @ u"),
+    ("softmax(z).T @ ones(n)", "1"),
+    ("u.T @ diag(v) @ ones(n)", "u.T @ v"),
+    ("Derivative(ones(n).T @ exp(u), u)", "exp(u)"),
+])
+def test_entrywise_identities_are_proved(vectors, before, after):
+    assert proved(vectors, before, after)
+
+
+@pytest.mark.parametrize("before, after", [
+    (f"Derivative({LOSS}, w)", "X.T @ (sigmoid(X @ w) + t)"),
+    (f"Derivative({LOSS}, w)", "X.T @ (t - sigmoid(X @ w))"),
+    ("Derivative(softmax(z), z)", "diag(softmax(z)) - softmax(z).T @ softmax(z) * Identity(n)"),
+    ("Derivative(softmax(z), z)", "diag(softmax(z))"),
+    # the normaliser Σ_j exp(z_j) binds its own entries: softmax is not exp(z_i)/(n exp(z_i))
+    ("softmax(z)", "ones(n) / n"),
+    ("Derivative(softmax(z), z)", "0 * diag(z)"),
+    ("diag(u) @ v", "u"),
+    ("u.T @ diag(v) @ ones(n)", "u.T @ ones(n)"),
+    ("sigmoid(X @ w)", "ones(n) - sigmoid(X @ w)"),
+    ("exp(u + v)", "exp(u) + exp(v)"),
+    ("softmax(z).T @ ones(n)", "1 * n"),
+])
+def test_false_entrywise_identities_are_never_proved(vectors, before, after):
+    assert not proved(vectors, before, after)

@@ -10,7 +10,29 @@ from sympy.printing.str import StrPrinter
 
 from ..kernel import Domain, Relation, Sense
 from ..kernel.definitions import DEFINED_FUNCTIONS
-from ..kernel.matrices import Gradient, Norm
+from ..kernel.matrices import Entrywise, Gradient, Norm, entry, put_entries
+
+
+class _Written(sp.Symbol):
+    """A vector already printed, standing for its entries in an entrywise body, so that
+    sigmoid(X w) prints as the function of the vector it is."""
+
+    def __new__(cls, latex: str, text: str):
+        symbol = super().__new__(cls, text)
+        symbol.written_latex = latex
+        return symbol
+
+    def _latex(self, printer):
+        return self.written_latex
+
+    def _sympystr(self, printer):
+        return self.name
+
+
+def _entrywise_body(expr: Entrywise):
+    """The body of an entrywise vector with each vector written in its place."""
+    return put_entries(expr.body, {
+        entry(k): _Written(to_latex(v), to_text(v)) for k, v in enumerate(expr.vectors)})
 from ..kernel.numeric import fixed_decimal
 
 RELATION_LATEX = {
@@ -103,7 +125,7 @@ class MLLatexPrinter(LatexPrinter):
 
     def _print_Transpose(self, expr):
         inner = self._print(expr.arg)
-        if not isinstance(expr.arg, sp.MatrixSymbol):
+        if not isinstance(expr.arg, (sp.MatrixSymbol, Entrywise)):
             inner = r"\left(%s\right)" % inner
         return inner + r"^{\top}"
 
@@ -130,6 +152,18 @@ class MLLatexPrinter(LatexPrinter):
 
     def _print_Gradient(self, expr):
         return r"\nabla_{%s} \left(%s\right)" % (self._print(expr.variable), self._print(expr.scalar))
+
+    def _print_Entrywise(self, expr):
+        if not expr.vectors:
+            return r"%s\boldsymbol{1}" % ("" if expr.body == 1 else self._print(expr.body))
+        return self._print(_entrywise_body(expr))
+
+    def _print_Diag(self, expr):
+        return r"\operatorname{diag}\left(%s\right)" % self._print(expr.vector)
+
+    def _print_Jacobian(self, expr):
+        return r"\frac{\partial %s}{\partial %s}" % (self._print(expr.vector),
+                                                      self._print(expr.variable))
 
     def _print_Function(self, expr, exp=None):
         if isinstance(expr, Norm):
@@ -167,10 +201,12 @@ class _FileSyntaxPrinter(StrPrinter):
 
     def _print_Transpose(self, expr):
         inner = self._print(expr.arg)
-        return (inner if isinstance(expr.arg, sp.MatrixSymbol) else f"({inner})") + ".T"
+        return (inner if isinstance(expr.arg, (sp.MatrixSymbol, Entrywise)) else f"({inner})") + ".T"
 
     def _print_Trace(self, expr):
-        return self._print(expr.arg) if expr.arg.shape == (1, 1) else f"trace({self._print(expr.arg)})"
+        if expr.arg.shape == (1, 1):  # a 1 by 1 product, in brackets: / and @ bind alike
+            return f"({self._print(expr.arg)})"
+        return f"trace({self._print(expr.arg)})"
 
     def _print_Determinant(self, expr):
         return f"det({self._print(expr.arg)})"
@@ -186,6 +222,18 @@ class _FileSyntaxPrinter(StrPrinter):
 
     def _print_Gradient(self, expr):
         return f"Derivative({self._print(expr.scalar)}, {self._print(expr.variable)})"
+
+    def _print_Entrywise(self, expr):
+        if not expr.vectors:
+            ones = f"ones({self._print(expr.rows)})"
+            return ones if expr.body == 1 else f"{self._print(expr.body)}*{ones}"
+        return self._print(_entrywise_body(expr))
+
+    def _print_Diag(self, expr):
+        return f"diag({self._print(expr.vector)})"
+
+    def _print_Jacobian(self, expr):
+        return f"Derivative({self._print(expr.vector)}, {self._print(expr.variable)})"
 
 
 _TEXT = _FileSyntaxPrinter()

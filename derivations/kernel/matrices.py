@@ -256,9 +256,13 @@ class Lowering:
         """Like words added up; a coefficient is lowered and expanded, zero ones dropped; a
         sum of vectors one of which is entrywise is one entrywise vector."""
         entrywise = [w[0] for _, w in terms if len(w) == 1 and isinstance(w[0], Entrywise)]
-        if entrywise and len(terms) > 1:
+        # a gradient or a Jacobian stays a letter of its own, to be paired by its definition
+        derived = [(c, w) for c, w in terms if any(isinstance(getattr(x, "arg", x), (Gradient, Jacobian))
+                                                   for x in w)]
+        plain = [t for t in terms if t not in derived]
+        if entrywise and len(plain) > 1:
             atoms: dict = {}
-            return self._entrywise(self._entries(terms, atoms), entrywise[0].rows, atoms)
+            terms = self._entrywise(self._entries(plain, atoms), entrywise[0].rows, atoms) + derived
         total: dict[tuple, sp.Expr] = {}
         for coefficient, word in terms:
             total[word] = total.get(word, sp.S.Zero) + coefficient
