@@ -45,6 +45,8 @@ def proved(context, before, after):
     ("Derivative(log(det(P)), P)", "inverse(P)"),
     ("log(det(2 * P))", "d * log(2) + log(det(P))"),
     ("det(inverse(P) @ P)", "1"),
+    ("inverse(X.T @ X) @ (X.T @ X @ w)", "w"),
+    ("X.T @ X @ inverse(X.T @ X)", "Identity(d)"),
     ("trace(Identity(d))", "d"),
 ])
 def test_sound_matrix_rewrites_are_proved(context, before, after):
@@ -64,6 +66,10 @@ def test_sound_matrix_rewrites_are_proved(context, before, after):
     ("Derivative(x.T @ A @ x, x)", "2 * A @ x"),
     ("Derivative(trace(A @ B), A)", "B"),
     ("norm(w)", "w.T @ w"),
+    # det(AB + C) and det(A + BC): the same letters, grouped otherwise
+    ("det(A @ B + C)", "det(A + B @ C)"),
+    ("inverse(X.T @ X) @ X.T", "inverse(X.T @ X) @ X.T @ X"),
+    ("inverse(A @ B) @ B @ A", "Identity(d)"),
 ])
 def test_false_matrix_identities_are_never_proved(context, before, after):
     assert not proved(context, before, after)

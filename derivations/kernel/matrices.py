@@ -195,17 +195,28 @@ class Lowering:
 
     @staticmethod
     def _product(first: tuple, second: tuple) -> tuple:
-        """Two words multiplied: identities dropped beside other letters, and A·A⁻¹ = I."""
+        """Two words multiplied: identities dropped beside other letters, and M·M⁻¹ = M⁻¹·M =
+        I where M is one letter or one product of letters (XᵀX)."""
         letters = [x for x in first + second if not isinstance(x, Identity)]
         cancelled = True
         while cancelled:
             cancelled = False
-            for k in range(len(letters) - 1):
-                a, b = letters[k], letters[k + 1]
-                if (isinstance(b, Inverse) and b.arg == a) or (isinstance(a, Inverse) and a.arg == b):
-                    del letters[k:k + 2]
-                    cancelled = True
-                    break
+            for k, letter in enumerate(letters):
+                if not isinstance(letter, Inverse):
+                    continue
+                inner = letter.arg
+                word = list(inner.args) if isinstance(inner, MatMul) else [inner]
+                if any(not is_matrix(x) for x in word):
+                    continue  # a product with a scalar factor is not a single word
+                size = len(word)
+                if letters[k + 1:k + 1 + size] == word:
+                    del letters[k:k + 1 + size]
+                elif k >= size and letters[k - size:k] == word:
+                    del letters[k - size:k + 1]
+                else:
+                    continue
+                cancelled = True
+                break
         if letters:
             return tuple(letters)
         size = next(x.shape[0] for x in first + second if x.shape[0] == x.shape[1])
@@ -501,8 +512,7 @@ class Lowering:
                 for letter in word:
                     value *= self._letter_determinant(letter)
                 return value
-        return sp.Symbol("_det" + _word_key(tuple(t for _, w in terms for t in w))
-                         + sp.srepr(tuple(c for c, _ in terms)), real=True)
+        return sp.Symbol("_det" + sp.srepr(self.rebuild(terms, matrix.shape)), real=True)
 
     def _letter_determinant(self, letter) -> sp.Expr:
         if isinstance(letter, Identity):
