@@ -286,6 +286,7 @@ class _SampleOnDemand(dict):
 # Sizes at the points where a step about vectors and matrices is evaluated: every size in
 # 1, 2, 3, in turn, so that sizes differ from each other (a d by n matrix is not square).
 MATRIX_SIZES = (1, 2, 3)
+MAX_MATRIX_ENTRIES = 400
 
 
 def matrix_points(context: Context, expressions, seed: int, count: int):
@@ -312,6 +313,8 @@ def matrix_points(context: Context, expressions, seed: int, count: int):
         for matrix in matrices:
             rows, columns = (int(sp.S(x).xreplace({k: sp.Integer(v) for k, v in sizes.items()}))
                              for x in matrix.shape)
+            if rows * columns > MAX_MATRIX_ENTRIES:
+                return []  # a size written as a large number: no point to evaluate at
 
             def entry(i, j):
                 return sp.Rational(generator.randint(-6, 6), generator.choice((1, 2, 3)))

@@ -7,7 +7,9 @@ import sympy as sp
 from derivations.kernel import POSITIVE_INTEGER, Context, Relation, RuleError, Verdict
 from derivations.kernel import checked_at_sizes, equal_by_normal_form, refuted_at_sizes
 from derivations.kernel.matrices import MatrixPoint
+from derivations.reading import files
 from derivations.reading.expressions import ExpressionError, parse_expression
+from derivations.reading.sources import InputError
 
 FORM = "logs of combined arguments"
 
@@ -92,6 +94,7 @@ def test_false_matrix_identities_are_never_proved(context, before, after):
     ("Derivative(A, x)", "Jacobian"),
     ("1 / A", "division by a matrix"),
     ("Identity(w)", "needs a size"),
+    ("ones(10**6)", "needs a size"),
 ])
 def test_size_errors_are_input_errors(context, text, message):
     with pytest.raises(ExpressionError, match=message):
@@ -180,3 +183,31 @@ def test_entrywise_identities_are_proved(vectors, before, after):
 ])
 def test_false_entrywise_identities_are_never_proved(vectors, before, after):
     assert not proved(vectors, before, after)
+
+
+@pytest.mark.parametrize("declaration, message", [
+    ("S: symmetric matrix of size n by d", "is square"),
+    ("X: real matrix of size k by d", "bounds name an undeclared symbol"),
+    ("X: real matrix of size x by d", "must be a whole number"),
+    ("w: real vector of size 0", "must be a whole number"),
+    ("w: real vector of size 100000", "must be a whole number"),
+    ("w: real vector of size d by 2", "a vector has one size"),
+    ("w: vector d", "a matrix is declared as"),
+])
+def test_matrix_declarations_are_checked_where_written(tmp_path, declaration, message):
+    path = tmp_path / "t.deriv.yaml"
+    path.write_text("title: t\nsymbols:\n  n: positive integer\n  d: positive integer\n"
+                    f"  x: real\n  {declaration}\nstart: x\nsteps:\n  - expr: x\n")
+    with pytest.raises(InputError, match=message) as error:
+        files.read(path)
+    assert error.value.line == 6
+
+
+def test_a_step_of_another_size_is_an_input_error_with_its_place(tmp_path):
+    path = tmp_path / "t.deriv.yaml"
+    path.write_text("title: t\nsymbols:\n  n: positive integer\n  d: positive integer\n"
+                    "  X: real matrix of size n by d\n  w: real vector of size d\n"
+                    "start: X.T @ X @ w\nsteps:\n  - expr: X @ w\n")
+    with pytest.raises(InputError, match="dimension mismatch: step 1 is a vector of size n, but"
+                                         " the expression before it is a vector of size d"):
+        files.read(path)

@@ -91,6 +91,7 @@ class Declaration:
 
 
 MATRIX_STRUCTURES = ("", "symmetric", "positive definite")
+MAX_MATRIX_SIZE = 1_000  # a size written as a number: matrices are built at such sizes
 
 
 class ContextError(InputProblem):
@@ -135,9 +136,11 @@ class Context:
         definite matrix is square."""
         rows, columns = sp.S(rows), sp.S(columns)
         for size in (rows, columns):
-            if not (size.is_Integer and size >= 1) and size not in self.size_symbols():
-                raise ContextError(f"the size {size} of {name!r} must be a positive integer or a "
-                                   "symbol declared before as 'positive integer'")
+            if not (size.is_Integer and 1 <= size <= MAX_MATRIX_SIZE) \
+                    and size not in self.size_symbols():
+                raise ContextError(f"the size {size} of {name!r} must be a whole number from 1 to "
+                                   f"{MAX_MATRIX_SIZE} or a symbol declared before as "
+                                   "'positive integer'")
         if structure not in MATRIX_STRUCTURES:
             raise ContextError(f"unknown matrix structure {structure!r}")
         if structure and rows != columns:

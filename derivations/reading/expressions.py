@@ -17,6 +17,7 @@ import sympy as sp
 
 from ..errors import InputProblem
 from ..kernel import Context, sigmoid, softplus
+from ..kernel.context import MAX_MATRIX_SIZE
 from ..kernel.matrices import Diag, Entrywise, Gradient, Jacobian, Norm, as_scalar, entry, is_matrix
 from ..kernel.substitution import BoundIndex
 
@@ -360,10 +361,10 @@ class _Builder:
 
     def _matrix_function(self, node, name, argument):
         if name in ("Identity", "ones"):
-            if not (argument.is_Integer and argument >= 1) and \
+            if not (argument.is_Integer and 1 <= argument <= MAX_MATRIX_SIZE) and \
                     argument not in self.context.size_symbols():
-                self.fail(node, f"{name}(d) needs a size: a positive whole number or a "
-                          "declared positive integer")
+                self.fail(node, f"{name}(d) needs a size: a whole number from 1 to "
+                          f"{MAX_MATRIX_SIZE} or a declared positive integer")
             if name == "ones":
                 return _scalar_if_one_by_one(Entrywise(1, argument))
             return _scalar_if_one_by_one(sp.Identity(argument))
