@@ -291,7 +291,7 @@ def _entry(declaration):
 
 
 def _matrix_latex(declaration) -> str:
-    """``\mathbf{w} \in \mathbb{R}^{d}``, ``X \in \mathbb{R}^{n \times d}``, and for a
+    r"""``\boldsymbol{w} \in \mathbb{R}^{d}``, ``X \in \mathbb{R}^{n \times d}``, and for a
     symmetric or positive definite S, ``S = S^{\top}`` or ``S \succ 0``."""
     matrix = declaration.obj
     rows, columns = (to_latex(x) for x in matrix.shape)
