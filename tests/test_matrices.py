@@ -211,3 +211,28 @@ def test_a_step_of_another_size_is_an_input_error_with_its_place(tmp_path):
     with pytest.raises(InputError, match="dimension mismatch: step 1 is a vector of size n, but"
                                          " the expression before it is a vector of size d"):
         files.read(path)
+
+
+def test_the_terminal_text_of_a_vector_step_reads_back_to_the_same_expression():
+    from pathlib import Path
+
+    from derivations.documents.notation import to_text
+
+    good = Path(__file__).parent / "derivations" / "good"
+    for path in sorted(good.glob("vector-*.deriv.yaml")):
+        derivation = files.read(path)
+        for expr in [derivation.start] + [s.expr for s in derivation.steps]:
+            assert parse_expression(to_text(expr), derivation.context) == expr, to_text(expr)
+
+
+@pytest.mark.parametrize("text, latex", [
+    ("X.T @ y", r"X^{\top} \boldsymbol{y}"),
+    ("norm(w)**2", r"\left\| \boldsymbol{w} \right\|^{2}"),
+    ("Derivative(w.T @ w, w)", r"\nabla_{\boldsymbol{w}} \left(\boldsymbol{w}^{\top} \boldsymbol{w}\right)"),
+    ("inverse(P) @ w", r"P^{-1} \boldsymbol{w}"),
+    ("det(P)", r"\det\left(P\right)"),
+])
+def test_vectors_are_bold_and_matrices_upright_in_latex(context, text, latex):
+    from derivations.documents.notation import to_latex
+
+    assert to_latex(parse_expression(text, context)) == latex

@@ -10,7 +10,7 @@ from sympy.printing.str import StrPrinter
 
 from ..kernel import Domain, Relation, Sense
 from ..kernel.definitions import DEFINED_FUNCTIONS
-from ..kernel.matrices import Entrywise, Gradient, Norm, entry, put_entries
+from ..kernel.matrices import Entrywise, Gradient, Norm, entry, put_entries, softmax
 
 
 class _Written(sp.Symbol):
@@ -27,6 +27,16 @@ class _Written(sp.Symbol):
 
     def _sympystr(self, printer):
         return self.name
+
+
+def _is_call(expr) -> bool:
+    """An entrywise vector printed as one call (ones(n), sigmoid(X w), softmax(z))."""
+    return isinstance(expr, Entrywise) and (
+        not expr.vectors or _is_softmax(expr) or isinstance(expr.body, sp.Function))
+
+
+def _is_softmax(expr: Entrywise) -> bool:
+    return len(expr.vectors) == 1 and expr == softmax(expr.vectors[0])
 
 
 def _entrywise_body(expr: Entrywise):
@@ -125,7 +135,7 @@ class MLLatexPrinter(LatexPrinter):
 
     def _print_Transpose(self, expr):
         inner = self._print(expr.arg)
-        if not isinstance(expr.arg, (sp.MatrixSymbol, Entrywise)):
+        if not (isinstance(expr.arg, sp.MatrixSymbol) or _is_call(expr.arg)):
             inner = r"\left(%s\right)" % inner
         return inner + r"^{\top}"
 
@@ -156,6 +166,8 @@ class MLLatexPrinter(LatexPrinter):
     def _print_Entrywise(self, expr):
         if not expr.vectors:
             return r"%s\boldsymbol{1}" % ("" if expr.body == 1 else self._print(expr.body))
+        if _is_softmax(expr):
+            return r"\operatorname{softmax}\left(%s\right)" % self._print(expr.vectors[0])
         return self._print(_entrywise_body(expr))
 
     def _print_Diag(self, expr):
@@ -201,7 +213,8 @@ class _FileSyntaxPrinter(StrPrinter):
 
     def _print_Transpose(self, expr):
         inner = self._print(expr.arg)
-        return (inner if isinstance(expr.arg, (sp.MatrixSymbol, Entrywise)) else f"({inner})") + ".T"
+        return (inner if isinstance(expr.arg, sp.MatrixSymbol) or _is_call(expr.arg)
+                else f"({inner})") + ".T"
 
     def _print_Trace(self, expr):
         if expr.arg.shape == (1, 1):  # a 1 by 1 product, in brackets: / and @ bind alike
@@ -227,6 +240,8 @@ class _FileSyntaxPrinter(StrPrinter):
         if not expr.vectors:
             ones = f"ones({self._print(expr.rows)})"
             return ones if expr.body == 1 else f"{self._print(expr.body)}*{ones}"
+        if _is_softmax(expr):
+            return f"softmax({self._print(expr.vectors[0])})"
         return self._print(_entrywise_body(expr))
 
     def _print_Diag(self, expr):

@@ -114,8 +114,7 @@ def show_lines(report) -> list[str]:
     if derivation.summary:
         lines += [derivation.summary.strip(), ""]
     lines.append("Assumptions:")
-    lines += [f"  {d.name}: {d.domain.describe()}" + (f" {d.kind}" if d.kind != "scalar" else "")
-              for d in derivation.context.declarations]
+    lines += [f"  {d.name}: {_described(d)}" for d in derivation.context.declarations]
     lines += [f"  given {g.name}: {to_text(g.lhs)} = {to_text(g.rhs)}"
               for g in derivation.givens.values()]
     if derivation.optimization:
@@ -129,3 +128,16 @@ def show_lines(report) -> list[str]:
                      + (f" ({consistent})" if consistent else ""))
     lines += ["", f"Conclusion: {conclusion_text(report)}"]
     return lines
+
+
+def _described(declaration) -> str:
+    """A declaration as the file writes it: ``real in (0, 1) sequence``, ``real matrix of size
+    n by d``, ``positive definite matrix of size d``, ``real vector of size n``."""
+    if declaration.kind == "matrix":
+        rows, columns = declaration.obj.shape
+        if columns == 1:
+            return f"real vector of size {rows}"
+        return f"{declaration.structure or 'real'} matrix of size {rows}" + \
+            ("" if declaration.structure else f" by {columns}")
+    kind = f" {declaration.kind}" if declaration.kind != "scalar" else ""
+    return declaration.domain.describe() + kind

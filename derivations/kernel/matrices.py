@@ -126,6 +126,15 @@ def put_entries(body, values: dict):
     return body.func(*[put_entries(a, values) for a in body.args])
 
 
+def softmax(vector: MatrixExpr) -> Entrywise:
+    """softmax(z) = exp(z) / (1ᵀ exp(z)), entry by entry: the one way it is built, so that
+    the printer knows it again."""
+    rows = vector.shape[0]
+    exponentials = Entrywise(sp.exp(entry(0)), rows, (vector,))
+    total = Trace(MatMul(Transpose(Entrywise(1, rows)), exponentials))
+    return Entrywise(sp.exp(entry(0)) / total, rows, (vector,))
+
+
 def _entry_letter(letter) -> bool:
     """Letters the word algebra leaves to the entry algebra: entrywise vectors, diag(v),
     Jacobians, and their transposes."""

@@ -18,7 +18,9 @@ import sympy as sp
 from ..errors import InputProblem
 from ..kernel import Context, sigmoid, softplus
 from ..kernel.context import MAX_MATRIX_SIZE
-from ..kernel.matrices import Diag, Entrywise, Gradient, Jacobian, Norm, as_scalar, entry, is_matrix
+from ..kernel.matrices import (
+    Diag, Entrywise, Gradient, Jacobian, Norm, as_scalar, entry, is_matrix, softmax,
+)
 from ..kernel.substitution import BoundIndex
 
 MAX_LENGTH = 5_000
@@ -374,9 +376,7 @@ class _Builder:
                 self.fail(node, f"{name}(v) takes a vector, not {shape_text(argument)}")
             if name == "diag":
                 return _scalar_if_one_by_one(Diag(argument))
-            exponentials = self._entrywise(node, "exp", argument)
-            total = as_scalar(Entrywise(1, argument.shape[0]).T @ exponentials)
-            return Entrywise(exponentials.body / total, exponentials.rows, exponentials.vectors)
+            return softmax(argument)
         if name == "norm":
             if not (is_matrix(argument) and 1 in argument.shape):
                 self.fail(node, f"norm(v) takes a vector, not {shape_text(argument)}")
