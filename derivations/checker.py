@@ -28,7 +28,8 @@ from .kernel.rules import DIGITS, MIN_EVIDENCE
 from .errors import InternalError
 from .model import Derivation, Step, check_shape
 from .report import Report, StepReport
-from .sampling import Sampler, seed_for
+from .kernel.matrices import has_matrices
+from .sampling import Sampler, matrix_points, seed_for
 from .settings import CheckSettings
 from .timelimit import StepTimeout, time_limit
 
@@ -242,6 +243,8 @@ class _StepTactic:
         proof = self._prove_exactly(relation)  # sound forms cannot prove a false step: first
         if proof is not None:
             return proof
+        if any(has_matrices(e) for e in self.expressions):
+            return self._at_concrete_sizes(relation)
         # Two points at small scales (a step false everywhere is refuted where a person can redo
         # it by hand), six across the scales, and the simplest that fails; with thousands of
         # terms to sum, the first.
@@ -285,6 +288,25 @@ class _StepTactic:
         if self.sampler.failure:
             reason += f" (the last had none: {self.sampler.failure})"
         return self.claim.undecided(reason)
+
+    def _at_concrete_sizes(self, relation: Relation):
+        """A step about vectors or matrices not proved: refuted at concrete sizes where an
+        entry certainly differs, else checked there (evidence), else undecided."""
+        if self.givens:
+            return self.claim.undecided("givens are not applied at concrete sizes")
+        points = matrix_points(self.context, self.expressions, seed_for(*self.expressions),
+                               FALSIFY_POINTS + EVIDENCE_POINTS)
+        for point in points:
+            try:
+                return kernel.refuted_at_sizes(self.context, self.before, self.after, relation,
+                                               point)
+            except RuleError:
+                continue
+        try:
+            return kernel.checked_at_sizes(self.context, self.before, self.after, relation,
+                                           points)
+        except RuleError as exc:
+            return self.claim.undecided(f"no proof found, and no evidence at concrete sizes: {exc}")
 
     def _refutation(self, relation: Relation, points):
         """The kernel's refutation at the first of ``points`` where it certainly fails (at the

@@ -406,7 +406,7 @@ def _translation(assigned: Context, submitted: Context) -> tuple[dict, str | Non
             if problem:
                 return {}, problem
             continue
-        if (mine.kind, mine.rank) != (theirs.kind, theirs.rank):
+        if _kind(mine) != _kind(theirs):
             return {}, (f"{mine.name} is declared as a {_kind(mine)}, the assignment declares "
                         f"a {_kind(theirs)}")
         if mine.obj != theirs.obj:
@@ -427,6 +427,11 @@ def _translated_domain(domain: Domain, mapping) -> Domain:
 
 
 def _kind(declaration) -> str:
+    """What a declaration is, beyond its domain: a matrix with its size and structure (a
+    symmetric one where the assignment has any would be an added assumption)."""
+    if declaration.kind == "matrix":
+        rows, columns = declaration.obj.shape
+        return f"{declaration.structure or 'real'} matrix of size {rows} by {columns}"
     if declaration.kind == "function":
         return f"function of {declaration.rank} arguments"
     return f"sequence of {declaration.rank} indices" if declaration.kind == "sequence" else "scalar"

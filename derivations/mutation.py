@@ -22,7 +22,8 @@ from .kernel import EvaluationError, Relation, Verdict
 from .kernel.rules import DIGITS
 from .model import Derivation
 from .settings import DEFAULT_TIMEOUT, CheckSettings
-from .sampling import Sampler, seed_for
+from .kernel.matrices import concrete, has_matrices
+from .sampling import Sampler, matrix_points, seed_for
 
 
 def _subexpressions(expr):
@@ -93,11 +94,32 @@ def _shift_index(expr, rng):
     return expr.xreplace({entry: entry.base[tuple(indices)]})
 
 
+def _drop_transpose(expr, rng):
+    transposes = [e for e in sp.preorder_traversal(expr) if isinstance(e, sp.Transpose)
+                  and e.arg.shape[0] == e.arg.shape[1]]
+    if not transposes:
+        return None
+    transpose = rng.choice(transposes)
+    return expr.xreplace({transpose: transpose.arg})
+
+
+def _swap_product(expr, rng):
+    products = [e for e in sp.preorder_traversal(expr) if isinstance(e, sp.MatMul)
+                and len([a for a in e.args if isinstance(a, sp.MatrixExpr)]) >= 2]
+    if not products:
+        return None
+    product = rng.choice(products)
+    scalars = [a for a in product.args if not isinstance(a, sp.MatrixExpr)]
+    factors = [a for a in product.args if isinstance(a, sp.MatrixExpr)]
+    return expr.xreplace({product: sp.MatMul(*scalars, *reversed(factors))})
+
+
 MUTATIONS = {
     "flip a sign": _flip_sign, "change a constant": _change_constant,
     "swap two variables": _swap_variables, "drop a square": _drop_square,
     "drop a factor": _drop_factor, "swap log and exp": _swap_log_exp,
-    "shift an index": _shift_index,
+    "shift an index": _shift_index, "drop a transpose": _drop_transpose,
+    "swap a matrix product": _swap_product,
 }
 
 
@@ -115,6 +137,8 @@ def _shown_false(derivation: Derivation, claim: Claim) -> bool:
     before, step, sense = claim.before, claim.step, claim.sense
     givens = tuple(derivation.givens[n] for n in step.using)
     sides = [kernel.apply_givens(e, givens) for e in (before, step.expr)]
+    if any(has_matrices(side) for side in sides):
+        return _shown_false_at_sizes(derivation, step.relation, sides)
     sampler = Sampler(derivation.context, seed_for(*sides) + 1)
     for attempt in range(24):
         point = sampler.point(sides, attempt)
@@ -137,6 +161,28 @@ def _shown_false(derivation: Derivation, claim: Claim) -> bool:
     return False
 
 
+def _shown_false_at_sizes(derivation: Derivation, relation: Relation, sides) -> bool:
+    """A matrix claim fails at some point of concrete sizes: an entry differs at 40 digits."""
+    for point in matrix_points(derivation.context, sides, seed_for(*sides) + 1, 24):
+        try:
+            values = [concrete(s, point.sizes, point.matrices, point.scalars) for s in sides]
+            if isinstance(values[0], sp.MatrixBase):
+                pairs = list(zip(values[0], values[1]))
+            else:
+                pairs = [tuple(values)]
+            for left, right in pairs:
+                left, right = (kernel.evaluate(x, kernel.Point(), DIGITS) for x in (left, right))
+                if kernel.holds(relation, left, right, DIGITS) is False:
+                    return True
+        except (EvaluationError, ValueError, TypeError, ZeroDivisionError, KeyError):
+            continue
+    return False
+
+
+def _shape(expr):
+    return expr.shape if isinstance(expr, sp.MatrixExpr) else None
+
+
 def mutate(derivations, per_step: int = 3, seed: int = 0,
            timeout: float = DEFAULT_TIMEOUT) -> list[Outcome]:
     """Mutants of every step of ``derivations`` and the checker's verdict on each."""
@@ -151,8 +197,12 @@ def mutate(derivations, per_step: int = 3, seed: int = 0,
             for name in names:
                 if made == per_step:
                     break
-                mutant = MUTATIONS[name](step.expr, rng)
-                if mutant is None or mutant == step.expr or step.relation is Relation.APPROX:
+                try:
+                    mutant = MUTATIONS[name](step.expr, rng)
+                except (ValueError, TypeError):  # sizes that no longer fit: not a step to read
+                    continue
+                if mutant is None or mutant == step.expr or step.relation is Relation.APPROX \
+                        or _shape(mutant) != _shape(step.expr):
                     continue
                 made += 1
                 wrong = dataclasses.replace(

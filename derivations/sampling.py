@@ -17,6 +17,7 @@ import random
 import sympy as sp
 
 from .kernel import Context, Domain, Point, exact_text, in_domain
+from .kernel.matrices import MatrixPoint
 from .kernel.hypotheses import eliminated, exact_value, unmet_given
 from .kernel.normal_forms import fresh_binders
 from .kernel.numeric import EvaluationError, evaluate, instantiate
@@ -280,3 +281,49 @@ class _SampleOnDemand(dict):
     def __missing__(self, atom):
         self[atom] = value = self.sample(atom)
         return value
+
+
+# Sizes at the points where a step about vectors and matrices is evaluated: every size in
+# 1, 2, 3, in turn, so that sizes differ from each other (a d by n matrix is not square).
+MATRIX_SIZES = (1, 2, 3)
+MAX_MATRIX_ENTRIES = 400
+
+
+def matrix_points(context: Context, expressions, seed: int, count: int):
+    """Points at concrete sizes for a step about vectors and matrices: exact rational entries
+    (integers and halves, thirds), a symmetric matrix as A + Aᵀ, a positive definite one as
+    L·Lᵀ + I; scalars from the sampler, in their domains.  Not trusted: the kernel checks
+    sizes, domains and structures."""
+    generator = random.Random(seed)
+    sizes_of = context.size_symbols()
+    matrices = sorted({m for e in expressions for m in e.atoms(sp.MatrixSymbol)
+                       if context.lookup(m.name) is not None},
+                      key=lambda m: m.name)
+    scalars = sorted({s for e in expressions for s in e.atoms(sp.Symbol)
+                      if (d := context.lookup(s.name)) is not None and d.kind == "scalar"
+                      and d.obj == s and s not in sizes_of}, key=str)
+    sampler = Sampler(context, seed)
+    points = []
+    for attempt in range(count):
+        sizes = {s: MATRIX_SIZES[(attempt + k) % 3] if attempt < 6 else generator.choice(MATRIX_SIZES)
+                 for k, s in enumerate(sizes_of)}
+        drawn = sampler.point([sp.Add(*scalars)], attempt) if scalars else Point()
+        values = {s: drawn.values[s] for s in scalars if s in drawn.values}
+        explicit = {}
+        for matrix in matrices:
+            rows, columns = (int(sp.S(x).xreplace({k: sp.Integer(v) for k, v in sizes.items()}))
+                             for x in matrix.shape)
+            if rows * columns > MAX_MATRIX_ENTRIES:
+                return []  # a size written as a large number: no point to evaluate at
+
+            def entry(i, j):
+                return sp.Rational(generator.randint(-6, 6), generator.choice((1, 2, 3)))
+            value = sp.Matrix(rows, columns, entry)
+            structure = context.structure_of(matrix)
+            if structure == "symmetric":
+                value = value + value.T
+            elif structure == "positive definite":
+                value = value * value.T + sp.eye(rows)
+            explicit[matrix.name] = sp.ImmutableMatrix(value)
+        points.append(MatrixPoint(sizes, explicit, values))
+    return points

@@ -12,6 +12,7 @@ from derivations import catalog
 from derivations.reading import files, notes
 from derivations.checker import check
 from derivations.kernel import POSITIVE, Relation, Verdict, integer_range
+from derivations.kernel.matrices import has_matrices
 from derivations.reading.latex import Notation, read_expression
 from derivations.reading.expressions import ExpressionError, parse_expression
 from derivations.documents.notation import to_latex
@@ -335,7 +336,8 @@ def _expressions():
     for derivation in derivations:
         for expr in [derivation.start] + [s.expr for s in derivation.steps] + \
                 [side for g in derivation.givens.values() for side in (g.lhs, g.rhs)]:
-            yield derivation, expr
+            if not has_matrices(expr):  # the LaTeX reader has no vectors or matrices yet
+                yield derivation, expr
 
 
 def test_what_the_renderer_writes_reads_back_to_the_same_expression():

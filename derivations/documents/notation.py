@@ -8,11 +8,45 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
+from sympy.printing.str import StrPrinter
 
 from ..kernel import Domain, Relation, Sense
 from ..kernel.definitions import DEFINED_FUNCTIONS
 from ..kernel.laws import Arbitrary, Expectation
+from ..kernel.matrices import Entrywise, Gradient, Norm, entry, put_entries, softmax
 from ..kernel.numeric import fixed_decimal
+
+
+class _Written(sp.Symbol):
+    """A vector already printed, standing for its entries in an entrywise body, so that
+    sigmoid(X w) prints as the function of the vector it is."""
+
+    def __new__(cls, latex: str, text: str):
+        symbol = super().__new__(cls, text)
+        symbol.written_latex = latex
+        return symbol
+
+    def _latex(self, printer):
+        return self.written_latex
+
+    def _sympystr(self, printer):
+        return self.name
+
+
+def _is_call(expr) -> bool:
+    """An entrywise vector printed as one call (ones(n), sigmoid(X w), softmax(z))."""
+    return isinstance(expr, Entrywise) and (
+        not expr.vectors or _is_softmax(expr) or isinstance(expr.body, sp.Function))
+
+
+def _is_softmax(expr: Entrywise) -> bool:
+    return len(expr.vectors) == 1 and expr == softmax(expr.vectors[0])
+
+
+def _entrywise_body(expr: Entrywise):
+    """The body of an entrywise vector with each vector written in its place."""
+    return put_entries(expr.body, {
+        entry(k): _Written(to_latex(v), to_text(v)) for k, v in enumerate(expr.vectors)})
 
 RELATION_LATEX = {
     Relation.EQ: "=", Relation.LE: r"\le", Relation.LT: "<", Relation.GE: r"\ge",
@@ -198,7 +232,58 @@ class MLLatexPrinter(LatexPrinter):
     def _print_AppliedUndef(self, expr, exp=None):
         return self._call(self._hprint_Function(expr.func.__name__), expr.args, exp)
 
+    # -- vectors and matrices: bold lower-case vectors, upper-case matrices, ᵀ, ‖·‖, ∇ --------
+    def _print_MatrixSymbol(self, expr):
+        name = self._print(sp.Symbol(expr.name))
+        return r"\boldsymbol{%s}" % name if expr.shape[1] == 1 else name
+
+    def _print_Transpose(self, expr):
+        inner = self._print(expr.arg)
+        if not (isinstance(expr.arg, sp.MatrixSymbol) or _is_call(expr.arg)):
+            inner = r"\left(%s\right)" % inner
+        return inner + r"^{\top}"
+
+    def _print_Trace(self, expr):
+        if expr.arg.shape == (1, 1):  # a 1 by 1 product is the scalar it holds
+            return self._print(expr.arg)
+        return r"\operatorname{tr}\left(%s\right)" % self._print(expr.arg)
+
+    def _print_Determinant(self, expr):
+        return r"\det\left(%s\right)" % self._print(expr.arg)
+
+    def _print_Inverse(self, expr):
+        inner = self._print(expr.arg)
+        if not isinstance(expr.arg, sp.MatrixSymbol):
+            inner = r"\left(%s\right)" % inner
+        return inner + "^{-1}"
+
+    def _print_Identity(self, expr):
+        return "I"
+
+    def _print_Norm(self, expr, exp=None):
+        text = r"\left\| %s \right\|" % self._print(expr.args[0])
+        return text if exp is None else f"{text}^{{{exp}}}"
+
+    def _print_Gradient(self, expr):
+        return r"\nabla_{%s} \left(%s\right)" % (self._print(expr.variable), self._print(expr.scalar))
+
+    def _print_Entrywise(self, expr):
+        if not expr.vectors:
+            return r"%s\boldsymbol{1}" % ("" if expr.body == 1 else self._print(expr.body))
+        if _is_softmax(expr):
+            return r"\operatorname{softmax}\left(%s\right)" % self._print(expr.vectors[0])
+        return self._print(_entrywise_body(expr))
+
+    def _print_Diag(self, expr):
+        return r"\operatorname{diag}\left(%s\right)" % self._print(expr.vector)
+
+    def _print_Jacobian(self, expr):
+        return r"\frac{\partial %s}{\partial %s}" % (self._print(expr.vector),
+                                                      self._print(expr.variable))
+
     def _print_Function(self, expr, exp=None):
+        if isinstance(expr, Norm):
+            return self._print_Norm(expr, exp)
         if isinstance(expr, DEFINED_FUNCTIONS):
             return self._call(r"\operatorname{%s}" % expr.func.__name__, expr.args, exp)
         return super()._print_Function(expr, exp)
@@ -273,11 +358,66 @@ def pretty_lines(*parts) -> list[str]:
         piece = prettyForm(part) if isinstance(part, str) else _PRETTY._print(part)
         form = prettyForm(*form.right(piece))
     return [line.rstrip() for line in str(form).split("\n")]
+class _FileSyntaxPrinter(StrPrinter):
+    """SymPy's one-line printer, with vectors and matrices in the file syntax: ``X.T @ w``,
+    ``norm(w)``, ``inverse(A)``, ``Derivative(s, w)``."""
+
+    def _print_MatMul(self, expr):
+        scalars = [a for a in expr.args if not isinstance(a, sp.MatrixExpr)]
+        matrices = " @ ".join(self.parenthesize(a, 45) if isinstance(a, sp.MatAdd) else self._print(a)
+                              for a in expr.args if isinstance(a, sp.MatrixExpr))
+        if scalars == [-1]:
+            return "-" + matrices
+        return "*".join([self.parenthesize(sp.Mul(*scalars), 45)] + [matrices]) if scalars \
+            else matrices
+
+    def _print_Transpose(self, expr):
+        inner = self._print(expr.arg)
+        return (inner if isinstance(expr.arg, sp.MatrixSymbol) or _is_call(expr.arg)
+                else f"({inner})") + ".T"
+
+    def _print_Trace(self, expr):
+        if expr.arg.shape == (1, 1):  # a 1 by 1 product, in brackets: / and @ bind alike
+            return f"({self._print(expr.arg)})"
+        return f"trace({self._print(expr.arg)})"
+
+    def _print_Determinant(self, expr):
+        return f"det({self._print(expr.arg)})"
+
+    def _print_Inverse(self, expr):
+        return f"inverse({self._print(expr.arg)})"
+
+    def _print_Identity(self, expr):
+        return f"Identity({self._print(expr.rows)})"
+
+    def _print_Norm(self, expr):
+        return f"norm({self._print(expr.args[0])})"
+
+    def _print_Gradient(self, expr):
+        return f"Derivative({self._print(expr.scalar)}, {self._print(expr.variable)})"
+
+    def _print_Entrywise(self, expr):
+        if not expr.vectors:
+            ones = f"ones({self._print(expr.rows)})"
+            return ones if expr.body == 1 else f"{self._print(expr.body)}*{ones}"
+        if _is_softmax(expr):
+            return f"softmax({self._print(expr.vectors[0])})"
+        return self._print(_entrywise_body(expr))
+
+    def _print_Diag(self, expr):
+        return f"diag({self._print(expr.vector)})"
+
+    def _print_Jacobian(self, expr):
+        return f"Derivative({self._print(expr.vector)}, {self._print(expr.variable)})"
+
+
+_TEXT = _FileSyntaxPrinter()
 
 
 def to_text(expr) -> str:
-    """One line for a terminal, in the syntax a derivation file uses (``x[i]``, ``log``)."""
-    return sp.sstr(expr)
+    """One line for a terminal, in the syntax a derivation file uses (``x[i]``, ``log``,
+    ``X.T @ w``)."""
+    return _TEXT.doprint(expr)
 
 
 # -- assumptions -------------------------------------------------------------------------------
@@ -331,6 +471,20 @@ def _entry(declaration, expressions=()):
     return declaration.obj[tuple(sp.Symbol(s) for s in letters[:declaration.rank])]
 
 
+def _matrix_latex(declaration) -> str:
+    r"""``\boldsymbol{w} \in \mathbb{R}^{d}``, ``X \in \mathbb{R}^{n \times d}``, and for a
+    symmetric or positive definite S, ``S = S^{\top}`` or ``S \succ 0``."""
+    matrix = declaration.obj
+    rows, columns = (to_latex(x) for x in matrix.shape)
+    space = rows if matrix.shape[1] == 1 else rf"{rows} \times {columns}"
+    formula = rf"{to_latex(matrix)} \in \mathbb{{R}}^{{{space}}}"
+    if declaration.structure == "symmetric":
+        formula += rf", \ {to_latex(matrix)} = {to_latex(matrix)}^{{\top}}"
+    elif declaration.structure == "positive definite":
+        formula += rf", \ {to_latex(matrix)} \succ 0"
+    return formula
+
+
 def assumptions_latex(context, expressions=()) -> list[str]:
     """One formula per declared name, in declaration order; a sequence's entry is written with
     the index names of ``expressions`` (the chain's)."""
@@ -345,6 +499,8 @@ def assumptions_latex(context, expressions=()) -> list[str]:
             formulas.append(rf"{to_latex(declaration.obj)} \text{{ random}}"
                             if isinstance(law, Arbitrary) else
                             rf"{to_latex(declaration.obj)} \sim {_PRINTER._print_Law(law)}")
+        elif declaration.kind == "matrix":
+            formulas.append(_matrix_latex(declaration))
         else:
             subject = declaration.obj if declaration.kind == "scalar" else _entry(declaration,
                                                                                   expressions)

@@ -123,9 +123,7 @@ def show_lines(report) -> list[str]:
     if derivation.summary:
         lines += [derivation.summary.strip(), ""]
     lines.append("Assumptions:")
-    lines += [f"  {d.name}: " + (_law_text(d.law) if d.law is not None else d.domain.describe()
-                                 + (f" {d.kind}" if d.kind != "scalar" else ""))
-              for d in derivation.context.declarations]
+    lines += [f"  {d.name}: {_described(d)}" for d in derivation.context.declarations]
     for given in derivation.givens.values():
         lines += pretty_lines(f"  given {given.name}: ", given.lhs, " = ", given.rhs)
     if derivation.optimization:
@@ -140,3 +138,18 @@ def show_lines(report) -> list[str]:
     heading = "Conclusion" if report.passed() else "Conclusion (not established)"
     lines += [""] + conclusion_pretty(report, f"{heading}: ")
     return lines
+
+
+def _described(declaration) -> str:
+    """A declaration as the file writes it: ``real in (0, 1) sequence``, ``real matrix of size
+    n by d``, ``positive definite matrix of size d``, ``real vector of size n``, a law."""
+    if declaration.law is not None:
+        return _law_text(declaration.law)
+    if declaration.kind == "matrix":
+        rows, columns = declaration.obj.shape
+        if columns == 1:
+            return f"real vector of size {rows}"
+        return f"{declaration.structure or 'real'} matrix of size {rows}" + \
+            ("" if declaration.structure else f" by {columns}")
+    kind = f" {declaration.kind}" if declaration.kind != "scalar" else ""
+    return declaration.domain.describe() + kind

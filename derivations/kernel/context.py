@@ -79,14 +79,20 @@ POSITIVE_INTEGER = integer_range(1)
 
 @dataclass(frozen=True)
 class Declaration:
-    """One declared name: a scalar symbol, a sequence (an ``IndexedBase``) or a function."""
+    """One declared name: a scalar symbol, a sequence (an ``IndexedBase``), a function, or a
+    real matrix (a ``MatrixSymbol``; a vector is a matrix of one column)."""
 
     name: str
-    kind: str  # "scalar", "sequence" or "function"
+    kind: str  # "scalar", "sequence", "function" or "matrix"
     domain: Domain
     obj: object
     rank: int = 0  # indices of a sequence, arguments of a function
     law: object = None  # a random variable's law (``laws.Law``): its domain is the law's support
+    structure: str = ""  # of a matrix: "", "symmetric" or "positive definite"
+
+
+MATRIX_STRUCTURES = ("", "symmetric", "positive definite")
+MAX_MATRIX_SIZE = 1_000  # a size written as a number: matrices are built at such sizes
 
 
 class ContextError(InputProblem):
@@ -134,6 +140,31 @@ class Context:
             Declaration(name, "function", REAL, sp.Function(name, real=True), nargs)
         )
 
+    def matrix(self, name: str, rows: sp.Expr, columns: sp.Expr, structure: str = ""):
+        """Declare a real ``rows`` by ``columns`` matrix (a vector has one column); its sizes
+        are positive integers or declared positive integer symbols; a symmetric or positive
+        definite matrix is square."""
+        rows, columns = sp.S(rows), sp.S(columns)
+        for size in (rows, columns):
+            if not (size.is_Integer and 1 <= size <= MAX_MATRIX_SIZE) \
+                    and size not in self.size_symbols():
+                raise ContextError(f"the size {size} of {name!r} must be a whole number from 1 to "
+                                   f"{MAX_MATRIX_SIZE} or a symbol declared before as "
+                                   "'positive integer'")
+        if structure not in MATRIX_STRUCTURES:
+            raise ContextError(f"unknown matrix structure {structure!r}")
+        if structure and rows != columns:
+            raise ContextError(f"a {structure} matrix is square: {name!r} is {rows} by {columns}")
+        return self._declare(Declaration(name, "matrix", REAL, sp.MatrixSymbol(name, rows, columns),
+                                         structure=structure))
+
+    def structure_of(self, matrix) -> str:
+        """"symmetric", "positive definite" or "" for a declared matrix symbol."""
+        declaration = self._declarations.get(getattr(matrix, "name", None))
+        if declaration is None or declaration.kind != "matrix" or declaration.obj != matrix:
+            return ""
+        return declaration.structure
+
     # -- reading ---------------------------------------------------------------------------
     @property
     def declarations(self) -> tuple[Declaration, ...]:
@@ -151,7 +182,7 @@ class Context:
         else:
             return None
         declaration = self._declarations.get(name)
-        if declaration is None or declaration.kind == "function":
+        if declaration is None or declaration.kind in ("function", "matrix"):
             return None
         if isinstance(atom, sp.Symbol) and declaration.obj != atom:
             return None  # a bound variable that shares a declared name but not its assumptions

@@ -17,8 +17,9 @@ import sympy as sp
 from .bounds import BoundsOracle
 from .definitions import unfold_definitions
 from .exact import exact_text
-from .laws import Expectation
 from .expectations import IntegrationRefused, integrate_all, reduce_expectations
+from .laws import Expectation
+from .matrices import Lowering, MatrixFormError, has_matrices
 from .substitution import Fresh, rename_binders, substitute
 
 
@@ -261,7 +262,23 @@ def _integrals(expr, oracle):
     return _logs_and_sums(expr, oracle)
 
 
-NORMAL_FORMS = {
+def _matrices_lowered(form):
+    """``form`` after vectors and matrices are lowered to scalars (``matrices.Lowering``): a
+    scalar keeps its value; a matrix M becomes tr(_Hᵀ M), which is 0 exactly when M is, so it
+    serves an equality only (the order rules refuse matrices).  An expression the lowering
+    does not know is left as it is: no proof, never an error."""
+    @functools.wraps(form)
+    def lowered(expr, oracle):
+        if has_matrices(expr):
+            try:
+                expr = Lowering(oracle.context).lowered(expr)
+            except MatrixFormError:
+                return expr
+        return form(expr, oracle)
+    return lowered
+
+
+NORMAL_FORMS = {name: _matrices_lowered(form) for name, form in {
     "as written": _as_written,
     "expand": _expand,
     "logs and sums": _logs_and_sums,
@@ -272,4 +289,4 @@ NORMAL_FORMS = {
     "simplify": _simplify,
     "expectations": _expectations,
     "integrals": _integrals,
-}
+}.items()}

@@ -25,6 +25,8 @@ from .context import Context
 from .exact import exact_text
 from .definitions import unfold_definitions
 from .hypotheses import exposed, unmet_given
+from .matrices import MatrixFormError, MatrixPoint, concrete, has_matrices, is_matrix, \
+    structure_holds
 from .normal_forms import NORMAL_FORMS
 from .numeric import (EvaluationError, Point, binary_fraction, compare, fixed_decimal, order,
                       read, show_number)
@@ -92,6 +94,7 @@ def assumptions_text(context: Context) -> str:
         f"{d.name}:{d.kind}:{d.rank}:{int(d.domain.integer)}:{exact_text(d.domain.lower)}:"
         f"{int(d.domain.lower_open)}:{exact_text(d.domain.upper)}:{int(d.domain.upper_open)}"
         + ("" if d.law is None else f":{exact_text(d.law)}")
+        + (f":{exact_text(d.obj.shape)}:{d.structure}" if d.kind == "matrix" else "")
         for d in context.declarations)
 
 
@@ -339,6 +342,13 @@ def equal_by_normal_form(context: Context, before, after, form: str, givens=()) 
                   rule=rule, method=form)
 
 
+def _scalars_only(rule: str, *sides) -> None:
+    """Matrices are ordered by no rule here (a normal form pairs a matrix into a scalar whose
+    sign says nothing)."""
+    if any(is_matrix(side) for side in sides):
+        raise RuleError(rule, "matrices and vectors are compared by '=' only")
+
+
 _SIGN_NEEDED = {
     Relation.LE: ("nonnegative", "after - before"),
     Relation.LT: ("positive", "after - before"),
@@ -351,6 +361,7 @@ def ordered_by_bounds(context: Context, before, after, relation: Relation, form:
                       givens=()) -> Judgement:
     """``before ≤ after`` (or <, ≥, >) because the difference, in a normal form, has a proved sign."""
     rule = "ordered_by_bounds"
+    _scalars_only(rule, before, after)
     if relation not in _SIGN_NEEDED:
         raise RuleError(rule, f"{relation.value!r} is not an inequality")
     oracle = BoundsOracle(context)
@@ -382,6 +393,7 @@ def ordered_by_lemma(context: Context, before, after, relation: Relation, givens
     the summands is Σ c_j (t_j - 1 - log t_j) + r with every c_j ≥ 0 and r ≥ 0 proved.  For a
     sum the range must not be reversed, so that non-negative terms add up to a non-negative sum."""
     rule = "ordered_by_lemma"
+    _scalars_only(rule, before, after)
     if relation not in (Relation.LE, Relation.GE):
         raise RuleError(rule, "the lemma gives a non-strict inequality")
     gap, limits = _summand_gap(apply_givens(before, givens), apply_givens(after, givens), relation)
@@ -515,6 +527,7 @@ def same_optimizers_by_monotone_map(
     are kept, and the sense flips exactly when scale < 0.  The normal form is sound, so b is
     exactly that difference."""
     rule = "same_optimizers_by_monotone_map"
+    _scalars_only(rule, before, after)
     over = optimization.over
     if any(_depends_on(g.lhs, over) or _depends_on(g.rhs, over) for g in givens):
         raise RuleError(rule, "a given about the optimised variables would fix them")
@@ -791,6 +804,79 @@ def order_kept_at(context: Context, before, after, optimization: Optimization,
                   method=f"order kept at {usable} pairs of points")
 
 
+def _at_sizes(context: Context, before, after, relation: Relation, point: MatrixPoint, rule: str):
+    """Each entry of both sides at ``point`` (a scalar side as one entry), once the point is
+    checked: sizes, scalars in their domains, each matrix of its declared size and structure
+    with exact rational entries."""
+    if type(point) is not MatrixPoint:
+        raise RuleError(rule, "a point at concrete sizes is a kernel MatrixPoint")
+    if is_matrix(before) and relation is not Relation.EQ:
+        raise RuleError(rule, "matrices and vectors are compared by '=' only")
+    sizes = {k: sp.Integer(v) for k, v in point.sizes.items()}
+    if set(sizes) != set(context.size_symbols()):
+        raise RuleError(rule, "every declared size needs a value")
+    _validate(context, Point(dict(point.sizes), dict(point.scalars)))
+    for name, value in point.matrices.items():
+        declaration = context.lookup(name)
+        if declaration is None or declaration.kind != "matrix":
+            raise RuleError(rule, f"{name} is not a declared matrix")
+        shape = tuple(sp.S(s).xreplace(sizes) for s in declaration.obj.shape)
+        if not isinstance(value, sp.ImmutableMatrix) or value.shape != shape \
+                or not all(x.is_Rational for x in value):
+            raise RuleError(rule, f"{name} must be an exact rational matrix of size {shape}")
+        if not structure_holds(declaration.structure, value):
+            raise RuleError(rule, f"{name} is not {declaration.structure} at this point")
+    try:
+        sides = [concrete(e, point.sizes, point.matrices, point.scalars) for e in (before, after)]
+    except (MatrixFormError, KeyError, ZeroDivisionError, ValueError, TypeError) as exc:
+        raise RuleError(rule, f"no value at this point: {exc}") from None
+    if any(isinstance(s, sp.MatrixBase) for s in sides):
+        if not all(isinstance(s, sp.MatrixBase) for s in sides) or sides[0].shape != sides[1].shape:
+            raise RuleError(rule, "the two sides have different sizes at this point")
+        return [((i, j), sides[0][i, j], sides[1][i, j])
+                for i in range(sides[0].rows) for j in range(sides[0].cols)]
+    return [(None, *sides)]
+
+
+def refuted_at_sizes(context: Context, before, after, relation: Relation,
+                     point: MatrixPoint) -> Judgement:
+    """A step about vectors or matrices certainly fails at concrete sizes: one entry of the
+    two sides certainly differs (exact rational arithmetic, or intervals)."""
+    rule = "refuted_at_sizes"
+    for entry, left, right in _at_sizes(context, before, after, relation, point, rule):
+        try:
+            comparison = compare(relation, left, right, Point(), DIGITS)
+        except EvaluationError:
+            continue
+        if comparison.holds is False:
+            where = "" if entry is None else f"entry [{entry[0] + 1}, {entry[1] + 1}], "
+            return _judge(context, before, after, relation, verdict=Verdict.REFUTED, rule=rule,
+                          method=f"counterexample at concrete sizes ({where}{comparison.how})",
+                          counterexample=point.shown(),
+                          left=show_number(comparison.left.value),
+                          right=show_number(comparison.right.value))
+    raise RuleError(rule, "no entry certainly differs at this point")
+
+
+def checked_at_sizes(context: Context, before, after, relation: Relation, points) -> Judgement:
+    """Numeric evidence only: every entry agrees at MIN_EVIDENCE distinct points of concrete
+    sizes (never a proof: a proof holds for symbolic sizes)."""
+    rule = "checked_at_sizes"
+    if len({p.key() for p in points if type(p) is MatrixPoint}) < MIN_EVIDENCE:
+        raise RuleError(rule, f"needs at least {MIN_EVIDENCE} distinct points")
+    for point in points:
+        for entry, left, right in _at_sizes(context, before, after, relation, point, rule):
+            try:
+                comparison = compare(relation, left, right, Point(), DIGITS)
+            except EvaluationError as exc:
+                raise RuleError(rule, f"no reliable value at a point: {exc}") from exc
+            if comparison.holds is not True:
+                raise RuleError(rule, f"the relation fails or cannot be told at a point "
+                                f"({comparison.how})")
+    return _judge(context, before, after, relation, verdict=Verdict.CHECKED, rule=rule,
+                  method=f"numeric evidence at {len(points)} points of concrete sizes")
+
+
 def undecided(statement: Statement, reason: str) -> Judgement:
     """No verdict: always allowed, since it claims nothing."""
     return _sealed(statement, verdict=Verdict.UNDECIDED, rule="undecided", method=reason)
@@ -829,7 +915,8 @@ def received(statement: Statement, record: dict) -> Judgement:
 _RECORDED_RULES = frozenset({
     "equal_by_normal_form", "ordered_by_bounds", "ordered_by_lemma",
     "same_optimizers_by_monotone_map", "rounds_to", "refuted_at", "checked_at",
-    "order_reversed_at", "order_kept_at", "undecided", "recalled", "jensen",
+    "order_reversed_at", "order_kept_at", "undecided", "recalled", "jensen", "refuted_at_sizes",
+    "checked_at_sizes",
 })
 
 
@@ -938,6 +1025,7 @@ def _value(sense: Sense | None) -> str:
 
 __all__ = [
     "Chain", "ChainError", "apply_givens", "exact_text", "CompositionError", "Given", "Judgement", "RuleError", "Statement", "Verdict",
-    "checked_at", "equal_by_normal_form", "jensen", "order_kept_at", "order_reversed_at",
+    "checked_at", "checked_at_sizes", "equal_by_normal_form", "jensen", "refuted_at_sizes",
+    "order_kept_at", "order_reversed_at",
     "ordered_by_bounds", "ordered_by_lemma", "received", "recalled", "refuted_at", "rounds_to", "same_optimizers_by_monotone_map", "undecided",
 ]

@@ -17,7 +17,11 @@ import sympy as sp
 
 from ..errors import InputProblem
 from ..kernel import Context, sigmoid, softplus
+from ..kernel.context import MAX_MATRIX_SIZE
 from ..kernel.laws import Expectation
+from ..kernel.matrices import (
+    Diag, Entrywise, Gradient, Jacobian, Norm, as_scalar, entry, is_matrix, softmax,
+)
 from ..kernel.substitution import BoundIndex, BoundReal, bound_like
 
 MAX_LENGTH = 5_000
@@ -36,14 +40,20 @@ _FUNCTIONS = {
     "sigmoid": (1, 1), "softplus": (1, 1), "factorial": (1, 1), "KroneckerDelta": (2, 2),
     "Max": (2, 20), "Min": (2, 20), "Sum": (2, 2), "Product": (2, 2), "Derivative": (2, 2),
     "Piecewise": (1, 20), "Integral": (2, 2), "E": (1, 2), "Var": (1, 2),
+    "norm": (1, 1), "trace": (1, 1), "det": (1, 1), "inverse": (1, 1),
+    "Identity": (1, 1), "ones": (1, 1), "diag": (1, 1), "softmax": (1, 1),
 }
+_MATRIX_FUNCTIONS = ("norm", "trace", "det", "inverse", "Identity", "ones", "diag", "softmax")
+# Applied to a vector, entry by entry.
+_ENTRYWISE = ("log", "exp", "sqrt", "Abs", "sigmoid", "softplus")
 _SIMPLE = {"exp": sp.exp, "sqrt": sp.sqrt, "Abs": sp.Abs, "sign": sp.sign, "sigmoid": sigmoid,
            "softplus": softplus, "KroneckerDelta": sp.KroneckerDelta, "Max": sp.Max, "Min": sp.Min}
 _CONSTANTS = {"pi": sp.pi, "E": sp.E}
 _COMPARISONS = {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge, ast.Eq: sp.Eq,
                 ast.NotEq: sp.Ne}
 RESERVED_NAMES = frozenset(_FUNCTIONS) | frozenset(_CONSTANTS) | {"oo"}  # oo: an end of an integral
-_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
+              ast.MatMult: "@"}
 
 
 @dataclass
@@ -187,7 +197,16 @@ class _Builder:
             self.fail(node, f"{name!r} is a sequence: write it with an index, such as {name}[i]")
         if declaration.kind == "function":
             self.fail(node, f"{name!r} is a function: call it, such as {name}(x)")
-        return declaration.obj
+        return _scalar_if_one_by_one(declaration.obj)
+
+    def _Attribute(self, node):
+        """``M.T``, the transpose of a matrix: the only attribute an expression may use."""
+        if node.attr != "T":
+            self.fail(node, f"attribute access is not allowed (only M.T, a transpose), not .{node.attr}")
+        matrix = self.build(node.value)
+        if not is_matrix(matrix) and not _one_by_one(matrix):
+            self.fail(node, "only a matrix or a vector has a transpose .T")
+        return matrix if not is_matrix(matrix) else _scalar_if_one_by_one(matrix.T)
 
     def _unknown(self, node, name):
         known = [d.name for d in self.context.declarations] + list(_CONSTANTS) + list(_FUNCTIONS)
@@ -200,6 +219,8 @@ class _Builder:
         if type(node.op) not in _OPERATORS:
             self.fail(node, f"the operator {type(node.op).__name__} is not allowed")
         left, right = self.build(node.left), self.build(node.right)
+        if is_matrix(left) or is_matrix(right) or isinstance(node.op, ast.MatMult):
+            return _scalar_if_one_by_one(self._matrix_operation(node, left, right))
         if isinstance(node.op, ast.Add):
             return left + right
         if isinstance(node.op, ast.Sub):
@@ -211,6 +232,47 @@ class _Builder:
                 self.fail(node, "division by zero")
             return left / right
         return self._power(node, left, right)
+
+    def _matrix_operation(self, node, left, right):
+        """+, -, @, scalar times matrix, matrix over scalar, and A**k for a square A (A**-1 its
+        inverse), each with its sizes checked: a mismatch is an input error here."""
+        op = node.op
+        shapes = f"{shape_text(left)} and {shape_text(right)}"
+        if isinstance(op, (ast.Add, ast.Sub)):
+            if not (is_matrix(left) and is_matrix(right) and left.shape == right.shape):
+                self.fail(node, f"dimension mismatch: {_OPERATORS[type(op)]} needs two matrices "
+                          f"of the same size, not {shapes}")
+            return left + right if isinstance(op, ast.Add) else left - right
+        if isinstance(op, ast.MatMult):
+            left, right = (_as_matrix(x) for x in (left, right))
+            if not (is_matrix(left) and is_matrix(right)):
+                self.fail(node, f"@ multiplies two matrices or vectors, not {shapes}; write a "
+                          "scalar times a matrix with *")
+            if left.shape[1] != right.shape[0]:
+                self.fail(node, f"dimension mismatch: {shape_text(left)} @ {shape_text(right)}: "
+                          f"the columns of the left ({left.shape[1]}) must equal the rows of the "
+                          f"right ({right.shape[0]}); a transpose .T may be missing")
+            return left @ right
+        if isinstance(op, ast.Mult):
+            if is_matrix(left) and is_matrix(right):
+                self.fail(node, "write a matrix product with @ (A @ B); * multiplies by a scalar")
+            return left * right
+        if isinstance(op, ast.Div):
+            if is_matrix(right):
+                self.fail(node, "division by a matrix: write inverse(A) or A**-1")
+            if right == 0:
+                self.fail(node, "division by zero")
+            return left / right
+        if is_matrix(right):
+            self.fail(node, "a power with a matrix exponent is not defined here")
+        if not (right.is_Integer and (right == -1 or 1 <= right <= MAX_EXPONENT)):
+            self.fail(node, "a matrix power is a positive whole number, or -1 for the inverse")
+        return self._square(node, left, "a power") ** right
+
+    def _square(self, node, matrix, what):
+        if not is_matrix(matrix) or matrix.shape[0] != matrix.shape[1]:
+            self.fail(node, f"{what} needs a square matrix, not {shape_text(matrix)}")
+        return matrix
 
     def _power(self, node, base, exponent):
         problem = _power_size_problem(base, exponent)
@@ -225,7 +287,7 @@ class _Builder:
     def _UnaryOp(self, node):
         operand = self.build(node.operand)
         if isinstance(node.op, ast.USub):
-            return -operand
+            return -operand if not is_matrix(operand) else -1 * operand
         if isinstance(node.op, ast.UAdd):
             return operand
         self.fail(node, f"the operator {type(node.op).__name__} is not allowed")
@@ -284,6 +346,13 @@ class _Builder:
             return self._expectation(node, (body - self._expectation(node, body, over)) ** 2,
                                      over)
         args = [self.build(a) for a in node.args]
+        if name in _MATRIX_FUNCTIONS:
+            return self._matrix_function(node, name, args[0])
+        if name in _ENTRYWISE and len(args) == 1 and is_matrix(args[0]):
+            return self._entrywise(node, name, args[0])
+        if name != "Derivative" and any(is_matrix(a) for a in args):
+            self.fail(node, f"{name} of a matrix or vector is not defined here (log, exp, sqrt, "
+                      "Abs, sigmoid and softplus apply to a vector entry by entry)")
         if name == "log":
             if len(args) == 2 and (not args[1].is_positive or args[1] == 1):
                 self.fail(node.args[1], "the base of a logarithm is a positive number other than 1")
@@ -294,10 +363,52 @@ class _Builder:
             return sp.factorial(args[0])
         if name == "Derivative":
             variable = args[1]
+            if is_matrix(args[0]):
+                if not (args[0].shape[1] == 1 and isinstance(variable, sp.MatrixSymbol)
+                        and variable.shape[1] == 1):
+                    self.fail(node, "the Jacobian Derivative(v, z) takes a vector v and a "
+                              "declared vector z")
+                return Jacobian(args[0], variable)
+            if isinstance(variable, sp.MatrixSymbol):
+                return Gradient(args[0], variable)
             if not isinstance(variable, (sp.Symbol, sp.Indexed)):
                 self.fail(node.args[1], "differentiate with respect to a symbol or x[k]")
             return sp.Derivative(args[0], variable)
         return _SIMPLE[name](*args)
+
+    def _entrywise(self, node, name, vector):
+        """f(v) for a vector v: the vector of f(v_i); f(g(v)) one entrywise vector."""
+        if vector.shape[1] != 1:
+            self.fail(node, f"{name} applies entry by entry to a vector, not {shape_text(vector)}")
+        function = sp.log if name == "log" else _SIMPLE[name]
+        if isinstance(vector, Entrywise):
+            return Entrywise(function(vector.body), vector.rows, vector.vectors)
+        return Entrywise(function(entry(0)), vector.shape[0], (vector,))
+
+    def _matrix_function(self, node, name, argument):
+        if name in ("Identity", "ones"):
+            if not (argument.is_Integer and 1 <= argument <= MAX_MATRIX_SIZE) and \
+                    argument not in self.context.size_symbols():
+                self.fail(node, f"{name}(d) needs a size: a whole number from 1 to "
+                          f"{MAX_MATRIX_SIZE} or a declared positive integer")
+            if name == "ones":
+                return _scalar_if_one_by_one(Entrywise(1, argument))
+            return _scalar_if_one_by_one(sp.Identity(argument))
+        argument = _as_matrix(argument)
+        if name in ("diag", "softmax"):
+            if not (is_matrix(argument) and argument.shape[1] == 1):
+                self.fail(node, f"{name}(v) takes a vector, not {shape_text(argument)}")
+            if name == "diag":
+                return _scalar_if_one_by_one(Diag(argument))
+            return softmax(argument)
+        if name == "norm":
+            if not (is_matrix(argument) and 1 in argument.shape):
+                self.fail(node, f"norm(v) takes a vector, not {shape_text(argument)}")
+            return Norm(argument if argument.shape[1] == 1 else argument.T)
+        matrix = self._square(node, argument, name)
+        if name == "inverse":
+            return _scalar_if_one_by_one(sp.Inverse(matrix))
+        return sp.Trace(matrix) if name == "trace" else sp.Determinant(matrix)
 
     def _big_operator(self, node, kind):
         limits = node.args[1]
@@ -417,6 +528,26 @@ def expectation_over(context: Context, body: sp.Expr, over=None) -> Expectation:
         body = body.xreplace({symbol: bound})
         limits.append((bound, law_of(symbol)))
     return Expectation(body, *limits)
+def _one_by_one(expr) -> bool:
+    return isinstance(expr, sp.Trace) and expr.arg.shape == (1, 1)
+
+
+def _scalar_if_one_by_one(matrix):
+    """A 1 by 1 matrix (xᵀy) is the scalar it holds, so it adds to and multiplies scalars."""
+    return as_scalar(matrix) if is_matrix(matrix) and matrix.shape == (1, 1) else matrix
+
+
+def _as_matrix(expr):
+    """A scalar made of a 1 by 1 matrix back as that matrix (for @ and .T)."""
+    return expr.arg if _one_by_one(expr) else expr
+
+
+def shape_text(expr) -> str:
+    if is_matrix(expr):
+        rows, columns = expr.shape
+        return f"a vector of size {rows}" if columns == 1 else \
+            f"a matrix of size {rows} by {columns}"
+    return "a scalar"
 
 
 def _power_size_problem(base, exponent) -> str | None:

@@ -18,9 +18,11 @@ from ..kernel import (
 )
 from ..kernel.bounds import BoundsOracle
 from ..kernel.laws import LAWS, Arbitrary, Law, parameter_conditions
+from ..kernel.matrices import has_matrices, is_matrix
 from ..model import Derivation, Step
 from .expressions import (
-    RESERVED_NAMES, ExpressionError, UndeclaredName, parse_expression, substitution_problem,
+    RESERVED_NAMES, ExpressionError, UndeclaredName, parse_expression, shape_text,
+    substitution_problem,
 )
 from .sources import MAX_FILE_BYTES, STDIN_NAME, SUFFIX, InputError, read_bytes
 
@@ -189,6 +191,9 @@ class _Reader:
                 self.fail(f"given {name!r} must be one equation 'LHS = RHS'", item)
             lhs = self._side(sides[0], item, context, f"given {name!r}", 0)
             rhs = self._side(sides[1], item, context, f"given {name!r}", len(sides[0]) + 1)
+            if has_matrices(lhs) or has_matrices(rhs):
+                self.fail(f"given {name!r}: givens about vectors and matrices are not supported "
+                          "yet", item)
             givens[name] = Given(name, lhs, rhs)
         return givens
 
@@ -207,8 +212,9 @@ class _Reader:
         for item in over_items:
             name = self.text(item, "a name in 'over'")
             declaration = context.lookup(name)
-            if declaration is None or declaration.kind == "function":
-                self.fail(f"optimize over {name!r}: not a declared symbol or sequence", item)
+            if declaration is None or declaration.kind in ("function", "matrix"):
+                self.fail(f"optimize over {name!r}: not a declared symbol or sequence (optimising "
+                          "over a vector or matrix is not supported yet)", item)
             over.append(declaration.obj)
         return Optimization(tuple(over), self.sense(spec["sense"]))
 
@@ -253,6 +259,7 @@ class _Reader:
             expr = self.expression(spec["expr"], context, f"step {number}") if "expr" in spec \
                 else self.expression(spec["latex"], context, f"step {number}", latex=True)
             before = steps[-1].expr if steps else start
+            self.shapes(number, before, expr, relation, written)
             for side in (before, expr):
                 self.substitutions(side, [givens[name] for name in using], items)
             steps.append(Step(
@@ -269,6 +276,16 @@ class _Reader:
                 self.fail("an 'approx' step's expr is the number it rounds to, such as 0.7219",
                           spec["expr"])
         return tuple(steps)
+
+    def shapes(self, number: int, before, expr, relation: Relation, where: _Value) -> None:
+        """A step has the size of the expression before it (a scalar, or a matrix of the same
+        rows and columns), and between matrices the relation is '='."""
+        if _shape(before) != _shape(expr):
+            self.fail(f"dimension mismatch: step {number} is {shape_text(expr)}, but the "
+                      f"expression before it is {shape_text(before)}; a step must keep its size "
+                      "(a transpose .T may be missing or extra)", where)
+        if _shape(expr) is not None and relation is not Relation.EQ:
+            self.fail(f"step {number}: matrices and vectors are related by '=' only", where)
 
     def substitutions(self, expr, cited: list[Given], where: list[_Value]) -> None:
         """Applying the cited givens in turn must not build a number too large to write:
@@ -354,6 +371,10 @@ def _unbalanced(text: str) -> int | None:
     return opened[0] if opened else None
 
 
+def _shape(expr):
+    return expr.shape if is_matrix(expr) else None
+
+
 def _scalar(node):
     """A non-text scalar as its text (``expr: 0.7219`` keeps its decimals); null is None.
     Tags are ignored: nothing but text and structure is read from a file."""
@@ -376,6 +397,28 @@ class _Later(Exception):
 _WORDS = {"real", "positive", "nonnegative", "negative", "integer", "sequence"}
 _INTERVAL = re.compile(r"^(?P<words>[a-z ]*?)\s*in\s*(?P<open>[(\[])(?P<lo>[^,]+),(?P<hi>[^)\]]+)(?P<close>[)\]])\s*$")
 _FUNCTION = re.compile(r"^function of (?P<n>\d+) arguments?$")
+_MATRIX = re.compile(r"^(?:real )?(?P<structure>symmetric |positive definite )?(?P<kind>vector|matrix)"
+                     r" of size (?P<rows>[A-Za-z0-9]+)(?: by (?P<columns>[A-Za-z0-9]+))?$")
+
+
+def _declare_matrix(context: Context, name: str, found: re.Match) -> None:
+    """``w: real vector of size d`` (d by 1), ``X: real matrix of size n by d``, ``S: symmetric
+    matrix of size d`` or ``A: positive definite matrix of size d`` (d by d)."""
+    kind, structure = found.group("kind"), (found.group("structure") or "").strip()
+    if kind == "vector" and (structure or found.group("columns")):
+        raise ValueError("a vector has one size, such as 'real vector of size d'; a symmetric or "
+                         "positive definite one is a matrix")
+    sizes = []
+    for text in (found.group("rows"), found.group("columns") or
+                 ("1" if kind == "vector" else found.group("rows"))):
+        if text.isdigit():
+            sizes.append(sp.Integer(int(text)))
+            continue
+        declaration = context.lookup(text)
+        if declaration is None:
+            raise _Later()
+        sizes.append(declaration.obj)
+    context.matrix(name, *sizes, structure)
 
 
 _LAW = re.compile(r"^(?P<law>[A-Z][A-Za-z]*)\s*\((?P<parameters>.*)\)$")
@@ -394,6 +437,14 @@ def _declare(context: Context, name: str, spec: str) -> None:
     if law:
         context.random(name, _law(context, law.group("law"), law.group("parameters")))
         return
+    matrix = _MATRIX.match(spec)
+    if matrix:
+        _declare_matrix(context, name, matrix)
+        return
+    if re.search(r"\b(vector|matrix)\b", spec):
+        raise ValueError(f"a matrix is declared as 'real matrix of size n by d', 'symmetric "
+                         f"matrix of size d' or 'positive definite matrix of size d', and a "
+                         f"vector as 'real vector of size d', not {spec!r}")
     function = _FUNCTION.match(spec)
     if function:
         count = int(function.group("n"))

@@ -268,3 +268,22 @@ def test_the_conclusion_must_be_reached_in_the_required_sense(tmp_path):
                               [tmp_path / "s.deriv.yaml"])[0]
     failed = [c for c in grade.checks if not c.passed]
     assert [c.name for c in failed] == ["conclusion"] and "minimiz" in failed[0].message
+
+
+@pytest.mark.parametrize("declared, passes", [
+    ("real matrix of size d by d", True),
+    ("symmetric matrix of size d", False),  # an assumption the assignment does not make
+    ("real matrix of size 2 by 2", False),
+])
+def test_a_submitted_matrix_has_the_assigned_size_and_no_added_structure(tmp_path, declared,
+                                                                         passes):
+    (tmp_path / "a.yaml").write_text(
+        "title: t\nsymbols: {d: positive integer, A: real matrix of size d by d, "
+        "x: real vector of size d}\nstart: x.T @ A @ x\nconclusion: x.T @ A.T @ x\nrelation: '='\n")
+    (tmp_path / "s.deriv.yaml").write_text(
+        f"title: t\nsymbols: {{d: positive integer, A: {declared}, x: real vector of size d}}\n"
+        "start: x.T @ A @ x\nsteps:\n  - expr: x.T @ A.T @ x\n")
+    grade = grading.grade_all(grading.read_assignment(tmp_path / "a.yaml"),
+                              [tmp_path / "s.deriv.yaml"])[0]
+    failed = [c for c in grade.checks if not c.passed]
+    assert (not failed) is passes, [(c.name, c.message) for c in failed]

@@ -1,0 +1,238 @@
+"""Vectors and matrices: the reader's sizes, the matrix normal form (never proves a false step,
+proves the sound rewrites), and the rules at concrete sizes (checked, never proved)."""
+
+import pytest
+import sympy as sp
+
+from derivations.kernel import POSITIVE_INTEGER, Context, Relation, RuleError, Verdict
+from derivations.kernel import checked_at_sizes, equal_by_normal_form, refuted_at_sizes
+from derivations.kernel.matrices import MatrixPoint
+from derivations.reading import files
+from derivations.reading.expressions import ExpressionError, parse_expression
+from derivations.reading.sources import InputError
+
+FORM = "logs of combined arguments"
+
+
+@pytest.fixture
+def context():
+    c = Context()
+    d, n = c.symbol("d", POSITIVE_INTEGER), c.symbol("n", POSITIVE_INTEGER)
+    for name, rows, columns, structure in (
+            ("A", d, d, ""), ("B", d, d, ""), ("C", d, d, ""), ("S", d, d, "symmetric"),
+            ("P", d, d, "positive definite"), ("X", n, d, ""), ("w", d, 1, ""), ("x", d, 1, ""),
+            ("y", n, 1, "")):
+        c.matrix(name, rows, columns, structure)
+    return c
+
+
+def proved(context, before, after):
+    read = [parse_expression(text, context) for text in (before, after)]
+    try:
+        equal_by_normal_form(context, *read, FORM)
+    except RuleError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("before, after", [
+    ("(A @ B).T", "B.T @ A.T"),
+    ("trace(A @ B @ C)", "trace(C @ A @ B)"),
+    ("trace(X @ A @ X.T)", "trace(A.T @ X.T @ X)"),
+    ("x.T @ S @ w", "w.T @ S @ x"),
+    ("inverse(P) @ P @ w", "w"),
+    ("inverse(A).T", "inverse(A.T)"),
+    ("Derivative(x.T @ A @ x, x)", "(A + A.T) @ x"),
+    ("Derivative(norm(y - X @ w)**2 / 2, w)", "X.T @ X @ w - X.T @ y"),
+    ("Derivative(log(det(P)), P)", "inverse(P)"),
+    ("log(det(2 * P))", "d * log(2) + log(det(P))"),
+    ("det(inverse(P) @ P)", "1"),
+    ("inverse(X.T @ X) @ (X.T @ X @ w)", "w"),
+    ("X.T @ X @ inverse(X.T @ X)", "Identity(d)"),
+    ("trace(Identity(d))", "d"),
+])
+def test_sound_matrix_rewrites_are_proved(context, before, after):
+    assert proved(context, before, after)
+
+
+@pytest.mark.parametrize("before, after", [
+    ("A @ B", "B @ A"),
+    ("(A @ B).T", "A.T @ B.T"),
+    ("trace(A @ B @ C)", "trace(B @ A @ C)"),
+    ("A.T", "A"),  # not declared symmetric
+    ("x.T @ A @ w", "w.T @ A @ x"),
+    ("inverse(A + B)", "inverse(A) + inverse(B)"),
+    ("det(A + B)", "det(A) + det(B)"),
+    ("det(2 * A)", "2 * det(A)"),
+    ("Derivative(x.T @ S @ x, x)", "S @ x"),
+    ("Derivative(x.T @ A @ x, x)", "2 * A @ x"),
+    ("Derivative(trace(A @ B), A)", "B"),
+    ("norm(w)", "w.T @ w"),
+    # det(AB + C) and det(A + BC): the same letters, grouped otherwise
+    ("det(A @ B + C)", "det(A + B @ C)"),
+    ("inverse(X.T @ X) @ X.T", "inverse(X.T @ X) @ X.T @ X"),
+    ("inverse(A @ B) @ B @ A", "Identity(d)"),
+])
+def test_false_matrix_identities_are_never_proved(context, before, after):
+    assert not proved(context, before, after)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("X @ y", "dimension mismatch"),
+    ("X + w", "dimension mismatch"),
+    ("A * B", "write a matrix product with @"),
+    ("X.real", "attribute access is not allowed"),
+    ("X.T.T.shape", "attribute access is not allowed"),
+    ("w + 1", "dimension mismatch"),
+    ("log(A)", "applies entry by entry to a vector"),
+    ("softmax(A)", "takes a vector"),
+    ("Derivative(sigmoid(w), X)", "Jacobian"),
+    ("inverse(X)", "square"),
+    ("det(w)", "square"),
+    ("norm(A)", "takes a vector"),
+    ("X**2", "square"),
+    ("Derivative(A, x)", "Jacobian"),
+    ("1 / A", "division by a matrix"),
+    ("Identity(w)", "needs a size"),
+    ("ones(10**6)", "needs a size"),
+])
+def test_size_errors_are_input_errors(context, text, message):
+    with pytest.raises(ExpressionError, match=message):
+        parse_expression(text, context)
+
+
+def test_one_by_one_products_are_scalars(context):
+    value = parse_expression("w.T @ w + 1", context)
+    assert not isinstance(value, sp.MatrixExpr)
+
+
+def _point(d, **matrices):
+    return MatrixPoint({sp.Symbol("d", integer=True, positive=True): d,
+                        sp.Symbol("n", integer=True, positive=True): 1},
+                       {k: sp.ImmutableMatrix(v) for k, v in matrices.items()}, {})
+
+
+def test_refutation_at_concrete_sizes_needs_declared_structure(context):
+    before, after = (parse_expression(t, context) for t in ("P.T", "P"))
+    # A non-symmetric matrix for a positive definite P: not a point of the domain.
+    with pytest.raises(RuleError, match="not positive definite"):
+        refuted_at_sizes(context, before, after, Relation.EQ, _point(2, P=[[1, 1], [0, 1]]))
+    with pytest.raises(RuleError, match="not positive definite"):
+        refuted_at_sizes(context, before, after, Relation.EQ, _point(2, P=[[-1, 0], [0, 1]]))
+
+
+def test_a_false_step_is_refuted_with_its_matrices(context):
+    before, after = (parse_expression(t, context) for t in ("A @ B", "B @ A"))
+    judgement = refuted_at_sizes(context, before, after, Relation.EQ,
+                                 _point(2, A=[[0, 1], [0, 0]], B=[[0, 0], [1, 0]]))
+    assert judgement.verdict is Verdict.REFUTED
+    assert judgement.counterexample["A"] == "[[0, 1], [0, 0]]"
+    with pytest.raises(RuleError):  # at d = 1 the two agree: no refutation there
+        refuted_at_sizes(context, before, after, Relation.EQ, _point(1, A=[[2]], B=[[3]]))
+
+
+def test_agreement_at_concrete_sizes_is_checked_never_proved(context):
+    before, after = (parse_expression(t, context) for t in ("A @ B", "B @ A"))
+    points = [_point(1, A=[[k]], B=[[k + 1]]) for k in range(1, 9)]
+    judgement = checked_at_sizes(context, before, after, Relation.EQ, points)
+    assert judgement.verdict is Verdict.CHECKED
+    with pytest.raises(RuleError, match="distinct"):
+        checked_at_sizes(context, before, after, Relation.EQ, points[:1] * 8)
+
+
+@pytest.fixture
+def vectors():
+    c = Context()
+    n, d = c.symbol("n", POSITIVE_INTEGER), c.symbol("d", POSITIVE_INTEGER)
+    for name, rows, columns in (("X", n, d), ("t", n, 1), ("u", n, 1), ("v", n, 1),
+                                ("w", d, 1), ("z", n, 1)):
+        c.matrix(name, rows, columns)
+    return c
+
+
+LOSS = "-(t.T @ log(sigmoid(X @ w)) + (ones(n) - t).T @ log(ones(n) - sigmoid(X @ w)))"
+
+
+@pytest.mark.parametrize("before, after", [
+    (f"Derivative({LOSS}, w)", "X.T @ (sigmoid(X @ w) - t)"),
+    (f"Derivative({LOSS}, w)", "X.T @ sigmoid(X @ w) - X.T @ t"),
+    ("Derivative(softmax(z), z)", "diag(softmax(z)) - softmax(z) @ softmax(z).T"),
+    ("ones(n) - sigmoid(X @ w)", "sigmoid(-1 * X @ w)"),
+    ("diag(u) @ v", "diag(v) @ u"),
+    ("softmax(z).T @ ones(n)", "1"),
+    ("u.T @ diag(v) @ ones(n)", "u.T @ v"),
+    ("Derivative(ones(n).T @ exp(u), u)", "exp(u)"),
+])
+def test_entrywise_identities_are_proved(vectors, before, after):
+    assert proved(vectors, before, after)
+
+
+@pytest.mark.parametrize("before, after", [
+    (f"Derivative({LOSS}, w)", "X.T @ (sigmoid(X @ w) + t)"),
+    (f"Derivative({LOSS}, w)", "X.T @ (t - sigmoid(X @ w))"),
+    ("Derivative(softmax(z), z)", "diag(softmax(z)) - softmax(z).T @ softmax(z) * Identity(n)"),
+    ("Derivative(softmax(z), z)", "diag(softmax(z))"),
+    # the normaliser Σ_j exp(z_j) binds its own entries: softmax is not exp(z_i)/(n exp(z_i))
+    ("softmax(z)", "ones(n) / n"),
+    ("Derivative(softmax(z), z)", "0 * diag(z)"),
+    ("diag(u) @ v", "u"),
+    ("u.T @ diag(v) @ ones(n)", "u.T @ ones(n)"),
+    ("sigmoid(X @ w)", "ones(n) - sigmoid(X @ w)"),
+    ("exp(u + v)", "exp(u) + exp(v)"),
+    ("softmax(z).T @ ones(n)", "1 * n"),
+])
+def test_false_entrywise_identities_are_never_proved(vectors, before, after):
+    assert not proved(vectors, before, after)
+
+
+@pytest.mark.parametrize("declaration, message", [
+    ("S: symmetric matrix of size n by d", "is square"),
+    ("X: real matrix of size k by d", "bounds name an undeclared symbol"),
+    ("X: real matrix of size x by d", "must be a whole number"),
+    ("w: real vector of size 0", "must be a whole number"),
+    ("w: real vector of size 100000", "must be a whole number"),
+    ("w: real vector of size d by 2", "a vector has one size"),
+    ("w: vector d", "a matrix is declared as"),
+])
+def test_matrix_declarations_are_checked_where_written(tmp_path, declaration, message):
+    path = tmp_path / "t.deriv.yaml"
+    path.write_text("title: t\nsymbols:\n  n: positive integer\n  d: positive integer\n"
+                    f"  x: real\n  {declaration}\nstart: x\nsteps:\n  - expr: x\n")
+    with pytest.raises(InputError, match=message) as error:
+        files.read(path)
+    assert error.value.line == 6
+
+
+def test_a_step_of_another_size_is_an_input_error_with_its_place(tmp_path):
+    path = tmp_path / "t.deriv.yaml"
+    path.write_text("title: t\nsymbols:\n  n: positive integer\n  d: positive integer\n"
+                    "  X: real matrix of size n by d\n  w: real vector of size d\n"
+                    "start: X.T @ X @ w\nsteps:\n  - expr: X @ w\n")
+    with pytest.raises(InputError, match="dimension mismatch: step 1 is a vector of size n, but"
+                                         " the expression before it is a vector of size d"):
+        files.read(path)
+
+
+def test_the_terminal_text_of_a_vector_step_reads_back_to_the_same_expression():
+    from pathlib import Path
+
+    from derivations.documents.notation import to_text
+
+    good = Path(__file__).parent / "derivations" / "good"
+    for path in sorted(good.glob("vector-*.deriv.yaml")):
+        derivation = files.read(path)
+        for expr in [derivation.start] + [s.expr for s in derivation.steps]:
+            assert parse_expression(to_text(expr), derivation.context) == expr, to_text(expr)
+
+
+@pytest.mark.parametrize("text, latex", [
+    ("X.T @ y", r"X^{\top} \boldsymbol{y}"),
+    ("norm(w)**2", r"\left\| \boldsymbol{w} \right\|^{2}"),
+    ("Derivative(w.T @ w, w)", r"\nabla_{\boldsymbol{w}} \left(\boldsymbol{w}^{\top} \boldsymbol{w}\right)"),
+    ("inverse(P) @ w", r"P^{-1} \boldsymbol{w}"),
+    ("det(P)", r"\det\left(P\right)"),
+])
+def test_vectors_are_bold_and_matrices_upright_in_latex(context, text, latex):
+    from derivations.documents.notation import to_latex
+
+    assert to_latex(parse_expression(text, context)) == latex
