@@ -17,6 +17,7 @@ import sympy as sp
 
 from ..errors import InputProblem
 from ..kernel import Context, sigmoid, softplus
+from ..kernel.definitions import Defined, DefinedName
 from ..kernel.substitution import BoundIndex
 
 MAX_LENGTH = 5_000
@@ -34,7 +35,7 @@ _FUNCTIONS = {
     "log": (1, 2), "exp": (1, 1), "sqrt": (1, 1), "Abs": (1, 1), "sign": (1, 1),
     "sigmoid": (1, 1), "softplus": (1, 1), "factorial": (1, 1), "KroneckerDelta": (2, 2),
     "Max": (2, 20), "Min": (2, 20), "Sum": (2, 2), "Product": (2, 2), "Derivative": (2, 2),
-    "Piecewise": (1, 20),
+    "Piecewise": (1, 20), "ln": (1, 1),
 }
 _SIMPLE = {"exp": sp.exp, "sqrt": sp.sqrt, "Abs": sp.Abs, "sign": sp.sign, "sigmoid": sigmoid,
            "softplus": softplus, "KroneckerDelta": sp.KroneckerDelta, "Max": sp.Max, "Min": sp.Min}
@@ -71,8 +72,11 @@ def _nesting(text: str) -> int:
     return deepest
 
 
-def parse_expression(text: str, context: Context) -> sp.Expr:
-    """The SymPy expression written in ``text``, using only names declared in ``context``."""
+def parse_expression(text: str, context: Context, definitions: dict | None = None,
+                     parameters: dict | None = None) -> sp.Expr:
+    """The SymPy expression written in ``text``, using only names declared in ``context``, the
+    ``definitions`` written before it (name: a ``Defined`` class or a ``DefinedName``) and, in
+    a definition's body, its ``parameters`` (name: a fresh symbol or sequence)."""
     if not isinstance(text, str):
         raise ExpressionError("an expression must be text")
     if len(text) > MAX_LENGTH:
@@ -84,7 +88,7 @@ def parse_expression(text: str, context: Context) -> sp.Expr:
             warnings.simplefilter("ignore")
             tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"not an expression: {exc.msg}", max((exc.offset or 1) - 1, 0)) from None
+        raise ExpressionError(_syntax_problem(text.strip(), exc), max((exc.offset or 1) - 1, 0)) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("the expression is too deeply nested or malformed") from None
     nodes = sum(1 for _ in ast.walk(tree))
@@ -94,7 +98,7 @@ def parse_expression(text: str, context: Context) -> sp.Expr:
         raise ExpressionError(f"the expression is nested deeper than {MAX_DEPTH} levels")
     offset = len(text) - len(text.lstrip())
     try:
-        built = _Builder(context, text.strip()).build(tree.body)
+        built = _Builder(context, text.strip(), definitions, parameters).build(tree.body)
     except ExpressionError as exc:
         exc.column += offset
         raise
@@ -123,9 +127,11 @@ def bound_index_for(name: str, outer: BoundIndex | None) -> BoundIndex:
 
 
 class _Builder:
-    def __init__(self, context: Context, source: str):
+    def __init__(self, context: Context, source: str, definitions=None, parameters=None):
         self.context = context
         self.source = source
+        self.definitions = definitions or {}
+        self.parameters = parameters or {}
         self.ranks: dict[str, int] = {}
         self.scope: dict[str, BoundIndex] = {}  # indices bound by the sums being read
 
@@ -164,6 +170,16 @@ class _Builder:
         name = node.id
         if name in self.scope:
             return self.scope[name]
+        if name in self.parameters:
+            if isinstance(self.parameters[name], sp.IndexedBase):
+                self.fail(node, f"{name!r} is a sequence: write it with an index, such as {name}[i]")
+            return self.parameters[name]
+        if name in self.definitions:
+            defined = self.definitions[name]
+            if isinstance(defined, DefinedName):
+                return defined
+            self.fail(node, f"{name!r} is a defined function: call it, such as "
+                            f"{_call_form(defined)}")
         if name in _CONSTANTS:
             return _CONSTANTS[name]
         declaration = self.context.lookup(name)
@@ -176,13 +192,19 @@ class _Builder:
         return declaration.obj
 
     def _unknown(self, node, name):
+        if name == "e":
+            raise UndeclaredName("undeclared name 'e': for Euler's number use E (or exp(x) for "
+                                 "E**x)", getattr(node, "col_offset", 0))
         known = [d.name for d in self.context.declarations] + list(_CONSTANTS) + list(_FUNCTIONS)
+        known += list(self.definitions)
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else "; declare it under 'symbols'"
         raise UndeclaredName(f"undeclared name {name!r}{hint}", getattr(node, "col_offset", 0))
 
     # -- operators ------------------------------------------------------------------------------
     def _BinOp(self, node):
+        if isinstance(node.op, ast.BitXor):
+            self.fail(node, "'^' is not a power here: write ** for powers, such as x**2")
         if type(node.op) not in _OPERATORS:
             self.fail(node, f"the operator {type(node.op).__name__} is not allowed")
         left, right = self.build(node.left), self.build(node.right)
@@ -200,7 +222,7 @@ class _Builder:
 
     def _power(self, node, base, exponent):
         problem = _power_size_problem(base, exponent)
-        if exponent.is_number and not exponent.is_Number:
+        if exponent.is_number and not exponent.is_Number and base.is_number:
             problem = "an exponent must be a plain number or contain a symbol"
         if base == 0 and exponent.is_Number and exponent <= 0:
             problem = "0 to a non-positive power"
@@ -220,10 +242,13 @@ class _Builder:
         if not isinstance(node.value, ast.Name):
             self.fail(node, "only a declared sequence can be indexed, such as x[i]")
         name = node.value.id
+        parameter = self.parameters.get(name)
+        if parameter is not None and not isinstance(parameter, sp.IndexedBase):
+            self.fail(node, f"{name!r} is a parameter used without an index")
         declaration = self.context.lookup(name)
-        if declaration is None:
+        if parameter is None and declaration is None:
             self._unknown(node.value, name)
-        if declaration.kind != "sequence":
+        if parameter is None and declaration.kind != "sequence":
             self.fail(node, f"{name!r} is not declared as a sequence")
         parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         if not parts:
@@ -235,7 +260,7 @@ class _Builder:
         for part, index in zip(parts, indices):
             if not index.is_integer:
                 self.fail(part, f"an index of {name!r} must be an integer")
-        return declaration.obj[tuple(indices)]
+        return (parameter if parameter is not None else declaration.obj)[tuple(indices)]
 
     # -- calls ----------------------------------------------------------------------------------
     def _Call(self, node):
@@ -246,6 +271,8 @@ class _Builder:
         name = node.func.id
         if any(isinstance(a, ast.Starred) for a in node.args):
             self.fail(node, "starred arguments are not allowed")
+        if name in self.definitions:
+            return self._defined(node, self.definitions[name])
         declaration = self.context.lookup(name)
         if declaration is not None and declaration.kind == "function":
             if len(node.args) != declaration.rank:
@@ -261,6 +288,8 @@ class _Builder:
         if name == "Piecewise":
             return self._piecewise(node)
         args = [self.build(a) for a in node.args]
+        if name == "ln":
+            return sp.log(args[0])
         if name == "log":
             if len(args) == 2 and (not args[1].is_positive or args[1] == 1):
                 self.fail(node.args[1], "the base of a logarithm is a positive number other than 1")
@@ -276,11 +305,55 @@ class _Builder:
             return sp.Derivative(args[0], variable)
         return _SIMPLE[name](*args)
 
+    def _defined(self, node, defined):
+        """A use of a definition: as many arguments as parameters, a sequence's name for a
+        sequence parameter and an expression for the others."""
+        name = node.func.id
+        if isinstance(defined, DefinedName):
+            self.fail(node, f"{name!r} is a defined expression, not a function: write {name}")
+        parameters = defined.definition.parameters
+        if len(node.args) != len(parameters):
+            self.fail(node, f"{name} takes {len(parameters)} argument(s), not {len(node.args)}: "
+                            f"write {_call_form(defined)}")
+        arguments = []
+        for position, (parameter, argument) in enumerate(zip(parameters, node.args), start=1):
+            if isinstance(parameter, sp.IndexedBase):
+                arguments.append(self._sequence_argument(node, argument, position))
+            else:
+                built = self.build(argument)
+                if isinstance(built, sp.IndexedBase):
+                    self.fail(argument, f"argument {position} of {name} is a number, not a "
+                                        f"sequence: write {_call_form(defined)}")
+                arguments.append(built)
+        return defined(*arguments)
+
+    def _sequence_argument(self, node, argument, position):
+        name = node.func.id
+        problem = (f"argument {position} of {name} is a sequence: pass the name of a declared "
+                   f"sequence, such as {name}(p) with p: sequence")
+        if not isinstance(argument, ast.Name):
+            self.fail(argument, problem)
+        parameter = self.parameters.get(argument.id)
+        if isinstance(parameter, sp.IndexedBase):
+            return parameter
+        declaration = self.context.lookup(argument.id)
+        if declaration is None:
+            self._unknown(argument, argument.id)
+        if declaration.kind != "sequence" or argument.id in self.parameters:
+            self.fail(argument, problem)
+        return declaration.obj
+
     def _big_operator(self, node, kind):
         limits = node.args[1]
         if not (isinstance(limits, ast.Tuple) and len(limits.elts) == 3):
             self.fail(limits, "limits are written (index, first, last), such as (i, 1, n)")
         index_node = limits.elts[0]
+        if isinstance(index_node, ast.Name) and index_node.id not in self.scope \
+                and self.context.lookup(index_node.id) is None \
+                and index_node.id not in self.parameters:
+            raise UndeclaredName(f"undeclared index {index_node.id!r}: declare "
+                                 f"{index_node.id}: integer under 'symbols'",
+                                 index_node.col_offset)
         index = self.build(index_node)
         if not (isinstance(index, sp.Symbol) and index.is_integer):
             self.fail(index_node, "the index of a sum or product must be a declared integer")
@@ -317,6 +390,25 @@ class _Builder:
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARISONS:
             return _COMPARISONS[type(node.ops[0])](self.build(node.left), self.build(node.comparators[0]))
         self.fail(node, "a condition is one comparison such as x < 1, or True")
+
+
+def _call_form(defined) -> str:
+    """How a defined function is called, such as ``H(p)``."""
+    names = [str(p.label if isinstance(p, sp.IndexedBase) else p)
+             for p in defined.definition.parameters]
+    return f"{defined.definition.name}({', '.join(names)})"
+
+
+def _syntax_problem(text: str, exc: SyntaxError) -> str:
+    """What a syntax error means in the notation of a formula, not of Python."""
+    import re
+
+    if re.search(r"[A-Za-z0-9_)\]]\s+[A-Za-z_(]", text) and "Perhaps you forgot a comma" in \
+            (exc.msg or ""):
+        found = re.search(r"([A-Za-z0-9_)\]]+)\s+([A-Za-z_(][A-Za-z0-9_]*)", text)
+        return (f"two terms side by side ({found.group(0)!r}): write the product with *, "
+                f"such as {found.group(1)}*{found.group(2)}")
+    return f"not an expression: {exc.msg}"
 
 
 def _power_size_problem(base, exponent) -> str | None:
