@@ -394,7 +394,7 @@ class _Builder:
 
 def _call_form(defined) -> str:
     """How a defined function is called, such as ``H(p)``."""
-    names = [str(p.label if isinstance(p, sp.IndexedBase) else p)
+    names = [(p.label if isinstance(p, sp.IndexedBase) else p).name
              for p in defined.definition.parameters]
     return f"{defined.definition.name}({', '.join(names)})"
 

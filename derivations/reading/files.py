@@ -48,6 +48,9 @@ class _Reader:
     def __init__(self, path: str):
         self.path = path
         self.nodes = 0
+        self.defined: dict = {}  # name -> a Defined class or a DefinedName, in file order
+        self.writes_ln = False  # the author writes ln for the natural logarithm
+        self.chain_ids: set[str] = set()
 
     def fail(self, message, at: _Value | None = None, column_offset: int = 0):
         if at is None:
@@ -150,7 +153,7 @@ class _Reader:
             if key not in top:
                 self.fail(f"missing {key!r}: a derivation needs a title, a start and steps", root)
         context = Context()
-        self.defined, self.writes_ln = {}, False
+        self.defined, self.writes_ln, self.chain_ids = {}, False, set()
         if "symbols" in top:
             self.symbols(top["symbols"], context)
         if "define" in top:
@@ -168,6 +171,8 @@ class _Reader:
             self.fail("'chains' must be a non-empty list of chains, each with an id, a start "
                       "and steps", top["chains"])
         chains: dict[str, Derivation] = {}
+        self.chain_ids = {item.value["id"][1].value for item in items
+                          if isinstance(item.value, dict) and "id" in item.value}
         for item in items:
             spec = self.mapping(item, "a chain", CHAIN_KEYS)
             for key in ("id", "start", "steps"):
@@ -349,8 +354,11 @@ class _Reader:
                             self.fail(f"chain {name!r} establishes "
                                       f"{lemmas[name].relation_established().value!r}: only a "
                                       "chain of equalities can be cited with 'using'", where)
+                    elif name in self.chain_ids and name not in givens:
+                        self.fail(f"chain {name!r} is not before this step's chain: a chain "
+                                  "cites only chains above it (no circles)", where)
                     elif name not in givens:
-                        self.fail(f"no given (or earlier chain) called {name!r}", where)
+                        self.fail(f"no given called {name!r}", where)
             written = spec["expr"] if "expr" in spec else spec["latex"]
             expr_source = self.text(written, "expr")
             expr = self.expression(spec["expr"], context, f"step {number}") if "expr" in spec \
