@@ -324,6 +324,9 @@ class _Builder:
                 if isinstance(built, sp.IndexedBase):
                     self.fail(argument, f"argument {position} of {name} is a number, not a "
                                         f"sequence: write {_call_form(defined)}")
+                if parameter.is_integer and not built.is_integer:
+                    self.fail(argument, f"argument {position} of {name} is an integer (it "
+                                        "bounds a sum): pass a declared integer")
                 arguments.append(built)
         return defined(*arguments)
 

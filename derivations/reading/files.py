@@ -249,7 +249,9 @@ class _Reader:
                 self.fail(f"the definition of {name!r} uses {later[0]!r}, defined after it: "
                           f"define {later[0]!r} first (definitions cannot refer to each other "
                           "in a circle)", body_value)
+            limits = _limit_names(body)
             fresh = {p: (sp.IndexedBase(sp.Dummy(p), real=True) if _indexed(body, p)
+                         else sp.Dummy(p, integer=True) if p in limits
                          else sp.Dummy(p, real=True)) for p in parameters}
             try:
                 expr = parse_expression(body, context, self.defined, fresh)
@@ -453,6 +455,25 @@ def _names_in(text: str) -> set[str]:
                 if isinstance(node, ast.Name)}
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
+
+
+def _limit_names(text: str) -> set[str]:
+    """The names a formula writes in the limits of a sum or product: parameters used there
+    are integers."""
+    import ast
+
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in ("Sum", "Product") and len(node.args) == 2 \
+                and isinstance(node.args[1], ast.Tuple):
+            for limit in node.args[1].elts[1:]:
+                found |= {n.id for n in ast.walk(limit) if isinstance(n, ast.Name)}
+    return found
 
 
 def _indexed(text: str, name: str) -> bool:
