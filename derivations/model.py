@@ -57,7 +57,7 @@ class Derivation:
     # one's conclusion is among ``givens`` under that id.
     lemmas: dict = field(default_factory=dict)
     chain: str = ""  # the id of this chain within its file; "" for a file of one chain
-    log_name: str = "log"  # "ln" where the author writes ln: how documents print a logarithm
+    definitions: tuple = ()  # the file's ``define:`` (kernel ``Definition``s), in order
 
     def __post_init__(self):
         # Built from SymPy objects (the catalog, ``derivations.testing``), a sum's index may be

@@ -113,6 +113,26 @@ def name_latex(name: str, kind: str) -> str:
     return _PRINTER._hprint_Function(name) if kind == "function" else to_latex(sp.Symbol(name))
 
 
+def _definition_sides(definition):
+    """A definition's head and body with its parameters by name (they are fresh inside)."""
+    named = {p: (sp.IndexedBase(p.label.name) if isinstance(p, sp.IndexedBase)
+                 else sp.Symbol(p.name)) for p in definition.parameters}
+    head = sp.Symbol(definition.name) if not named else \
+        sp.Function(definition.name)(*named.values())
+    return head, definition.body.xreplace(named)
+
+
+def definition_latex(definition) -> str:
+    """``H(p) = -\\sum ...``: a definition as a document lists it, beside the assumptions."""
+    head, body = _definition_sides(definition)
+    return f"{to_latex(head)} = {to_latex(body)}"
+
+
+def definition_text(definition) -> str:
+    head, body = _definition_sides(definition)
+    return f"{to_text(head)} = {to_text(body)}"
+
+
 def to_text(expr) -> str:
     """One line for a terminal, in the syntax a derivation file uses (``x[i]``, ``log``)."""
     return sp.sstr(expr)

@@ -19,7 +19,7 @@ from ..errors import NotVerified
 from ..kernel import Relation, Verdict
 from .layout import CONTINUATION, LINE_WIDTH, break_lines, width
 from .notation import (
-    RELATION_LATEX, assumptions_latex, conclusion_latex, conclusion_sides, step_latex, to_latex,
+    RELATION_LATEX, assumptions_latex, definition_latex, conclusion_latex, conclusion_sides, step_latex, to_latex,
 )
 from ..verdicts import MARKS
 
@@ -163,6 +163,7 @@ def template_context(report: Report, fmt: str) -> dict:
         "assumptions": assumptions_latex(derivation.context),
         "givens": [{"name": escape(g.name), "latex": f"{to_latex(g.lhs)} = {to_latex(g.rhs)}"}
                    for g in derivation.givens.values()],
+        "definitions": [definition_latex(d) for d in derivation.definitions],
         "optimization": optimization and {
             "over": ", ".join(to_latex(v) for v in optimization.over),
             "sense": _SENSE_WORD[optimization.sense.value],

@@ -108,7 +108,7 @@ def json_report(summaries: list[Summary], errors: list, strict: bool) -> str:
 
 def show_lines(report) -> list[str]:
     """The chain for a terminal: each step's relation, expression, justification and verdict."""
-    from .notation import conclusion_text, to_text
+    from .notation import conclusion_text, definition_text, to_text
     derivation = report.derivation
     lines = [derivation.title, "=" * len(derivation.title)]
     if derivation.summary:
@@ -118,6 +118,7 @@ def show_lines(report) -> list[str]:
               for d in derivation.context.declarations]
     lines += [f"  given {g.name}: {to_text(g.lhs)} = {to_text(g.rhs)}"
               for g in derivation.givens.values()]
+    lines += [f"  where {definition_text(d)}" for d in derivation.definitions]
     if derivation.optimization:
         over = ", ".join(str(v) for v in derivation.optimization.over)
         lines.append(f"  {derivation.optimization.sense.value} over {over}")

@@ -60,6 +60,15 @@ def unfold_definitions(expr: sp.Expr) -> sp.Expr:
     return rewrite(expr, definition, set())
 
 
+class ln(sp.log):
+    """The natural logarithm written ``ln``: printed so where the author wrote it, and the
+    kernel's ``log`` for every rule (``unfold_written``)."""
+
+    def _latex(self, printer, exp=None):
+        tex = r"\ln\left(%s\right)" % printer._print(self.args[0])
+        return tex if exp is None else "%s^{%s}" % (tex, exp)
+
+
 # -- definitions written in a derivation file (``define:``) --------------------------------------
 class Definition:
     """``name(parameters) = body``, written once in a file.  Each parameter is fresh (a
@@ -113,15 +122,18 @@ def defined_function(definition: Definition) -> type:
 
 
 def unfold_written(expr: sp.Expr) -> sp.Expr:
-    """Every use of a definition written in a file replaced by its body (arguments unfolded
+    """Every ``ln`` made ``log``, and every use of a definition written in a file replaced by
+    its body (arguments unfolded
     first, then the instance unfolded in turn), by the kernel's one substitution: an instance's
     sums get fresh indices where they would shadow the sums around it, and its free names are
     declared symbols, which no index equals."""
     expr = sp.S(expr)
-    if not expr.atoms(Defined, DefinedName):
+    if not expr.atoms(Defined, DefinedName, ln):
         return expr
 
     def definition(e):
+        if isinstance(e, ln):
+            return sp.log(unfold_written(e.args[0]))
         if isinstance(e, Defined):
             return unfold_written(e.definition.instance([unfold_written(a) for a in e.args]))
         if isinstance(e, DefinedName):

@@ -20,6 +20,7 @@ from sympy.core.function import AppliedUndef
 from sympy.functions.elementary.piecewise import ExprCondPair
 
 from .definitions import DEFINED_FUNCTIONS, unfold_definitions
+from .extrema import EXTREMA, MaxOver
 from .relations import Relation
 
 MAX_TERMS = 250_000  # per evaluation: n = 100,000 data points, summed on both sides
@@ -121,6 +122,20 @@ def expand_finite(expr: sp.Expr, terms: int = MAX_EXPANDED_TERMS) -> sp.Expr:
     budget = [terms]
 
     def walk(e):
+        if isinstance(e, EXTREMA):
+            (index, a, b), = e.limits
+            a, b = walk(a), walk(b)
+            if not (a.is_Integer and b.is_Integer):
+                raise EvaluationError(f"the range {a}..{b} of {index} is not concrete")
+            if b < a:
+                raise EvaluationError(f"a maximum or minimum over the empty range {a}..{b}")
+            budget[0] -= int(b - a + 1)
+            if budget[0] < 0:
+                raise EvaluationError(f"more than {terms} terms to write out")
+            written = [walk(e.function.xreplace({index: sp.Integer(k)}))
+                       for k in range(int(a), int(b) + 1)]
+            kind = sp.Max if isinstance(e, MaxOver) else sp.Min
+            return kind(*written, evaluate=False) if len(written) > 1 else written[0]
         if isinstance(e, (sp.Sum, sp.Product)):
             body = e.function
             # Limits are innermost first; expand the outermost, then recurse into the rest.
@@ -240,7 +255,8 @@ class _Evaluator:
         # Every name that is ever bound (a sum's index, a given function's argument): a part
         # of the expression free of them has one value here, found once and then reused, so
         # a sum over n terms does not evaluate its constant factors n times.
-        self.bound = {index for big in expr.atoms(sp.Sum, sp.Product) for index, *_ in big.limits}
+        self.bound = {index for big in expr.atoms(sp.Sum, sp.Product, *EXTREMA)
+                      for index, *_ in big.limits}
         for body in point.functions.values():
             self.bound |= set(body.variables)
         self.fixed: dict = {}
@@ -267,7 +283,7 @@ class _Evaluator:
         walks the whole tree at every node)."""
         found = self.uses.get(e)
         if found is None:
-            if isinstance(e, (sp.Sum, sp.Product)):
+            if isinstance(e, (sp.Sum, sp.Product, *EXTREMA)):
                 inner = self._bound_names_in(e.function)
                 for index, low, high in e.limits:  # innermost first
                     inner = (inner - {index}) | self._bound_names_in(low) | self._bound_names_in(high)
@@ -388,17 +404,13 @@ class _Evaluator:
             return ctx.exp(argument)
         if type(e) in _UNARY:
             return getattr(ctx, _UNARY[type(e)])(self.real(self.value(e.args[0], env)))
-        if isinstance(e, (sp.Sum, sp.Product)):
+        if isinstance(e, (sp.Sum, sp.Product, *EXTREMA)):
             return self._big_operator(e, env)
         if isinstance(e, sp.KroneckerDelta):
             return self.number(int(self.integer(e.args[0], env) == self.integer(e.args[1], env)))
         if isinstance(e, (sp.Max, sp.Min)):
             values = [self.real(self.value(a, env)) for a in e.args]
-            pick = max if isinstance(e, sp.Max) else min
-            if self.intervals:
-                ends = [_ends(v) for v in values]
-                return ctx.mpf([pick(e[0] for e in ends), pick(e[1] for e in ends)])
-            return pick(values)
+            return self._extreme(values, isinstance(e, sp.Max))
         if isinstance(e, sp.Piecewise):
             for piece, condition in e.args:
                 if self.truth(condition, env):
@@ -415,6 +427,14 @@ class _Evaluator:
         if isinstance(e, (sp.Derivative, sp.Subs)):  # a Subs: a derivative at a point
             return self.value(self._derivative(e, env), env)
         raise EvaluationError(f"cannot evaluate {type(e).__name__}")
+
+    def _extreme(self, values, largest: bool):
+        """The largest or smallest of real values; of intervals, the interval of its ends."""
+        pick = max if largest else min
+        if self.intervals:
+            ends = [_ends(v) for v in values]
+            return self.ctx.mpf([pick(e[0] for e in ends), pick(e[1] for e in ends)])
+        return pick(values)
 
     def _complex_log(self, box):
         """The principal logarithm log|w| + i*arg(w) of a box that stays off the negative real
@@ -452,6 +472,10 @@ class _Evaluator:
         body = type(e)(e.function, *inner) if inner else e.function
         terms = [self.value(body, {**env, index: self.number(k), (_INDEX, index): k})
                  for k in range(low, high + 1)]
+        if isinstance(e, EXTREMA):
+            if not terms:
+                raise EvaluationError("a maximum or minimum over an empty range")
+            return self._extreme([self.real(t) for t in terms], isinstance(e, MaxOver))
         if not terms:
             return self.number(0 if isinstance(e, sp.Sum) else 1)
         return self.ctx.fsum(terms) if isinstance(e, sp.Sum) else self.ctx.fprod(terms)

@@ -22,6 +22,7 @@ from ..verdicts import Verdict
 from .bounds import BoundsOracle
 from .context import Context
 from .definitions import unfold_written
+from .extrema import EXTREMA
 from .exact import exact_text
 from .hypotheses import exposed, unmet_given
 from .normal_forms import NORMAL_FORMS
@@ -345,7 +346,8 @@ def ordered_by_lemma(context: Context, before, after, relation: Relation, givens
 # -- where an objective is defined -----------------------------------------------------------
 _NEEDS = {"nonzero": "!= 0", "positive": "> 0", "nonnegative": ">= 0",
           "finite range": "has a finite range (a series may diverge)",
-          "otherwise": "has an 'otherwise' piece (else no piece may apply)"}
+          "otherwise": "has an 'otherwise' piece (else no piece may apply)",
+          "nonempty range": "has a non-empty range (a maximum over no terms has no value)"}
 
 
 def _requirements(expr: sp.Expr):
@@ -372,7 +374,9 @@ def _requirements(expr: sp.Expr):
             yield "positive", e.args[0], binders, necessary
         elif isinstance(e, sp.factorial):
             yield "nonnegative", e.args[0], binders, necessary
-        if isinstance(e, (sp.Sum, sp.Product)):
+        if isinstance(e, EXTREMA):
+            yield "nonempty range", e, binders, necessary
+        if isinstance(e, (sp.Sum, sp.Product, *EXTREMA)):
             yield "finite range", e, binders, necessary
             limits = tuple(e.limits)
             for depth, (_, first, last) in enumerate(limits):
@@ -393,6 +397,9 @@ def _proved(kind: str, e, oracle: BoundsOracle, binders) -> bool:
         return all(end.is_finite for _, first, last in e.limits for end in (first, last))
     if kind == "otherwise":
         return e.args[-1].cond == sp.true
+    if kind == "nonempty range":
+        env = oracle.enter(reversed(binders))[0] if binders else None
+        return oracle.enter(e.limits, env)[1]
     env = oracle.enter(reversed(binders))[0] if binders else None  # outermost bound first
     found = oracle.bounds(e, env)
     return {"nonzero": found.positive or found.negative, "positive": found.positive,

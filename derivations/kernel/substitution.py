@@ -21,6 +21,8 @@ from typing import Callable
 
 import sympy as sp
 
+from .extrema import EXTREMA
+
 
 class BoundIndex(sp.Symbol):
     """The index of one sum or product: an integer, equal only to the index of the same name
@@ -47,7 +49,7 @@ class BoundIndex(sp.Symbol):
         return f"BoundIndex({self.name!r}, {self.tag})"
 
 
-_BINDERS = (sp.Sum, sp.Product)
+_BINDERS = (sp.Sum, sp.Product, *EXTREMA)
 
 
 def _scoped(node) -> tuple:

@@ -17,7 +17,8 @@ import sympy as sp
 
 from ..errors import InputProblem
 from ..kernel import Context, sigmoid, softplus
-from ..kernel.definitions import Defined, DefinedName
+from ..kernel.definitions import Defined, DefinedName, ln as written_ln
+from ..kernel.extrema import MaxOver, MinOver
 from ..kernel.substitution import BoundIndex
 
 MAX_LENGTH = 5_000
@@ -285,11 +286,14 @@ class _Builder:
             self.fail(node, f"{name} takes {low}{'' if low == high else f' to {high}'} argument(s)")
         if name in ("Sum", "Product"):
             return self._big_operator(node, sp.Sum if name == "Sum" else sp.Product)
+        if name in ("Max", "Min") and len(node.args) == 2 and isinstance(node.args[1], ast.Tuple) \
+                and len(node.args[1].elts) == 3:
+            return self._big_operator(node, MaxOver if name == "Max" else MinOver)
         if name == "Piecewise":
             return self._piecewise(node)
         args = [self.build(a) for a in node.args]
         if name == "ln":
-            return sp.log(args[0])
+            return written_ln(args[0])
         if name == "log":
             if len(args) == 2 and (not args[1].is_positive or args[1] == 1):
                 self.fail(node.args[1], "the base of a logarithm is a positive number other than 1")
@@ -303,6 +307,9 @@ class _Builder:
             if not isinstance(variable, (sp.Symbol, sp.Indexed)):
                 self.fail(node.args[1], "differentiate with respect to a symbol or x[k]")
             return sp.Derivative(args[0], variable)
+        if name in ("Max", "Min") and all(a.is_number for a in args):
+            # Closed numbers stay as written: SymPy would compare them with evalf.
+            return _SIMPLE[name](*args, evaluate=False)
         return _SIMPLE[name](*args)
 
     def _defined(self, node, defined):
@@ -359,7 +366,8 @@ class _Builder:
                                  index_node.col_offset)
         index = self.build(index_node)
         if not (isinstance(index, sp.Symbol) and index.is_integer):
-            self.fail(index_node, "the index of a sum or product must be a declared integer")
+            self.fail(index_node, "the index of a sum, product, Max or Min must be a declared "
+                                  "integer")
         first, last = self.build(limits.elts[1]), self.build(limits.elts[2])
         for bound, where in ((first, limits.elts[1]), (last, limits.elts[2])):
             if not bound.is_integer:
@@ -367,6 +375,10 @@ class _Builder:
         # The bound index is an integer, whatever the declaration of its name says: the range,
         # not the declared domain, says which values it takes.  It is never the declared
         # symbol, and differs from the index of a sum around it with the same name.
+        if kind in (MaxOver, MinOver) and first.is_Integer and last.is_Integer and last < first:
+            self.fail(node, f"a {'maximum' if kind is MaxOver else 'minimum'} over the empty "
+                            f"range {first}..{last} has no value: the last index must be at "
+                            "least the first")
         outer = self.scope.get(index.name)
         bound_index = bound_index_for(index.name, outer)
         self.scope[index.name] = bound_index

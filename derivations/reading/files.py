@@ -49,7 +49,6 @@ class _Reader:
         self.path = path
         self.nodes = 0
         self.defined: dict = {}  # name -> a Defined class or a DefinedName, in file order
-        self.writes_ln = False  # the author writes ln for the natural logarithm
         self.chain_ids: set[str] = set()
 
     def fail(self, message, at: _Value | None = None, column_offset: int = 0):
@@ -128,8 +127,6 @@ class _Reader:
         """The expression written in ``value``: in the file syntax, or in LaTeX for a step
         written in LaTeX alone (``latex:`` without ``expr:``)."""
         source = self.text(value, what)
-        if re.search(r"\bln\s*\(", source):
-            self.writes_ln = True
         try:
             if latex:
                 from .latex import read_expression
@@ -153,7 +150,7 @@ class _Reader:
             if key not in top:
                 self.fail(f"missing {key!r}: a derivation needs a title, a start and steps", root)
         context = Context()
-        self.defined, self.writes_ln, self.chain_ids = {}, False, set()
+        self.defined, self.chain_ids = {}, set()
         if "symbols" in top:
             self.symbols(top["symbols"], context)
         if "define" in top:
@@ -203,7 +200,7 @@ class _Reader:
             summary=summary, optimization=optimization,
             givens={**givens, **{n: _conclusion(lemmas[n]) for n in sorted(cited)}},
             path=self.path, lemmas={n: lemmas[n] for n in sorted(cited)}, chain=name,
-            log_name="ln" if self.writes_ln else "log")
+            definitions=tuple(d.definition for d in self.defined.values()))
         try:
             check_shape(derivation)
         except DerivationError as exc:
@@ -260,8 +257,6 @@ class _Reader:
             definition = Definition(name, tuple(fresh[p] for p in parameters), expr)
             self.defined[name] = defined_function(definition) if listed is not None \
                 else DefinedName(definition)
-            if re.search(r"\bln\s*\(", body):
-                self.writes_ln = True
 
     def symbols(self, value: _Value, context: Context) -> None:
         """Declare in order; a declaration whose bound names a later symbol waits for it."""

@@ -176,6 +176,16 @@ def check_one(name: str, settings: CheckSettings = CheckSettings()):
     return reports[0]
 
 
+def check_chains(name: str, settings: CheckSettings = CheckSettings()) -> list:
+    """The reports on every chain of one file (one for a file of one chain, or an id), in
+    order; the file's input error is raised."""
+    selected = select((name,), False)
+    reports, errors = check_all(selected, replace(settings, jobs=1))
+    if errors:
+        raise errors[0]
+    return reports
+
+
 SUFFIXES = {"latex": ".tex", "markdown": ".md"}
 HANDOUT_NAME = "handout"  # output/handout.tex, .md and .pdf
 HANDOUT_TITLE = "Losses from likelihoods"
