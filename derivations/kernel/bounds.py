@@ -312,6 +312,14 @@ class BoundsOracle:
             return Bounds(_ZERO, _ONE, True, True) if isinstance(expr, sigmoid) else POSITIVE
         if isinstance(expr, sp.KroneckerDelta):
             return Bounds(_ZERO, _ONE)
+        if isinstance(expr, sp.gamma):  # Gamma(t) > 0 for t > 0
+            return POSITIVE if self.bounds(expr.args[0], env).positive else UNKNOWN
+        if isinstance(expr, sp.binomial):  # C(n, k) >= 1 for integers 0 <= k <= n
+            n, k = expr.args
+            if n.is_integer and k.is_integer and self.at_least(k, sp.S.Zero, env) \
+                    and self.at_least(n, k, env):
+                return Bounds(_ONE, _INF, False, True)
+            return UNKNOWN
         if isinstance(expr, (sp.Sum, sp.Product)):
             return self._big_operator(expr, env)
         if isinstance(expr, EXTREMA):  # over a non-empty range, within the hull of its terms

@@ -241,7 +241,8 @@ def _ends(interval) -> tuple[mpmath.mpf, mpmath.mpf]:
 
 _CONSTANTS = {sp.pi: "pi", sp.E: "e"}
 _INDEX = "index"  # env[(_INDEX, i)]: a bound index's value as a Python int, beside env[i]
-_UNARY = {sp.exp: "exp", sp.sin: "sin", sp.cos: "cos", sp.factorial: "factorial"}
+_UNARY = {sp.exp: "exp", sp.sin: "sin", sp.cos: "cos", sp.factorial: "factorial",
+          sp.gamma: "gamma", sp.loggamma: "loggamma"}
 
 
 class _Evaluator:
@@ -406,6 +407,9 @@ class _Evaluator:
             return getattr(ctx, _UNARY[type(e)])(self.real(self.value(e.args[0], env)))
         if isinstance(e, (sp.Sum, sp.Product, *EXTREMA)):
             return self._big_operator(e, env)
+        if isinstance(e, sp.binomial):
+            return ctx.binomial(self.real(self.value(e.args[0], env)),
+                                self.real(self.value(e.args[1], env)))
         if isinstance(e, sp.KroneckerDelta):
             return self.number(int(self.integer(e.args[0], env) == self.integer(e.args[1], env)))
         if isinstance(e, (sp.Max, sp.Min)):

@@ -36,14 +36,19 @@ _FUNCTIONS = {
     "log": (1, 2), "exp": (1, 1), "sqrt": (1, 1), "Abs": (1, 1), "sign": (1, 1),
     "sigmoid": (1, 1), "softplus": (1, 1), "factorial": (1, 1), "KroneckerDelta": (2, 2),
     "Max": (2, 20), "Min": (2, 20), "Sum": (2, 2), "Product": (2, 2), "Derivative": (2, 2),
-    "Piecewise": (1, 20), "ln": (1, 1),
+    "Piecewise": (1, 20), "ln": (1, 1), "Gamma": (1, 1), "gamma": (1, 1), "loggamma": (1, 1),
+    "digamma": (1, 1), "binomial": (2, 2),
 }
 _SIMPLE = {"exp": sp.exp, "sqrt": sp.sqrt, "Abs": sp.Abs, "sign": sp.sign, "sigmoid": sigmoid,
-           "softplus": softplus, "KroneckerDelta": sp.KroneckerDelta, "Max": sp.Max, "Min": sp.Min}
+           "softplus": softplus, "KroneckerDelta": sp.KroneckerDelta, "Max": sp.Max, "Min": sp.Min,
+           "Gamma": sp.gamma, "gamma": sp.gamma, "loggamma": sp.loggamma,
+           "digamma": sp.digamma, "binomial": sp.binomial}
 _CONSTANTS = {"pi": sp.pi, "E": sp.E}
 _COMPARISONS = {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge, ast.Eq: sp.Eq,
                 ast.NotEq: sp.Ne}
-RESERVED_NAMES = frozenset(_FUNCTIONS) | frozenset(_CONSTANTS)
+# gamma may still be declared as a symbol (a discount factor, a focusing parameter): then it is
+# that symbol, and Gamma is the function.
+RESERVED_NAMES = (frozenset(_FUNCTIONS) - {"gamma"}) | frozenset(_CONSTANTS)
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
 
@@ -279,6 +284,9 @@ class _Builder:
             if len(node.args) != declaration.rank:
                 self.fail(node, f"{name} takes {declaration.rank} argument(s), not {len(node.args)}")
             return declaration.obj(*[self.build(a) for a in node.args])
+        if declaration is not None and name == "gamma":
+            self.fail(node, "gamma is declared as a symbol here: write Gamma(x) for the "
+                            "gamma function")
         if name not in _FUNCTIONS:
             self._unknown(node.func, name)
         low, high = _FUNCTIONS[name]
@@ -298,9 +306,11 @@ class _Builder:
             if len(args) == 2 and (not args[1].is_positive or args[1] == 1):
                 self.fail(node.args[1], "the base of a logarithm is a positive number other than 1")
             return sp.log(args[0]) if len(args) == 1 else sp.log(args[0]) / sp.log(args[1])
+        if name in ("factorial", "Gamma", "gamma", "loggamma", "digamma", "binomial"):
+            for argument in args:  # SymPy computes these of a number at once
+                if _factorial_problem(argument):
+                    self.fail(node, _factorial_problem(argument).replace("factorial", name))
         if name == "factorial":
-            if _factorial_problem(args[0]):
-                self.fail(node, _factorial_problem(args[0]))
             return sp.factorial(args[0])
         if name == "Derivative":
             variable = args[1]
@@ -415,14 +425,16 @@ def _call_form(defined) -> str:
 
 
 def _syntax_problem(text: str, exc: SyntaxError) -> str:
-    """What a syntax error means in the notation of a formula, not of Python."""
+    """What a syntax error means in the notation of a formula, not of Python: two terms side
+    by side (``n p``) are a product to write with ``*``."""
     import re
 
-    if re.search(r"[A-Za-z0-9_)\]]\s+[A-Za-z_(]", text) and "Perhaps you forgot a comma" in \
-            (exc.msg or ""):
-        found = re.search(r"([A-Za-z0-9_)\]]+)\s+([A-Za-z_(][A-Za-z0-9_]*)", text)
-        return (f"two terms side by side ({found.group(0)!r}): write the product with *, "
-                f"such as {found.group(1)}*{found.group(2)}")
+    for found in re.finditer(r"([A-Za-z0-9_.]+|\))\s+([A-Za-z_(][A-Za-z0-9_]*)", text):
+        before, after = found.group(1), found.group(2)
+        if after.split("(")[0] in ("for", "if", "else", "in", "and", "or", "not", "is"):
+            continue
+        return (f"two terms side by side ('{found.group(0)}'): write the product with *, "
+                f"such as {before}*{after}")
     return f"not an expression: {exc.msg}"
 
 

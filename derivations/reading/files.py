@@ -73,6 +73,12 @@ class _Reader:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or exc.context or "malformed YAML"
+            line_text = text.splitlines()[mark.line] if mark and mark.line < len(
+                text.splitlines()) else ""
+            if problem.startswith("mapping values are not allowed") and \
+                    re.match(r"\s*(title|summary|by)\s*:", line_text):
+                problem += (f" (a colon inside the {line_text.split(':')[0].strip()}): quote "
+                            "the text, such as title: \"MLE: the mean\"")
             raise InputError(self.path, f"bad YAML: {problem}",
                              mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
         except yaml.YAMLError as exc:
@@ -500,8 +506,26 @@ _INTERVAL = re.compile(r"^(?P<words>[a-z ]*?)\s*in\s*(?P<open>[(\[])(?P<lo>[^,]+
 _FUNCTION = re.compile(r"^function of (?P<n>\d+) arguments?$")
 
 
+_FINITE_SET = re.compile(r"^(?P<words>[a-z ]*?)\s*in\s*\{(?P<members>[^{}]*)\}\s*$")
+
+
 def _declare(context: Context, name: str, spec: str) -> None:
     spec = " ".join(spec.split())
+    finite = _FINITE_SET.match(spec)
+    if finite:  # {0, 1}: a set of consecutive integers is an integer range
+        members = [m.strip() for m in finite.group("members").split(",")]
+        if not all(re.fullmatch(r"-?\d{1,6}", m) for m in members) or len(set(members)) < 2:
+            raise ValueError(f"a finite set is of two or more integers, such as {{0, 1}}, "
+                             f"not {{{finite.group('members')}}}")
+        values = sorted({int(m) for m in members})
+        if values != list(range(values[0], values[-1] + 1)):
+            raise ValueError(f"the set {{{finite.group('members')}}} has gaps: only sets of "
+                             "consecutive integers are supported, such as {0, 1} or {1, 2, 3}")
+        if set(finite.group("words").split()) - {"integer", "sequence"}:
+            raise ValueError("write a finite set alone, such as 'in {0, 1}' or "
+                             "'sequence in {0, 1}'")
+        spec = f"{'sequence ' if 'sequence' in finite.group('words') else ''}integer in " \
+               f"[{values[0]}, {values[-1]}]"
     function = _FUNCTION.match(spec)
     if function:
         count = int(function.group("n"))
