@@ -48,7 +48,7 @@ FAR_VALUES = tuple(sign * v for v in (5, 20, 50, 100, 1000) for sign in (1, -1))
 # terms), and costs no more than "expand" where there is no logarithm; it is measured fastest
 # over the catalog (bench/perf.py).
 EXACT_FORMS = ("logs of combined arguments", "expand", "logs and sums",
-               "logs of expanded arguments", "rational functions")
+               "logs of expanded arguments", "rational functions", "sums merged")
 CASE_FORM = "case by case"  # tried only on steps with a Piecewise, right after the first
 
 
