@@ -521,6 +521,7 @@ def measure_gradients(results: Results, runs: int) -> None:
     and the normal forms' cache cleared before each."""
     from derivations.checker import check_claim, claims
     from derivations.kernel.normal_forms import _unfold
+    from derivations.kernel.numeric import _differentiated
     from derivations.reading import files
 
     rows = []
@@ -530,6 +531,7 @@ def measure_gradients(results: Results, runs: int) -> None:
             for _ in range(runs):
                 clear_cache()
                 _unfold.cache_clear()
+                _differentiated.cache_clear()
                 report = check_claim(derivation, claim, CheckSettings(timeout=30.0))
                 times.append(report.seconds)
                 verdict = f"{report.verdict.value} ({report.judgement.method})"

@@ -158,10 +158,21 @@ def expand_finite(expr: sp.Expr, terms: int = MAX_EXPANDED_TERMS) -> sp.Expr:
     return walk(expr)
 
 
+@functools.lru_cache(maxsize=256)
+def _differentiated(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with its derivatives carried out before any size is fixed, where no unknown
+    function is involved: d/dw Σ_i f is Σ_i ∂f/∂w, found once for every point, where writing
+    the sum out first would differentiate each of its terms again at every point."""
+    expr = unfold_definitions(expr)
+    if not expr.has(sp.Derivative) or expr.atoms(AppliedUndef):
+        return expr
+    return expr.replace(lambda e: isinstance(e, sp.Derivative), lambda e: e.doit(deep=False))
+
+
 def instantiate(expr: sp.Expr, point: Point, terms: int = MAX_EXPANDED_TERMS) -> sp.Expr:
     """Fix sizes, integers and functions; expand sums (at most ``terms`` terms); evaluate
     derivatives.  Values stay free."""
-    e = unfold_definitions(expr).xreplace({k: sp.Integer(v) for k, v in point.integers.items()})
+    e = _differentiated(expr).xreplace({k: sp.Integer(v) for k, v in point.integers.items()})
     e = expand_finite(e, terms)
     for function, body in point.functions.items():
         e = e.replace(function, body)
@@ -487,6 +498,10 @@ class _Evaluator:
     def _derivative(self, e, env):
         """Differentiate symbolically once the functions and bound indices are concrete."""
         fixed = {k: sp.Integer(self.integer(k, env)) for k in env if isinstance(k, sp.Symbol)}
+        done = _differentiated(e)
+        if not done.has(sp.Derivative):  # its sums are evaluated here, never written out
+            sizes = {k: sp.Integer(v) for k, v in self.point.integers.items()}
+            return done.xreplace(fixed).xreplace(sizes)
         concrete = instantiate(e.xreplace(fixed), self.point)
         if concrete.has(sp.Derivative):
             raise EvaluationError("a derivative that cannot be evaluated")
