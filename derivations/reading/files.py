@@ -253,7 +253,9 @@ class _Reader:
                           f"define {later[0]!r} first (definitions cannot refer to each other "
                           "in a circle)", body_value)
             limits = _limit_names(body)
-            fresh = {p: (sp.IndexedBase(sp.Dummy(p), real=True) if _indexed(body, p)
+            passed = _passed_as_sequences(body, self.defined)
+            fresh = {p: (sp.IndexedBase(sp.Dummy(p), real=True)
+                         if _indexed(body, p) or p in passed
                          else sp.Dummy(p, integer=True) if p in limits
                          else sp.Dummy(p, real=True)) for p in parameters}
             try:
@@ -474,6 +476,26 @@ def _limit_names(text: str) -> set[str]:
                 and isinstance(node.args[1], ast.Tuple):
             for limit in node.args[1].elts[1:]:
                 found |= {n.id for n in ast.walk(limit) if isinstance(n, ast.Name)}
+    return found
+
+
+def _passed_as_sequences(text: str, defined: dict) -> set[str]:
+    """The names a body passes to an earlier definition where that takes a sequence
+    (``CE(r, s): H(r) + KL(r, s)``): such a parameter is a sequence too."""
+    import ast
+
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and isinstance(defined.get(node.func.id), type):
+            parameters = defined[node.func.id].definition.parameters
+            for parameter, argument in zip(parameters, node.args):
+                if isinstance(parameter, sp.IndexedBase) and isinstance(argument, ast.Name):
+                    found.add(argument.id)
     return found
 
 
