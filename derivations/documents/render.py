@@ -160,10 +160,11 @@ def template_context(report: Report, fmt: str) -> dict:
         "standalone": fmt == "latex",
         "title": escape(derivation.title),
         "summary": escape(derivation.summary.strip()),
-        "assumptions": assumptions_latex(derivation.context),
+        # the file's definitions, each once, listed with the assumptions: H(p) = ...
+        "assumptions": assumptions_latex(derivation.context)
+        + [definition_latex(d) for d in derivation.definitions],
         "givens": [{"name": escape(g.name), "latex": f"{to_latex(g.lhs)} = {to_latex(g.rhs)}"}
                    for g in derivation.givens.values()],
-        "definitions": [definition_latex(d) for d in derivation.definitions],
         "optimization": optimization and {
             "over": ", ".join(to_latex(v) for v in optimization.over),
             "sense": _SENSE_WORD[optimization.sense.value],

@@ -168,7 +168,9 @@ class _Reader:
         title = self.text(top["title"], "title")
         summary = self.text(top["summary"], "summary") if "summary" in top else ""
         if "chains" not in top:
-            return [self.chain(top, root, context, givens, {}, identifier, title, summary)]
+            found = [self.chain(top, root, context, givens, {}, identifier, title, summary)]
+            _count_indices(context, found)
+            return found
         items = top["chains"].value
         if not isinstance(items, list) or not items:
             self.fail("'chains' must be a non-empty list of chains, each with an id, a start "
@@ -191,6 +193,7 @@ class _Reader:
                 f"{title}: {name}"
             chains[name] = self.chain(spec, item, context, givens, chains,
                                       f"{identifier}.{name}", chain_title, summary, name)
+        _count_indices(context, list(chains.values()))
         return list(chains.values())
 
     def chain(self, spec: dict, where: _Value, context, givens, earlier: dict, identifier,
@@ -442,6 +445,24 @@ def _unbalanced(text: str) -> int | None:
                 return offset
         backslashes = backslashes + 1 if char == "\\" else 0
     return opened[0] if opened else None
+
+
+def _count_indices(context: Context, chains: list[Derivation]) -> None:
+    """Each sequence written everywhere with the same number of indices, more than one
+    (``P[a, b]``), is declared so (what documents and the LaTeX reader go by)."""
+    counts: dict[str, set[int]] = {}
+    for chain in chains:
+        expressions = [chain.start, *(s.expr for s in chain.steps),
+                       *(side for g in chain.givens.values() for side in (g.lhs, g.rhs)),
+                       *(d.body for d in chain.definitions)]
+        for expr in expressions:
+            for entry in sp.S(expr).atoms(sp.Indexed):
+                declaration = context.lookup(entry.base.label.name)
+                if declaration is not None and declaration.obj == entry.base:
+                    counts.setdefault(declaration.name, set()).add(len(entry.indices))
+    for name, found in counts.items():
+        if len(found) == 1 and next(iter(found)) > 1:
+            context.index_count(name, next(iter(found)))
 
 
 def _conclusion(chain: Derivation) -> Given:
