@@ -189,8 +189,10 @@ def check_claim(derivation: Derivation, claim: Claim, settings: CheckSettings) -
 
 # SymPy or mpmath giving up on a step (an overflow, a polynomial it cannot handle): no verdict,
 # the run goes on.  Anything else is a fault of this program (``InternalError``, exit code 3).
+# (SymPy's simplify of some sums ends in a bare StopIteration: ``sum_simplify``.)
 COMPUTATION_FAILED = (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError,
-                      NotImplementedError, sp.polys.polyerrors.BasePolynomialError)
+                      NotImplementedError, StopIteration,
+                      sp.polys.polyerrors.BasePolynomialError)
 
 
 def check_step(derivation: Derivation, claim: Claim, settings: CheckSettings):
