@@ -25,7 +25,7 @@ def main() -> None:
     parser.add_argument("--per-step", type=int, default=7, help="mutants per step and seed")
     parser.add_argument("--seeds", type=int, default=4, help="rounds with different mutants")
     arguments = parser.parse_args()
-    derivations = [catalog.get(i) for i in catalog.ids()] + [files.read(p) for p in sorted(CORPUS.glob("*.deriv.yaml"))]
+    derivations = [catalog.get(i) for i in catalog.ids()] + [d for p in sorted(CORPUS.glob("*.deriv.yaml")) for d in files.read_all(p)]
     started = time.perf_counter()
     outcomes = [o for seed in range(arguments.seeds)
                 for o in mutate(derivations, arguments.per_step, seed)]

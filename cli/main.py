@@ -197,12 +197,14 @@ def render(target, fmt, output, pdf, allow_unverified, template_dir, timeout, no
 @click.argument("target")
 @_checking_options
 def show(target, timeout, no_cache):
-    """Show a derivation in readable terminal form, with each step's verdict."""
+    """Show a derivation in readable terminal form, with each step's verdict (each chain of a
+    file of several)."""
     from derivations.documents.terminal import show_lines
+    from derivations.running.workflow import check_chains
 
-    report = _check_one(target, timeout, no_cache)
-    click.echo("\n".join(show_lines(report)))
-    raise SystemExit(0 if report.passed() else 1)
+    reports = check_chains(target, _settings(timeout, no_cache))
+    click.echo("\n\n".join("\n".join(show_lines(report)) for report in reports))
+    raise SystemExit(0 if all(report.passed() for report in reports) else 1)
 
 
 @main.command(epilog=TARGETS_HELP)

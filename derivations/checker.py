@@ -50,7 +50,7 @@ FAR_VALUES = tuple(sign * v for v in (5, 20, 50, 100, 1000) for sign in (1, -1))
 # terms), and costs no more than "expand" where there is no logarithm; it is measured fastest
 # over the catalog (bench/perf.py).
 EXACT_FORMS = ("logs of combined arguments", "expand", "logs and sums",
-               "logs of expanded arguments", "rational functions")
+               "logs of expanded arguments", "rational functions", "sums merged")
 CASE_FORM = "case by case"  # tried only on steps with a Piecewise, right after the first
 EXPECTATION_FORM = "expectations"  # tried first on steps with an expectation or integral
 INTEGRAL_FORM = "integrals"  # then this, and only these two, on steps with integrals
@@ -100,13 +100,29 @@ def claim_of(derivation: Derivation, index: int, before, sense: Sense | None) ->
     return Claim(index, before, step, sense, statement)
 
 
-def check(derivation: Derivation, settings: CheckSettings = CheckSettings()) -> Report:
+def check(derivation: Derivation, settings: CheckSettings = CheckSettings(),
+          known: dict | None = None) -> Report:
     """Check every step (a refuted step does not stop the others) and return the report.
     ``settings.cache``, a ``derivations.running.cache.VerdictCache``, recalls the verdicts of
-    unchanged steps."""
+    unchanged steps.  The earlier chains it cites are checked first (``known`` keeps the
+    reports already made, by ``id`` of their derivation)."""
     check_shape(derivation)
+    known = {} if known is None else known
+    lemmas = lemma_reports(derivation, settings, known)
     steps = [check_claim(derivation, claim, settings) for claim in claims(derivation)]
-    return assemble(derivation, one_slip_once(derivation, steps, settings))
+    report = assemble(derivation, one_slip_once(derivation, steps, settings), lemmas)
+    known[id(derivation)] = report
+    return report
+
+
+def lemma_reports(derivation: Derivation, settings: CheckSettings, known: dict) -> dict:
+    """The reports of the earlier chains ``derivation`` cites, by the name it cites them by."""
+    found = {}
+    for name, lemma in derivation.lemmas.items():
+        if id(lemma) not in known:
+            known[id(lemma)] = check(lemma, settings, known)
+        found[name] = known[id(lemma)]
+    return found
 
 
 def one_slip_once(derivation: Derivation, steps: list[StepReport],
@@ -144,14 +160,22 @@ def _sense_after(derivation: Derivation, index: int) -> Sense | None:
     return sense
 
 
-def assemble(derivation: Derivation, steps: list[StepReport]) -> Report:
+def assemble(derivation: Derivation, steps: list[StepReport], lemmas: dict | None = None
+             ) -> Report:
     """The report of a derivation from its steps' reports, in order; the chain checks that
-    they connect."""
+    they connect.  A step citing an earlier chain (``lemmas``: name -> its report) is worth at
+    most what that chain is (``kernel.from_lemmas``)."""
+    lemmas = lemmas or {}
+    chains = {name: report.chain for name, report in lemmas.items()}
     chain = Chain(derivation.context, derivation.start, derivation.optimization,
-                  derivation.givens.values())
+                  [g for name, g in derivation.givens.items() if name not in chains], chains)
+    weighed = []
     for step in steps:
+        if set(step.step.using) & set(chains):
+            step = replace(step, judgement=kernel.from_lemmas(step.judgement, chains))
         chain.extend(step.judgement)
-    return Report(derivation, tuple(steps), chain)
+        weighed.append(step)
+    return Report(derivation, tuple(weighed), chain)
 
 
 def check_claim(derivation: Derivation, claim: Claim, settings: CheckSettings) -> StepReport:
@@ -169,8 +193,10 @@ def check_claim(derivation: Derivation, claim: Claim, settings: CheckSettings) -
 
 # SymPy or mpmath giving up on a step (an overflow, a polynomial it cannot handle): no verdict,
 # the run goes on.  Anything else is a fault of this program (``InternalError``, exit code 3).
+# (SymPy's simplify of some sums ends in a bare StopIteration: ``sum_simplify``.)
 COMPUTATION_FAILED = (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError,
-                      NotImplementedError, sp.polys.polyerrors.BasePolynomialError)
+                      NotImplementedError, StopIteration,
+                      sp.polys.polyerrors.BasePolynomialError)
 
 
 def check_step(derivation: Derivation, claim: Claim, settings: CheckSettings):

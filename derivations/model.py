@@ -53,6 +53,11 @@ class Derivation:
     start_latex: str | None = None
     path: str | None = None  # the file it was read from; None for built-ins
     category: str = ""
+    # The earlier chains of the same file that steps cite (``using: [chain-id]``), by id; each
+    # one's conclusion is among ``givens`` under that id.
+    lemmas: dict = field(default_factory=dict)
+    chain: str = ""  # the id of this chain within its file; "" for a file of one chain
+    definitions: tuple = ()  # the file's ``define:`` (kernel ``Definition``s), in order
 
     def __post_init__(self):
         # Built from SymPy objects (the catalog, ``derivations.testing``), a sum's index may be
@@ -60,6 +65,13 @@ class Derivation:
         object.__setattr__(self, "start", bind_indices(sp.S(self.start)))
         object.__setattr__(self, "steps", tuple(
             replace(step, expr=bind_indices(sp.S(step.expr))) for step in self.steps))
+
+    def relation_established(self) -> Relation:
+        """What the chain claims between its start and its last expression."""
+        relation = Relation.EQ
+        for step in self.steps:
+            relation = kernel.compose(relation, step.relation)
+        return relation
 
     @property
     def source(self) -> str:

@@ -71,21 +71,29 @@ class DerivationFile(pytest.File):
 
     def collect(self):
         try:
-            derivation = files.read(self.path)
+            chains = files.read_all(self.path)
         # The class the reader raises, even where pytester has imported the package again.
         except files.InputError as error:
             yield UnreadableFile.from_parent(self, name="read", error=error)
             return
-        self.derivation = derivation
-        for index, step in enumerate(derivation.steps, start=1):
-            yield StepItem.from_parent(self, name=f"step-{index}", index=index, line=step.line)
+        self.derivations = chains
+        self.derivation = chains[-1]
+        for chain, derivation in enumerate(chains):
+            # A file of several chains names each step by its chain: loss/step-1.
+            prefix = f"{derivation.chain}/" if len(chains) > 1 else ""
+            for index, step in enumerate(derivation.steps, start=1):
+                yield StepItem.from_parent(self, name=f"{prefix}step-{index}", index=index,
+                                           line=step.line, chain=chain)
 
-    def report(self):
+    def report(self, chain: int | None = None):
+        """The report on one chain (the last by default); each chain is checked once, the
+        chains it cites before it."""
         if self._report is None:
             from .checker import check
 
-            self._report = check(self.derivation, self.config.stash[_SETTINGS])
-        return self._report
+            settings, known = self.config.stash[_SETTINGS], {}
+            self._report = [check(d, settings, known) for d in self.derivations]
+        return self._report[-1 if chain is None else chain]
 
 
 class StepFailed(Exception):
@@ -99,13 +107,13 @@ def _where(item: pytest.Item, line: int | None) -> str:
 
 
 class StepItem(pytest.Item):
-    def __init__(self, *, index: int, line: int | None, **kwargs):
+    def __init__(self, *, index: int, line: int | None, chain: int = 0, **kwargs):
         super().__init__(**kwargs)
-        self.index, self.line = index, line
+        self.index, self.line, self.chain = index, line, chain
         self.add_marker(MARKER)
 
     def runtest(self):
-        report = self.parent.report()
+        report = self.parent.report(self.chain)
         strict = self.config.stash[_SETTINGS].strict
         step = report.steps[self.index - 1]
         self.user_properties += [(MARKER, step.verdict.value), ("cached", step.judgement.recalled)]

@@ -21,12 +21,21 @@ EXAMPLES = HERE.parent.parent / "shared" / "examples"
 
 @pytest.mark.parametrize("path", GOOD, ids=lambda p: p.name)
 def test_correct_files_pass(path):
-    report = check(files.read(path))
-    assert report.passed(), [(s.index, s.verdict.value, s.judgement.method) for s in report.steps]
+    for derivation in files.read_all(path):  # every chain of the file, each proved
+        report = check(derivation)
+        assert report.passed(strict=True), \
+            [(s.index, s.verdict.value, s.judgement.method) for s in report.steps]
 
 
 @pytest.mark.parametrize("path", BAD, ids=lambda p: p.name)
 def test_wrong_files_are_refused_at_their_step(path):
+    """``# refuted: N``: step N is refuted; ``# error: LINE``: an input error at that line."""
+    error = re.search(r"# error: (\d+)", path.read_text())
+    if error:
+        with pytest.raises(InputError) as caught:
+            files.read_all(path)
+        assert caught.value.line == int(error.group(1)) and caught.value.message
+        return
     wrong_step = int(re.search(r"# refuted: (\d+)", path.read_text()).group(1))
     report = check(files.read(path))
     verdicts = [s.verdict for s in report.steps]

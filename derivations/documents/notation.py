@@ -358,6 +358,8 @@ def pretty_lines(*parts) -> list[str]:
         piece = prettyForm(part) if isinstance(part, str) else _PRETTY._print(part)
         form = prettyForm(*form.right(piece))
     return [line.rstrip() for line in str(form).split("\n")]
+
+
 class _FileSyntaxPrinter(StrPrinter):
     """SymPy's one-line printer, with vectors and matrices in the file syntax: ``X.T @ w``,
     ``norm(w)``, ``inverse(A)``, ``Derivative(s, w)``."""
@@ -412,6 +414,26 @@ class _FileSyntaxPrinter(StrPrinter):
 
 
 _TEXT = _FileSyntaxPrinter()
+
+
+def _definition_sides(definition):
+    """A definition's head and body with its parameters by name (they are fresh inside)."""
+    named = {p: (sp.IndexedBase(p.label.name) if isinstance(p, sp.IndexedBase)
+                 else sp.Symbol(p.name)) for p in definition.parameters}
+    head = sp.Symbol(definition.name) if not named else \
+        sp.Function(definition.name)(*named.values())
+    return head, definition.body.xreplace(named)
+
+
+def definition_latex(definition) -> str:
+    """``H(p) = -\\sum ...``: a definition as a document lists it, beside the assumptions."""
+    head, body = _definition_sides(definition)
+    return f"{to_latex(head)} = {to_latex(body)}"
+
+
+def definition_text(definition) -> str:
+    head, body = _definition_sides(definition)
+    return f"{to_text(head)} = {to_text(body)}"
 
 
 def to_text(expr) -> str:

@@ -21,8 +21,8 @@ from ..reading.files import MATH_IN_PROSE, latex_problem
 from ..kernel import Relation, Verdict
 from .layout import CONTINUATION, LINE_WIDTH, break_lines, width
 from .notation import (
-    RELATION_LATEX, assumptions_latex, conclusion_latex, conclusion_sides, step_latex, to_latex,
-    to_mathml,
+    RELATION_LATEX, assumptions_latex, conclusion_latex, conclusion_sides, definition_latex,
+    step_latex, to_latex, to_mathml,
 )
 from ..verdicts import MARKS
 
@@ -220,8 +220,10 @@ def template_context(report: Report, fmt: str) -> dict:
         "standalone": fmt == "latex",
         "title": prose(derivation.title),
         "summary": prose(derivation.summary.strip()),
+        # the file's definitions, each once, listed with the assumptions: H(p) = ...
         "assumptions": [math(a) for a in assumptions_latex(
-            derivation.context, [derivation.start, *(s.expr for s in derivation.steps)])],
+            derivation.context, [derivation.start, *(s.expr for s in derivation.steps)])
+            + [definition_latex(d) for d in derivation.definitions]],
         "givens": [{"name": escape(g.name), "latex": math(f"{to_latex(g.lhs)} = {to_latex(g.rhs)}")}
                    for g in derivation.givens.values()],
         "optimization": optimization and {

@@ -117,7 +117,7 @@ def show_lines(report) -> list[str]:
     """The chain for a terminal in SymPy's Unicode pretty printing: each step's relation,
     expression, justification and verdict, and the conclusion, marked as not established when
     the chain did not pass."""
-    from .notation import conclusion_pretty, pretty_lines
+    from .notation import conclusion_pretty, definition_text, pretty_lines
     derivation = report.derivation
     lines = [derivation.title, "=" * len(derivation.title)]
     if derivation.summary:
@@ -126,6 +126,7 @@ def show_lines(report) -> list[str]:
     lines += [f"  {d.name}: {_described(d)}" for d in derivation.context.declarations]
     for given in derivation.givens.values():
         lines += pretty_lines(f"  given {given.name}: ", given.lhs, " = ", given.rhs)
+    lines += [f"  where {definition_text(d)}" for d in derivation.definitions]
     if derivation.optimization:
         over = ", ".join(str(v) for v in derivation.optimization.over)
         lines.append(f"  {derivation.optimization.sense.value} over {over}")

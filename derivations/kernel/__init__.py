@@ -14,7 +14,7 @@ from .relations import CompositionError, Optimization, Relation, Sense, compose
 from .rules import (
     RECALLABLE, Chain, ChainError, Given, Judgement, RuleError, Statement, Verdict,
     assumptions_text, checked_at, checked_at_sizes, refuted_at_sizes,
-    equal_by_normal_form, jensen,
+    equal_by_normal_form, from_lemmas, jensen,
     apply_givens, exact_text, in_domain, order_kept_at, order_reversed_at, ordered_by_bounds, ordered_by_lemma, received, recalled, refuted_at,
     rounds_to,
     same_optimizers_by_monotone_map, undecided,

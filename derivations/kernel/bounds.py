@@ -17,6 +17,7 @@ import sympy as sp
 
 from .context import Context
 from .definitions import sigmoid, softplus
+from .extrema import EXTREMA
 from .numeric import EvaluationError, Point, _ends, binary_fraction, enclose
 
 _INF = sp.S.Infinity
@@ -311,8 +312,19 @@ class BoundsOracle:
             return Bounds(_ZERO, _ONE, True, True) if isinstance(expr, sigmoid) else POSITIVE
         if isinstance(expr, sp.KroneckerDelta):
             return Bounds(_ZERO, _ONE)
+        if isinstance(expr, sp.gamma):  # Gamma(t) > 0 for t > 0
+            return POSITIVE if self.bounds(expr.args[0], env).positive else UNKNOWN
+        if isinstance(expr, sp.binomial):  # C(n, k) >= 1 for integers 0 <= k <= n
+            n, k = expr.args
+            if n.is_integer and k.is_integer and self.at_least(k, sp.S.Zero, env) \
+                    and self.at_least(n, k, env):
+                return Bounds(_ONE, _INF, False, True)
+            return UNKNOWN
         if isinstance(expr, (sp.Sum, sp.Product)):
             return self._big_operator(expr, env)
+        if isinstance(expr, EXTREMA):  # over a non-empty range, within the hull of its terms
+            inner_env, nonempty, _ = self.enter(expr.limits, env)
+            return self.bounds(expr.function, inner_env) if nonempty else UNKNOWN
         if isinstance(expr, sp.Piecewise):
             hull = [self.bounds(piece.expr, env) for piece in expr.args]
             lo, hi = min(b.lo for b in hull), max(b.hi for b in hull)

@@ -133,6 +133,14 @@ class Context:
         domain = Domain(integer, lower, upper, lower_open, upper_open)
         return self._declare(Declaration(name, "scalar", domain,
                                          sp.Symbol(name, **domain.sympy_assumptions()), law=law))
+    def index_count(self, name: str, rank: int) -> None:
+        """Record that the declared sequence ``name`` takes ``rank`` indices: a file declares
+        a sequence before its uses show how many (``P[a, b]``)."""
+        declaration = self._declarations[name]
+        if declaration.kind != "sequence":
+            raise ContextError(f"{name!r} is not a sequence")
+        self._declarations[name] = Declaration(name, "sequence", declaration.domain,
+                                               declaration.obj, rank)
 
     def function(self, name: str, nargs: int):
         """Declare an unknown real function of ``nargs`` arguments, such as f(x[i], theta)."""

@@ -169,28 +169,39 @@ def _unfold(expr: sp.Expr) -> sp.Expr:
     return expr
 
 
+def _differentiated(expr, oracle):
+    """``_unfold``, with the logarithms under a derivative split first where that is sound:
+    d/dw log Π f = d/dw Σ log f where every factor is proved positive (equal functions of w
+    have equal derivatives).  The derivative of a sum of logarithms is short; that of the
+    logarithm of a product is a quotient of products, slow to build and to cancel."""
+    if expr.has(sp.Derivative) and expr.has(sp.log):
+        expr = split_logs(unfold_definitions(expr), oracle)
+    return _unfold(expr)
+
+
 def _expand(expr, oracle):
-    return canonical_binders(sp.expand(_unfold(expr)))
+    return canonical_binders(sp.expand(_differentiated(expr, oracle)))
 
 
 def _logs_and_sums(expr, oracle):
-    expr = split_logs(_unfold(expr), oracle)
+    expr = split_logs(_differentiated(expr, oracle), oracle)
     return canonical_binders(sp.expand(linear_sums(sp.expand(expr), oracle)))
 
 
 def _logs_of_expanded_arguments(expr, oracle):
-    return _logs_and_sums(_rewrite_log_arguments(_unfold(expr), sp.expand), oracle)
+    return _logs_and_sums(_rewrite_log_arguments(_differentiated(expr, oracle), sp.expand), oracle)
 
 
 def _logs_of_combined_arguments(expr, oracle):
-    return _logs_and_sums(_rewrite_log_arguments(_unfold(expr), sp.together), oracle)
+    return _logs_and_sums(_rewrite_log_arguments(_differentiated(expr, oracle), sp.together),
+                          oracle)
 
 
 def _rational(expr, oracle):
     """One fraction in lowest terms, every non-polynomial part (exp, log, a sum) an
     indeterminate: 0 only when the numerator is the zero polynomial, so the expression is 0
     wherever it is defined."""
-    return canonical_binders(sp.cancel(_unfold(expr)))
+    return canonical_binders(sp.cancel(_differentiated(expr, oracle)))
 
 
 def _split_under_a_binder(expr) -> bool:
@@ -211,6 +222,39 @@ def _case_by_case(expr, oracle):
     if not isinstance(folded, sp.Piecewise):
         return _expand(folded, oracle)
     return sp.Piecewise(*[(_expand(piece, oracle), condition) for piece, condition in folded.args])
+
+
+def merge_sums(expr: sp.Expr) -> sp.Expr:
+    """The sums of a sum of terms ``c·Σ_L f`` (``c`` free of L's indices) over the same limits
+    L made one, ``Σ_L (Σ c·f)``, its summand one fraction in lowest terms: sound for finite
+    sums (linear in the summand, with any convention for a reversed range), and what lets
+    the terms of two sides cancel when only their sum over one index is equal."""
+    groups: dict = {}
+    rest = []
+    for term in sp.Add.make_args(expr):
+        sums = [f for f in sp.Mul.make_args(term) if isinstance(f, sp.Sum)]
+        if len(sums) != 1:
+            rest.append(term)
+            continue
+        (big,) = sums
+        coefficient = term / big
+        indices = {index for index, _, _ in big.limits}
+        if coefficient.free_symbols & indices:
+            rest.append(term)
+            continue
+        groups.setdefault(tuple(big.limits), []).append(coefficient * big.function)
+    merged = []
+    for limits, bodies in groups.items():
+        body = sp.cancel(sp.Add(*bodies))
+        if body != 0:
+            merged.append(sp.Sum(body, *limits))
+    return sp.Add(*rest, *merged)
+
+
+def _sums_merged(expr, oracle):
+    """"logs and sums", then the sums over one range merged, each summand in lowest terms
+    (``merge_sums``)."""
+    return canonical_binders(merge_sums(_logs_and_sums(expr, oracle)))
 
 
 def _ranges_not_reversed(expr, oracle: BoundsOracle, env: dict | None = None) -> bool:
@@ -285,6 +329,7 @@ NORMAL_FORMS = {name: _matrices_lowered(form) for name, form in {
     "logs of expanded arguments": _logs_of_expanded_arguments,
     "logs of combined arguments": _logs_of_combined_arguments,
     "rational functions": _rational,
+    "sums merged": _sums_merged,
     "case by case": _case_by_case,
     "simplify": _simplify,
     "expectations": _expectations,

@@ -22,6 +22,7 @@ from sympy.functions.elementary.piecewise import ExprCondPair
 from .definitions import DEFINED_FUNCTIONS, unfold_definitions
 from .expectations import (CROSS_CHECK_DIGITS, IntegrationRefused, cross_checked,
                            quadrature_pieces, reduce_expectations)
+from .extrema import EXTREMA, MaxOver
 from .laws import Expectation
 from .relations import Relation
 
@@ -125,6 +126,20 @@ def expand_finite(expr: sp.Expr, terms: int = MAX_EXPANDED_TERMS) -> sp.Expr:
     budget = [terms]
 
     def walk(e):
+        if isinstance(e, EXTREMA):
+            (index, a, b), = e.limits
+            a, b = walk(a), walk(b)
+            if not (a.is_Integer and b.is_Integer):
+                raise EvaluationError(f"the range {a}..{b} of {index} is not concrete")
+            if b < a:
+                raise EvaluationError(f"a maximum or minimum over the empty range {a}..{b}")
+            budget[0] -= int(b - a + 1)
+            if budget[0] < 0:
+                raise EvaluationError(f"more than {terms} terms to write out")
+            written = [walk(e.function.xreplace({index: sp.Integer(k)}))
+                       for k in range(int(a), int(b) + 1)]
+            kind = sp.Max if isinstance(e, MaxOver) else sp.Min
+            return kind(*written, evaluate=False) if len(written) > 1 else written[0]
         if isinstance(e, (sp.Sum, sp.Product)):
             body = e.function
             # Limits are innermost first; expand the outermost, then recurse into the rest.
@@ -147,10 +162,21 @@ def expand_finite(expr: sp.Expr, terms: int = MAX_EXPANDED_TERMS) -> sp.Expr:
     return walk(expr)
 
 
+@functools.lru_cache(maxsize=256)
+def _differentiated(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with its derivatives carried out before any size is fixed, where no unknown
+    function is involved: d/dw Σ_i f is Σ_i ∂f/∂w, found once for every point, where writing
+    the sum out first would differentiate each of its terms again at every point."""
+    expr = unfold_definitions(expr)
+    if not expr.has(sp.Derivative) or expr.atoms(AppliedUndef):
+        return expr
+    return expr.replace(lambda e: isinstance(e, sp.Derivative), lambda e: e.doit(deep=False))
+
+
 def instantiate(expr: sp.Expr, point: Point, terms: int = MAX_EXPANDED_TERMS) -> sp.Expr:
     """Fix sizes, integers and functions; expand sums (at most ``terms`` terms); evaluate
     derivatives.  Values stay free."""
-    e = unfold_definitions(expr).xreplace({k: sp.Integer(v) for k, v in point.integers.items()})
+    e = _differentiated(expr).xreplace({k: sp.Integer(v) for k, v in point.integers.items()})
     e = expand_finite(e, terms)
     for function, body in point.functions.items():
         e = e.replace(function, body)
@@ -230,7 +256,8 @@ def _ends(interval) -> tuple[mpmath.mpf, mpmath.mpf]:
 
 _CONSTANTS = {sp.pi: "pi", sp.E: "e"}
 _INDEX = "index"  # env[(_INDEX, i)]: a bound index's value as a Python int, beside env[i]
-_UNARY = {sp.exp: "exp", sp.sin: "sin", sp.cos: "cos", sp.factorial: "factorial"}
+_UNARY = {sp.exp: "exp", sp.sin: "sin", sp.cos: "cos", sp.factorial: "factorial",
+          sp.gamma: "gamma", sp.loggamma: "loggamma"}
 
 
 class _Evaluator:
@@ -244,7 +271,7 @@ class _Evaluator:
         # Every name that is ever bound (a sum's index, a given function's argument): a part
         # of the expression free of them has one value here, found once and then reused, so
         # a sum over n terms does not evaluate its constant factors n times.
-        self.bound = {index for big in expr.atoms(sp.Sum, sp.Product, sp.Integral)
+        self.bound = {index for big in expr.atoms(sp.Sum, sp.Product, sp.Integral, *EXTREMA)
                       for index, *_ in big.limits}
         for body in point.functions.values():
             self.bound |= set(body.variables)
@@ -272,7 +299,7 @@ class _Evaluator:
         walks the whole tree at every node)."""
         found = self.uses.get(e)
         if found is None:
-            if isinstance(e, (sp.Sum, sp.Product)):
+            if isinstance(e, (sp.Sum, sp.Product, *EXTREMA)):
                 inner = self._bound_names_in(e.function)
                 for index, low, high in e.limits:  # innermost first
                     inner = (inner - {index}) | self._bound_names_in(low) | self._bound_names_in(high)
@@ -393,17 +420,16 @@ class _Evaluator:
             return ctx.exp(argument)
         if type(e) in _UNARY:
             return getattr(ctx, _UNARY[type(e)])(self.real(self.value(e.args[0], env)))
-        if isinstance(e, (sp.Sum, sp.Product)):
+        if isinstance(e, (sp.Sum, sp.Product, *EXTREMA)):
             return self._big_operator(e, env)
+        if isinstance(e, sp.binomial):
+            return ctx.binomial(self.real(self.value(e.args[0], env)),
+                                self.real(self.value(e.args[1], env)))
         if isinstance(e, sp.KroneckerDelta):
             return self.number(int(self.integer(e.args[0], env) == self.integer(e.args[1], env)))
         if isinstance(e, (sp.Max, sp.Min)):
             values = [self.real(self.value(a, env)) for a in e.args]
-            pick = max if isinstance(e, sp.Max) else min
-            if self.intervals:
-                ends = [_ends(v) for v in values]
-                return ctx.mpf([pick(e[0] for e in ends), pick(e[1] for e in ends)])
-            return pick(values)
+            return self._extreme(values, isinstance(e, sp.Max))
         if isinstance(e, sp.Piecewise):
             for piece, condition in e.args:
                 if self.truth(condition, env):
@@ -424,6 +450,14 @@ class _Evaluator:
         if isinstance(e, sp.Integral):
             return self._integral(e, env)
         raise EvaluationError(f"cannot evaluate {type(e).__name__}")
+
+    def _extreme(self, values, largest: bool):
+        """The largest or smallest of real values; of intervals, the interval of its ends."""
+        pick = max if largest else min
+        if self.intervals:
+            ends = [_ends(v) for v in values]
+            return self.ctx.mpf([pick(e[0] for e in ends), pick(e[1] for e in ends)])
+        return pick(values)
 
     def _complex_log(self, box):
         """The principal logarithm log|w| + i*arg(w) of a box that stays off the negative real
@@ -461,6 +495,10 @@ class _Evaluator:
         body = type(e)(e.function, *inner) if inner else e.function
         terms = [self.value(body, {**env, index: self.number(k), (_INDEX, index): k})
                  for k in range(low, high + 1)]
+        if isinstance(e, EXTREMA):
+            if not terms:
+                raise EvaluationError("a maximum or minimum over an empty range")
+            return self._extreme([self.real(t) for t in terms], isinstance(e, MaxOver))
         if not terms:
             return self.number(0 if isinstance(e, sp.Sum) else 1)
         return self.ctx.fsum(terms) if isinstance(e, sp.Sum) else self.ctx.fprod(terms)
@@ -506,6 +544,10 @@ class _Evaluator:
     def _derivative(self, e, env):
         """Differentiate symbolically once the functions and bound indices are concrete."""
         fixed = {k: sp.Integer(self.integer(k, env)) for k in env if isinstance(k, sp.Symbol)}
+        done = _differentiated(e)
+        if not done.has(sp.Derivative):  # its sums are evaluated here, never written out
+            sizes = {k: sp.Integer(v) for k, v in self.point.integers.items()}
+            return done.xreplace(fixed).xreplace(sizes)
         concrete = instantiate(e.xreplace(fixed), self.point)
         if concrete.has(sp.Derivative):
             raise EvaluationError("a derivative that cannot be evaluated")

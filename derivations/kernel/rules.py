@@ -22,6 +22,8 @@ from ..verdicts import Verdict
 from .bounds import Bounds, BoundsOracle
 from .laws import Expectation, support
 from .context import Context
+from .definitions import unfold_written
+from .extrema import EXTREMA
 from .exact import exact_text
 from .definitions import unfold_definitions
 from .hypotheses import exposed, unmet_given
@@ -57,8 +59,9 @@ class Given:
     rhs: sp.Expr
 
     def __post_init__(self):
-        object.__setattr__(self, "lhs", bind_indices(sp.S(self.lhs)))
-        object.__setattr__(self, "rhs", bind_indices(sp.S(self.rhs)))
+        # Definitions written in a file are unfolded: the kernel judges what they stand for.
+        object.__setattr__(self, "lhs", bind_indices(unfold_written(self.lhs)))
+        object.__setattr__(self, "rhs", bind_indices(unfold_written(self.rhs)))
 
     @property
     def is_pattern(self) -> bool:
@@ -120,6 +123,10 @@ class Statement:
         # Given whose apply rewrites anything to 0, a Context that reports other domains).
         if type(self.context) is not Context:
             raise TypeError("a Statement is made under a kernel Context")
+        # What a definition written in a file stands for, never its name: a rule cannot read
+        # a defined name as a free variable.
+        object.__setattr__(self, "before", unfold_written(self.before))
+        object.__setattr__(self, "after", unfold_written(self.after))
         object.__setattr__(self, "givens", tuple(self.givens))
         if any(type(g) is not Given for g in self.givens):
             raise TypeError("a Statement cites kernel Givens only")
@@ -423,7 +430,8 @@ def ordered_by_lemma(context: Context, before, after, relation: Relation, givens
 # -- where an objective is defined -----------------------------------------------------------
 _NEEDS = {"nonzero": "!= 0", "positive": "> 0", "nonnegative": ">= 0",
           "finite range": "has a finite range (a series may diverge)",
-          "otherwise": "has an 'otherwise' piece (else no piece may apply)"}
+          "otherwise": "has an 'otherwise' piece (else no piece may apply)",
+          "nonempty range": "has a non-empty range (a maximum over no terms has no value)"}
 
 
 def _requirements(expr: sp.Expr):
@@ -450,7 +458,9 @@ def _requirements(expr: sp.Expr):
             yield "positive", e.args[0], binders, necessary
         elif isinstance(e, sp.factorial):
             yield "nonnegative", e.args[0], binders, necessary
-        if isinstance(e, (sp.Sum, sp.Product)):
+        if isinstance(e, EXTREMA):
+            yield "nonempty range", e, binders, necessary
+        if isinstance(e, (sp.Sum, sp.Product, *EXTREMA)):
             yield "finite range", e, binders, necessary
             limits = tuple(e.limits)
             for depth, (_, first, last) in enumerate(limits):
@@ -471,6 +481,9 @@ def _proved(kind: str, e, oracle: BoundsOracle, binders) -> bool:
         return all(end.is_finite for _, first, last in e.limits for end in (first, last))
     if kind == "otherwise":
         return e.args[-1].cond == sp.true
+    if kind == "nonempty range":
+        env = oracle.enter(reversed(binders))[0] if binders else None
+        return oracle.enter(e.limits, env)[1]
     env = oracle.enter(reversed(binders))[0] if binders else None  # outermost bound first
     found = oracle.bounds(e, env)
     return {"nonzero": found.positive or found.negative, "positive": found.positive,
@@ -951,9 +964,14 @@ class Chain:
     about its optimised variables in the sense the chain has reached."""
 
     def __init__(self, context: Context, start: sp.Expr, optimization: Optimization | None = None,
-                 givens=()):
-        self._context, self._start, self._optimization = context, start, optimization
-        self._givens = frozenset(givens)
+                 givens=(), lemmas=None):
+        self._context, self._optimization = context, optimization
+        self._start = unfold_written(start)
+        # An earlier chain cited as a lemma: its conclusion is a given of this chain, and a
+        # judgement citing it must have been weighed by ``from_lemmas`` against that chain.
+        self._lemmas = dict(lemmas or {})
+        self._givens = frozenset(givens) | {chain.conclusion(name)
+                                            for name, chain in self._lemmas.items()}
         self._judgements: list[Judgement] = []
         self._relation = Relation.EQ
         self._sense = optimization.sense if optimization else None
@@ -994,6 +1012,10 @@ class Chain:
         if foreign:
             raise ChainError(f"the judgement cites givens the chain does not have: "
                              f"{', '.join(foreign)}")
+        if any(g.name in self._lemmas for g in statement.givens) \
+                and judgement.rule != "from_lemmas":
+            raise ChainError("a judgement citing an earlier chain is weighed against it first "
+                             "(from_lemmas)")
         if statement.relation is Relation.SAME_OPTIMIZERS:
             if self._optimization is None:
                 raise ChainError("'same optimizers' needs an optimisation chain "
@@ -1018,6 +1040,46 @@ class Chain:
     def passed(self) -> bool:
         return all(j.verdict.passes() for j in self._judgements)
 
+    def conclusion(self, name: str) -> Given:
+        """What a chain of equalities establishes, ``start = end``, as a hypothesis named
+        ``name`` for a later chain (weighed there by ``from_lemmas``, by this chain's verdicts)."""
+        if self._relation is not Relation.EQ or not self._judgements:
+            raise RuleError("conclusion", f"chain {name!r} does not establish an equality")
+        return Given(name, self._start, self.current)
+
+
+def from_lemmas(judgement: Judgement, lemmas: dict) -> Judgement:
+    """A judgement that cites earlier chains (``lemmas``: name -> ``Chain``) as givens, worth
+    at most what they are: the verdict of a step is that under its cited hypotheses, so a step
+    from a lemma whose chain is only checked is at most checked, and one from a lemma whose
+    chain is refuted or undecided is undecided.  A refutation stands: its point satisfies the
+    cited conclusions, so the step does not follow from them."""
+    rule = "from_lemmas"
+    if not _seal_holds(judgement):
+        raise RuleError(rule, "only a judgement made by a kernel rule is weighed")
+    statement, verdict = judgement.statement, judgement.verdict
+    method, weakest = judgement.method, []
+    for given in statement.givens:
+        if given.name not in lemmas:
+            continue
+        chain = lemmas[given.name]
+        if type(chain) is not Chain or given != chain.conclusion(given.name):
+            raise RuleError(rule, f"{given.name!r} is not what that chain concludes")
+        if not chain.passed:
+            weakest.append(f"chain {given.name!r}, which is not established (a step of it "
+                           "is refuted or undecided)")
+            if verdict.passes():
+                verdict = Verdict.UNDECIDED
+        elif not chain.proved:
+            weakest.append(f"chain {given.name!r}, which is only checked")
+            if verdict is Verdict.PROVED:
+                verdict = Verdict.CHECKED
+    if verdict is not judgement.verdict:
+        method = f"{method}, but it cites {'; '.join(weakest)}"
+    return _sealed(statement, verdict=verdict, rule=rule, method=method,
+                   counterexample=judgement.counterexample, left=judgement.left,
+                   right=judgement.right)
+
 
 def _value(sense: Sense | None) -> str:
     return sense.value if sense is not None else "neither maximize nor minimize"
@@ -1025,7 +1087,7 @@ def _value(sense: Sense | None) -> str:
 
 __all__ = [
     "Chain", "ChainError", "apply_givens", "exact_text", "CompositionError", "Given", "Judgement", "RuleError", "Statement", "Verdict",
-    "checked_at", "checked_at_sizes", "equal_by_normal_form", "jensen", "refuted_at_sizes",
-    "order_kept_at", "order_reversed_at",
+    "checked_at", "checked_at_sizes", "equal_by_normal_form", "from_lemmas", "jensen",
+    "refuted_at_sizes", "order_kept_at", "order_reversed_at",
     "ordered_by_bounds", "ordered_by_lemma", "received", "recalled", "refuted_at", "rounds_to", "same_optimizers_by_monotone_map", "undecided",
 ]

@@ -25,6 +25,7 @@ from typing import Callable
 
 import sympy as sp
 
+from .extrema import EXTREMA
 from .laws import Expectation
 
 
@@ -70,7 +71,7 @@ def bound_like(old: sp.Symbol, tag: int, name: str | None = None) -> BoundIndex:
     return (BoundIndex if old.is_integer else BoundReal)(name or old.name, tag)
 
 
-_BINDERS = (sp.Sum, sp.Product, sp.Integral, Expectation)
+_BINDERS = (sp.Sum, sp.Product, sp.Integral, Expectation, *EXTREMA)
 
 
 def _scoped(node) -> tuple:

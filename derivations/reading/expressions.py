@@ -18,6 +18,8 @@ import sympy as sp
 from ..errors import InputProblem
 from ..kernel import Context, sigmoid, softplus
 from ..kernel.context import MAX_MATRIX_SIZE
+from ..kernel.definitions import Defined, DefinedName, ln as written_ln
+from ..kernel.extrema import MaxOver, MinOver
 from ..kernel.laws import Expectation
 from ..kernel.matrices import (
     Diag, Entrywise, Gradient, Jacobian, Norm, as_scalar, entry, is_matrix, softmax,
@@ -42,16 +44,22 @@ _FUNCTIONS = {
     "Piecewise": (1, 20), "Integral": (2, 2), "E": (1, 2), "Var": (1, 2),
     "norm": (1, 1), "trace": (1, 1), "det": (1, 1), "inverse": (1, 1),
     "Identity": (1, 1), "ones": (1, 1), "diag": (1, 1), "softmax": (1, 1),
+    "ln": (1, 1), "Gamma": (1, 1), "gamma": (1, 1), "loggamma": (1, 1),
+    "digamma": (1, 1), "binomial": (2, 2),
 }
 _MATRIX_FUNCTIONS = ("norm", "trace", "det", "inverse", "Identity", "ones", "diag", "softmax")
 # Applied to a vector, entry by entry.
 _ENTRYWISE = ("log", "exp", "sqrt", "Abs", "sigmoid", "softplus")
 _SIMPLE = {"exp": sp.exp, "sqrt": sp.sqrt, "Abs": sp.Abs, "sign": sp.sign, "sigmoid": sigmoid,
-           "softplus": softplus, "KroneckerDelta": sp.KroneckerDelta, "Max": sp.Max, "Min": sp.Min}
+           "softplus": softplus, "KroneckerDelta": sp.KroneckerDelta, "Max": sp.Max, "Min": sp.Min,
+           "Gamma": sp.gamma, "gamma": sp.gamma, "loggamma": sp.loggamma,
+           "digamma": sp.digamma, "binomial": sp.binomial}
 _CONSTANTS = {"pi": sp.pi, "E": sp.E}
 _COMPARISONS = {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge, ast.Eq: sp.Eq,
                 ast.NotEq: sp.Ne}
-RESERVED_NAMES = frozenset(_FUNCTIONS) | frozenset(_CONSTANTS) | {"oo"}  # oo: an end of an integral
+# gamma may still be declared as a symbol (a discount factor, a focusing parameter): then it is
+# that symbol, and Gamma is the function.  oo is an end of an integral.
+RESERVED_NAMES = (frozenset(_FUNCTIONS) - {"gamma"}) | frozenset(_CONSTANTS) | {"oo"}
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
               ast.MatMult: "@"}
 
@@ -82,8 +90,11 @@ def _nesting(text: str) -> int:
     return deepest
 
 
-def parse_expression(text: str, context: Context) -> sp.Expr:
-    """The SymPy expression written in ``text``, using only names declared in ``context``."""
+def parse_expression(text: str, context: Context, definitions: dict | None = None,
+                     parameters: dict | None = None) -> sp.Expr:
+    """The SymPy expression written in ``text``, using only names declared in ``context``, the
+    ``definitions`` written before it (name: a ``Defined`` class or a ``DefinedName``) and, in
+    a definition's body, its ``parameters`` (name: a fresh symbol or sequence)."""
     if not isinstance(text, str):
         raise ExpressionError("an expression must be text")
     if len(text) > MAX_LENGTH:
@@ -95,7 +106,7 @@ def parse_expression(text: str, context: Context) -> sp.Expr:
             warnings.simplefilter("ignore")
             tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"not an expression: {exc.msg}", max((exc.offset or 1) - 1, 0)) from None
+        raise ExpressionError(_syntax_problem(text.strip(), exc), max((exc.offset or 1) - 1, 0)) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("the expression is too deeply nested or malformed") from None
     nodes = sum(1 for _ in ast.walk(tree))
@@ -105,7 +116,7 @@ def parse_expression(text: str, context: Context) -> sp.Expr:
         raise ExpressionError(f"the expression is nested deeper than {MAX_DEPTH} levels")
     offset = len(text) - len(text.lstrip())
     try:
-        built = _Builder(context, text.strip()).build(tree.body)
+        built = _Builder(context, text.strip(), definitions, parameters).build(tree.body)
     except ExpressionError as exc:
         exc.column += offset
         raise
@@ -147,9 +158,11 @@ def bound_index_for(name: str, outer: BoundIndex | None) -> BoundIndex:
 
 
 class _Builder:
-    def __init__(self, context: Context, source: str):
+    def __init__(self, context: Context, source: str, definitions=None, parameters=None):
         self.context = context
         self.source = source
+        self.definitions = definitions or {}
+        self.parameters = parameters or {}
         self.ranks: dict[str, int] = {}
         self.scope: dict[str, BoundIndex] = {}  # indices bound by the sums being read
 
@@ -188,6 +201,16 @@ class _Builder:
         name = node.id
         if name in self.scope:
             return self.scope[name]
+        if name in self.parameters:
+            if isinstance(self.parameters[name], sp.IndexedBase):
+                self.fail(node, f"{name!r} is a sequence: write it with an index, such as {name}[i]")
+            return self.parameters[name]
+        if name in self.definitions:
+            defined = self.definitions[name]
+            if isinstance(defined, DefinedName):
+                return defined
+            self.fail(node, f"{name!r} is a defined function: call it, such as "
+                            f"{_call_form(defined)}")
         if name in _CONSTANTS:
             return _CONSTANTS[name]
         declaration = self.context.lookup(name)
@@ -209,13 +232,19 @@ class _Builder:
         return matrix if not is_matrix(matrix) else _scalar_if_one_by_one(matrix.T)
 
     def _unknown(self, node, name):
+        if name == "e":
+            raise UndeclaredName("undeclared name 'e': for Euler's number use E (or exp(x) for "
+                                 "E**x)", getattr(node, "col_offset", 0))
         known = [d.name for d in self.context.declarations] + list(_CONSTANTS) + list(_FUNCTIONS)
+        known += list(self.definitions)
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else "; declare it under 'symbols'"
         raise UndeclaredName(f"undeclared name {name!r}{hint}", getattr(node, "col_offset", 0))
 
     # -- operators ------------------------------------------------------------------------------
     def _BinOp(self, node):
+        if isinstance(node.op, ast.BitXor):
+            self.fail(node, "'^' is not a power here: write ** for powers, such as x**2")
         if type(node.op) not in _OPERATORS:
             self.fail(node, f"the operator {type(node.op).__name__} is not allowed")
         left, right = self.build(node.left), self.build(node.right)
@@ -276,7 +305,7 @@ class _Builder:
 
     def _power(self, node, base, exponent):
         problem = _power_size_problem(base, exponent)
-        if exponent.is_number and not exponent.is_Number:
+        if exponent.is_number and not exponent.is_Number and base.is_number:
             problem = "an exponent must be a plain number or contain a symbol"
         if base == 0 and exponent.is_Number and exponent <= 0:
             problem = "0 to a non-positive power"
@@ -296,10 +325,13 @@ class _Builder:
         if not isinstance(node.value, ast.Name):
             self.fail(node, "only a declared sequence can be indexed, such as x[i]")
         name = node.value.id
+        parameter = self.parameters.get(name)
+        if parameter is not None and not isinstance(parameter, sp.IndexedBase):
+            self.fail(node, f"{name!r} is a parameter used without an index")
         declaration = self.context.lookup(name)
-        if declaration is None:
+        if parameter is None and declaration is None:
             self._unknown(node.value, name)
-        if declaration.kind != "sequence":
+        if parameter is None and declaration.kind != "sequence":
             self.fail(node, f"{name!r} is not declared as a sequence")
         parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
         if not parts:
@@ -311,7 +343,7 @@ class _Builder:
         for part, index in zip(parts, indices):
             if not index.is_integer:
                 self.fail(part, f"an index of {name!r} must be an integer")
-        return declaration.obj[tuple(indices)]
+        return (parameter if parameter is not None else declaration.obj)[tuple(indices)]
 
     # -- calls ----------------------------------------------------------------------------------
     def _Call(self, node):
@@ -322,11 +354,16 @@ class _Builder:
         name = node.func.id
         if any(isinstance(a, ast.Starred) for a in node.args):
             self.fail(node, "starred arguments are not allowed")
+        if name in self.definitions:
+            return self._defined(node, self.definitions[name])
         declaration = self.context.lookup(name)
         if declaration is not None and declaration.kind == "function":
             if len(node.args) != declaration.rank:
                 self.fail(node, f"{name} takes {declaration.rank} argument(s), not {len(node.args)}")
             return declaration.obj(*[self.build(a) for a in node.args])
+        if declaration is not None and name == "gamma":
+            self.fail(node, "gamma is declared as a symbol here: write Gamma(x) for the "
+                            "gamma function")
         if name not in _FUNCTIONS:
             self._unknown(node.func, name)
         low, high = _FUNCTIONS[name]
@@ -334,6 +371,9 @@ class _Builder:
             self.fail(node, f"{name} takes {low}{'' if low == high else f' to {high}'} argument(s)")
         if name in ("Sum", "Product"):
             return self._big_operator(node, sp.Sum if name == "Sum" else sp.Product)
+        if name in ("Max", "Min") and len(node.args) == 2 and isinstance(node.args[1], ast.Tuple) \
+                and len(node.args[1].elts) == 3:
+            return self._big_operator(node, MaxOver if name == "Max" else MinOver)
         if name == "Piecewise":
             return self._piecewise(node)
         if name == "Integral":
@@ -353,13 +393,17 @@ class _Builder:
         if name != "Derivative" and any(is_matrix(a) for a in args):
             self.fail(node, f"{name} of a matrix or vector is not defined here (log, exp, sqrt, "
                       "Abs, sigmoid and softplus apply to a vector entry by entry)")
+        if name == "ln":
+            return written_ln(args[0])
         if name == "log":
             if len(args) == 2 and (not args[1].is_positive or args[1] == 1):
                 self.fail(node.args[1], "the base of a logarithm is a positive number other than 1")
             return sp.log(args[0]) if len(args) == 1 else sp.log(args[0]) / sp.log(args[1])
+        if name in ("factorial", "Gamma", "gamma", "loggamma", "digamma", "binomial"):
+            for argument in args:  # SymPy computes these of a number at once
+                if _factorial_problem(argument):
+                    self.fail(node, _factorial_problem(argument).replace("factorial", name))
         if name == "factorial":
-            if _factorial_problem(args[0]):
-                self.fail(node, _factorial_problem(args[0]))
             return sp.factorial(args[0])
         if name == "Derivative":
             variable = args[1]
@@ -374,6 +418,9 @@ class _Builder:
             if not isinstance(variable, (sp.Symbol, sp.Indexed)):
                 self.fail(node.args[1], "differentiate with respect to a symbol or x[k]")
             return sp.Derivative(args[0], variable)
+        if name in ("Max", "Min") and all(a.is_number for a in args):
+            # Closed numbers stay as written: SymPy would compare them with evalf.
+            return _SIMPLE[name](*args, evaluate=False)
         return _SIMPLE[name](*args)
 
     def _entrywise(self, node, name, vector):
@@ -410,14 +457,62 @@ class _Builder:
             return _scalar_if_one_by_one(sp.Inverse(matrix))
         return sp.Trace(matrix) if name == "trace" else sp.Determinant(matrix)
 
+    def _defined(self, node, defined):
+        """A use of a definition: as many arguments as parameters, a sequence's name for a
+        sequence parameter and an expression for the others."""
+        name = node.func.id
+        if isinstance(defined, DefinedName):
+            self.fail(node, f"{name!r} is a defined expression, not a function: write {name}")
+        parameters = defined.definition.parameters
+        if len(node.args) != len(parameters):
+            self.fail(node, f"{name} takes {len(parameters)} argument(s), not {len(node.args)}: "
+                            f"write {_call_form(defined)}")
+        arguments = []
+        for position, (parameter, argument) in enumerate(zip(parameters, node.args), start=1):
+            if isinstance(parameter, sp.IndexedBase):
+                arguments.append(self._sequence_argument(node, argument, position))
+            else:
+                built = self.build(argument)
+                if isinstance(built, sp.IndexedBase):
+                    self.fail(argument, f"argument {position} of {name} is a number, not a "
+                                        f"sequence: write {_call_form(defined)}")
+                if parameter.is_integer and not built.is_integer:
+                    self.fail(argument, f"argument {position} of {name} is an integer (it "
+                                        "bounds a sum): pass a declared integer")
+                arguments.append(built)
+        return defined(*arguments)
+
+    def _sequence_argument(self, node, argument, position):
+        name = node.func.id
+        problem = (f"argument {position} of {name} is a sequence: pass the name of a declared "
+                   f"sequence, such as {name}(p) with p: sequence")
+        if not isinstance(argument, ast.Name):
+            self.fail(argument, problem)
+        parameter = self.parameters.get(argument.id)
+        if isinstance(parameter, sp.IndexedBase):
+            return parameter
+        declaration = self.context.lookup(argument.id)
+        if declaration is None:
+            self._unknown(argument, argument.id)
+        if declaration.kind != "sequence" or argument.id in self.parameters:
+            self.fail(argument, problem)
+        return declaration.obj
+
     def _big_operator(self, node, kind):
         limits = node.args[1]
         if not (isinstance(limits, ast.Tuple) and len(limits.elts) == 3):
             self.fail(limits, "limits are written (index, first, last), such as (i, 1, n)")
         index_node = limits.elts[0]
+        if isinstance(index_node, ast.Name) and index_node.id not in self.scope \
+                and self.context.lookup(index_node.id) is None \
+                and index_node.id not in self.parameters:
+            raise UndeclaredName(f"undeclared index {index_node.id!r}: declare "
+                                 f"{index_node.id}: integer under 'symbols'",
+                                 index_node.col_offset)
         index = self.build(index_node)
         if not (isinstance(index, sp.Symbol) and index.is_integer):
-            self.fail(index_node, "the index of a sum or product must be a declared integer")
+            self.fail(index_node, "the index of a sum, product, Max or Min must be a declared "
+                                  "integer")
         first, last = self.build(limits.elts[1]), self.build(limits.elts[2])
         for bound, where in ((first, limits.elts[1]), (last, limits.elts[2])):
             if not bound.is_integer:
@@ -425,6 +520,10 @@ class _Builder:
         # The bound index is an integer, whatever the declaration of its name says: the range,
         # not the declared domain, says which values it takes.  It is never the declared
         # symbol, and differs from the index of a sum around it with the same name.
+        if kind in (MaxOver, MinOver) and first.is_Integer and last.is_Integer and last < first:
+            self.fail(node, f"a {'maximum' if kind is MaxOver else 'minimum'} over the empty "
+                            f"range {first}..{last} has no value: the last index must be at "
+                            "least the first")
         outer = self.scope.get(index.name)
         bound_index = bound_index_for(index.name, outer)
         self.scope[index.name] = bound_index
@@ -528,6 +627,8 @@ def expectation_over(context: Context, body: sp.Expr, over=None) -> Expectation:
         body = body.xreplace({symbol: bound})
         limits.append((bound, law_of(symbol)))
     return Expectation(body, *limits)
+
+
 def _one_by_one(expr) -> bool:
     return isinstance(expr, sp.Trace) and expr.arg.shape == (1, 1)
 
@@ -548,6 +649,27 @@ def shape_text(expr) -> str:
         return f"a vector of size {rows}" if columns == 1 else \
             f"a matrix of size {rows} by {columns}"
     return "a scalar"
+
+
+def _call_form(defined) -> str:
+    """How a defined function is called, such as ``H(p)``."""
+    names = [(p.label if isinstance(p, sp.IndexedBase) else p).name
+             for p in defined.definition.parameters]
+    return f"{defined.definition.name}({', '.join(names)})"
+
+
+def _syntax_problem(text: str, exc: SyntaxError) -> str:
+    """What a syntax error means in the notation of a formula, not of Python: two terms side
+    by side (``n p``) are a product to write with ``*``."""
+    import re
+
+    for found in re.finditer(r"([A-Za-z0-9_.]+|\))\s+([A-Za-z_(][A-Za-z0-9_]*)", text):
+        before, after = found.group(1), found.group(2)
+        if after.split("(")[0] in ("for", "if", "else", "in", "and", "or", "not", "is"):
+            continue
+        return (f"two terms side by side ('{found.group(0)}'): write the product with *, "
+                f"such as {before}*{after}")
+    return f"not an expression: {exc.msg}"
 
 
 def _power_size_problem(base, exponent) -> str | None:

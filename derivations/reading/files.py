@@ -12,6 +12,7 @@ import sympy as sp
 import yaml
 
 from ..model import DerivationError, check_shape
+from ..kernel.definitions import Definition, DefinedName, defined_function
 from ..kernel import (
     NEGATIVE, NONNEGATIVE, POSITIVE, REAL, Context, ContextError, Domain, Given, Optimization,
     Relation, Sense,
@@ -29,7 +30,9 @@ from .sources import MAX_FILE_BYTES, STDIN_NAME, SUFFIX, InputError, read_bytes
 MAX_YAML_NODES = 20_000
 MAX_STEPS = 500
 
-TOP_KEYS = ("title", "id", "summary", "symbols", "given", "optimize", "start", "steps")
+TOP_KEYS = ("title", "id", "summary", "symbols", "given", "define", "optimize", "start", "steps",
+            "chains")
+CHAIN_KEYS = ("id", "title", "summary", "optimize", "start", "steps")
 STEP_KEYS = ("expr", "relation", "by", "using", "sense", "latex")
 RELATIONS = {"=": Relation.EQ, "<=": Relation.LE, "<": Relation.LT, ">=": Relation.GE,
              ">": Relation.GT, "approx": Relation.APPROX, "same optimizers": Relation.SAME_OPTIMIZERS}
@@ -49,6 +52,8 @@ class _Reader:
     def __init__(self, path: str):
         self.path = path
         self.nodes = 0
+        self.defined: dict = {}  # name -> a Defined class or a DefinedName, in file order
+        self.chain_ids: set[str] = set()
 
     def fail(self, message, at: _Value | None = None, column_offset: int = 0):
         if at is None:
@@ -72,6 +77,12 @@ class _Reader:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or exc.context or "malformed YAML"
+            line_text = text.splitlines()[mark.line] if mark and mark.line < len(
+                text.splitlines()) else ""
+            if problem.startswith("mapping values are not allowed") and \
+                    re.match(r"\s*(title|summary|by)\s*:", line_text):
+                problem += (f" (a colon inside the {line_text.split(':')[0].strip()}): quote "
+                            "the text, such as title: \"MLE: the mean\"")
             raise InputError(self.path, f"bad YAML: {problem}",
                              mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
         except yaml.YAMLError as exc:
@@ -126,40 +137,141 @@ class _Reader:
         """The expression written in ``value``: in the file syntax, or in LaTeX for a step
         written in LaTeX alone (``latex:`` without ``expr:``)."""
         source = self.text(value, what)
-        if latex:
-            from .latex import read_expression as parse
-        else:
-            parse = parse_expression
         try:
-            return parse(source, context)
+            if latex:
+                from .latex import read_expression
+                return read_expression(source, context)
+            return parse_expression(source, context, self.defined)
         except ExpressionError as exc:
             self.fail(f"{what}: {exc}", value, exc.column)
 
-    def document(self, root: _Value, default_id: str) -> Derivation:
+    def document(self, root: _Value, default_id: str) -> list[Derivation]:
+        """Every chain of the file, in order: the top-level chain, or each of ``chains:``."""
         top = self.mapping(root, "the file", TOP_KEYS)
-        for required in ("title", "start", "steps"):
-            if required not in top:
-                self.fail(f"missing {required!r}: a derivation needs a title, a start and steps", root)
+        if "chains" in top:
+            for alone in ("start", "steps", "optimize"):
+                if alone in top:
+                    self.fail(f"{alone!r} belongs inside each chain when the file has 'chains'",
+                              top[alone])
+            required = ("title",)
+        else:
+            required = ("title", "start", "steps")
+        for key in required:
+            if key not in top:
+                self.fail(f"missing {key!r}: a derivation needs a title, a start and steps", root)
         context = Context()
+        self.defined, self.chain_ids = {}, set()
         if "symbols" in top:
             self.symbols(top["symbols"], context)
+        if "define" in top:
+            self.definitions(top["define"], context)
         givens = self.givens(top["given"], context) if "given" in top else {}
-        optimization = self.optimization(top["optimize"], context) if "optimize" in top else None
         identifier = self.text(top["id"], "id") if "id" in top else default_id
         if not ID_PATTERN.match(identifier):
             self.fail("an id is letters, digits, '-', '_' or '.', at most 100", top.get("id", root))
-        start = self.expression(top["start"], context, "start")
-        steps = self.steps(top["steps"], context, givens, optimization, start)
+        title = self.prose(top["title"], "title")
+        summary = self.prose(top["summary"], "summary") if "summary" in top else ""
+        if "chains" not in top:
+            found = [self.chain(top, root, context, givens, {}, identifier, title, summary)]
+            _count_indices(context, found)
+            return found
+        items = top["chains"].value
+        if not isinstance(items, list) or not items:
+            self.fail("'chains' must be a non-empty list of chains, each with an id, a start "
+                      "and steps", top["chains"])
+        chains: dict[str, Derivation] = {}
+        self.chain_ids = {item.value["id"][1].value for item in items
+                          if isinstance(item.value, dict) and "id" in item.value}
+        for item in items:
+            spec = self.mapping(item, "a chain", CHAIN_KEYS)
+            for key in ("id", "start", "steps"):
+                if key not in spec:
+                    self.fail(f"a chain needs {key!r} (an id, a start and steps)", item)
+            name = self.text(spec["id"], "a chain's id")
+            if not ID_PATTERN.match(name):
+                self.fail("an id is letters, digits, '-', '_' or '.', at most 100", spec["id"])
+            if name in chains or name in givens:
+                self.fail(f"{name!r} names another chain or a given: give each chain its own id",
+                          spec["id"])
+            chain_title = self.prose(spec["title"], "title") if "title" in spec else \
+                f"{title}: {name}"
+            chains[name] = self.chain(spec, item, context, givens, chains,
+                                      f"{identifier}.{name}", chain_title, summary, name)
+        _count_indices(context, list(chains.values()))
+        return list(chains.values())
+
+    def chain(self, spec: dict, where: _Value, context, givens, earlier: dict, identifier,
+              title, summary, name: str = "") -> Derivation:
+        """One chain; its steps may cite the givens and, as lemmas, the earlier chains."""
+        optimization = self.optimization(spec["optimize"], context) if "optimize" in spec else None
+        lemmas = {key: chain for key, chain in earlier.items()}
+        start = self.expression(spec["start"], context, "start")
+        steps = self.steps(spec["steps"], context, givens, optimization, start, lemmas)
+        cited = {n for step in steps for n in step.using if n in lemmas}
         derivation = Derivation(
-            id=identifier, title=self.prose(top["title"], "title"), context=context, start=start,
-            steps=steps, summary=self.prose(top["summary"], "summary") if "summary" in top else "",
-            optimization=optimization, givens=givens, path=self.path)
+            id=identifier, title=title, context=context, start=start, steps=steps,
+            summary=summary, optimization=optimization,
+            givens={**givens, **{n: _conclusion(lemmas[n]) for n in sorted(cited)}},
+            path=self.path, lemmas={n: lemmas[n] for n in sorted(cited)}, chain=name,
+            definitions=tuple(d.definition for d in self.defined.values()))
         try:
             check_shape(derivation)
         except DerivationError as exc:
-            item = top["steps"].value[exc.step - 1]
+            item = spec["steps"].value[exc.step - 1]
             self.fail(str(exc), item.value.get("relation", (None, item))[1])
         return derivation
+
+    def definitions(self, value: _Value, context: Context) -> None:
+        """``define:``, in order: ``name: body`` or ``name(p, q): body``.  A body uses declared
+        names, its parameters and the definitions above it (so none is recursive)."""
+        if not isinstance(value.value, dict):
+            self.fail("'define' must be a mapping such as 'H(p): -Sum(p[k]*log(p[k]), (k, 1, K))'",
+                      value)
+        names = [re.match(r"\s*([A-Za-z][A-Za-z0-9]*)", key) for key in value.value]
+        all_names = {found.group(1) for found in names if found}
+        for key, (key_value, body_value) in value.value.items():
+            head = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9]*)\s*(?:\((.*)\))?\s*", key)
+            if head is None:
+                self.fail(f"{key!r}: a definition is named like 'xbar' or 'H(p)' or 'KL(p, q)'",
+                          key_value)
+            name, listed = head.group(1), head.group(2)
+            if name in RESERVED_NAMES or name == "ln" or context.lookup(name) is not None \
+                    or name in self.defined:
+                self.fail(f"{name!r} is already a declared or built-in name: give the "
+                          "definition another name", key_value)
+            parameters = [] if listed is None else [p.strip() for p in listed.split(",")]
+            if listed is not None and (not all(re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", p)
+                                               for p in parameters)
+                                       or len(set(parameters)) != len(parameters)):
+                self.fail(f"{key!r}: the parameters are distinct names, such as H(p) or "
+                          "KL(p, q)", key_value)
+            for parameter in parameters:
+                if parameter in RESERVED_NAMES or parameter in self.defined or parameter == name:
+                    self.fail(f"{key!r}: the parameter {parameter!r} is a built-in or defined "
+                              "name; call it otherwise", key_value)
+            body = self.text(body_value, f"the definition of {name!r}")
+            used = _names_in(body)
+            if name in used:
+                self.fail(f"{name!r} is used in its own definition: a definition cannot refer "
+                          "to itself (write the expression out, or use a sum)", body_value)
+            later = sorted((used & all_names) - set(self.defined) - set(parameters))
+            if later:
+                self.fail(f"the definition of {name!r} uses {later[0]!r}, defined after it: "
+                          f"define {later[0]!r} first (definitions cannot refer to each other "
+                          "in a circle)", body_value)
+            limits = _limit_names(body)
+            passed = _passed_as_sequences(body, self.defined)
+            fresh = {p: (sp.IndexedBase(sp.Dummy(p), real=True)
+                         if _indexed(body, p) or p in passed
+                         else sp.Dummy(p, integer=True) if p in limits
+                         else sp.Dummy(p, real=True)) for p in parameters}
+            try:
+                expr = parse_expression(body, context, self.defined, fresh)
+            except ExpressionError as exc:
+                self.fail(f"the definition of {name!r}: {exc}", body_value, exc.column)
+            definition = Definition(name, tuple(fresh[p] for p in parameters), expr)
+            self.defined[name] = defined_function(definition) if listed is not None \
+                else DefinedName(definition)
 
     def symbols(self, value: _Value, context: Context) -> None:
         """Declare in order; a declaration whose bound names a later symbol waits for it."""
@@ -225,7 +337,8 @@ class _Reader:
         except ValueError:
             self.fail(f"sense is 'maximize' or 'minimize', not {text!r}", value)
 
-    def steps(self, value: _Value, context, givens, optimization, start) -> tuple[Step, ...]:
+    def steps(self, value: _Value, context, givens, optimization, start,
+              lemmas: dict | None = None) -> tuple[Step, ...]:
         if not isinstance(value.value, list) or not value.value:
             self.fail("'steps' must be a non-empty list of steps", value)
         if len(value.value) > MAX_STEPS:
@@ -252,7 +365,15 @@ class _Reader:
                 items = spec["using"].value if isinstance(spec["using"].value, list) else [spec["using"]]
                 using = tuple(self.text(u, "using") for u in items)
                 for name, where in zip(using, items):
-                    if name not in givens:
+                    if name in (lemmas or {}):
+                        if lemmas[name].relation_established() is not Relation.EQ:
+                            self.fail(f"chain {name!r} establishes "
+                                      f"{lemmas[name].relation_established().value!r}: only a "
+                                      "chain of equalities can be cited with 'using'", where)
+                    elif name in self.chain_ids and name not in givens:
+                        self.fail(f"chain {name!r} is not before this step's chain: a chain "
+                                  "cites only chains above it (no circles)", where)
+                    elif name not in givens:
                         self.fail(f"no given called {name!r}", where)
             written = spec["expr"] if "expr" in spec else spec["latex"]
             expr_source = self.text(written, "expr")
@@ -260,8 +381,10 @@ class _Reader:
                 else self.expression(spec["latex"], context, f"step {number}", latex=True)
             before = steps[-1].expr if steps else start
             self.shapes(number, before, expr, relation, written)
+            cited = [givens[name] if name in givens else _conclusion(lemmas[name])
+                     for name in using]
             for side in (before, expr):
-                self.substitutions(side, [givens[name] for name in using], items)
+                self.substitutions(side, cited, items)
             steps.append(Step(
                 expr=expr,
                 relation=relation,
@@ -375,6 +498,84 @@ def _shape(expr):
     return expr.shape if is_matrix(expr) else None
 
 
+def _count_indices(context: Context, chains: list[Derivation]) -> None:
+    """Each sequence written everywhere with the same number of indices, more than one
+    (``P[a, b]``), is declared so (what documents and the LaTeX reader go by)."""
+    counts: dict[str, set[int]] = {}
+    for chain in chains:
+        expressions = [chain.start, *(s.expr for s in chain.steps),
+                       *(side for g in chain.givens.values() for side in (g.lhs, g.rhs)),
+                       *(d.body for d in chain.definitions)]
+        for expr in expressions:
+            for entry in sp.S(expr).atoms(sp.Indexed):
+                declaration = context.lookup(entry.base.label.name)
+                if declaration is not None and declaration.obj == entry.base:
+                    counts.setdefault(declaration.name, set()).add(len(entry.indices))
+    for name, found in counts.items():
+        if len(found) == 1 and next(iter(found)) > 1:
+            context.index_count(name, next(iter(found)))
+
+
+def _conclusion(chain: Derivation) -> Given:
+    """What an earlier chain of equalities concludes, as a hypothesis named by its id."""
+    return Given(chain.chain, chain.start, chain.steps[-1].expr)
+
+
+def _names_in(text: str) -> set[str]:
+    """The names a formula mentions (empty if it is not one: the parser says why later)."""
+    import ast
+
+    try:
+        return {node.id for node in ast.walk(ast.parse(text.strip(), mode="eval"))
+                if isinstance(node, ast.Name)}
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+
+
+def _limit_names(text: str) -> set[str]:
+    """The names a formula writes in the limits of a sum or product: parameters used there
+    are integers."""
+    import ast
+
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in ("Sum", "Product") and len(node.args) == 2 \
+                and isinstance(node.args[1], ast.Tuple):
+            for limit in node.args[1].elts[1:]:
+                found |= {n.id for n in ast.walk(limit) if isinstance(n, ast.Name)}
+    return found
+
+
+def _passed_as_sequences(text: str, defined: dict) -> set[str]:
+    """The names a body passes to an earlier definition where that takes a sequence
+    (``CE(r, s): H(r) + KL(r, s)``): such a parameter is a sequence too."""
+    import ast
+
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and isinstance(defined.get(node.func.id), type):
+            parameters = defined[node.func.id].definition.parameters
+            for parameter, argument in zip(parameters, node.args):
+                if isinstance(parameter, sp.IndexedBase) and isinstance(argument, ast.Name):
+                    found.add(argument.id)
+    return found
+
+
+def _indexed(text: str, name: str) -> bool:
+    """Whether the body of a definition writes the parameter ``name`` with an index."""
+    return re.search(rf"\b{re.escape(name)}\s*\[", text) is not None
+
+
 def _scalar(node):
     """A non-text scalar as its text (``expr: 0.7219`` keeps its decimals); null is None.
     Tags are ignored: nothing but text and structure is read from a file."""
@@ -424,6 +625,9 @@ def _declare_matrix(context: Context, name: str, found: re.Match) -> None:
 _LAW = re.compile(r"^(?P<law>[A-Z][A-Za-z]*)\s*\((?P<parameters>.*)\)$")
 
 
+_FINITE_SET = re.compile(r"^(?P<words>[a-z ]*?)\s*in\s*\{(?P<members>[^{}]*)\}\s*$")
+
+
 def _declare(context: Context, name: str, spec: str) -> None:
     spec = " ".join(spec.split())
     if spec == "random":
@@ -445,6 +649,21 @@ def _declare(context: Context, name: str, spec: str) -> None:
         raise ValueError(f"a matrix is declared as 'real matrix of size n by d', 'symmetric "
                          f"matrix of size d' or 'positive definite matrix of size d', and a "
                          f"vector as 'real vector of size d', not {spec!r}")
+    finite = _FINITE_SET.match(spec)
+    if finite:  # {0, 1}: a set of consecutive integers is an integer range
+        members = [m.strip() for m in finite.group("members").split(",")]
+        if not all(re.fullmatch(r"-?\d{1,6}", m) for m in members) or len(set(members)) < 2:
+            raise ValueError(f"a finite set is of two or more integers, such as {{0, 1}}, "
+                             f"not {{{finite.group('members')}}}")
+        values = sorted({int(m) for m in members})
+        if values != list(range(values[0], values[-1] + 1)):
+            raise ValueError(f"the set {{{finite.group('members')}}} has gaps: only sets of "
+                             "consecutive integers are supported, such as {0, 1} or {1, 2, 3}")
+        if set(finite.group("words").split()) - {"integer", "sequence"}:
+            raise ValueError("write a finite set alone, such as 'in {0, 1}' or "
+                             "'sequence in {0, 1}'")
+        spec = f"{'sequence ' if 'sequence' in finite.group('words') else ''}integer in " \
+               f"[{values[0]}, {values[-1]}]"
     function = _FUNCTION.match(spec)
     if function:
         count = int(function.group("n"))
@@ -543,8 +762,8 @@ def _bound(context: Context, text: str) -> sp.Expr:
     return value
 
 
-def read(path: Path | str, data: bytes | None = None) -> Derivation:
-    """The derivation in a file; InputError with a location for anything wrong in it."""
+def read_all(path: Path | str, data: bytes | None = None) -> list[Derivation]:
+    """Every chain in a file, in order; InputError with a location for anything wrong in it."""
     path = Path(path)
     if data is None:
         data = read_bytes(path)
@@ -553,3 +772,9 @@ def read(path: Path | str, data: bytes | None = None) -> Derivation:
     if str(path) == STDIN_NAME:
         name = "stdin"
     return reader.document(reader.load(data), name)
+
+
+def read(path: Path | str, data: bytes | None = None) -> Derivation:
+    """The derivation in a file: its one chain, or the last of its ``chains`` (the one the file
+    builds up to; checking it checks the chains it cites).  ``read_all`` gives every chain."""
+    return read_all(path, data)[-1]

@@ -23,7 +23,7 @@ from collections import deque
 from multiprocessing.connection import wait
 
 from .. import kernel
-from ..checker import Claim, assemble, check_claim, claims, one_slip_once
+from ..checker import Claim, assemble, check_claim, claims, lemma_reports, one_slip_once
 from ..model import Derivation, DerivationError, check_shape
 from ..report import Report, StepReport
 from ..errors import InternalError
@@ -69,10 +69,13 @@ def check_in_workers(derivations: list[Derivation],
                 done[task] = StepReport(index, claim.step, judgement, seconds)
     finally:
         pool.close()
+    known: dict = {}  # reports by id of their derivation: the chains later ones cite
     for number, found in claimed.items():
         steps = [done[(number, claim.index)] for claim in found]
-        results[number] = assemble(derivations[number],
-                                   one_slip_once(derivations[number], steps, settings))
+        derivation = derivations[number]
+        results[number] = assemble(derivation, one_slip_once(derivation, steps, settings),
+                                   lemma_reports(derivation, settings, known))
+        known[id(derivation)] = results[number]
     return results
 
 

@@ -29,7 +29,8 @@ def _load_all(source: Source) -> list:
     """The derivations of a source: one, or every chain of a notes file (``notes.tex#2`` is
     its second chain), each as itself or its ``InputError``."""
     if not source.is_file or not _is_notes(source):
-        return [_load(source)]
+        loaded = _load(source)
+        return loaded if isinstance(loaded, list) else [loaded]
     from ..reading import notes
 
     path, _, number = source.name.partition("#")
@@ -60,9 +61,10 @@ def _read(path: Path, data: bytes | None = None):
     from ..reading import files
 
     try:
-        return files.read(path, data)
+        chains = files.read_all(path, data)
     except InputError as exc:
         return exc
+    return chains[0] if len(chains) == 1 else chains
 
 
 def check_all(selected, settings: CheckSettings = CheckSettings()):
@@ -84,7 +86,8 @@ def check_all(selected, settings: CheckSettings = CheckSettings()):
 
         outcomes = check_in_workers(derivations, replace(settings, jobs=jobs))
     else:
-        outcomes = [_check_or_error(item, settings) for item in derivations]
+        known: dict = {}  # the chains of a file, checked once where later ones cite them
+        outcomes = [_check_or_error(item, settings, known) for item in derivations]
     reports, errors = [], [item for item in selected if isinstance(item, InputError)]
     for item, outcome in zip(derivations, outcomes):
         if isinstance(outcome, DerivationError):
@@ -95,12 +98,12 @@ def check_all(selected, settings: CheckSettings = CheckSettings()):
     return reports, errors
 
 
-def _check_or_error(derivation, settings: CheckSettings):
+def _check_or_error(derivation, settings: CheckSettings, known: dict):
     from ..checker import check
     from ..model import DerivationError
 
     try:
-        return check(derivation, settings)
+        return known.get(id(derivation)) or check(derivation, settings, known)
     except DerivationError as exc:
         return exc
 
@@ -128,7 +131,12 @@ def check_summaries(names: tuple[str, ...], everything: bool,
             if recalled is not None:
                 found[(position, 0)] = recalled
                 continue
-        pending[(position, 0)] = (key, _load(source, data))
+        loaded = _load(source, data)
+        if isinstance(loaded, list):  # a file of several chains: each summarised on its own
+            for number, item in enumerate(loaded):
+                pending[(position, number)] = (None, item)
+            continue
+        pending[(position, 0)] = (key, loaded)
     if not pending:
         return [found[p] for p in sorted(found)], []
     reports, errors = check_all([item for _, item in pending.values()], settings)
@@ -168,6 +176,16 @@ def check_one(name: str, settings: CheckSettings = CheckSettings()):
     if errors:
         raise errors[0]
     return reports[0]
+
+
+def check_chains(name: str, settings: CheckSettings = CheckSettings()) -> list:
+    """The reports on every chain of one file (one for a file of one chain, or an id), in
+    order; the file's input error is raised."""
+    selected = select((name,), False)
+    reports, errors = check_all(selected, replace(settings, jobs=1))
+    if errors:
+        raise errors[0]
+    return reports
 
 
 SUFFIXES = {"latex": ".tex", "markdown": ".md"}
