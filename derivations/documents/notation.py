@@ -7,13 +7,17 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from ..kernel import Domain, Relation, Sense
+from ..kernel import Domain, Relation, Sense, equations_of, is_equation
 from ..kernel.definitions import DEFINED_FUNCTIONS
 from ..kernel.numeric import fixed_decimal
 
 RELATION_LATEX = {
     Relation.EQ: "=", Relation.LE: r"\le", Relation.LT: "<", Relation.GE: r"\ge",
     Relation.GT: ">", Relation.SAME_OPTIMIZERS: r"\Leftrightarrow", Relation.APPROX: r"\approx",
+    Relation.IFF: r"\Leftrightarrow", Relation.IMPLIES: r"\Rightarrow",
+    Relation.IMPLIED_BY: r"\Leftarrow",
+    Relation.OPTIMIZED_WHERE: r"\quad\text{is optimised exactly where}\quad",
+    Relation.OPTIMIZERS_SATISFY: r"\quad\text{has its optimisers among the solutions of}\quad",
 }
 _ARG_LATEX = {Sense.MAXIMIZE: r"\operatorname*{arg\,max}", Sense.MINIMIZE: r"\operatorname*{arg\,min}"}
 _GEQ = r"\geq"
@@ -114,7 +118,10 @@ def name_latex(name: str, kind: str) -> str:
 
 
 def to_text(expr) -> str:
-    """One line for a terminal, in the syntax a derivation file uses (``x[i]``, ``log``)."""
+    """One line for a terminal, in the syntax a derivation file uses (``x[i]``, ``log``); an
+    equation as ``lhs = rhs``, a system joined by ``and``."""
+    if is_equation(expr):
+        return " and ".join(f"{sp.sstr(e.lhs)} = {sp.sstr(e.rhs)}" for e in equations_of(expr))
     return sp.sstr(expr)
 
 
@@ -223,6 +230,14 @@ def conclusion_latex(report) -> str:
 def conclusion_text(report) -> str:
     """The conclusion as one line of text, e.g. ``argmax_theta (...) = argmin_theta ...``."""
     (start, _), (end, _) = _ends(report)
+    if report.relation in (Relation.OPTIMIZED_WHERE, Relation.OPTIMIZERS_SATISFY):
+        sense = report.derivation.optimization.sense.value[:-1] + "ers"
+        over = ", ".join(to_text(v) for v in report.derivation.optimization.over)
+        if report.relation is Relation.OPTIMIZED_WHERE:
+            return f"the {sense} over {over} of {to_text(start)} are exactly the solutions of " \
+                   f"{to_text(end)}"
+        return f"every {sense[:-1]} over {over} of {to_text(start)} satisfies {to_text(end)} " \
+               "(a stationary point: not proved to be one)"
     if report.relation is not Relation.SAME_OPTIMIZERS:
         return f"{to_text(start)} {report.relation.symbol} {to_text(end)}"
     over = [to_text(v) for v in report.derivation.optimization.over]

@@ -756,6 +756,10 @@ _RECORDED_RULES = frozenset({
     "equal_by_normal_form", "ordered_by_bounds", "ordered_by_lemma",
     "same_optimizers_by_monotone_map", "rounds_to", "refuted_at", "checked_at",
     "order_reversed_at", "order_kept_at", "undecided", "recalled",
+    # derivations.kernel.equations
+    "equivalent_by_factor", "implies_by_factor", "equivalent_by_injective_map",
+    "equivalent_by_substitution", "optimized_where_by_sign_change",
+    "optimizers_satisfy_stationarity", "equation_refuted_at",
 })
 
 
@@ -833,9 +837,9 @@ class Chain:
         if foreign:
             raise ChainError(f"the judgement cites givens the chain does not have: "
                              f"{', '.join(foreign)}")
-        if statement.relation is Relation.SAME_OPTIMIZERS:
+        if statement.relation in _ABOUT_OPTIMIZERS:
             if self._optimization is None:
-                raise ChainError("'same optimizers' needs an optimisation chain "
+                raise ChainError(f"'{statement.relation.value}' needs an optimisation chain "
                                  "(optimize: over, sense)")
             if statement.over != tuple(self._optimization.over):
                 raise ChainError("the judgement is about other optimised variables than the "
@@ -856,6 +860,10 @@ class Chain:
     @property
     def passed(self) -> bool:
         return all(j.verdict.passes() for j in self._judgements)
+
+
+_ABOUT_OPTIMIZERS = (Relation.SAME_OPTIMIZERS, Relation.OPTIMIZED_WHERE,
+                     Relation.OPTIMIZERS_SATISFY)
 
 
 def _value(sense: Sense | None) -> str:
