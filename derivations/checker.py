@@ -685,7 +685,11 @@ class EquationTactic:
         """For each target equation, a source equation and the factor d_target/d_source."""
         matching, factors, used = [], [], set()
         for target in targets:
-            for index, source in enumerate(sources):
+            # a source equal to the target first, then those with a factor free of division
+            order = sorted(range(len(sources)), key=lambda i: (
+                sources[i] != target, not self._polynomial_ratio(target, sources[i], form)))
+            for index in order:
+                source = sources[index]
                 if onto and index in used:
                     continue
                 ratio = sp.S.One if target == source else self._ratio(
@@ -701,6 +705,10 @@ class EquationTactic:
             else:
                 return None
         return tuple(matching), tuple(factors)
+
+    def _polynomial_ratio(self, target, source, form) -> bool:
+        ratio = self._ratio(target.lhs - target.rhs, source.lhs - source.rhs, form)
+        return ratio is not None and sp.denom(ratio).is_number
 
     def decide(self):
         proof = self._proof()
@@ -788,7 +796,8 @@ class EquationTactic:
         if self.claim.step.solve_for:
             return [tuple(self.claim.step.solve_for)]
         free = set().union(*(e.free_symbols for e in kernel.equations_of(premise)))
-        return [(atom,) for atom in base.values if atom in free]
+        unknowns = [atom for atom in base.values if atom in free]
+        return [(atom,) for atom in unknowns] + ([tuple(unknowns)] if len(unknowns) > 1 else [])
 
     def _solutions(self, premise, base: Point):
         """Points that differ from ``base`` in the unknowns only, where the premise holds
@@ -839,8 +848,13 @@ class EquationTactic:
                 except RuleError as exc:
                     failure = str(exc)
                     continue
-            top = sp.numer(sp.together(slope))
-            for core in (slope, top, self._normal(difference, form)):
+            # the derivative itself (concavity), or the part of it that changes sign
+            cores = [slope, sp.numer(sp.together(slope)), self._normal(difference, form)]
+            try:
+                cores.append(sp.numer(sp.factor(slope)))
+            except (sp.PolynomialError, TypeError, ValueError):
+                pass
+            for core in dict.fromkeys(cores + [-c for c in cores]):
                 weight = self._ratio(derivative, core, form)
                 ratio = self._ratio(difference, core, form)
                 if weight is None or ratio is None:

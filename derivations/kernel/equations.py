@@ -221,7 +221,8 @@ def _one_variable(rule: str, context: Context, optimization: Optimization, given
 def _smooth(rule: str, variable, oracle, givens, **parts) -> None:
     """Each part is defined and differentiable in ``variable`` everywhere on the domains."""
     for what, expr in parts.items():
-        for found in sp.S(expr).atoms(*_NOT_SMOOTH):
+        expr = sp.S(expr)
+        for found in expr.atoms(*_NOT_SMOOTH):
             if found.has(variable):
                 raise RuleError(rule, f"{sp.sstr(found)} in the {what} may not be "
                                 f"differentiable in {variable}")
