@@ -11,7 +11,7 @@ from derivations.cli.main import main
 from derivations import catalog
 from derivations.reading import files, notes
 from derivations.checker import check
-from derivations.kernel import POSITIVE, Relation, Verdict, integer_range
+from derivations.kernel import POSITIVE, Relation, Verdict, equations_of, integer_range, is_equation
 from derivations.reading.latex import Notation, read_expression
 from derivations.reading.expressions import ExpressionError, parse_expression
 from derivations.documents.notation import to_latex
@@ -335,6 +335,11 @@ def _expressions():
     for derivation in derivations:
         for expr in [derivation.start] + [s.expr for s in derivation.steps] + \
                 [side for g in derivation.givens.values() for side in (g.lhs, g.rhs)]:
+            if is_equation(expr):  # an equation is written lhs = rhs: each side reads back
+                for equation in equations_of(expr):
+                    yield derivation, equation.lhs
+                    yield derivation, equation.rhs
+                continue
             yield derivation, expr
 
 

@@ -14,6 +14,7 @@ never off a normal form, which may cancel a hole.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from ..verdicts import Verdict
 from .bounds import BoundsOracle
@@ -27,8 +28,9 @@ from .substitution import substitute
 
 # Functions whose derivative does not exist everywhere their value does: an objective with one
 # of them around the optimised variable is not taken as differentiable.
+# A declared function (``f: function of 1 argument``) may be any function: not differentiable.
 _NOT_SMOOTH = (sp.Abs, sp.sign, sp.Max, sp.Min, sp.Piecewise, sp.floor, sp.ceiling,
-               sp.Heaviside, sp.KroneckerDelta, sp.factorial)
+               sp.Heaviside, sp.KroneckerDelta, sp.factorial, AppliedUndef)
 
 
 def is_equation(item) -> bool:
@@ -192,6 +194,8 @@ def equivalent_by_substitution(context: Context, before, after, source: int,
     variable, value = old[source].lhs, old[source].rhs
     if not isinstance(variable, sp.Symbol) or value.has(variable):
         raise RuleError(rule, "the substituted equation is v = t, v a symbol, t free of v")
+    if any(e.has(sp.Derivative) for e in old):
+        raise RuleError(rule, "a derivative may be with respect to the substituted symbol")
     expected = {old[source]} | {substitute(e, {variable: value}) for i, e in enumerate(old)
                                 if i != source}
     if set(new) != expected:
@@ -215,6 +219,12 @@ def _one_variable(rule: str, context: Context, optimization: Optimization, given
                         "at an end need not be stationary")
     if any(g.lhs.has(variable) or g.rhs.has(variable) for g in givens):
         raise RuleError(rule, "a given about the optimised variable would fix it")
+    for declaration in context.declarations:
+        ends = (declaration.domain.lower, declaration.domain.upper) \
+            if declaration.domain is not None else ()
+        if any(sp.S(end).has(variable) for end in ends):
+            raise RuleError(rule, f"the domain of {declaration.name} depends on {variable}: "
+                            "the others do not stay fixed while it varies")
     return variable
 
 
@@ -298,9 +308,10 @@ def optimizers_satisfy_stationarity(context: Context, objective, equation,
 
 # -- refutation ----------------------------------------------------------------------------------
 def holds_at(context: Context, item, point: Point, givens=()) -> bool | None:
-    """Whether the equations of ``item`` certainly hold (True: each difference is exactly 0,
-    by exact rational arithmetic or a point interval) or certainly fail (False: a difference
-    is certified nonzero) at ``point``; None when that cannot be certified, or a side has no
+    """Whether the equations of ``item`` certainly hold (True: both sides of each have
+    certified real enclosures and their difference is exactly 0, by exact rational arithmetic
+    or a point interval) or certainly fail (False: a difference is certified nonzero, or a side
+    certainly not real) at ``point``; None when that cannot be certified, or a side has no
     value there (that may be a failure of evaluation, not a hole)."""
     _validate(context, point)
     applied = [apply_givens(e, givens) for e in equations_of(item)]
@@ -309,13 +320,15 @@ def holds_at(context: Context, item, point: Point, givens=()) -> bool | None:
     found = True
     for equation in applied:
         try:
-            for side in (equation.lhs, equation.rhs):
-                read(side, point, DIGITS)
+            sides = [read(side, point, DIGITS) for side in (equation.lhs, equation.rhs)]
         except EvaluationError:
             found = None
             continue
+        if any(side.certified and side.complex for side in sides):
+            return False  # a side certainly has no real value
+        real = all(side.certified and side.imaginary == (0, 0) for side in sides)
         sign, _ = _certified_sign(equation.rhs - equation.lhs, point, DIGITS)
-        if sign is None:
+        if sign is None or (sign == 0 and not real):
             found = None
         elif sign != 0:
             return False
