@@ -654,6 +654,7 @@ class _StepTactic:
 # Normal forms tried on the equations' differences (sums split into Σ x - n μ first).
 EQUATION_FORMS = ("logs and sums", "expand", "rational functions")
 SOLVE_ATTEMPTS = 6  # sampled points at which the premise is solved for a counterexample
+MAX_SYSTEM = 5  # equations of a system whose pairings are all tried
 
 
 class EquationTactic:
@@ -752,13 +753,7 @@ class EquationTactic:
                             self.context, self.before, self.after, name, form, self.givens)
                     except RuleError:
                         continue
-            for source in range(len(old)):
-                try:
-                    return kernel.equivalent_by_substitution(self.context, self.before,
-                                                             self.after, source, self.givens)
-                except RuleError:
-                    continue
-            return None
+            return self._system_step(old, new)
         premise, conclusion = (old, new) if self.relation is Relation.IMPLIES else (new, old)
         for form in EQUATION_FORMS:
             found = self._pairing(conclusion, premise, form, onto=False)
@@ -770,6 +765,50 @@ class EquationTactic:
                                                 self.givens)
             except RuleError:
                 continue
+        return None
+
+    def _system_step(self, old, new):
+        """A step within a system of equations: substituting v = t, adding a multiple of one
+        equation to another, or adding the sum of an equation over its index."""
+        args = (self.context, self.before, self.after)
+        if len(new) == len(old) and len(old) <= MAX_SYSTEM:
+            sources = [i for i, e in enumerate(old) if isinstance(e.lhs, sp.Symbol) and e in new]
+            for source in sources:
+                for matching in itertools.permutations(range(len(old))):
+                    if new[matching.index(source)] != old[source]:
+                        continue
+                    for form in EQUATION_FORMS:
+                        try:
+                            return kernel.equivalent_by_substitution(
+                                *args, source, matching, form, self.givens)
+                        except RuleError:
+                            continue
+            gone = [i for i, e in enumerate(old) if e not in new]
+            came = [e for e in new if e not in old]
+            if len(gone) == 1 and len(came) == 1:
+                target = gone[0]
+                change = came[0].lhs - came[0].rhs - (old[target].lhs - old[target].rhs)
+                for source in range(len(old)):
+                    if source == target:
+                        continue
+                    for form in EQUATION_FORMS:
+                        multiplier = self._ratio(change, old[source].lhs - old[source].rhs, form)
+                        if multiplier is None:
+                            continue
+                        try:
+                            return kernel.equivalent_by_combination(
+                                *args, target, source, multiplier, form, self.givens)
+                        except RuleError:
+                            continue
+        if len(new) == len(old) + 1:
+            for source, equation in enumerate(old):
+                for index in kernel.index_symbols(self.context, equation):
+                    for form in EQUATION_FORMS:
+                        try:
+                            return kernel.equivalent_by_summing(*args, source, index, form,
+                                                                self.givens)
+                        except RuleError:
+                            continue
         return None
 
     # -- refutation ---------------------------------------------------------------------------
@@ -823,8 +862,42 @@ class EquationTactic:
                 yield point
 
     # -- from an objective to its stationary equation ----------------------------------------
+    def _lagrange(self, sense: Sense):
+        """The Lagrange conditions: for each equation of the system taken as stationarity and
+        each symbol only the system names as the multiplier, the factor relating the
+        equation to dφ/dp[j] + λ."""
+        objective, system = self.before, self.after
+        equations = kernel.equations_of(system)
+        base = self.optimization.over[0]
+        if not (isinstance(objective, sp.Sum) and len(objective.limits) == 1):
+            return None
+        bound = objective.limits[0][0]
+        candidates = [s for s in system.free_symbols - objective.free_symbols
+                      if isinstance(s, sp.Symbol) and not (self.context.domain_of(s) is None
+                                                           or self.context.domain_of(s).integer)]
+        for equation in equations:
+            for index in kernel.index_symbols(self.context, equation):
+                slope = sp.diff(objective.function.xreplace({bound: index}), base[index])
+                for multiplier in candidates:
+                    for form in EQUATION_FORMS:
+                        factor = self._ratio(equation.lhs - equation.rhs, slope + multiplier,
+                                             form)
+                        if factor is None:
+                            continue
+                        try:
+                            return kernel.optimized_where_by_lagrange(
+                                self.context, objective, system, self.optimization, sense,
+                                multiplier, factor, form, self.givens)
+                        except RuleError as exc:
+                            self._failure = str(exc)
+        return None
+
     def stationary(self, sense: Sense):
         over = self.optimization.over
+        if len(over) == 1 and isinstance(over[0], sp.IndexedBase) \
+                and self.relation is Relation.OPTIMIZED_WHERE:
+            self._failure = "no Lagrange multiplier and stationarity equation found"
+            return self._lagrange(sense) or self.claim.undecided(self._failure)
         if len(over) != 1 or not isinstance(over[0], sp.Symbol):
             return self.claim.undecided("a stationary equation is found for one scalar "
                                         "variable (optimize over one symbol)")

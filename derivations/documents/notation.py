@@ -7,7 +7,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from ..kernel import Domain, Relation, Sense, equations_of, is_equation
+from ..kernel import Domain, Relation, Sense, equations_of, index_symbols, is_equation
 from ..kernel.definitions import DEFINED_FUNCTIONS
 from ..kernel.numeric import fixed_decimal
 
@@ -233,9 +233,15 @@ def conclusion_text(report) -> str:
     if report.relation in (Relation.OPTIMIZED_WHERE, Relation.OPTIMIZERS_SATISFY):
         sense = report.derivation.optimization.sense.value[:-1] + "ers"
         over = ", ".join(to_text(v) for v in report.derivation.optimization.over)
+        indices = index_symbols(report.derivation.context, end)
+        extra = sorted(str(s) for s in end.free_symbols - start.free_symbols - set(indices)
+                       if isinstance(s, sp.Symbol))
+        quantified = "".join(
+            [f" for every {', '.join(map(str, indices))} in its range" if indices else "",
+             f" with some value of {', '.join(extra)}" if extra else ""])
         if report.relation is Relation.OPTIMIZED_WHERE:
             return f"the {sense} over {over} of {to_text(start)} are exactly the solutions of " \
-                   f"{to_text(end)}"
+                   f"{to_text(end)}{quantified}"
         return f"every {sense[:-1]} over {over} of {to_text(start)} satisfies {to_text(end)} " \
                "(a stationary point: not proved to be one)"
     if report.relation is not Relation.SAME_OPTIMIZERS:

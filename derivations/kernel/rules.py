@@ -758,7 +758,8 @@ _RECORDED_RULES = frozenset({
     "order_reversed_at", "order_kept_at", "undecided", "recalled",
     # derivations.kernel.equations
     "equivalent_by_factor", "implies_by_factor", "equivalent_by_injective_map",
-    "equivalent_by_substitution", "optimized_where_by_sign_change",
+    "equivalent_by_substitution", "equivalent_by_combination", "equivalent_by_summing",
+    "optimized_where_by_sign_change", "optimized_where_by_lagrange",
     "optimizers_satisfy_stationarity", "equation_refuted_at",
 })
 
