@@ -97,3 +97,67 @@ def test_an_optimum_at_the_end_of_a_closed_domain_is_not_stationary():
     with pytest.raises(RuleError, match="open interval"):
         kernel.optimized_where_by_sign_change(ctx, -(mu - 2)**2, sp.Eq(mu, 2, evaluate=False),
                                               over, Sense.MAXIMIZE, 2, 2 - mu, -1, "expand")
+
+
+def lagrange_context(entries):
+    ctx = Context()
+    size = ctx.symbol("K", kernel.POSITIVE_INTEGER)
+    ctx.symbol("k", kernel.integer_range(-sp.oo))
+    index = ctx.symbol("j", kernel.Domain(True, sp.S(1), size, False, False))
+    counts = ctx.sequence("m", POSITIVE)
+    p = ctx.sequence("p", entries)
+    multiplier = ctx.symbol("lambda", REAL)
+    k = sp.Symbol("k", integer=True)
+    return ctx, size, index, counts, p, multiplier, k
+
+
+def test_the_lagrange_rule_needs_concavity_an_open_domain_and_a_free_multiplier():
+    ctx, K, j, m, p, lam, k = lagrange_context(interval(0, 1))
+    over = Optimization((p,), Sense.MAXIMIZE)
+    constraint = sp.Eq(sp.Sum(p[k], (k, 1, K)), 1, evaluate=False)
+    objective = sp.Sum(m[k] * sp.log(p[k]), (k, 1, K))
+    stationary = sp.Eq(m[j] / p[j] + lam, 0, evaluate=False)
+    system = sp.And(stationary, constraint)
+    proved = kernel.optimized_where_by_lagrange(ctx, objective, system, over, Sense.MAXIMIZE,
+                                                lam, 1, "logs and sums")
+    assert proved.verdict is Verdict.PROVED
+    with pytest.raises(RuleError, match="not proved positive"):  # concave: no minimiser
+        kernel.optimized_where_by_lagrange(ctx, objective, system,
+                                           Optimization((p,), Sense.MINIMIZE), Sense.MINIMIZE,
+                                           lam, 1, "logs and sums")
+    convex = sp.Sum(p[k]**2, (k, 1, K))
+    with pytest.raises(RuleError, match="not proved negative"):
+        kernel.optimized_where_by_lagrange(
+            ctx, convex, sp.And(sp.Eq(2 * p[j] + lam, 0, evaluate=False), constraint), over,
+            Sense.MAXIMIZE, lam, 1, "logs and sums")
+    with pytest.raises(RuleError, match="named by the equations alone"):
+        kernel.optimized_where_by_lagrange(ctx, objective + lam, system, over, Sense.MAXIMIZE,
+                                           lam, 1, "logs and sums")
+    ctx, K, j, m, p, lam, k = lagrange_context(interval(0, 1, lower_open=False))
+    with pytest.raises(RuleError, match="open interval"):
+        kernel.optimized_where_by_lagrange(
+            ctx, sp.Sum(m[k] * sp.log(p[k]), (k, 1, K)),
+            sp.And(sp.Eq(m[j] / p[j] + lam, 0, evaluate=False),
+                   sp.Eq(sp.Sum(p[k], (k, 1, K)), 1, evaluate=False)),
+            Optimization((p,), Sense.MAXIMIZE), Sense.MAXIMIZE, lam, 1, "logs and sums")
+
+
+def test_an_equation_with_an_index_holds_only_if_it_holds_for_every_index():
+    ctx, K, j, m, p, lam, k = lagrange_context(REAL)
+    half = sp.Eq(p[j], sp.Rational(1, 2), evaluate=False)
+    point = Point({K: 2, j: 1}, {p[1]: sp.Rational(1, 2), p[2]: sp.Rational(1, 3)})
+    assert kernel.holds_at(ctx, half, point) is False  # p[2] = 1/3, though j = 1 here
+    both = sp.And(half, sp.Eq(p[1], sp.Rational(1, 2), evaluate=False))
+    with pytest.raises(RuleError):  # no point where the first holds and the second fails
+        kernel.equation_refuted_at(ctx, half, both, I, point)
+
+
+def test_summing_over_an_index_needs_the_sum_over_its_whole_range():
+    ctx, K, j, m, p, lam, k = lagrange_context(REAL)
+    one = sp.Eq(p[j], 1, evaluate=False)
+    good = sp.And(one, sp.Eq(sp.Sum(p[k], (k, 1, K)), K, evaluate=False))
+    assert kernel.equivalent_by_summing(ctx, one, good, 0, j, "logs and sums").verdict \
+        is Verdict.PROVED
+    bad = sp.And(one, sp.Eq(sp.Sum(p[k], (k, 1, K)), K + 1, evaluate=False))
+    with pytest.raises(RuleError, match="equivalent_by_summing"):
+        kernel.equivalent_by_summing(ctx, one, bad, 0, j, "logs and sums")

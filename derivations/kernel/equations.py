@@ -426,6 +426,13 @@ def optimizers_satisfy_stationarity(context: Context, objective, equation,
                          "solves it (not proved to be one)")
 
 
+def _names(expr) -> set:
+    """The symbols and sequences an expression names (a sequence by its label)."""
+    expr = sp.S(expr)
+    return {s for s in expr.free_symbols if isinstance(s, sp.Symbol)} | {
+        e.base.label for e in expr.atoms(sp.Indexed)}
+
+
 def _simplex_constraint(rule: str, equation, base):
     """``Sum(p[k], (k, a, b)) == c`` with c free of p: the range (a, b) and c."""
     total = equation.lhs
@@ -489,7 +496,7 @@ def optimized_where_by_lagrange(context: Context, objective, system, optimizatio
             (entries.lower_open or entries.lower == -sp.oo)
             and (entries.upper_open or entries.upper == sp.oo)):
         raise RuleError(rule, f"the entries of {base} must range over an open interval")
-    extra = system.free_symbols - objective.free_symbols - {multiplier, index, base.label}
+    extra = _names(system) - _names(objective) - {multiplier, index, base.label}
     if extra:
         raise RuleError(rule, f"the system names {', '.join(sorted(map(str, extra)))}, which the "
                         "objective does not")
