@@ -24,6 +24,7 @@ from derivations.settings import CheckSettings
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parent / "tests" / "derivations"
 FILES = ["good/gaussian-mean-mle", "good/gaussian-variance-mle", "good/bernoulli-mle",
+         "good/categorical-mle-lagrange",
          "bad/divide-by-zero-iff", "bad/wrong-estimator", "bad/stationary-not-maximum"]
 
 
