@@ -922,12 +922,13 @@ class EquationTactic:
                     failure = str(exc)
                     continue
             # the derivative itself (concavity), or the part of it that changes sign
-            cores = [slope, sp.numer(sp.together(slope)), self._normal(difference, form)]
+            cores = [slope]
             try:
                 cores.append(sp.numer(sp.factor(slope)))
             except (sp.PolynomialError, TypeError, ValueError):
                 pass
-            for core in dict.fromkeys(cores + [-c for c in cores]):
+            cores += [sp.numer(sp.together(slope)), self._normal(difference, form)]
+            for core in dict.fromkeys(c for core in cores for c in (core, -core)):
                 weight = self._ratio(derivative, core, form)
                 ratio = self._ratio(difference, core, form)
                 if weight is None or ratio is None:
