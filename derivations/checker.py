@@ -91,7 +91,8 @@ def claims(derivation: Derivation) -> list[Claim]:
 def claim_of(derivation: Derivation, index: int, before, sense: Sense | None) -> Claim:
     """The claim that step ``index`` makes from ``before``, in the chain's sense ``sense``."""
     step, optimization = derivation.steps[index - 1], derivation.optimization
-    same = step.relation is Relation.SAME_OPTIMIZERS
+    same = step.relation in (Relation.SAME_OPTIMIZERS, Relation.OPTIMIZED_WHERE,
+                             Relation.OPTIMIZERS_SATISFY)
     statement = kernel.Statement(
         derivation.context, before, step.expr, step.relation,
         tuple(derivation.givens[name] for name in step.using),
@@ -210,6 +211,10 @@ def check_step(derivation: Derivation, claim: Claim, settings: CheckSettings):
                 return tactic.same_optimizers(statement.sense_before, statement.sense_after)
             if statement.relation is Relation.APPROX:
                 return tactic.rounding(statement.decimals)
+            if statement.relation.between_equations:
+                return EquationTactic(derivation, claim).decide()
+            if statement.relation.to_equation:
+                return EquationTactic(derivation, claim).stationary(statement.sense_before)
             return tactic.value_relation(statement.relation)
     except StepTimeout:
         return claim.undecided(f"time limit of {timeout:g} s reached")
@@ -705,6 +710,307 @@ class _StepTactic:
                 continue
             if ratio.is_finite is not False and not any(ratio.has(v) for v in self.optimization.over):
                 yield ratio, False
+
+
+# Normal forms tried on the equations' differences (sums split into Σ x - n μ first).
+EQUATION_FORMS = ("logs and sums", "expand", "rational functions")
+SOLVE_ATTEMPTS = 6  # sampled points at which the premise is solved for a counterexample
+MAX_SYSTEM = 5  # equations of a system whose pairings are all tried
+
+
+class EquationTactic:
+    """Find the kernel rule for a step between equations, or from an objective to its
+    stationary equation: the factor relating the two differences lhs - rhs, a pairing of the
+    equations of a system, a strictly monotone map; else a point where the one holds and the
+    other fails (the premise solved exactly for a variable at sampled values of the rest)."""
+
+    def __init__(self, derivation: Derivation, claim: Claim):
+        self.context, self.claim = derivation.context, claim
+        self.optimization = derivation.optimization
+        statement = claim.statement
+        self.before, self.after, self.givens = statement.before, statement.after, statement.givens
+        self.relation = statement.relation
+        self.oracle = BoundsOracle(self.context)
+
+    def _normal(self, expr, form):
+        return NORMAL_FORMS[form](kernel.apply_givens(expr, self.givens), self.oracle)
+
+    def _ratio(self, top, bottom, form):
+        """top/bottom, simplified: a candidate factor (the kernel checks it)."""
+        try:
+            return sp.factor(sp.cancel(sp.together(self._normal(top, form) /
+                                                    self._normal(bottom, form))))
+        except (sp.PolynomialError, ZeroDivisionError, TypeError, ValueError):
+            return None
+
+    def _pairing(self, targets, sources, form, onto):
+        """For each target equation, a source equation and the factor d_target/d_source."""
+        matching, factors, used = [], [], set()
+        for target in targets:
+            # a source equal to the target first, then those with a factor free of division
+            order = sorted(range(len(sources)), key=lambda i: (
+                sources[i] != target, not self._polynomial_ratio(target, sources[i], form)))
+            for index in order:
+                source = sources[index]
+                if onto and index in used:
+                    continue
+                ratio = sp.S.One if target == source else self._ratio(
+                    target.lhs - target.rhs, source.lhs - source.rhs, form)
+                if ratio is None or ratio == 0 or ratio.has(sp.zoo, sp.nan):
+                    continue
+                if onto and not (self.oracle.is_positive(ratio) or self.oracle.is_negative(ratio)):
+                    continue
+                matching.append(index)
+                factors.append(ratio)
+                used.add(index)
+                break
+            else:
+                return None
+        return tuple(matching), tuple(factors)
+
+    def _polynomial_ratio(self, target, source, form) -> bool:
+        ratio = self._ratio(target.lhs - target.rhs, source.lhs - source.rhs, form)
+        return ratio is not None and sp.denom(ratio).is_number
+
+    def decide(self):
+        proof = self._proof()
+        if proof is not None:
+            return proof
+        refutation = self._refutation()
+        if refutation is not None:
+            return refutation
+        return self.claim.undecided(
+            f"no rule proves '{self.relation.value}' here (nonzero factor, monotone map, "
+            "substitution) and no point was found where one holds and the other fails"
+            + ("; a factor that may be 0 gives 'implies' only" if self.relation is Relation.IFF
+               else ""))
+
+    def _proof(self):
+        old, new = kernel.equations_of(self.before), kernel.equations_of(self.after)
+        if self.relation is Relation.IFF:
+            for form in EQUATION_FORMS:
+                # d_old = factor * d_new, each new equation paired with an old one
+                found = self._pairing(new, old, form, onto=True)
+                if found is None:
+                    continue
+                matching, ratios = found
+                try:
+                    return kernel.equivalent_by_factor(self.context, self.before, self.after,
+                                                       [1 / r for r in ratios], matching, form,
+                                                       self.givens)
+                except RuleError:
+                    pass
+                try:
+                    factors = [self._ratio(old[m].lhs - old[m].rhs, e.lhs - e.rhs, form)
+                               for m, e in zip(matching, new)]
+                    return kernel.equivalent_by_factor(self.context, self.before, self.after,
+                                                       factors, matching, form, self.givens)
+                except (RuleError, TypeError):
+                    continue
+            for name in ("log", "exp"):
+                for form in EQUATION_FORMS:
+                    try:
+                        return kernel.equivalent_by_injective_map(
+                            self.context, self.before, self.after, name, form, self.givens)
+                    except RuleError:
+                        continue
+            return self._system_step(old, new)
+        premise, conclusion = (old, new) if self.relation is Relation.IMPLIES else (new, old)
+        for form in EQUATION_FORMS:
+            found = self._pairing(conclusion, premise, form, onto=False)
+            if found is None:
+                continue
+            try:
+                return kernel.implies_by_factor(self.context, self.before, self.after,
+                                                self.relation, found[1], found[0], form,
+                                                self.givens)
+            except RuleError:
+                continue
+        return None
+
+    def _system_step(self, old, new):
+        """A step within a system of equations: substituting v = t, adding a multiple of one
+        equation to another, or adding the sum of an equation over its index."""
+        args = (self.context, self.before, self.after)
+        if len(new) == len(old) and len(old) <= MAX_SYSTEM:
+            sources = [i for i, e in enumerate(old) if isinstance(e.lhs, sp.Symbol) and e in new]
+            for source in sources:
+                for matching in itertools.permutations(range(len(old))):
+                    if new[matching.index(source)] != old[source]:
+                        continue
+                    for form in EQUATION_FORMS:
+                        try:
+                            return kernel.equivalent_by_substitution(
+                                *args, source, matching, form, self.givens)
+                        except RuleError:
+                            continue
+            gone = [i for i, e in enumerate(old) if e not in new]
+            came = [e for e in new if e not in old]
+            if len(gone) == 1 and len(came) == 1:
+                target = gone[0]
+                change = came[0].lhs - came[0].rhs - (old[target].lhs - old[target].rhs)
+                for source in range(len(old)):
+                    if source == target:
+                        continue
+                    for form in EQUATION_FORMS:
+                        multiplier = self._ratio(change, old[source].lhs - old[source].rhs, form)
+                        if multiplier is None:
+                            continue
+                        try:
+                            return kernel.equivalent_by_combination(
+                                *args, target, source, multiplier, form, self.givens)
+                        except RuleError:
+                            continue
+        if len(new) == len(old) + 1:
+            for source, equation in enumerate(old):
+                for index in kernel.index_symbols(self.context, equation):
+                    for form in EQUATION_FORMS:
+                        try:
+                            return kernel.equivalent_by_summing(*args, source, index, form,
+                                                                self.givens)
+                        except RuleError:
+                            continue
+        return None
+
+    # -- refutation ---------------------------------------------------------------------------
+    def _refutation(self):
+        items = [self.before, self.after]
+        directions = {Relation.IMPLIES: [items], Relation.IMPLIED_BY: [items[::-1]],
+                      Relation.IFF: [items, items[::-1]]}[self.relation]
+        differences = [e.lhs - e.rhs for item in items for e in kernel.equations_of(item)]
+        sampler = Sampler(self.context, seed_for(*differences), self.givens)
+        for attempt in range(SOLVE_ATTEMPTS):
+            base = sampler.point(differences, attempt)
+            for premise, _ in directions:
+                for point in self._solutions(premise, base):
+                    try:
+                        return kernel.equation_refuted_at(self.context, self.before, self.after,
+                                                          self.relation, point, self.givens)
+                    except RuleError:
+                        continue
+        return None
+
+    def _unknowns(self, premise, base: Point):
+        """The variables to solve the premise for: those the step names, else each real
+        symbol of the premise with a sampled value, one at a time."""
+        if self.claim.step.solve_for:
+            return [tuple(self.claim.step.solve_for)]
+        free = set().union(*(e.free_symbols for e in kernel.equations_of(premise)))
+        unknowns = [atom for atom in base.values if atom in free]
+        return [(atom,) for atom in unknowns] + ([tuple(unknowns)] if len(unknowns) > 1 else [])
+
+    def _solutions(self, premise, base: Point):
+        """Points that differ from ``base`` in the unknowns only, where the premise holds
+        exactly (rational solutions of it, the rest fixed at the sampled values)."""
+        for unknowns in self._unknowns(premise, base):
+            if not all(u in base.values for u in unknowns):
+                continue
+            fixed = {a: v for a, v in base.values.items() if a not in unknowns}
+            try:
+                system = [instantiate(fresh_binders(e.lhs - e.rhs), base).xreplace(fixed)
+                          for e in kernel.equations_of(premise)]
+                solutions = sp.solve(system, list(unknowns), dict=True)
+            except (EvaluationError, NotImplementedError, ValueError, TypeError,
+                    ArithmeticError, sp.PolynomialError):
+                continue
+            for solution in solutions[:4]:
+                values = [solution.get(u) for u in unknowns]
+                if not all(v is not None and v.is_Rational for v in values):
+                    continue
+                point = base
+                for unknown, value in zip(unknowns, values):
+                    point = _moved(point, unknown, value)
+                yield point
+
+    # -- from an objective to its stationary equation ----------------------------------------
+    def _lagrange(self, sense: Sense):
+        """The Lagrange conditions: for each equation of the system taken as stationarity and
+        each symbol only the system names as the multiplier, the factor relating the
+        equation to dφ/dp[j] + λ."""
+        objective, system = self.before, self.after
+        equations = kernel.equations_of(system)
+        base = self.optimization.over[0]
+        if not (isinstance(objective, sp.Sum) and len(objective.limits) == 1):
+            return None
+        bound = objective.limits[0][0]
+        candidates = [s for s in system.free_symbols - objective.free_symbols
+                      if isinstance(s, sp.Symbol) and not (self.context.domain_of(s) is None
+                                                           or self.context.domain_of(s).integer)]
+        for equation in equations:
+            for index in kernel.index_symbols(self.context, equation):
+                slope = sp.diff(objective.function.xreplace({bound: index}), base[index])
+                for multiplier in candidates:
+                    for form in EQUATION_FORMS:
+                        factor = self._ratio(equation.lhs - equation.rhs, slope + multiplier,
+                                             form)
+                        if factor is None:
+                            continue
+                        try:
+                            return kernel.optimized_where_by_lagrange(
+                                self.context, objective, system, self.optimization, sense,
+                                multiplier, factor, form, self.givens)
+                        except RuleError as exc:
+                            self._failure = str(exc)
+        return None
+
+    def stationary(self, sense: Sense):
+        over = self.optimization.over
+        if len(over) == 1 and isinstance(over[0], sp.IndexedBase) \
+                and self.relation is Relation.OPTIMIZED_WHERE:
+            self._failure = "no Lagrange multiplier and stationarity equation found"
+            return self._lagrange(sense) or self.claim.undecided(self._failure)
+        if len(over) != 1 or not isinstance(over[0], sp.Symbol):
+            return self.claim.undecided("a stationary equation is found for one scalar "
+                                        "variable (optimize over one symbol)")
+        variable = over[0]
+        equation = kernel.equations_of(self.after)
+        if len(equation) != 1:
+            return self.claim.undecided("the optimisers lead to one equation here")
+        difference = equation[0].lhs - equation[0].rhs
+        derivative = sp.diff(self.before, variable)
+        args = (self.context, self.before, self.after, self.optimization, sense)
+        failure = "no factor relating the equation to the derivative was found"
+        for form in EQUATION_FORMS:
+            slope = self._normal(derivative, form)
+            factor = self._ratio(difference, derivative, form)
+            if factor is None:
+                continue
+            if self.relation is Relation.OPTIMIZERS_SATISFY:
+                try:
+                    return kernel.optimizers_satisfy_stationarity(*args, factor, form,
+                                                                  self.givens)
+                except RuleError as exc:
+                    failure = str(exc)
+                    continue
+            # the derivative itself (concavity), or the part of it that changes sign
+            cores = [slope]
+            try:
+                cores.append(sp.numer(sp.factor(slope)))
+            except (sp.PolynomialError, TypeError, ValueError):
+                pass
+            cores += [sp.numer(sp.together(slope)), self._normal(difference, form)]
+            for core in dict.fromkeys(c for core in cores for c in (core, -core)):
+                weight = self._ratio(derivative, core, form)
+                ratio = self._ratio(difference, core, form)
+                if weight is None or ratio is None:
+                    continue
+                try:
+                    return kernel.optimized_where_by_sign_change(*args, weight, core, ratio,
+                                                                 form, self.givens)
+                except RuleError as exc:
+                    failure = str(exc)
+        if self.relation is Relation.OPTIMIZED_WHERE:
+            for form in EQUATION_FORMS:
+                factor = self._ratio(difference, derivative, form)
+                try:
+                    kernel.optimizers_satisfy_stationarity(*args, factor, form, self.givens)
+                except (RuleError, TypeError):
+                    continue
+                return self.claim.undecided(
+                    f"a stationary point only: every {sense.value[:-1]}er solves it "
+                    f"('optimizers satisfy' holds), but it is not proved to be the "
+                    f"{sense.value[:-1]}er ({failure})")
+        return self.claim.undecided(failure)
 
 
 def _climb(point: Point, atoms, measure, steps, rounds: int):

@@ -38,6 +38,7 @@ class Step:
     latex: str | None = None  # how to display expr; never checked
     line: int | None = None  # where the step is written, for files
     decimals: int | None = None  # for approx: how many decimals the rounded value has
+    solve_for: tuple = ()  # between equations: the symbols a counterexample is solved for
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,12 @@ def check_shape(derivation: Derivation) -> None:
     """Errors a person must fix before any step can be checked."""
     if not derivation.steps:
         raise DerivationError("a derivation needs at least one step")
-    relation = Relation.EQ
+    relation, previous, named = Relation.EQ, derivation.start, None
     for index, step in enumerate(derivation.steps, start=1):
         def fail(message):
             raise DerivationError(f"step {index}: {message}", index, step.line)
+        _check_items(previous, step, derivation, fail)
+        previous = step.expr
         if step.relation is Relation.SAME_OPTIMIZERS and derivation.optimization is None:
             fail("'same optimizers' needs an optimisation chain; add "
                  "'optimize: {over: [...], sense: maximize}'")
@@ -104,4 +107,24 @@ def check_shape(derivation: Derivation) -> None:
         try:
             relation = kernel.compose(relation, step.relation)
         except CompositionError as exc:
-            fail(str(exc))
+            fail(str(exc) + (f" (step {named[0]} says '{named[1].value}')" if named else ""))
+        if step.relation not in (Relation.EQ, Relation.IFF):
+            named = (index, step.relation)
+
+
+def _check_items(previous, step: Step, derivation: Derivation, fail) -> None:
+    """Equations are joined to equations by iff, implies or implied by; an objective to an
+    equation by 'optimized where' or 'optimizers satisfy'; values by the other relations."""
+    was, now = kernel.is_equation(previous), kernel.is_equation(step.expr)
+    relation = step.relation
+    if relation.between_equations and not (was and now):
+        fail(f"'{relation.value}' joins two equations (write them lhs == rhs)")
+    if relation in (Relation.OPTIMIZED_WHERE, Relation.OPTIMIZERS_SATISFY):
+        if derivation.optimization is None:
+            fail(f"'{relation.value}' needs an optimisation chain; add "
+                 "'optimize: {over: [...], sense: maximize}'")
+        if was or not now:
+            fail(f"'{relation.value}' goes from an objective to an equation")
+    if not relation.to_equation and (was or now):
+        fail("an equation is joined to the item before by 'iff', 'implies' or 'implied by' "
+             "(from an equation) or 'optimized where' (from an objective)")

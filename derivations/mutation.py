@@ -33,7 +33,7 @@ def _subexpressions(expr):
 def _flip_sign(expr, rng):
     terms = [e for e in _subexpressions(expr) if isinstance(e, sp.Add)]
     if not terms:
-        return -expr
+        return -expr if isinstance(expr, sp.Expr) else None
     add = rng.choice(terms)
     term = rng.choice(add.args)
     return expr.xreplace({add: add - 2 * term})
@@ -136,6 +136,9 @@ def _shown_false(derivation: Derivation, claim: Claim) -> bool:
     """The mutated claim fails at some point (an order reversal for same optimizers)."""
     before, step, sense = claim.before, claim.step, claim.sense
     givens = tuple(derivation.givens[n] for n in step.using)
+    if step.relation.to_equation:
+        return step.relation.between_equations and _equation_shown_false(derivation, claim,
+                                                                         givens)
     sides = [kernel.apply_givens(e, givens) for e in (before, step.expr)]
     if any(has_matrices(side) for side in sides):
         return _shown_false_at_sizes(derivation, step.relation, sides)
@@ -183,6 +186,32 @@ def _shape(expr):
     return expr.shape if isinstance(expr, sp.MatrixExpr) else None
 
 
+def _equation_shown_false(derivation: Derivation, claim: Claim, givens) -> bool:
+    """A point where the premise holds (solved for at sampled values of the rest, as the
+    checker's search does) and the conclusion's lhs - rhs is plainly not 0 at 40 digits."""
+    from .checker import EquationTactic
+
+    before, after, relation = claim.before, claim.step.expr, claim.step.relation
+    directions = {Relation.IMPLIES: [(before, after)], Relation.IMPLIED_BY: [(after, before)],
+                  Relation.IFF: [(before, after), (after, before)]}[relation]
+    tactic = EquationTactic(derivation, claim)
+    differences = [kernel.apply_givens(e.lhs - e.rhs, givens) for item in (before, after)
+                   for e in kernel.equations_of(item)]
+    sampler = Sampler(derivation.context, seed_for(*differences) + 1)
+    for attempt in range(8):
+        base = sampler.point(differences, attempt)
+        for premise, conclusion in directions:
+            for point in tactic._solutions(premise, base):
+                try:
+                    gaps = [kernel.evaluate(kernel.apply_givens(e.lhs - e.rhs, givens), point,
+                                            DIGITS) for e in kernel.equations_of(conclusion)]
+                except EvaluationError:
+                    continue
+                if any(abs(gap) > 1e-20 for gap in gaps):
+                    return True
+    return False
+
+
 def mutate(derivations, per_step: int = 3, seed: int = 0,
            timeout: float = DEFAULT_TIMEOUT) -> list[Outcome]:
     """Mutants of every step of ``derivations`` and the checker's verdict on each."""
@@ -202,8 +231,9 @@ def mutate(derivations, per_step: int = 3, seed: int = 0,
                 except (ValueError, TypeError):  # sizes that no longer fit: not a step to read
                     continue
                 if mutant is None or mutant == step.expr or step.relation is Relation.APPROX \
-                        or _shape(mutant) != _shape(step.expr):
-                    continue
+                        or _shape(mutant) != _shape(step.expr) \
+                        or kernel.is_equation(mutant) != kernel.is_equation(step.expr):
+                    continue  # (an equation that SymPy decided as it was rebuilt is none)
                 made += 1
                 wrong = dataclasses.replace(
                     claim, step=dataclasses.replace(step, expr=mutant),

@@ -29,16 +29,24 @@ def test_correct_files_pass(path):
 
 @pytest.mark.parametrize("path", BAD, ids=lambda p: p.name)
 def test_wrong_files_are_refused_at_their_step(path):
-    """``# refuted: N``: step N is refuted; ``# error: LINE``: an input error at that line."""
+    """``# refuted: N``: step N is refuted with a counterexample; ``# not proved: N``: step N
+    is refuted or undecided (a claim that may be true at some points, such as a stationary
+    point claimed as the maximiser); the steps before it are proved; ``# error: LINE``: an
+    input error at that line."""
     error = re.search(r"# error: (\d+)", path.read_text())
     if error:
         with pytest.raises(InputError) as caught:
             files.read_all(path)
         assert caught.value.line == int(error.group(1)) and caught.value.message
         return
-    wrong_step = int(re.search(r"# refuted: (\d+)", path.read_text()).group(1))
+    found = re.search(r"# (refuted|not proved): (\d+)", path.read_text())
+    wrong_step = int(found.group(2))
     report = check(files.read(path))
     verdicts = [s.verdict for s in report.steps]
+    if found.group(1) == "not proved":
+        assert verdicts[wrong_step - 1] in (Verdict.REFUTED, Verdict.UNDECIDED), verdicts
+        assert all(v is Verdict.PROVED for v in verdicts[: wrong_step - 1])
+        return
     assert verdicts[wrong_step - 1] is Verdict.REFUTED, verdicts
     assert all(v is Verdict.PROVED for v in verdicts[: wrong_step - 1])
     judgement = report.steps[wrong_step - 1].judgement

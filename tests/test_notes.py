@@ -14,7 +14,7 @@ from derivations.cli.main import main
 from derivations import catalog
 from derivations.reading import files, notes
 from derivations.checker import check
-from derivations.kernel import POSITIVE, Relation, Verdict, integer_range
+from derivations.kernel import POSITIVE, Relation, Verdict, equations_of, integer_range, is_equation
 from derivations.kernel.matrices import has_matrices
 from derivations.reading.latex import Notation, read_expression
 from derivations.reading.expressions import ExpressionError, parse_expression
@@ -341,10 +341,13 @@ def _expressions():
                 [side for g in derivation.givens.values() for side in (g.lhs, g.rhs)]:
             # What a file's definitions stand for (the notes have no definitions), without
             # the notation the LaTeX reader does not read yet (vectors and matrices, max over
-            # a range, binomial, Gamma).
+            # a range, binomial, Gamma); an equation is written lhs = rhs: each side reads back.
             expr = unfold_written(expr)
-            if not has_matrices(expr) and not expr.has(*EXTREMA, sp.binomial, sp.gamma):
-                yield derivation, expr
+            sides = [s for e in equations_of(expr) for s in (e.lhs, e.rhs)] \
+                if is_equation(expr) else [expr]
+            for side in sides:
+                if not has_matrices(side) and not side.has(*EXTREMA, sp.binomial, sp.gamma):
+                    yield derivation, side
 
 
 def test_what_the_renderer_writes_reads_back_to_the_same_expression():

@@ -10,7 +10,7 @@ from sympy.printing.pretty.pretty import PrettyPrinter
 from sympy.printing.pretty.stringpict import prettyForm
 from sympy.printing.str import StrPrinter
 
-from ..kernel import Domain, Relation, Sense
+from ..kernel import Domain, Relation, Sense, equations_of, index_symbols, is_equation
 from ..kernel.definitions import DEFINED_FUNCTIONS
 from ..kernel.laws import Arbitrary, Expectation
 from ..kernel.matrices import Entrywise, Gradient, Norm, entry, put_entries, softmax
@@ -51,6 +51,10 @@ def _entrywise_body(expr: Entrywise):
 RELATION_LATEX = {
     Relation.EQ: "=", Relation.LE: r"\le", Relation.LT: "<", Relation.GE: r"\ge",
     Relation.GT: ">", Relation.SAME_OPTIMIZERS: r"\Leftrightarrow", Relation.APPROX: r"\approx",
+    Relation.IFF: r"\Leftrightarrow", Relation.IMPLIES: r"\Rightarrow",
+    Relation.IMPLIED_BY: r"\Leftarrow",
+    Relation.OPTIMIZED_WHERE: r"\quad\text{is optimised exactly where}\quad",
+    Relation.OPTIMIZERS_SATISFY: r"\quad\text{has its optimisers among the solutions of}\quad",
 }
 _ARG_LATEX = {Sense.MAXIMIZE: r"\operatorname*{arg\,max}", Sense.MINIMIZE: r"\operatorname*{arg\,min}"}
 _GEQ = r"\geq"
@@ -438,7 +442,10 @@ def definition_text(definition) -> str:
 
 def to_text(expr) -> str:
     """One line for a terminal, in the syntax a derivation file uses (``x[i]``, ``log``,
-    ``X.T @ w``)."""
+    ``X.T @ w``); an equation as ``lhs = rhs``, a system joined by ``and``."""
+    if is_equation(expr):
+        return " and ".join(f"{_TEXT.doprint(e.lhs)} = {_TEXT.doprint(e.rhs)}"
+                            for e in equations_of(expr))
     return _TEXT.doprint(expr)
 
 
@@ -576,6 +583,20 @@ def conclusion_latex(report) -> str:
 def conclusion_text(report) -> str:
     """The conclusion as one line of text, e.g. ``argmax_theta (...) = argmin_theta ...``."""
     (start, _), (end, _) = _ends(report)
+    if report.relation in (Relation.OPTIMIZED_WHERE, Relation.OPTIMIZERS_SATISFY):
+        sense = report.derivation.optimization.sense.value[:-1] + "ers"
+        over = ", ".join(to_text(v) for v in report.derivation.optimization.over)
+        indices = index_symbols(report.derivation.context, end)
+        extra = sorted(str(s) for s in end.free_symbols - start.free_symbols - set(indices)
+                       if isinstance(s, sp.Symbol))
+        quantified = "".join(
+            [f" for every {', '.join(map(str, indices))} in its range" if indices else "",
+             f" with some value of {', '.join(extra)}" if extra else ""])
+        if report.relation is Relation.OPTIMIZED_WHERE:
+            return f"the {sense} over {over} of {to_text(start)} are exactly the solutions of " \
+                   f"{to_text(end)}{quantified}"
+        return f"every {sense[:-1]} over {over} of {to_text(start)} satisfies {to_text(end)} " \
+               "(a stationary point: not proved to be one)"
     if report.relation is not Relation.SAME_OPTIMIZERS:
         return f"{to_text(start)} {report.relation.symbol} {to_text(end)}"
     over = [to_text(v) for v in report.derivation.optimization.over]

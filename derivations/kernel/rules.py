@@ -929,7 +929,12 @@ _RECORDED_RULES = frozenset({
     "equal_by_normal_form", "ordered_by_bounds", "ordered_by_lemma",
     "same_optimizers_by_monotone_map", "rounds_to", "refuted_at", "checked_at",
     "order_reversed_at", "order_kept_at", "undecided", "recalled", "jensen", "refuted_at_sizes",
-    "checked_at_sizes",
+    "checked_at_sizes", "from_lemmas",
+    # derivations.kernel.equations
+    "equivalent_by_factor", "implies_by_factor", "equivalent_by_injective_map",
+    "equivalent_by_substitution", "equivalent_by_combination", "equivalent_by_summing",
+    "optimized_where_by_sign_change", "optimized_where_by_lagrange",
+    "optimizers_satisfy_stationarity", "equation_refuted_at",
 })
 
 
@@ -1016,9 +1021,9 @@ class Chain:
                 and judgement.rule != "from_lemmas":
             raise ChainError("a judgement citing an earlier chain is weighed against it first "
                              "(from_lemmas)")
-        if statement.relation is Relation.SAME_OPTIMIZERS:
+        if statement.relation in _ABOUT_OPTIMIZERS:
             if self._optimization is None:
-                raise ChainError("'same optimizers' needs an optimisation chain "
+                raise ChainError(f"'{statement.relation.value}' needs an optimisation chain "
                                  "(optimize: over, sense)")
             if statement.over != tuple(self._optimization.over):
                 raise ChainError("the judgement is about other optimised variables than the "
@@ -1079,6 +1084,10 @@ def from_lemmas(judgement: Judgement, lemmas: dict) -> Judgement:
     return _sealed(statement, verdict=verdict, rule=rule, method=method,
                    counterexample=judgement.counterexample, left=judgement.left,
                    right=judgement.right)
+
+
+_ABOUT_OPTIMIZERS = (Relation.SAME_OPTIMIZERS, Relation.OPTIMIZED_WHERE,
+                     Relation.OPTIMIZERS_SATISFY)
 
 
 def _value(sense: Sense | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ MAX_LITERAL_DIGITS = 40
 MAX_EXPONENT = 1_000
 MAX_NUMBER_DIGITS = 1_000
 MAX_FACTORIAL = 1_000
+MAX_ORDER = 10  # of a derivative
 # A number of about 3,900 digits at most: Python writes no longer an integer in decimal (4,300),
 # and printing, cache keys and documents all write numbers out.
 MAX_NUMBER_BITS = 13_000
@@ -90,13 +92,26 @@ def _nesting(text: str) -> int:
     return deepest
 
 
+# ``lambda`` is a Python keyword, so a symbol of that name (a Lagrange multiplier) is read as
+# this stand-in, of the same length (columns stay right) and never a declarable name.
+_KEYWORD_STANDINS = {"lambda": "lambd_"}
+_KEYWORDS = re.compile(r"\b(" + "|".join(_KEYWORD_STANDINS) + r")\b")
+
+
+def parse_equation(text: str, context: Context, definitions: dict | None = None):
+    """An expression, or an equation ``lhs == rhs`` (a SymPy ``Eq``, not evaluated)."""
+    return parse_expression(text, context, definitions, equation=True)
+
+
 def parse_expression(text: str, context: Context, definitions: dict | None = None,
-                     parameters: dict | None = None) -> sp.Expr:
+                     parameters: dict | None = None, equation: bool = False) -> sp.Expr:
     """The SymPy expression written in ``text``, using only names declared in ``context``, the
     ``definitions`` written before it (name: a ``Defined`` class or a ``DefinedName``) and, in
-    a definition's body, its ``parameters`` (name: a fresh symbol or sequence)."""
+    a definition's body, its ``parameters`` (name: a fresh symbol or sequence); with
+    ``equation``, ``lhs == rhs`` at the top is read as an equation."""
     if not isinstance(text, str):
         raise ExpressionError("an expression must be text")
+    text = _KEYWORDS.sub(lambda m: _KEYWORD_STANDINS[m.group(1)], text)
     if len(text) > MAX_LENGTH:
         raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters")
     if _nesting(text) > MAX_DEPTH:
@@ -115,8 +130,17 @@ def parse_expression(text: str, context: Context, definitions: dict | None = Non
     if _depth(tree) > MAX_DEPTH:
         raise ExpressionError(f"the expression is nested deeper than {MAX_DEPTH} levels")
     offset = len(text) - len(text.lstrip())
+    body = tree.body
+    sides = None
+    if equation and isinstance(body, ast.Compare) and len(body.ops) == 1 \
+            and isinstance(body.ops[0], ast.Eq):
+        sides = (body.left, body.comparators[0])
     try:
-        built = _Builder(context, text.strip(), definitions, parameters).build(tree.body)
+        builder = _Builder(context, text.strip(), definitions, parameters)
+        if sides is not None:
+            built = sp.Eq(*(builder.build(side) for side in sides), evaluate=False)
+        else:
+            built = builder.build(body)
     except ExpressionError as exc:
         exc.column += offset
         raise
@@ -198,7 +222,7 @@ class _Builder:
         return sp.Rational(text)
 
     def _Name(self, node):
-        name = node.id
+        name = {v: k for k, v in _KEYWORD_STANDINS.items()}.get(node.id, node.id)
         if name in self.scope:
             return self.scope[name]
         if name in self.parameters:
@@ -385,7 +409,8 @@ class _Builder:
                 return self._expectation(node, body, over)
             return self._expectation(node, (body - self._expectation(node, body, over)) ** 2,
                                      over)
-        args = [self.build(a) for a in node.args]
+        args = [self.build(a) for a in node.args[:1]] if name == "Derivative" else \
+            [self.build(a) for a in node.args]
         if name in _MATRIX_FUNCTIONS:
             return self._matrix_function(node, name, args[0])
         if name in _ENTRYWISE and len(args) == 1 and is_matrix(args[0]):
@@ -406,18 +431,7 @@ class _Builder:
         if name == "factorial":
             return sp.factorial(args[0])
         if name == "Derivative":
-            variable = args[1]
-            if is_matrix(args[0]):
-                if not (args[0].shape[1] == 1 and isinstance(variable, sp.MatrixSymbol)
-                        and variable.shape[1] == 1):
-                    self.fail(node, "the Jacobian Derivative(v, z) takes a vector v and a "
-                              "declared vector z")
-                return Jacobian(args[0], variable)
-            if isinstance(variable, sp.MatrixSymbol):
-                return Gradient(args[0], variable)
-            if not isinstance(variable, (sp.Symbol, sp.Indexed)):
-                self.fail(node.args[1], "differentiate with respect to a symbol or x[k]")
-            return sp.Derivative(args[0], variable)
+            return self._derivative(node, args[0], node.args[1])
         if name in ("Max", "Min") and all(a.is_number for a in args):
             # Closed numbers stay as written: SymPy would compare them with evalf.
             return _SIMPLE[name](*args, evaluate=False)
@@ -497,6 +511,43 @@ class _Builder:
         if declaration.kind != "sequence" or argument.id in self.parameters:
             self.fail(argument, problem)
         return declaration.obj
+
+    def _derivative(self, node, function, how):
+        """``Derivative(f, x)``, ``Derivative(f, (x, k))`` (the k-th, k a literal from 1 to
+        MAX_ORDER) or ``Derivative(f, g)`` for an expression g of one symbol x (σ², log σ): by
+        the chain rule, (df/dx)/g'(x), which has a value only where g'(x) is not 0."""
+        order = 1
+        if isinstance(how, ast.Tuple):
+            if len(how.elts) != 2 or not (isinstance(how.elts[1], ast.Constant)
+                                          and type(how.elts[1].value) is int
+                                          and 1 <= how.elts[1].value <= MAX_ORDER):
+                self.fail(how, f"a higher derivative is written (x, k), k from 1 to {MAX_ORDER}")
+            how, order = how.elts[0], how.elts[1].value
+        variable = self.build(how)
+        if is_matrix(function) or isinstance(variable, sp.MatrixSymbol):
+            if order != 1:
+                self.fail(how, "a derivative with respect to a vector or matrix is a first one")
+            return self._matrix_derivative(node, function, variable)
+        if isinstance(variable, (sp.Symbol, sp.Indexed)):
+            return sp.Derivative(function, (variable, order))
+        symbols = [s for s in variable.free_symbols if not isinstance(s, BoundIndex)]
+        if order != 1 or len(symbols) != 1 or variable.has(sp.Indexed, sp.Sum, sp.Product) \
+                or not isinstance(variable, sp.Expr):
+            self.fail(how, "differentiate with respect to a symbol, x[k], or an expression of "
+                      "one symbol such as sigma**2 (first derivatives only)")
+        inner = symbols[0]
+        return sp.Derivative(function, inner) / sp.diff(variable, inner)
+
+    def _matrix_derivative(self, node, function, variable):
+        """The gradient ``Derivative(s, w)`` of a scalar by a declared vector or matrix, or the
+        Jacobian ``Derivative(v, z)`` of a vector by a declared vector."""
+        if is_matrix(function):
+            if not (function.shape[1] == 1 and isinstance(variable, sp.MatrixSymbol)
+                    and variable.shape[1] == 1):
+                self.fail(node, "the Jacobian Derivative(v, z) takes a vector v and a "
+                          "declared vector z")
+            return Jacobian(function, variable)
+        return Gradient(function, variable)
 
     def _big_operator(self, node, kind):
         limits = node.args[1]

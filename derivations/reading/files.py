@@ -14,7 +14,7 @@ import yaml
 from ..model import DerivationError, check_shape
 from ..kernel.definitions import Definition, DefinedName, defined_function
 from ..kernel import (
-    NEGATIVE, NONNEGATIVE, POSITIVE, REAL, Context, ContextError, Domain, Given, Optimization,
+    is_equation, NEGATIVE, NONNEGATIVE, POSITIVE, REAL, Context, ContextError, Domain, Given, Optimization,
     Relation, Sense,
 )
 from ..kernel.bounds import BoundsOracle
@@ -22,7 +22,7 @@ from ..kernel.laws import LAWS, Arbitrary, Law, parameter_conditions
 from ..kernel.matrices import has_matrices, is_matrix
 from ..model import Derivation, Step
 from .expressions import (
-    RESERVED_NAMES, ExpressionError, UndeclaredName, parse_expression, shape_text,
+    RESERVED_NAMES, ExpressionError, UndeclaredName, parse_equation, parse_expression, shape_text,
     substitution_problem,
 )
 from .sources import MAX_FILE_BYTES, STDIN_NAME, SUFFIX, InputError, read_bytes
@@ -33,9 +33,15 @@ MAX_STEPS = 500
 TOP_KEYS = ("title", "id", "summary", "symbols", "given", "define", "optimize", "start", "steps",
             "chains")
 CHAIN_KEYS = ("id", "title", "summary", "optimize", "start", "steps")
-STEP_KEYS = ("expr", "relation", "by", "using", "sense", "latex")
+STEP_KEYS = ("expr", "relation", "by", "using", "sense", "latex", "solve for")
 RELATIONS = {"=": Relation.EQ, "<=": Relation.LE, "<": Relation.LT, ">=": Relation.GE,
-             ">": Relation.GT, "approx": Relation.APPROX, "same optimizers": Relation.SAME_OPTIMIZERS}
+             ">": Relation.GT, "approx": Relation.APPROX, "same optimizers": Relation.SAME_OPTIMIZERS,
+             "iff": Relation.IFF, "<=>": Relation.IFF, "⇔": Relation.IFF,
+             "implies": Relation.IMPLIES, "=>": Relation.IMPLIES, "⇒": Relation.IMPLIES,
+             "implied by": Relation.IMPLIED_BY, "⇐": Relation.IMPLIED_BY,
+             "optimized where": Relation.OPTIMIZED_WHERE,
+             "optimizers satisfy": Relation.OPTIMIZERS_SATISFY}
+MAX_CONJUNCTION = 50  # equations in one item
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -136,14 +142,29 @@ class _Reader:
     def expression(self, value: _Value, context: Context, what: str, latex: bool = False):
         """The expression written in ``value``: in the file syntax, or in LaTeX for a step
         written in LaTeX alone (``latex:`` without ``expr:``)."""
+        if not latex and isinstance(value.value, list):
+            return self.conjunction(value, context, what)
         source = self.text(value, what)
         try:
             if latex:
                 from .latex import read_expression
                 return read_expression(source, context)
-            return parse_expression(source, context, self.defined)
+            return parse_equation(source, context, self.defined)
         except ExpressionError as exc:
             self.fail(f"{what}: {exc}", value, exc.column)
+
+    def conjunction(self, value: _Value, context: Context, what: str):
+        """A YAML list of equations: all of them hold (a system, such as stationarity with a
+        Lagrange multiplier and the constraint)."""
+        if not value.value or len(value.value) > MAX_CONJUNCTION:
+            self.fail(f"{what}: a list of 1 to {MAX_CONJUNCTION} equations", value)
+        found = []
+        for item in value.value:
+            equation = self.expression(item, context, what)
+            if not isinstance(equation, sp.Equality):
+                self.fail(f"{what}: each item of a list is an equation lhs == rhs", item)
+            found.append(equation)
+        return sp.And(*found) if len(found) > 1 else found[0]
 
     def document(self, root: _Value, default_id: str) -> list[Derivation]:
         """Every chain of the file, in order: the top-level chain, or each of ``chains:``."""
@@ -376,13 +397,16 @@ class _Reader:
                     elif name not in givens:
                         self.fail(f"no given called {name!r}", where)
             written = spec["expr"] if "expr" in spec else spec["latex"]
-            expr_source = self.text(written, "expr")
+            expr_source = "" if isinstance(written.value, list) else self.text(written, "expr")
             expr = self.expression(spec["expr"], context, f"step {number}") if "expr" in spec \
                 else self.expression(spec["latex"], context, f"step {number}", latex=True)
             before = steps[-1].expr if steps else start
+            if relation is Relation.LE and is_equation(before) and is_equation(expr):
+                relation = Relation.IMPLIED_BY  # '<=' between equations is the arrow
             self.shapes(number, before, expr, relation, written)
             cited = [givens[name] if name in givens else _conclusion(lemmas[name])
                      for name in using]
+            solve_for = self.solve_for(spec["solve for"], context) if "solve for" in spec else ()
             for side in (before, expr):
                 self.substitutions(side, cited, items)
             steps.append(Step(
@@ -394,6 +418,7 @@ class _Reader:
                 latex=self.latex(spec["latex"]) if "latex" in spec else None,
                 line=item.line,
                 decimals=_decimals(expr_source) if relation is Relation.APPROX else None,
+                solve_for=solve_for,
             ))
             if relation is Relation.APPROX and steps[-1].decimals is None:
                 self.fail("an 'approx' step's expr is the number it rounds to, such as 0.7219",
@@ -409,6 +434,17 @@ class _Reader:
                       "(a transpose .T may be missing or extra)", where)
         if _shape(expr) is not None and relation is not Relation.EQ:
             self.fail(f"step {number}: matrices and vectors are related by '=' only", where)
+
+    def solve_for(self, value: _Value, context: Context) -> tuple:
+        items = value.value if isinstance(value.value, list) else [value]
+        found = []
+        for item in items:
+            name = self.text(item, "a name in 'solve for'")
+            declaration = context.lookup(name)
+            if declaration is None or declaration.kind != "scalar":
+                self.fail(f"solve for {name!r}: not a declared symbol", item)
+            found.append(declaration.obj)
+        return tuple(found)
 
     def substitutions(self, expr, cited: list[Given], where: list[_Value]) -> None:
         """Applying the cited givens in turn must not build a number too large to write:

@@ -1,0 +1,615 @@
+"""The primitive rules about equations: an item of a chain that is an equation ``lhs = rhs``
+(a SymPy ``Eq``) or a conjunction of equations (an ``And`` of them).
+
+An equation holds at a point of the declared domains where both its sides have a (real) value
+and are equal; a conjunction, where each of its equations holds.  ``iff`` says that at every
+point of the domains (where the cited givens hold) the one holds exactly when the other does;
+``implies`` and ``implied by``, one way.  Each rule states its side conditions and fails with a
+``RuleError`` of its name; which factor, which pairing, which point is found by the tactic.
+
+Where a side may lack a value is read off the expressions as written (``_undefined_somewhere``),
+never off a normal form, which may cancel a hole.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from ..verdicts import Verdict
+from .bounds import BoundsOracle
+from .context import Context
+from .normal_forms import NORMAL_FORMS
+from .numeric import EvaluationError, Point, _certified_sign, read
+from .relations import Optimization, Relation, Sense
+from .rules import (DIGITS, RuleError, _judge, _undefined_somewhere, _validate, apply_givens)
+from .hypotheses import unmet_given
+from .substitution import bind_indices, substitute
+
+# Functions whose derivative does not exist everywhere their value does: an objective with one
+# of them around the optimised variable is not taken as differentiable.
+# A declared function (``f: function of 1 argument``) may be any function: not differentiable.
+_NOT_SMOOTH = (sp.Abs, sp.sign, sp.Max, sp.Min, sp.Piecewise, sp.floor, sp.ceiling,
+               sp.Heaviside, sp.KroneckerDelta, sp.factorial, AppliedUndef)
+
+
+def is_equation(item) -> bool:
+    """Whether a chain item is an equation or a conjunction of equations."""
+    if isinstance(item, sp.Equality):
+        return True
+    return isinstance(item, sp.And) and all(isinstance(a, sp.Equality) for a in item.args)
+
+
+def equations_of(item) -> tuple:
+    """The equations of an item: itself, or those of the conjunction."""
+    if isinstance(item, sp.Equality):
+        return (item,)
+    if is_equation(item):
+        return tuple(item.args)
+    raise TypeError("not an equation")
+
+
+MAX_INDEX_VALUES = 64  # values of an index a counterexample is checked at, all of them
+
+
+def index_symbols(context: Context, item) -> tuple:
+    """The indices of an item: its free integer symbols declared with a finite range, such as
+    j in [1, K].  The item says its equations hold for every value of them in that range."""
+    item = sp.S(item)
+    named = item.free_symbols.union(*(v.free_symbols for d in item.atoms(sp.Derivative)
+                                      for v in d.variables))  # SymPy leaves out d/dp[j]'s j
+    found = []
+    for symbol in sorted(named, key=str):
+        domain = context.domain_of(symbol)
+        if isinstance(symbol, sp.Symbol) and domain is not None and domain.integer \
+                and context.lookup(symbol.name) is not None \
+                and context.lookup(symbol.name).kind == "scalar" \
+                and all(sp.S(end).is_finite is not False and not sp.S(end).is_infinite
+                        for end in (domain.lower, domain.upper)):
+            found.append(symbol)
+    return tuple(found)
+
+
+def index_range(context: Context, index) -> tuple:
+    """The first and last value of an index (its ends, moved in where open)."""
+    domain = context.domain_of(index)
+    return (domain.lower + (1 if domain.lower_open else 0),
+            domain.upper - (1 if domain.upper_open else 0))
+
+
+def _ranges_nonempty(rule: str, context: Context, *items) -> None:
+    """Every index of the items takes at least one value: an equation free of an index then
+    says the same for every value of it as for one (the rules compare equations point by
+    point; a claim for every j of an empty range would say nothing)."""
+    oracle = BoundsOracle(context)
+    for item in items:
+        for index in index_symbols(context, item):
+            first, last = index_range(context, index)
+            if not oracle.bounds(last - first).nonnegative:
+                raise RuleError(rule, f"the range of the index {index} is not proved nonempty")
+
+
+def _difference(equation) -> sp.Expr:
+    return equation.lhs - equation.rhs
+
+
+def _equations(rule: str, item, context: Context | None = None) -> tuple:
+    if not is_equation(item):
+        raise RuleError(rule, f"{sp.sstr(item)} is not an equation")
+    if context is not None:
+        _ranges_nonempty(rule, context, item)
+    return equations_of(item)
+
+
+def _zero_by(rule: str, form: str, expr, oracle, givens, what: str) -> None:
+    normal = NORMAL_FORMS.get(form)
+    if normal is None:
+        raise RuleError(rule, f"no normal form called {form!r}")
+    if normal(apply_givens(expr, givens), oracle) != 0:
+        raise RuleError(rule, f"{what} does not rewrite to 0 by {form!r}")
+
+
+def _nonzero(rule: str, factor, oracle, givens) -> None:
+    factor = apply_givens(factor, givens)
+    if not (oracle.is_positive(factor) or oracle.is_negative(factor)):
+        raise RuleError(rule, f"the factor {sp.sstr(factor)} is not proved nonzero")
+
+
+def _defined_where(rule: str, one, other, oracle, givens, what: str) -> None:
+    why = _undefined_somewhere(one, other, oracle, givens)
+    if why is not None:
+        raise RuleError(rule, f"{what} may lack a value where the other has one ({why})")
+
+
+def _matched(rule: str, matching, count: int, available: int, onto: bool) -> tuple:
+    matching = tuple(matching)
+    if len(matching) != count or any(not 0 <= m < available for m in matching):
+        raise RuleError(rule, "the pairing of the equations does not fit them")
+    if onto and sorted(matching) != list(range(available)):
+        raise RuleError(rule, "for 'iff' every equation is paired with exactly one other")
+    return matching
+
+
+# -- proofs --------------------------------------------------------------------------------------
+def equivalent_by_factor(context: Context, before, after, factors, matching, form: str,
+                         givens=()) -> "Judgement":
+    """``before ⇔ after``, equation by equation: the i-th equation after is paired with the
+    equation ``matching[i]`` before, whose lhs - rhs is ``factors[i]`` times its own, by a sound
+    normal form; each factor is proved nonzero and has a value wherever either equation has
+    one; the two equations have values at the same points.  Adding a term to both sides,
+    multiplying by a nonzero factor, rearranging and solving a·v + b = 0 for v (a ≠ 0) are
+    this rule."""
+    rule = "equivalent_by_factor"
+    old, new = _equations(rule, before, context), _equations(rule, after, context)
+    factors = tuple(sp.S(f) for f in factors)
+    matching = _matched(rule, matching, len(new), len(old), onto=True)
+    if len(factors) != len(new):
+        raise RuleError(rule, "one factor per equation")
+    oracle = BoundsOracle(context)
+    for equation, index, factor in zip(new, matching, factors):
+        source = old[index]
+        _zero_by(rule, form, _difference(source) - factor * _difference(equation), oracle,
+                 givens, f"({sp.sstr(source)}) - {sp.sstr(factor)}*({sp.sstr(equation)})")
+        _nonzero(rule, factor, oracle, givens)
+        _defined_where(rule, equation, source, oracle, givens, "the new equation")
+        _defined_where(rule, source, equation, oracle, givens, "the old equation")
+        _defined_where(rule, factor, sp.Tuple(source, equation), oracle, givens, "the factor")
+    method = ", ".join(sorted({sp.sstr(f) for f in factors}))
+    return _judge(context, before, after, Relation.IFF, givens=givens, verdict=Verdict.PROVED,
+                  rule=rule, method=f"lhs - rhs equal up to the nonzero factor {method} ({form})")
+
+
+def implies_by_factor(context: Context, before, after, relation: Relation, factors, matching,
+                      form: str, givens=()) -> "Judgement":
+    """``premise ⇒ conclusion`` (``before implies after``, or ``after`` for ``implied by``):
+    the i-th conclusion equation's lhs - rhs is ``factors[i]`` (any expression) times that of
+    the premise equation ``matching[i]``, by a sound normal form, and the conclusion equation
+    and the factor have a value wherever that premise equation has one.  Multiplying by a
+    factor that may be 0, squaring both sides (factor lhs + rhs) and dropping an equation of a
+    conjunction are this rule."""
+    rule = "implies_by_factor"
+    if relation not in (Relation.IMPLIES, Relation.IMPLIED_BY):
+        raise RuleError(rule, f"{relation.value!r} is not an implication")
+    premise, conclusion = (before, after) if relation is Relation.IMPLIES else (after, before)
+    old, new = _equations(rule, premise, context), _equations(rule, conclusion, context)
+    factors = tuple(sp.S(f) for f in factors)
+    matching = _matched(rule, matching, len(new), len(old), onto=False)
+    if len(factors) != len(new):
+        raise RuleError(rule, "one factor per equation")
+    oracle = BoundsOracle(context)
+    for equation, index, factor in zip(new, matching, factors):
+        source = old[index]
+        _zero_by(rule, form, _difference(equation) - factor * _difference(source), oracle,
+                 givens, f"({sp.sstr(equation)}) - {sp.sstr(factor)}*({sp.sstr(source)})")
+        _defined_where(rule, sp.Tuple(equation, factor), source, oracle, givens,
+                       "the conclusion")
+    method = ", ".join(sorted({sp.sstr(f) for f in factors}))
+    return _judge(context, before, after, relation, givens=givens, verdict=Verdict.PROVED,
+                  rule=rule, method=f"lhs - rhs of the conclusion is {method} times the "
+                                    f"premise's ({form})")
+
+
+_INJECTIVE = {"exp": (sp.exp, None), "log": (sp.log, "positive")}
+
+
+def equivalent_by_injective_map(context: Context, before, after, name: str, form: str,
+                                givens=()) -> "Judgement":
+    """``l = r ⇔ f(l) = f(r)`` (either way round) for a strictly monotone f: exp, or log where
+    l and r are proved positive; each side of the mapped equation is f of the other's side by
+    a sound normal form, and the two equations have values at the same points."""
+    rule = "equivalent_by_injective_map"
+    if name not in _INJECTIVE:
+        raise RuleError(rule, f"no strictly monotone map called {name!r}")
+    function, needs = _INJECTIVE[name]
+    old, new = _equations(rule, before, context), _equations(rule, after, context)
+    if len(old) != 1 or len(new) != 1:
+        raise RuleError(rule, "one equation on each side")
+    oracle = BoundsOracle(context)
+    for inner, outer in ((old[0], new[0]), (new[0], old[0])):
+        try:
+            for side in ("lhs", "rhs"):
+                _zero_by(rule, form, getattr(outer, side) - function(getattr(inner, side)),
+                         oracle, givens, f"the {side}")
+                if needs == "positive" and not oracle.is_positive(
+                        apply_givens(getattr(inner, side), givens)):
+                    raise RuleError(rule, f"{sp.sstr(getattr(inner, side))} is not proved "
+                                    "positive")
+        except RuleError:
+            continue
+        _defined_where(rule, outer, inner, oracle, givens, "the mapped equation")
+        _defined_where(rule, inner, outer, oracle, givens, "the equation")
+        return _judge(context, before, after, Relation.IFF, givens=givens,
+                      verdict=Verdict.PROVED, rule=rule,
+                      method=f"{name} of both sides, strictly monotone ({form})")
+    raise RuleError(rule, f"neither equation is {name} of both sides of the other")
+
+
+def equivalent_by_substitution(context: Context, before, after, source: int, matching,
+                               form: str, givens=()) -> "Judgement":
+    """``(v = t) ∧ R ⇔ (v = t) ∧ R'`` for a symbol v and t free of v: where the equation holds
+    v is t, so each equation of R holds exactly when R[v := t] does (a capture-avoiding
+    substitution), and R' is R[v := t] up to a sound normal form, defined at the same points.
+    The i-th equation after is paired with the equation ``matching[i]`` before; the one paired
+    with the source is the source itself."""
+    rule = "equivalent_by_substitution"
+    old, new = _equations(rule, before, context), _equations(rule, after, context)
+    matching = _matched(rule, matching, len(new), len(old), onto=True)
+    if not 0 <= source < len(old):
+        raise RuleError(rule, "no such equation")
+    variable, value = old[source].lhs, old[source].rhs
+    if not isinstance(variable, sp.Symbol) or value.has(variable):
+        raise RuleError(rule, "the substituted equation is v = t, v a symbol, t free of v")
+    if any(e.has(sp.Derivative) for e in old):
+        raise RuleError(rule, "a derivative may be with respect to the substituted symbol")
+    oracle = BoundsOracle(context)
+    for equation, index in zip(new, matching):
+        if index == source:
+            if equation != old[source]:
+                raise RuleError(rule, "the substituted equation is kept as it is")
+            continue
+        replaced = substitute(old[index], {variable: value})
+        if not isinstance(replaced, sp.Equality):
+            raise RuleError(rule, f"substituting into {sp.sstr(old[index])} decides it")
+        _zero_by(rule, form, _difference(equation) - _difference(replaced), oracle, givens,
+                 f"({sp.sstr(equation)}) - ({sp.sstr(replaced)})")
+        _defined_where(rule, equation, replaced, oracle, givens, "the new equation")
+        _defined_where(rule, replaced, equation, oracle, givens, "the substituted equation")
+    return _judge(context, before, after, Relation.IFF, givens=givens, verdict=Verdict.PROVED,
+                  rule=rule, method=f"substituting {sp.sstr(variable)} = {sp.sstr(value)} "
+                                    f"({form})")
+
+
+def equivalent_by_combination(context: Context, before, after, target: int, source: int,
+                              multiplier, form: str, givens=()) -> "Judgement":
+    """``A ∧ B ∧ R ⇔ A ∧ B' ∧ R`` where lhs - rhs of B' is that of B (equation ``target``
+    before) plus ``multiplier`` times that of A (equation ``source``): where A holds the two
+    differ by 0.  The multiplier and B' have a value wherever A and B have, and B wherever A
+    and B' have.  The equations after are those before with B replaced by B'."""
+    rule = "equivalent_by_combination"
+    old, new = _equations(rule, before, context), _equations(rule, after, context)
+    if target == source or not (0 <= target < len(old) and 0 <= source < len(old)):
+        raise RuleError(rule, "two different equations of the system")
+    kept = [e for i, e in enumerate(old) if i != target]
+    replaced = [e for e in new if e not in kept]
+    if len(new) != len(old) or len(replaced) != 1 or not all(e in new for e in kept):
+        raise RuleError(rule, "the system after is the one before with one equation replaced")
+    combined, added, multiplier = replaced[0], old[source], sp.S(multiplier)
+    oracle = BoundsOracle(context)
+    _zero_by(rule, form, _difference(combined) - _difference(old[target])
+             - multiplier * _difference(added), oracle, givens,
+             "the new equation minus the old one and the multiple of the other")
+    _defined_where(rule, sp.Tuple(multiplier, combined), sp.Tuple(added, old[target]), oracle,
+                   givens, "the multiplier or the new equation")
+    _defined_where(rule, old[target], sp.Tuple(added, combined), oracle, givens,
+                   "the old equation")
+    return _judge(context, before, after, Relation.IFF, givens=givens, verdict=Verdict.PROVED,
+                  rule=rule, method=f"adding {sp.sstr(multiplier)} times ({sp.sstr(added)}) "
+                                    f"({form})")
+
+
+def equivalent_by_summing(context: Context, before, after, source: int, index, form: str,
+                          givens=()) -> "Judgement":
+    """``A ∧ R ⇔ A ∧ R ∧ C`` where A (equation ``source``) holds for every value of the
+    index j in its range and C, free of j, has lhs - rhs equal to the sum over that range of
+    A's lhs - rhs: C follows from A.  C has a value wherever A has one (for every j)."""
+    rule = "equivalent_by_summing"
+    old, new = _equations(rule, before, context), _equations(rule, after, context)
+    if not 0 <= source < len(old):
+        raise RuleError(rule, "no such equation")
+    if index not in index_symbols(context, old[source]):
+        raise RuleError(rule, f"{index} is not an index of the summed equation")
+    added = [e for e in new if e not in old]
+    if len(new) != len(old) + 1 or len(added) != 1 or not all(e in new for e in old):
+        raise RuleError(rule, "the system after is the one before with one equation added")
+    summed = added[0]
+    if summed.has(index):
+        raise RuleError(rule, f"the summed equation must be free of {index}")
+    first, last = index_range(context, index)
+    total = bind_indices(sp.Sum(_difference(old[source]), (index, first, last)))
+    oracle = BoundsOracle(context)
+    _zero_by(rule, form, _difference(summed) - total, oracle, givens,
+             f"the new equation minus the sum over {index}")
+    _defined_where(rule, summed, old[source], oracle, givens, "the summed equation")
+    return _judge(context, before, after, Relation.IFF, givens=givens, verdict=Verdict.PROVED,
+                  rule=rule, method=f"summing ({sp.sstr(old[source])}) over {index} from "
+                                    f"{sp.sstr(first)} to {sp.sstr(last)} ({form})")
+
+
+# -- from an objective to an equation -----------------------------------------------------------
+def _one_variable(rule: str, context: Context, optimization: Optimization, givens):
+    if len(optimization.over) != 1 or not isinstance(optimization.over[0], sp.Symbol):
+        raise RuleError(rule, "optimise over one scalar symbol")
+    variable = optimization.over[0]
+    domain = context.domain_of(variable)
+    if domain is None or domain.integer:
+        raise RuleError(rule, f"{variable} must range over real numbers")
+    if not ((domain.lower_open or domain.lower == -sp.oo)
+            and (domain.upper_open or domain.upper == sp.oo)):
+        raise RuleError(rule, f"the domain of {variable} must be an open interval: an optimum "
+                        "at an end need not be stationary")
+    if any(g.lhs.has(variable) or g.rhs.has(variable) for g in givens):
+        raise RuleError(rule, "a given about the optimised variable would fix it")
+    for declaration in context.declarations:
+        ends = (declaration.domain.lower, declaration.domain.upper) \
+            if declaration.domain is not None else ()
+        if any(sp.S(end).has(variable) for end in ends):
+            raise RuleError(rule, f"the domain of {declaration.name} depends on {variable}: "
+                            "the others do not stay fixed while it varies")
+    return variable
+
+
+def _smooth(rule: str, variable, oracle, givens, **parts) -> None:
+    """Each part is defined and differentiable in ``variable`` everywhere on the domains."""
+    for what, expr in parts.items():
+        expr = sp.S(expr)
+        for found in expr.atoms(*_NOT_SMOOTH):
+            if found.has(variable):
+                raise RuleError(rule, f"{sp.sstr(found)} in the {what} may not be "
+                                f"differentiable in {variable}")
+        _defined_where(rule, expr, sp.S.Zero, oracle, givens, f"the {what}")
+
+
+def _stationary_equation(rule, equation, derivative, factor, form, oracle, givens,
+                         objective, variable):
+    equations = _equations(rule, equation)
+    if len(equations) != 1:
+        raise RuleError(rule, "one equation")
+    extra = equation.free_symbols - objective.free_symbols - {variable}
+    if extra:
+        raise RuleError(rule, f"the equation names {', '.join(sorted(map(str, extra)))}, which "
+                        "the objective does not")
+    _zero_by(rule, form, _difference(equations[0]) - factor * derivative, oracle, givens,
+             "lhs - rhs minus the factor times the derivative")
+    _nonzero(rule, factor, oracle, givens)
+
+
+def optimized_where_by_sign_change(context: Context, objective, equation,
+                                   optimization: Optimization, sense: Sense, weight, core,
+                                   factor, form: str, givens=()) -> "Judgement":
+    """The optimisers of ``objective`` over v, on v's open interval, are exactly the
+    solutions of ``equation``: d objective/dv = weight·core with weight proved > 0 and core
+    strictly decreasing in v (increasing for a minimum; the sign of its derivative proved), so
+    the objective rises before core's only zero and falls after it (and is monotone if there
+    is none); the equation's lhs - rhs is factor·core, factor proved nonzero.  Objective,
+    derivative, weight, core and factor are defined everywhere and smooth in v.  Strict
+    concavity is the case weight = 1, core = the derivative."""
+    rule = "optimized_where_by_sign_change"
+    variable = _one_variable(rule, context, optimization, givens)
+    oracle = BoundsOracle(context)
+    weight, core, factor = sp.S(weight), sp.S(core), sp.S(factor)
+    derivative = sp.diff(objective, variable)
+    slope = sp.diff(core, variable)
+    _smooth(rule, variable, oracle, givens, objective=objective, derivative=derivative,
+            weight=weight, core=core, factor=factor, equation=equation, slope=slope)
+    _zero_by(rule, form, derivative - weight * core, oracle, givens,
+             "the derivative minus weight times core")
+    if not oracle.is_positive(apply_givens(weight, givens)):
+        raise RuleError(rule, f"the weight {sp.sstr(weight)} is not proved positive")
+    slope_form = NORMAL_FORMS[form](apply_givens(slope, givens), oracle)
+    falling = sense is Sense.MAXIMIZE
+    if not (oracle.is_negative(slope_form) if falling else oracle.is_positive(slope_form)):
+        raise RuleError(rule, f"d/d{variable} of {sp.sstr(core)} is not proved "
+                        f"{'negative' if falling else 'positive'} (the objective is not "
+                        f"proved strictly {'concave' if falling else 'convex'} or unimodal)")
+    _stationary_equation(rule, equation, core, factor, form, oracle, givens, objective,
+                         variable)
+    return _judge(context, objective, equation, Relation.OPTIMIZED_WHERE, givens=givens,
+                  optimization=optimization, sense_before=sense, sense_after=sense,
+                  verdict=Verdict.PROVED, rule=rule,
+                  method=f"the derivative is {sp.sstr(weight)} > 0 times a strictly "
+                         f"{'decreasing' if falling else 'increasing'} function of {variable}: "
+                         f"the only {sense.value[:-1]}er on the open domain is where it is 0")
+
+
+def optimizers_satisfy_stationarity(context: Context, objective, equation,
+                                    optimization: Optimization, sense: Sense, factor, form: str,
+                                    givens=()) -> "Judgement":
+    """Every optimiser of ``objective`` over v on v's open interval solves ``equation``
+    (Fermat): the objective and its derivative are defined everywhere and smooth in v, and the
+    equation's lhs - rhs is factor·(d objective/dv), factor proved nonzero.  It says nothing
+    about whether a solution is an optimiser."""
+    rule = "optimizers_satisfy_stationarity"
+    variable = _one_variable(rule, context, optimization, givens)
+    oracle = BoundsOracle(context)
+    derivative = sp.diff(objective, variable)
+    _smooth(rule, variable, oracle, givens, objective=objective, derivative=derivative,
+            factor=factor, equation=equation)
+    _stationary_equation(rule, equation, derivative, sp.S(factor), form, oracle, givens,
+                         objective, variable)
+    return _judge(context, objective, equation, Relation.OPTIMIZERS_SATISFY, givens=givens,
+                  optimization=optimization, sense_before=sense, sense_after=sense,
+                  verdict=Verdict.PROVED, rule=rule,
+                  method=f"a stationary point: every {sense.value[:-1]}er on the open domain "
+                         "solves it (not proved to be one)")
+
+
+def _names(expr) -> set:
+    """The symbols and sequences an expression names (a sequence by its label)."""
+    expr = sp.S(expr)
+    return {s for s in expr.free_symbols if isinstance(s, sp.Symbol)} | {
+        e.base.label for e in expr.atoms(sp.Indexed)}
+
+
+def _simplex_constraint(rule: str, equation, base):
+    """``Sum(p[k], (k, a, b)) == c`` with c free of p: the range (a, b) and c."""
+    total = equation.lhs
+    if not (isinstance(total, sp.Sum) and len(total.limits) == 1):
+        raise RuleError(rule, "the constraint is Sum(p[k], (k, a, b)) == c")
+    bound, first, last = total.limits[0]
+    if total.function != base[bound] or equation.rhs.has(base) or first.has(base) \
+            or last.has(base):
+        raise RuleError(rule, "the constraint is Sum(p[k], (k, a, b)) == c, c free of p")
+    return first, last, equation.rhs
+
+
+def optimized_where_by_lagrange(context: Context, objective, system, optimization: Optimization,
+                                sense: Sense, multiplier, factor, form: str,
+                                givens=()) -> "Judgement":
+    """The optimisers of ``objective`` = Σ_{k=a}^{b} φ(p[k]) over the sequence p, each entry
+    on an open interval, subject to Σ_{k=a}^{b} p[k] = c, are exactly the p for which some
+    value of the multiplier λ satisfies the system [S, constraint], S holding for every index
+    j in [a, b]: S's lhs - rhs is ``factor`` (proved nonzero) times ∂φ(p[j])/∂p[j] + λ.  The
+    objective is separable and each term strictly concave in its entry (convex for a
+    minimum; the sign of the second derivative proved), the constraint affine with a nonzero
+    gradient, so the Lagrange conditions are necessary and sufficient.  λ is a real symbol
+    free to take any value, named nowhere else; [a, b] is proved nonempty."""
+    rule = "optimized_where_by_lagrange"
+    if len(optimization.over) != 1 or not isinstance(optimization.over[0], sp.IndexedBase):
+        raise RuleError(rule, "optimise over one sequence")
+    base = optimization.over[0]
+    equations = _equations(rule, system, context)
+    if len(equations) != 2:
+        raise RuleError(rule, "the system is the stationarity equation and the constraint")
+    found = []
+    for constraint, stationary in (equations, equations[::-1]):
+        try:
+            found.append((*_simplex_constraint(rule, constraint, base), stationary))
+        except RuleError:
+            continue
+    if len(found) != 1:
+        raise RuleError(rule, "exactly one equation is the constraint Sum(p[k], (k, a, b)) == c")
+    first, last, total, stationary = found[0]
+    indices = index_symbols(context, stationary)
+    if len(indices) != 1 or index_range(context, indices[0]) != (first, last):
+        raise RuleError(rule, "the stationarity equation has one index, ranging over the "
+                        "constraint's range")
+    index = indices[0]
+    multiplier = sp.S(multiplier)
+    domain = context.domain_of(multiplier)
+    if not isinstance(multiplier, sp.Symbol) or domain is None or domain.integer \
+            or domain.lower != -sp.oo or domain.upper != sp.oo:
+        raise RuleError(rule, f"the multiplier {multiplier} must be a symbol of all real values")
+    if objective.has(multiplier) or total.has(multiplier) or objective.has(index) \
+            or any(g.lhs.has(multiplier) or g.rhs.has(multiplier) or g.lhs.has(base)
+                   or g.rhs.has(base) for g in givens):
+        raise RuleError(rule, f"{multiplier} and {base} are named by the equations alone")
+    for declaration in context.declarations:
+        ends = (declaration.domain.lower, declaration.domain.upper) \
+            if declaration.domain is not None else ()
+        if any(sp.S(end).has(multiplier) or sp.S(end).has(base.label) for end in ends):
+            raise RuleError(rule, f"the domain of {declaration.name} depends on the variables")
+    entries = context.domain_of(base[index])
+    if entries is None or entries.integer or not (
+            (entries.lower_open or entries.lower == -sp.oo)
+            and (entries.upper_open or entries.upper == sp.oo)):
+        raise RuleError(rule, f"the entries of {base} must range over an open interval")
+    extra = _names(system) - _names(objective) - {multiplier, index, base.label}
+    if extra:
+        raise RuleError(rule, f"the system names {', '.join(sorted(map(str, extra)))}, which the "
+                        "objective does not")
+    if not (isinstance(objective, sp.Sum) and len(objective.limits) == 1
+            and tuple(objective.limits[0][1:]) == (first, last)):
+        raise RuleError(rule, "the objective is a sum over the constraint's range")
+    bound = objective.limits[0][0]
+    if any(e.base == base and e.indices != (bound,) for e in objective.function.atoms(sp.Indexed)):
+        raise RuleError(rule, f"each term of the objective depends on its own entry of {base}")
+    term = objective.function.xreplace({bound: index})
+    entry = base[index]
+    slope = sp.diff(term, entry)
+    curvature = sp.diff(slope, entry)
+    oracle = BoundsOracle(context)
+    _smooth(rule, entry, oracle, givens, term=term, derivative=slope, curvature=curvature,
+            factor=factor, system=system)
+    bent = NORMAL_FORMS[form](apply_givens(curvature, givens), oracle)
+    concave = sense is Sense.MAXIMIZE
+    if not (oracle.is_negative(bent) if concave else oracle.is_positive(bent)):
+        raise RuleError(rule, f"the second derivative of a term in its entry, {sp.sstr(bent)}, "
+                        f"is not proved {'negative' if concave else 'positive'}")
+    first_last = oracle.bounds(last - first)
+    if not first_last.nonnegative:
+        raise RuleError(rule, "the range of the sum is not proved nonempty")
+    factor = sp.S(factor)
+    _zero_by(rule, form, _difference(stationary) - factor * (slope + multiplier), oracle,
+             givens, "the stationarity equation minus the factor times dL/dp[j]")
+    _nonzero(rule, factor, oracle, givens)
+    return _judge(context, objective, system, Relation.OPTIMIZED_WHERE, givens=givens,
+                  optimization=optimization, sense_before=sense, sense_after=sense,
+                  verdict=Verdict.PROVED, rule=rule,
+                  method=f"Lagrange conditions with multiplier {multiplier}: a separable, "
+                         f"strictly {'concave' if concave else 'convex'} objective under the "
+                         f"affine constraint {sp.sstr(base)} summing to {sp.sstr(total)}")
+
+
+# -- refutation ----------------------------------------------------------------------------------
+def holds_at(context: Context, item, point: Point, givens=()) -> bool | None:
+    """Whether ``item`` certainly holds at ``point`` (True: for every value of its indices,
+    both sides of each equation have certified real enclosures and their difference is
+    exactly 0, by exact rational arithmetic or a point interval) or certainly fails (False: at
+    some value of its indices a difference is certified nonzero, or a side certainly not
+    real); None when that cannot be certified, or a side has no value there (that may be a
+    failure of evaluation, not a hole)."""
+    _validate(context, point)
+    indices = index_symbols(context, item)
+    ranges = []
+    for index in indices:
+        first, last = (sp.S(end).xreplace({k: sp.Integer(v) for k, v in point.integers.items()})
+                       for end in index_range(context, index))
+        if not (first.is_Integer and last.is_Integer) or last - first >= MAX_INDEX_VALUES:
+            return None
+        ranges.append(range(int(first), int(last) + 1))
+    found = True
+    for values in itertools.islice(itertools.product(*ranges), MAX_INDEX_VALUES):
+        at = Point({**point.integers, **dict(zip(indices, values))}, point.values,
+                   point.functions)
+        one = _holds_everywhere_at(context, item, at, givens)
+        if one is False:
+            return False
+        if one is None:
+            found = None
+    if math.prod(len(r) for r in ranges) > MAX_INDEX_VALUES:
+        return None  # not every value was checked
+    return found
+
+
+def _holds_everywhere_at(context: Context, item, point: Point, givens) -> bool | None:
+    applied = [apply_givens(e, givens) for e in equations_of(item)]
+    if unmet_given(context, point, givens, applied, equations_of(item)) is not None:
+        return None
+    found = True
+    for equation in applied:
+        try:
+            sides = [read(side, point, DIGITS) for side in (equation.lhs, equation.rhs)]
+        except EvaluationError:
+            found = None
+            continue
+        if any(side.certified and side.complex for side in sides):
+            return False  # a side certainly has no real value
+        real = all(side.certified and side.imaginary == (0, 0) for side in sides)
+        sign, _ = _certified_sign(equation.rhs - equation.lhs, point, DIGITS)
+        if sign is None or (sign == 0 and not real):
+            found = None
+        elif sign != 0:
+            return False
+    return found
+
+
+def equation_refuted_at(context: Context, before, after, relation: Relation, point: Point,
+                        givens=()) -> "Judgement":
+    """``before relation after`` fails at ``point``: the premise (for ``iff``, either one)
+    certainly holds there and the other certainly fails."""
+    rule = "equation_refuted_at"
+    if not relation.between_equations:
+        raise RuleError(rule, f"{relation.value!r} is not a relation between equations")
+    _equations(rule, before), _equations(rule, after)
+    directions = {Relation.IMPLIES: [(before, after, "the first")],
+                  Relation.IMPLIED_BY: [(after, before, "the second")],
+                  Relation.IFF: [(before, after, "the first"), (after, before, "the second")]}
+    try:
+        for premise, conclusion, which in directions[relation]:
+            if holds_at(context, premise, point, givens) is True \
+                    and holds_at(context, conclusion, point, givens) is False:
+                other = "the second" if which == "the first" else "the first"
+                return _judge(context, before, after, relation, givens=givens,
+                              verdict=Verdict.REFUTED, rule=rule,
+                              method=f"counterexample: {which} equation holds here exactly and "
+                                     f"{other} certainly fails",
+                              counterexample=point.shown(),
+                              left="holds" if which == "the first" else "fails",
+                              right="fails" if which == "the first" else "holds")
+    except EvaluationError as exc:
+        raise RuleError(rule, f"no value at the point: {exc}") from exc
+    raise RuleError(rule, "no direction of the relation certainly fails at this point")
+
