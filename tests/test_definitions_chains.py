@@ -155,9 +155,24 @@ def test_the_lecture_file_proves_each_of_its_chains():
     chains = files.read_all(GOOD / "lecture-least-squares.deriv.yaml")
     known: dict = {}
     reports = [check(d, known=known) for d in chains]
-    assert [r.derivation.chain for r in reports] == ["loss", "gradient", "minimum"]
+    assert [r.derivation.chain for r in reports] == ["loss", "gradient", "estimator"]
     assert all(r.passed(strict=True) for r in reports)
-    assert files.read(GOOD / "lecture-least-squares.deriv.yaml").chain == "minimum"
+    assert files.read(GOOD / "lecture-least-squares.deriv.yaml").chain == "estimator"
+    assert reports[-1].derivation.steps[-1].expr.lhs.name == "w"  # ends in the estimator w = ...
+
+
+def test_the_estimator_is_not_proved_through_a_wrong_gradient(tmp_path):
+    """The lecture with a slip in its gradient chain: the estimator's step that cites the
+    gradient is not proved, whatever it says."""
+    text = (GOOD / "lecture-least-squares.deriv.yaml").read_text().replace(
+        "      - expr: 2*w*Sxx - 2*Sxt\n", "      - expr: 3*w*Sxx - 2*Sxt\n")
+    path = tmp_path / "lecture.deriv.yaml"
+    path.write_text(text)
+    known: dict = {}
+    reports = [check(d, known=known) for d in files.read_all(path)]
+    assert reports[1].steps[1].verdict is Verdict.REFUTED
+    cites = [s for s in reports[2].steps if "gradient" in s.step.using]
+    assert cites and all(s.verdict is not Verdict.PROVED for s in cites)
 
 
 # -- notation ------------------------------------------------------------------------------------
