@@ -3,6 +3,7 @@ column for every error, and bounds on everything a hostile file could inflate.""
 
 from __future__ import annotations
 
+import ast
 import difflib
 import re
 from dataclasses import dataclass
@@ -557,28 +558,27 @@ def _conclusion(chain: Derivation) -> Given:
     return Given(chain.chain, chain.start, chain.steps[-1].expr)
 
 
-def _names_in(text: str) -> set[str]:
-    """The names a formula mentions (empty if it is not one: the parser says why later)."""
-    import ast
-
+def _formula_tree(text: str):
+    """The syntax tree of a formula, or None if it is not one (the parser says why later)."""
     try:
-        return {node.id for node in ast.walk(ast.parse(text.strip(), mode="eval"))
-                if isinstance(node, ast.Name)}
+        return ast.parse(text.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
+        return None
+
+
+def _names_in(text: str) -> set[str]:
+    """The names a formula mentions."""
+    tree = _formula_tree(text)
+    return set() if tree is None else {node.id for node in ast.walk(tree)
+                                       if isinstance(node, ast.Name)}
 
 
 def _limit_names(text: str) -> set[str]:
     """The names a formula writes in the limits of a sum or product: parameters used there
     are integers."""
-    import ast
-
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return set()
+    tree = _formula_tree(text)
     found = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(tree) if tree is not None else ():
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
                 and node.func.id in ("Sum", "Product") and len(node.args) == 2 \
                 and isinstance(node.args[1], ast.Tuple):
@@ -590,11 +590,8 @@ def _limit_names(text: str) -> set[str]:
 def _passed_as_sequences(text: str, defined: dict) -> set[str]:
     """The names a body passes to an earlier definition where that takes a sequence
     (``CE(r, s): H(r) + KL(r, s)``): such a parameter is a sequence too."""
-    import ast
-
-    try:
-        tree = ast.parse(text.strip(), mode="eval")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = _formula_tree(text)
+    if tree is None:
         return set()
     found = set()
     for node in ast.walk(tree):
