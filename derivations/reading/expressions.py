@@ -98,17 +98,21 @@ _KEYWORD_STANDINS = {"lambda": "lambd_"}
 _KEYWORDS = re.compile(r"\b(" + "|".join(_KEYWORD_STANDINS) + r")\b")
 
 
-def parse_equation(text: str, context: Context, definitions: dict | None = None):
+def parse_equation(text: str, context: Context, definitions: dict | None = None,
+                   display: bool = False):
     """An expression, or an equation ``lhs == rhs`` (a SymPy ``Eq``, not evaluated)."""
-    return parse_expression(text, context, definitions, equation=True)
+    return parse_expression(text, context, definitions, equation=True, display=display)
 
 
 def parse_expression(text: str, context: Context, definitions: dict | None = None,
-                     parameters: dict | None = None, equation: bool = False) -> sp.Expr:
+                     parameters: dict | None = None, equation: bool = False,
+                     display: bool = False) -> sp.Expr:
     """The SymPy expression written in ``text``, using only names declared in ``context``, the
     ``definitions`` written before it (name: a ``Defined`` class or a ``DefinedName``) and, in
     a definition's body, its ``parameters`` (name: a fresh symbol or sequence); with
-    ``equation``, ``lhs == rhs`` at the top is read as an equation."""
+    ``equation``, ``lhs == rhs`` at the top is read as an equation.  With ``display``, sums,
+    products, powers and square roots are left unevaluated, in the order written: the form
+    documents print, never one to check."""
     if not isinstance(text, str):
         raise ExpressionError("an expression must be text")
     text = _KEYWORDS.sub(lambda m: _KEYWORD_STANDINS[m.group(1)], text)
@@ -136,7 +140,7 @@ def parse_expression(text: str, context: Context, definitions: dict | None = Non
             and isinstance(body.ops[0], ast.Eq):
         sides = (body.left, body.comparators[0])
     try:
-        builder = _Builder(context, text.strip(), definitions, parameters)
+        builder = _Builder(context, text.strip(), definitions, parameters, display)
         if sides is not None:
             built = sp.Eq(*(builder.build(side) for side in sides), evaluate=False)
         else:
@@ -182,8 +186,10 @@ def bound_index_for(name: str, outer: BoundIndex | None) -> BoundIndex:
 
 
 class _Builder:
-    def __init__(self, context: Context, source: str, definitions=None, parameters=None):
+    def __init__(self, context: Context, source: str, definitions=None, parameters=None,
+                 display: bool = False):
         self.context = context
+        self.display = display  # build +, -, *, /, ** and sqrt unevaluated, as written
         self.source = source
         self.definitions = definitions or {}
         self.parameters = parameters or {}
@@ -274,6 +280,8 @@ class _Builder:
         left, right = self.build(node.left), self.build(node.right)
         if is_matrix(left) or is_matrix(right) or isinstance(node.op, ast.MatMult):
             return _scalar_if_one_by_one(self._matrix_operation(node, left, right))
+        if self.display:
+            return self._as_written(node, left, right)
         if isinstance(node.op, ast.Add):
             return left + right
         if isinstance(node.op, ast.Sub):
@@ -285,6 +293,20 @@ class _Builder:
                 self.fail(node, "division by zero")
             return left / right
         return self._power(node, left, right)
+
+    def _as_written(self, node, left, right):
+        """A scalar operation left unevaluated: ``a - b`` is ``Add(a, Mul(-1, b))``, ``a / b``
+        is ``Mul(a, Pow(b, -1))``, each in the order written."""
+        op = node.op
+        if isinstance(op, ast.Add):
+            return sp.Add(left, right, evaluate=False)
+        if isinstance(op, ast.Sub):
+            return sp.Add(left, _negated(right), evaluate=False)
+        if isinstance(op, ast.Mult):
+            return sp.Mul(left, right, evaluate=False)
+        if isinstance(op, ast.Div):
+            return sp.Mul(left, sp.Pow(right, -1, evaluate=False), evaluate=False)
+        return sp.Pow(left, right, evaluate=False)
 
     def _matrix_operation(self, node, left, right):
         """+, -, @, scalar times matrix, matrix over scalar, and A**k for a square A (A**-1 its
@@ -340,6 +362,8 @@ class _Builder:
     def _UnaryOp(self, node):
         operand = self.build(node.operand)
         if isinstance(node.op, ast.USub):
+            if self.display and not is_matrix(operand):
+                return _negated(operand)
             return -operand if not is_matrix(operand) else -1 * operand
         if isinstance(node.op, ast.UAdd):
             return operand
@@ -430,6 +454,8 @@ class _Builder:
                     self.fail(node, _factorial_problem(argument).replace("factorial", name))
         if name == "factorial":
             return sp.factorial(args[0])
+        if name == "sqrt" and self.display:  # SymPy would split sqrt(2*pi) into sqrt(2)*sqrt(pi)
+            return sp.Pow(args[0], sp.S.Half, evaluate=False)
         if name == "Derivative":
             return self._derivative(node, args[0], node.args[1])
         if name in ("Max", "Min") and all(a.is_number for a in args):
@@ -655,6 +681,12 @@ class _Builder:
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARISONS:
             return _COMPARISONS[type(node.ops[0])](self.build(node.left), self.build(node.comparators[0]))
         self.fail(node, "a condition is one comparison such as x < 1, or True")
+
+
+def _negated(expr):
+    """``-expr`` as written: a number negated, anything else ``Mul(-1, expr)`` unevaluated
+    (SymPy would distribute -1 over a sum and reorder a product)."""
+    return -expr if expr.is_Number else sp.Mul(sp.S.NegativeOne, expr, evaluate=False)
 
 
 def expectation_over(context: Context, body: sp.Expr, over=None) -> Expectation:
