@@ -126,7 +126,7 @@ def _as_textbook_radicals(expr):
 
 def _needs_brackets(expr) -> bool:
     """A sum or a negated term behind an operator such as Σ or argmax would read ambiguously."""
-    return expr.is_Add or expr.could_extract_minus_sign()
+    return expr.is_Add or expr.could_extract_minus_sign() or _negative(expr)
 
 
 class MLLatexPrinter(LatexPrinter):
@@ -294,10 +294,10 @@ class MLLatexPrinter(LatexPrinter):
 
 
 def _negative(expr) -> bool:
-    """A negative number, or a product written with a leading negative number (-x, -2 y)."""
+    """A negative number, or a product written with a negative leading factor (-x, -2 y)."""
     if expr.is_Number:
         return expr.is_negative
-    return isinstance(expr, sp.Mul) and expr.args[0].is_Number and expr.args[0].is_negative
+    return isinstance(expr, sp.Mul) and _negative(expr.args[0])
 
 
 def _negated(expr):
@@ -305,8 +305,17 @@ def _negated(expr):
     if expr.is_Number:
         return -expr
     first, *rest = expr.args
-    factors = rest if first == -1 else [-first, *rest]
+    factors = rest if first == -1 else [_negated(first), *rest]
     return factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
+
+
+def _evaluated(expr) -> bool:
+    """Whether SymPy would build ``expr`` as it stands (a part the reader could not keep as
+    written, such as one rebuilt by a substitution): the canonical printer's conventions fit it."""
+    try:
+        return expr.func(*expr.args) == expr
+    except (TypeError, ValueError, ArithmeticError):
+        return False
 
 
 def _over(factor) -> bool:
@@ -320,6 +329,8 @@ class WrittenLatexPrinter(MLLatexPrinter):
     \sigma} e^{...}``; a product or sum inside another stays the group it was written as."""
 
     def _print_Add(self, expr, order=None):
+        if _evaluated(expr):
+            return super()._print_Add(expr, order)
         terms = []
         for term in expr.args:
             terms += term.args if isinstance(term, sp.Add) else [term]
@@ -333,6 +344,8 @@ class WrittenLatexPrinter(MLLatexPrinter):
         return tex
 
     def _print_Mul(self, expr):
+        if _evaluated(expr):
+            return super()._print_Mul(expr)
         if _negative(expr):
             return "- " + self._grouped(_negated(expr))
         upper = [f for f in expr.args if not _over(f)]
@@ -348,7 +361,7 @@ class WrittenLatexPrinter(MLLatexPrinter):
                                    self._written_product(lower))
 
     def _print_Pow(self, expr):
-        if _over(expr):
+        if _over(expr) and not _evaluated(expr):
             return self._print_Mul(sp.Mul(sp.S.One, expr, evaluate=False))
         return super()._print_Pow(expr)
 

@@ -15,6 +15,7 @@ import warnings
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.core.parameters import evaluate
 
 from ..errors import InputProblem
 from ..kernel import Context, sigmoid, softplus
@@ -431,8 +432,10 @@ class _Builder:
             over = self._random_variables(node.args[1]) if len(node.args) == 2 else None
             if name == "E":
                 return self._expectation(node, body, over)
-            return self._expectation(node, (body - self._expectation(node, body, over)) ** 2,
-                                     over)
+            mean = self._expectation(node, body, over)
+            deviation = sp.Pow(sp.Add(body, _negated(mean), evaluate=False), 2, evaluate=False) \
+                if self.display else (body - mean) ** 2
+            return self._expectation(node, deviation, over)
         args = [self.build(a) for a in node.args[:1]] if name == "Derivative" else \
             [self.build(a) for a in node.args]
         if name in _MATRIX_FUNCTIONS:
@@ -663,6 +666,9 @@ class _Builder:
 
     def _expectation(self, node, body, over=None):
         try:
+            if self.display:  # binding the variables rebuilds the body: keep it as written
+                with evaluate(False):
+                    return expectation_over(self.context, body, over)
             return expectation_over(self.context, body, over)
         except ExpressionError as exc:
             self.fail(node, exc.message)
