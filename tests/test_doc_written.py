@@ -130,3 +130,15 @@ def test_every_good_file_has_a_display_form_that_prints():
                     assert written_latex(step.expr, step.display)
             assert derivation.start_display is None or written_latex(
                 derivation.start, derivation.start_display)
+
+
+def test_an_expectation_keeps_its_body_as_written():
+    """Binding the random variable rebuilds the body: it must not fall back to SymPy's order."""
+    derivation = files.read(GOOD / "gaussian-entropy.deriv.yaml")
+    start = written_latex(derivation.start, derivation.start_display)
+    assert start.endswith(r"\left[\log\left(\frac{\exp\left(- \frac{\left(x - \mu\right)^{2}}"
+                          r"{2 \sigma^{2}}\right)}{\sqrt{2 \pi \sigma^{2}}}\right)\right]")
+    step = derivation.steps[0]
+    assert written_latex(step.expr, step.display).endswith(
+        r"\left[\frac{\log\left(2 \pi \sigma^{2}\right)}{2} + \frac{\left(x - \mu\right)^{2}}"
+        r"{2 \sigma^{2}}\right]")

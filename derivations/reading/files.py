@@ -60,6 +60,7 @@ class _Reader:
         self.nodes = 0
         self.defined: dict = {}  # name -> a Defined class or a DefinedName, in file order
         self.chain_ids: set[str] = set()
+        self.given_displays: dict = {}  # name -> (lhs, rhs) as written, for documents
 
     def fail(self, message, at: _Value | None = None, column_offset: int = 0):
         if at is None:
@@ -193,7 +194,7 @@ class _Reader:
             if key not in top:
                 self.fail(f"missing {key!r}: a derivation needs a title, a start and steps", root)
         context = Context()
-        self.defined, self.chain_ids, self.given_displays = {}, set(), {}
+        self.defined, self.chain_ids = {}, set()
         if "symbols" in top:
             self.symbols(top["symbols"], context)
         if "define" in top:
