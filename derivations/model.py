@@ -39,6 +39,9 @@ class Step:
     line: int | None = None  # where the step is written, for files
     decimals: int | None = None  # for approx: how many decimals the rounded value has
     solve_for: tuple = ()  # between equations: the symbols a counterexample is solved for
+    # expr unevaluated, as the author wrote it: for documents only, never checked (None for a
+    # step built in Python or written in LaTeX)
+    display: sp.Expr | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class Derivation:
     lemmas: dict = field(default_factory=dict)
     chain: str = ""  # the id of this chain within its file; "" for a file of one chain
     definitions: tuple = ()  # the file's ``define:`` (kernel ``Definition``s), in order
+    # start and givens (name: (lhs, rhs)) as the author wrote them, like ``Step.display``
+    start_display: sp.Expr | None = field(default=None, compare=False)
+    givens_display: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self):
         # Built from SymPy objects (the catalog, ``derivations.testing``), a sum's index may be

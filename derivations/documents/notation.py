@@ -126,7 +126,7 @@ def _as_textbook_radicals(expr):
 
 def _needs_brackets(expr) -> bool:
     """A sum or a negated term behind an operator such as Σ or argmax would read ambiguously."""
-    return expr.is_Add or expr.could_extract_minus_sign()
+    return expr.is_Add or expr.could_extract_minus_sign() or _negative(expr)
 
 
 class MLLatexPrinter(LatexPrinter):
@@ -293,11 +293,109 @@ class MLLatexPrinter(LatexPrinter):
         return super()._print_Function(expr, exp)
 
 
+def _negative(expr) -> bool:
+    """A negative number, or a product written with a negative leading factor (-x, -2 y)."""
+    if expr.is_Number:
+        return expr.is_negative
+    return isinstance(expr, sp.Mul) and _negative(expr.args[0])
+
+
+def _negated(expr):
+    """``-expr`` for an ``expr`` that is ``_negative``, keeping its factors as they stand."""
+    if expr.is_Number:
+        return -expr
+    first, *rest = expr.args
+    factors = rest if first == -1 else [_negated(first), *rest]
+    return factors[0] if len(factors) == 1 else sp.Mul(*factors, evaluate=False)
+
+
+def _evaluated(expr) -> bool:
+    """Whether SymPy would build ``expr`` as it stands (a part the reader could not keep as
+    written, such as one rebuilt by a substitution): the canonical printer's conventions fit it."""
+    try:
+        return expr.func(*expr.args) == expr
+    except (TypeError, ValueError, ArithmeticError):
+        return False
+
+
+def _over(factor) -> bool:
+    """A factor written below a fraction bar: a power with a negative number for exponent."""
+    return isinstance(factor, sp.Pow) and factor.exp.is_Number and factor.exp.is_negative
+
+
+class WrittenLatexPrinter(MLLatexPrinter):
+    r"""Prints an expression read unevaluated (``parse_expression(display=True)``) in the
+    order the author wrote it: ``x - y``, ``2 \left(x - 1\right)``, ``\frac{1}{\sqrt{2 \pi}
+    \sigma} e^{...}``; a product or sum inside another stays the group it was written as."""
+
+    def _print_Add(self, expr, order=None):
+        if _evaluated(expr):
+            return super()._print_Add(expr, order)
+        terms = []
+        for term in expr.args:
+            terms += term.args if isinstance(term, sp.Add) else [term]
+        tex = ""
+        for term in terms:
+            if _negative(term):
+                inner = _negated(term)
+                tex += (" - " if tex else "- ") + self._grouped(inner)
+            else:
+                tex += (" + " if tex else "") + self._print(term)
+        return tex
+
+    def _print_Mul(self, expr):
+        if _evaluated(expr):
+            return super()._print_Mul(expr)
+        if _negative(expr):
+            return "- " + self._grouped(_negated(expr))
+        upper = [f for f in expr.args if not _over(f)]
+        lower = [sp.Pow(f.base, -f.exp, evaluate=False) if f.exp != -1 else f.base
+                 for f in expr.args if _over(f)]
+        if not lower:
+            return self._written_product(upper)
+        if upper and _negative(upper[0]):  # -(x - mu)**2/(2*sigma**2): the sign before the bar
+            return "- " + self._print_Mul(sp.Mul(
+                _negated(upper[0]), *upper[1:], *(f for f in expr.args if _over(f)),
+                evaluate=False))
+        return r"\frac{%s}{%s}" % (self._written_product(upper) if upper else "1",
+                                   self._written_product(lower))
+
+    def _print_Pow(self, expr):
+        if _over(expr) and not _evaluated(expr):
+            return self._print_Mul(sp.Mul(sp.S.One, expr, evaluate=False))
+        return super()._print_Pow(expr)
+
+    def _grouped(self, expr) -> str:
+        """``expr`` after a minus sign or as a factor: a sum, or a negative term, in brackets."""
+        tex = self._print(expr)
+        return r"\left(%s\right)" % tex if expr.is_Add or _negative(expr) else tex
+
+    def _written_product(self, factors) -> str:
+        r"""Factors side by side as written, 1 left out before others; a centred dot before a
+        factor that begins with a digit (2 \cdot 3), and a sum or negative factor in brackets."""
+        if len(factors) > 1 and factors[0] == 1:
+            factors = factors[1:]
+        tex = ""
+        for position, factor in enumerate(factors):
+            text = self._grouped(factor) if position else (
+                r"\left(%s\right)" % self._print(factor) if factor.is_Add and len(factors) > 1
+                else self._print(factor))
+            tex += text if not tex else (r" \cdot " if text[:1].isdigit() else " ") + text
+        return tex
+
+
 _PRINTER = MLLatexPrinter()
+_WRITTEN_PRINTER = WrittenLatexPrinter()
 
 
 def to_latex(expr) -> str:
     return _PRINTER.doprint(expr)
+
+
+def written_latex(expr, written=None) -> str:
+    """``expr`` as its author wrote it when the unevaluated form ``written`` is known (a
+    file's ``Step.display``, ``Derivation.start_display``), else as ``to_latex`` prints it."""
+    return to_latex(expr) if written is None else _WRITTEN_PRINTER.doprint(written)
 
 
 _MATHML_ATTRIBUTES = frozenset((
@@ -556,22 +654,31 @@ def _ends(report):
     return (derivation.start, derivation.start_latex), end
 
 
+def _written_ends(report):
+    """The start and the last expression as their author wrote them (None where unknown)."""
+    last = report.steps[-1].step if report.steps else None
+    start = report.derivation.start_display
+    return start, last.display if last else start
+
+
 def conclusion_sides(report) -> tuple[tuple[str, bool], str, tuple[str, bool]]:
     """The conclusion as ``(left, breakable), relation, (right, breakable)``: a side written
     by the author (a ``latex`` display field) is placed as written, so it is not breakable."""
     start, end = _ends(report)
+    written_start, written_end = _written_ends(report)
     if report.relation is not Relation.SAME_OPTIMIZERS:
-        return ((start[1] or to_latex(start[0]), not start[1]), RELATION_LATEX[report.relation],
-                (end[1] or to_latex(end[0]), not end[1]))
+        return ((start[1] or written_latex(start[0], written_start), not start[1]),
+                RELATION_LATEX[report.relation],
+                (end[1] or written_latex(end[0], written_end), not end[1]))
     over = ", ".join(to_latex(v) for v in report.derivation.optimization.over)
 
-    def optimum(sense, expr, override):
-        tex = override or to_latex(expr)
+    def optimum(sense, expr, override, written):
+        tex = override or written_latex(expr, written)
         return rf"{_ARG_LATEX[sense]}_{{{over}}} " + (
             rf"\left({tex}\right)" if _needs_brackets(expr) else tex), not override
 
-    return (optimum(report.derivation.optimization.sense, *start), "=",
-            optimum(report.chain.sense, *end))
+    return (optimum(report.derivation.optimization.sense, *start, written_start), "=",
+            optimum(report.chain.sense, *end, written_end))
 
 
 def conclusion_latex(report) -> str:

@@ -22,7 +22,7 @@ from ..kernel import Relation, Verdict
 from .layout import CONTINUATION, LINE_WIDTH, break_lines, width
 from .notation import (
     RELATION_LATEX, assumptions_latex, conclusion_latex, conclusion_sides, definition_latex,
-    step_latex, to_latex, to_mathml,
+    step_latex, to_latex, to_mathml, written_latex,
 )
 from ..verdicts import MARKS
 
@@ -189,7 +189,7 @@ def _steps(report: Report, fmt: str) -> list[dict]:
             notes.append("using " + ", ".join(escape(name) for name in step.using))
         by = prose(_one_line(step.by))
         words = "⇔ same optimisers" if same else step.relation.symbol  # safe in Markdown
-        tex = step_latex(step) or to_latex(step.expr)
+        tex = step_latex(step) or written_latex(step.expr, step.display)
         steps.append({
             "index": entry.index,
             "relation": math(RELATION_LATEX[step.relation]),
@@ -214,7 +214,7 @@ def template_context(report: Report, fmt: str) -> dict:
     math = formula_writer(fmt)
     derivation = report.derivation
     optimization = derivation.optimization
-    start = derivation.start_latex or to_latex(derivation.start)
+    start = derivation.start_latex or written_latex(derivation.start, derivation.start_display)
     return {
         "id": derivation.id,
         "standalone": fmt == "latex",
@@ -224,8 +224,10 @@ def template_context(report: Report, fmt: str) -> dict:
         "assumptions": [math(a) for a in assumptions_latex(
             derivation.context, [derivation.start, *(s.expr for s in derivation.steps)])
             + [definition_latex(d) for d in derivation.definitions]],
-        "givens": [{"name": escape(g.name), "latex": math(f"{to_latex(g.lhs)} = {to_latex(g.rhs)}")}
-                   for g in derivation.givens.values()],
+        "givens": [{"name": escape(g.name), "latex": math(" = ".join(
+            written_latex(side, shown) for side, shown in
+            zip((g.lhs, g.rhs), derivation.givens_display.get(name, (None, None)))))}
+            for name, g in derivation.givens.items()],
         "optimization": optimization and {
             "over": math(", ".join(to_latex(v) for v in optimization.over)),
             "sense": _SENSE_WORD[optimization.sense.value],

@@ -15,6 +15,7 @@ import warnings
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.core.parameters import evaluate
 
 from ..errors import InputProblem
 from ..kernel import Context, sigmoid, softplus
@@ -98,17 +99,21 @@ _KEYWORD_STANDINS = {"lambda": "lambd_"}
 _KEYWORDS = re.compile(r"\b(" + "|".join(_KEYWORD_STANDINS) + r")\b")
 
 
-def parse_equation(text: str, context: Context, definitions: dict | None = None):
+def parse_equation(text: str, context: Context, definitions: dict | None = None,
+                   display: bool = False):
     """An expression, or an equation ``lhs == rhs`` (a SymPy ``Eq``, not evaluated)."""
-    return parse_expression(text, context, definitions, equation=True)
+    return parse_expression(text, context, definitions, equation=True, display=display)
 
 
 def parse_expression(text: str, context: Context, definitions: dict | None = None,
-                     parameters: dict | None = None, equation: bool = False) -> sp.Expr:
+                     parameters: dict | None = None, equation: bool = False,
+                     display: bool = False) -> sp.Expr:
     """The SymPy expression written in ``text``, using only names declared in ``context``, the
     ``definitions`` written before it (name: a ``Defined`` class or a ``DefinedName``) and, in
     a definition's body, its ``parameters`` (name: a fresh symbol or sequence); with
-    ``equation``, ``lhs == rhs`` at the top is read as an equation."""
+    ``equation``, ``lhs == rhs`` at the top is read as an equation.  With ``display``, sums,
+    products, powers and square roots are left unevaluated, in the order written: the form
+    documents print, never one to check."""
     if not isinstance(text, str):
         raise ExpressionError("an expression must be text")
     text = _KEYWORDS.sub(lambda m: _KEYWORD_STANDINS[m.group(1)], text)
@@ -136,7 +141,7 @@ def parse_expression(text: str, context: Context, definitions: dict | None = Non
             and isinstance(body.ops[0], ast.Eq):
         sides = (body.left, body.comparators[0])
     try:
-        builder = _Builder(context, text.strip(), definitions, parameters)
+        builder = _Builder(context, text.strip(), definitions, parameters, display)
         if sides is not None:
             built = sp.Eq(*(builder.build(side) for side in sides), evaluate=False)
         else:
@@ -182,8 +187,10 @@ def bound_index_for(name: str, outer: BoundIndex | None) -> BoundIndex:
 
 
 class _Builder:
-    def __init__(self, context: Context, source: str, definitions=None, parameters=None):
+    def __init__(self, context: Context, source: str, definitions=None, parameters=None,
+                 display: bool = False):
         self.context = context
+        self.display = display  # build +, -, *, /, ** and sqrt unevaluated, as written
         self.source = source
         self.definitions = definitions or {}
         self.parameters = parameters or {}
@@ -274,6 +281,8 @@ class _Builder:
         left, right = self.build(node.left), self.build(node.right)
         if is_matrix(left) or is_matrix(right) or isinstance(node.op, ast.MatMult):
             return _scalar_if_one_by_one(self._matrix_operation(node, left, right))
+        if self.display:
+            return self._as_written(node, left, right)
         if isinstance(node.op, ast.Add):
             return left + right
         if isinstance(node.op, ast.Sub):
@@ -285,6 +294,20 @@ class _Builder:
                 self.fail(node, "division by zero")
             return left / right
         return self._power(node, left, right)
+
+    def _as_written(self, node, left, right):
+        """A scalar operation left unevaluated: ``a - b`` is ``Add(a, Mul(-1, b))``, ``a / b``
+        is ``Mul(a, Pow(b, -1))``, each in the order written."""
+        op = node.op
+        if isinstance(op, ast.Add):
+            return sp.Add(left, right, evaluate=False)
+        if isinstance(op, ast.Sub):
+            return sp.Add(left, _negated(right), evaluate=False)
+        if isinstance(op, ast.Mult):
+            return sp.Mul(left, right, evaluate=False)
+        if isinstance(op, ast.Div):
+            return sp.Mul(left, sp.Pow(right, -1, evaluate=False), evaluate=False)
+        return sp.Pow(left, right, evaluate=False)
 
     def _matrix_operation(self, node, left, right):
         """+, -, @, scalar times matrix, matrix over scalar, and A**k for a square A (A**-1 its
@@ -340,6 +363,8 @@ class _Builder:
     def _UnaryOp(self, node):
         operand = self.build(node.operand)
         if isinstance(node.op, ast.USub):
+            if self.display and not is_matrix(operand):
+                return _negated(operand)
             return -operand if not is_matrix(operand) else -1 * operand
         if isinstance(node.op, ast.UAdd):
             return operand
@@ -407,8 +432,10 @@ class _Builder:
             over = self._random_variables(node.args[1]) if len(node.args) == 2 else None
             if name == "E":
                 return self._expectation(node, body, over)
-            return self._expectation(node, (body - self._expectation(node, body, over)) ** 2,
-                                     over)
+            mean = self._expectation(node, body, over)
+            deviation = sp.Pow(sp.Add(body, _negated(mean), evaluate=False), 2, evaluate=False) \
+                if self.display else (body - mean) ** 2
+            return self._expectation(node, deviation, over)
         args = [self.build(a) for a in node.args[:1]] if name == "Derivative" else \
             [self.build(a) for a in node.args]
         if name in _MATRIX_FUNCTIONS:
@@ -430,6 +457,8 @@ class _Builder:
                     self.fail(node, _factorial_problem(argument).replace("factorial", name))
         if name == "factorial":
             return sp.factorial(args[0])
+        if name == "sqrt" and self.display:  # SymPy would split sqrt(2*pi) into sqrt(2)*sqrt(pi)
+            return sp.Pow(args[0], sp.S.Half, evaluate=False)
         if name == "Derivative":
             return self._derivative(node, args[0], node.args[1])
         if name in ("Max", "Min") and all(a.is_number for a in args):
@@ -637,6 +666,9 @@ class _Builder:
 
     def _expectation(self, node, body, over=None):
         try:
+            if self.display:  # binding the variables rebuilds the body: keep it as written
+                with evaluate(False):
+                    return expectation_over(self.context, body, over)
             return expectation_over(self.context, body, over)
         except ExpressionError as exc:
             self.fail(node, exc.message)
@@ -655,6 +687,12 @@ class _Builder:
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARISONS:
             return _COMPARISONS[type(node.ops[0])](self.build(node.left), self.build(node.comparators[0]))
         self.fail(node, "a condition is one comparison such as x < 1, or True")
+
+
+def _negated(expr):
+    """``-expr`` as written: a number negated, anything else ``Mul(-1, expr)`` unevaluated
+    (SymPy would distribute -1 over a sum and reorder a product)."""
+    return -expr if expr.is_Number else sp.Mul(sp.S.NegativeOne, expr, evaluate=False)
 
 
 def expectation_over(context: Context, body: sp.Expr, over=None) -> Expectation:

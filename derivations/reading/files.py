@@ -61,6 +61,7 @@ class _Reader:
         self.nodes = 0
         self.defined: dict = {}  # name -> a Defined class or a DefinedName, in file order
         self.chain_ids: set[str] = set()
+        self.given_displays: dict = {}  # name -> (lhs, rhs) as written, for documents
 
     def fail(self, message, at: _Value | None = None, column_offset: int = 0):
         if at is None:
@@ -154,6 +155,18 @@ class _Reader:
         except ExpressionError as exc:
             self.fail(f"{what}: {exc}", value, exc.column)
 
+    def display(self, value: _Value, context: Context):
+        """The expression of ``value`` as the author wrote it (``parse_equation`` with
+        ``display``), for documents only; read after the checked form, so every problem with
+        the text is already reported; None for a list of equations, or where SymPy refuses the
+        unevaluated form."""
+        if not isinstance(value.value, str):
+            return None
+        try:
+            return parse_equation(value.value, context, self.defined, display=True)
+        except (ExpressionError, TypeError, ValueError, ArithmeticError, RecursionError):
+            return None
+
     def conjunction(self, value: _Value, context: Context, what: str):
         """A YAML list of equations: all of them hold (a system, such as stationarity with a
         Lagrange multiplier and the constraint)."""
@@ -235,7 +248,9 @@ class _Reader:
             summary=summary, optimization=optimization,
             givens={**givens, **{n: _conclusion(lemmas[n]) for n in sorted(cited)}},
             path=self.path, lemmas={n: lemmas[n] for n in sorted(cited)}, chain=name,
-            definitions=tuple(d.definition for d in self.defined.values()))
+            definitions=tuple(d.definition for d in self.defined.values()),
+            start_display=self.display(spec["start"], context),
+            givens_display={n: self.given_displays[n] for n in givens if n in self.given_displays})
         try:
             check_shape(derivation)
         except DerivationError as exc:
@@ -329,7 +344,18 @@ class _Reader:
                 self.fail(f"given {name!r}: givens about vectors and matrices are not supported "
                           "yet", item)
             givens[name] = Given(name, lhs, rhs)
+            written = [self._written_side(side, context) for side in sides]
+            if None not in written:
+                self.given_displays[name] = tuple(written)
         return givens
+
+    @staticmethod
+    def _written_side(text, context):
+        """A given's side as written, for documents (see ``display``); None if refused."""
+        try:
+            return parse_expression(text, context, display=True)
+        except (ExpressionError, TypeError, ValueError, ArithmeticError, RecursionError):
+            return None
 
     def _side(self, text, item, context, what, offset):
         try:
@@ -417,6 +443,7 @@ class _Reader:
                 sense=self.sense(spec["sense"]) if "sense" in spec else None,
                 using=using,
                 latex=self.latex(spec["latex"]) if "latex" in spec else None,
+                display=self.display(spec["expr"], context) if "expr" in spec else None,
                 line=item.line,
                 decimals=_decimals(expr_source) if relation is Relation.APPROX else None,
                 solve_for=solve_for,
