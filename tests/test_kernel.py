@@ -450,3 +450,14 @@ def test_a_subclass_can_neither_vouch_for_itself_nor_answer_a_rule():
     x = lying.symbol("x")
     with pytest.raises(TypeError, match="kernel Context"):
         equal_by_normal_form(lying, x, x, "expand")
+
+
+def test_a_substitution_with_nothing_to_differentiate_is_no_value_not_a_recursion():
+    """``Subs(x**2, x, y)`` (what a chain rule can leave) once looped between the evaluator's
+    derivative branch and itself until Python's recursion limit."""
+    from derivations.kernel.numeric import EvaluationError, Point, evaluate
+    x, y = sp.symbols("x y", real=True)
+    point = Point()
+    point.values[y] = sp.Rational(3)
+    with pytest.raises(EvaluationError):
+        evaluate(sp.Subs(x**2, x, y), point, 30)

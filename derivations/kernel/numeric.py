@@ -444,7 +444,10 @@ class _Evaluator:
             inner = {v: self.value(a, env) for v, a in zip(body.variables, e.args)}
             return self.value(body.expr, inner)
         if isinstance(e, (sp.Derivative, sp.Subs)):  # a Subs: a derivative at a point
-            return self.value(self._derivative(e, env), env)
+            carried_out = self._derivative(e, env)
+            if carried_out == e:  # nothing left to carry out, yet not a value
+                raise EvaluationError(f"a derivative that cannot be evaluated: {e}")
+            return self.value(carried_out, env)
         if isinstance(e, Expectation):
             return self._expectation(e, env)
         if isinstance(e, sp.Integral):
