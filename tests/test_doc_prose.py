@@ -130,3 +130,21 @@ def test_assumption_lists_use_the_chains_own_index_names():
     assumptions = template_context(reports[0], "latex")["assumptions"]
     assert r"\theta_{j} \in \mathbb{R}" in assumptions and r"x_{i j} \in \mathbb{R}" in assumptions
     assert r"\theta_{i} \in \mathbb{R}" not in assumptions
+
+
+@pytest.mark.parametrize("title", [
+    "</title><script>alert(1)</script>",
+    "$\\text{</title><script>alert(1)</script>}$",
+    "$\\unicode{<script>}$ &lt;b&gt;",
+])
+def test_the_page_title_of_a_web_page_is_escaped_text(tmp_path, title):
+    """``striptags`` unescapes the prose's entities: the page's <title> must escape them again,
+    or a title closes the element and opens a script."""
+    path = tmp_path / "hostile.deriv.yaml"
+    path.write_text(f"title: {title!r}\nsymbols:\n  x: real\nstart: x + x\nsteps:\n"
+                    "  - expr: 2*x\n", encoding="utf-8")
+    reports, errors = check_all(select((str(path),), False))
+    assert not errors
+    page = render(reports[0], "html")
+    head = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "<" not in head and "<script" not in page and "&lt;" in head, head
