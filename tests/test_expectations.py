@@ -95,6 +95,8 @@ def test_malformed_expectations_and_integrals_are_input_errors(text, message):
     ("x: 'Gaussian(mu, s)'", "unknown law"),
     ("x: 'Bernoulli(s)'", r"Bernoulli\(s\) is a law only if"),
     ("x: 'Normal(x, 1)'", "undeclared"),
+    # weights bounded below by a symbol of unknown sign: said so, not "cannot determine truth"
+    ("q: 'sequence in [s, 1]'\n  x: 'Categorical(q, 3)'", "weights of Categorical"),
 ])
 def test_a_law_must_be_proved_a_law(tmp_path, declaration, message):
     text = f"title: t\nsymbols:\n  mu: real\n  s: real\n  {declaration}\nstart: mu\nsteps:\n  - expr: mu\n"

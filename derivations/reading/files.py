@@ -504,7 +504,8 @@ def _law(context: Context, name: str, text: str) -> Law:
         if name == "Categorical" and position == 0:
             if declaration is None:
                 raise _Later()
-            if declaration.kind != "sequence" or declaration.domain.lower < 0:
+            if declaration.kind != "sequence" or \
+                    not BoundsOracle(context).bounds(declaration.domain.lower).nonnegative:
                 raise ValueError(f"the weights of Categorical are a declared sequence of "
                                  f"nonnegative numbers, such as q: sequence in [0, 1]; not {part!r}")
             parameters.append(declaration.obj)
