@@ -64,6 +64,11 @@ def test_prose_math_is_kept_as_written_in_the_terminal(report):
     ("title", r"$\input{/etc/passwd}$"), ("summary", r"see $\write18{rm -rf ~}$"),
     ("by", r"$\def\x{y} x$"), ("title", r"$\csname x\endcsname$"), ("summary", r"$\href{javascript:alert(1)}{x}$"),
     ("by", r"$^^5cinput{a}$"), ("title", r"unbalanced $\frac{1}{2$"),
+    # TeX loops for ever (the PDF build hung to its time limit), a JavaScript action in the
+    # PDF, the document cut short
+    ("title", r"$\loop\iftrue\repeat$"), ("summary", r"$x\ifnum1=1 y\fi$"),
+    ("by", r"$\pdfannot{/A<</S/JavaScript/JS(app.alert(1))>>}x$"),
+    ("summary", r"$\latelua{os.exit()}$"), ("title", r"$x \end{document}$"),
 ])
 def test_a_dangerous_formula_in_prose_is_an_input_error_at_its_line(tmp_path, field, text):
     lines = {"title": "title: t", "summary": "summary: s", "by": "    by: b"}
@@ -74,6 +79,10 @@ def test_a_dangerous_formula_in_prose_is_an_input_error_at_its_line(tmp_path, fi
     with pytest.raises(InputError) as error:
         files.read(path)
     assert f"{field}: in $" in str(error.value) and error.value.line is not None
+
+
+def test_the_symbol_iff_is_still_a_formula():
+    assert files.latex_problem(r"a \iff b \begin{pmatrix} 1 \\ 2 \end{pmatrix}") is None
 
 
 def test_a_dangerous_formula_from_the_api_is_printed_as_text_never_as_latex():
