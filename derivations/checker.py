@@ -307,6 +307,11 @@ class _StepTactic:
         if refutation is not None:
             return refutation
         evidence = [p for p, _ in points + more]
+        if self.sampler.divergence is not None:  # skipping it would leave agreeing points only
+            shown = ", ".join(f"{k}={v}" for k, v in self.sampler.divergence.shown().items())
+            return self.claim.undecided(
+                f"no proof found, and no evidence: at {shown or 'a point'} an integral on one side does not "
+                "settle on a value (it may diverge) while the other side has one")
         if len(evidence) >= MIN_EVIDENCE:
             try:
                 return kernel.checked_at(self.context, self.before, self.after, relation,

@@ -20,7 +20,7 @@ from .kernel import Context, Domain, Point, exact_text, in_domain
 from .kernel.matrices import MatrixPoint
 from .kernel.hypotheses import eliminated, exact_value, unmet_given
 from .kernel.normal_forms import fresh_binders
-from .kernel.numeric import EvaluationError, evaluate, instantiate
+from .kernel.numeric import DivergentIntegral, EvaluationError, evaluate, instantiate
 
 SIZES = (1, 2, 3, 5)
 MORE_SIZES = (1, 2, 3, 4, 5, 6, 8)
@@ -53,6 +53,8 @@ class Sampler:
         self.random = random.Random(seed)
         self.givens = tuple(givens)
         self.failure: str | None = None  # why the last point without a value had none
+        # a point where an integral diverges and another expression has a value
+        self.divergence: Point | None = None
         self._digits_band: int | None = None  # the band of far integers at this draw
 
     def _decimal(self, low: float, high: float) -> sp.Rational:
@@ -187,13 +189,16 @@ class Sampler:
         return point, self._evaluate(expressions, point, digits)
 
     def _evaluate(self, expressions, point: Point, digits: int):
-        found = []
+        found, diverged = [], False
         for expr in expressions:
             try:
                 found.append(evaluate(expr, point, digits))
             except EvaluationError as exc:
                 found.append(None)  # the kernel will find this point unusable
                 self.failure = str(exc)
+                diverged = diverged or isinstance(exc, DivergentIntegral)
+        if diverged and any(value is not None for value in found):
+            self.divergence = point
         return None if None in found else found
 
     def _satisfying(self, point: Point, expressions, sample):

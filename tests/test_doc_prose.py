@@ -64,6 +64,11 @@ def test_prose_math_is_kept_as_written_in_the_terminal(report):
     ("title", r"$\input{/etc/passwd}$"), ("summary", r"see $\write18{rm -rf ~}$"),
     ("by", r"$\def\x{y} x$"), ("title", r"$\csname x\endcsname$"), ("summary", r"$\href{javascript:alert(1)}{x}$"),
     ("by", r"$^^5cinput{a}$"), ("title", r"unbalanced $\frac{1}{2$"),
+    # TeX loops for ever (the PDF build hung to its time limit), a JavaScript action in the
+    # PDF, the document cut short
+    ("title", r"$\loop\iftrue\repeat$"), ("summary", r"$x\ifnum1=1 y\fi$"),
+    ("by", r"$\pdfannot{/A<</S/JavaScript/JS(app.alert(1))>>}x$"),
+    ("summary", r"$\latelua{os.exit()}$"), ("title", r"$x \end{document}$"),
 ])
 def test_a_dangerous_formula_in_prose_is_an_input_error_at_its_line(tmp_path, field, text):
     lines = {"title": "title: t", "summary": "summary: s", "by": "    by: b"}
@@ -74,6 +79,10 @@ def test_a_dangerous_formula_in_prose_is_an_input_error_at_its_line(tmp_path, fi
     with pytest.raises(InputError) as error:
         files.read(path)
     assert f"{field}: in $" in str(error.value) and error.value.line is not None
+
+
+def test_the_symbol_iff_is_still_a_formula():
+    assert files.latex_problem(r"a \iff b \begin{pmatrix} 1 \\ 2 \end{pmatrix}") is None
 
 
 def test_a_dangerous_formula_from_the_api_is_printed_as_text_never_as_latex():
@@ -130,3 +139,21 @@ def test_assumption_lists_use_the_chains_own_index_names():
     assumptions = template_context(reports[0], "latex")["assumptions"]
     assert r"\theta_{j} \in \mathbb{R}" in assumptions and r"x_{i j} \in \mathbb{R}" in assumptions
     assert r"\theta_{i} \in \mathbb{R}" not in assumptions
+
+
+@pytest.mark.parametrize("title", [
+    "</title><script>alert(1)</script>",
+    "$\\text{</title><script>alert(1)</script>}$",
+    "$\\unicode{<script>}$ &lt;b&gt;",
+])
+def test_the_page_title_of_a_web_page_is_escaped_text(tmp_path, title):
+    """``striptags`` unescapes the prose's entities: the page's <title> must escape them again,
+    or a title closes the element and opens a script."""
+    path = tmp_path / "hostile.deriv.yaml"
+    path.write_text(f"title: {title!r}\nsymbols:\n  x: real\nstart: x + x\nsteps:\n"
+                    "  - expr: 2*x\n", encoding="utf-8")
+    reports, errors = check_all(select((str(path),), False))
+    assert not errors
+    page = render(reports[0], "html")
+    head = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "<" not in head and "<script" not in page and "&lt;" in head, head

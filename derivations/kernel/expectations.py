@@ -179,9 +179,51 @@ def cross_checked(integral: sp.Integral, point) -> sp.Expr:
     return closed
 
 
+def _continuous(expr: sp.Expr, variable, oracle, env) -> bool:
+    """Whether ``expr`` is proved continuous in ``variable`` on the range ``env`` gives it, for
+    every value of the parameters in their domains: each reciprocal of something proved
+    nonzero, each logarithm and non-integer power of something proved positive.  A part free
+    of ``variable`` is a constant of the integral.  SymPy's definite integral takes an
+    antiderivative's values at the ends, which is the integral only without a pole between
+    them: 1/(t + a)**2 over (0, 1) has one for -1 < a < 0, where the integral is +oo and
+    1/a - 1/(a + 1) is negative."""
+    if not expr.has(variable):
+        return True
+    if not all(_continuous(a, variable, oracle, env) for a in expr.args):
+        return False
+    if isinstance(expr, (sp.Add, sp.Mul, sp.exp, sp.Abs, sp.sign, sp.Max, sp.Min, sp.Piecewise,
+                         sp.KroneckerDelta)) or expr == variable:
+        return True
+    if isinstance(expr, sp.log):
+        return oracle.bounds(expr.args[0], env).positive
+    if isinstance(expr, sp.Pow):
+        base = oracle.bounds(expr.base, env)
+        if expr.exp.is_Integer:
+            return expr.exp >= 0 or base.positive or base.negative
+        return base.positive or (base.nonnegative and expr.exp.is_positive is True)
+    from .definitions import sigmoid, softplus  # definitions is light: kept with its peers
+    return isinstance(expr, (sigmoid, softplus))
+
+
+def _continuous_inside(integral: sp.Integral, context) -> bool:
+    """``_continuous`` on the open hull of the integral's ends (a singularity at an end is
+    SymPy's to find: it answers with an infinity or a condition, which is refused)."""
+    from .bounds import Bounds, BoundsOracle  # bounds evaluates numbers by numeric: late
+    (variable, low, high), = integral.limits
+    oracle = BoundsOracle(context)
+    inner, _, _ = oracle.enter([(variable, low, high)])
+    hull = inner[variable]
+    env = {variable: Bounds(hull.lo, hull.hi, True, True)}
+    return _continuous(integral.function, variable, oracle, env)
+
+
 def integrate_exactly(integral: sp.Integral, context) -> sp.Expr:
-    """SymPy's value of a definite integral (``closed_form``), accepted only where quadrature
+    """SymPy's value of a definite integral (``closed_form``), accepted only where the
+    integrand is proved continuous between the ends (``_continuous_inside``) and quadrature
     at two precisions matches it at a few values of the parameters."""
+    if not _continuous_inside(integral, context):
+        raise IntegrationRefused("the integrand is not proved continuous between the ends "
+                                 "(a pole inside would make SymPy's value wrong)")
     closed = closed_form(integral)
     points = _trial_points(integral.free_symbols, context)
     if points is None:

@@ -66,6 +66,11 @@ class EvaluationError(ValueError):
     """The expression has no finite value at this point (a pole, a log of zero, too many terms)."""
 
 
+class DivergentIntegral(EvaluationError):
+    """Quadrature settles on no value for an integral: it may diverge.  Where the other side
+    of a step has a value, that is evidence against the step, not a point to skip."""
+
+
 @dataclass(frozen=True)
 class Point:
     """Concrete values for every free name of an expression, kept in the order they are shown."""
@@ -194,6 +199,8 @@ def evaluate(expr: sp.Expr, point: Point, digits: int) -> mpmath.mpc:
     with mpmath.workdps(digits + 10):
         try:
             value = mpmath.mpmathify(_Evaluator(point, mpmath.mp, expr).value(expr, {}))
+        except DivergentIntegral:
+            raise
         except (ZeroDivisionError, OverflowError, ValueError, TypeError) as exc:
             raise EvaluationError(f"no finite value here ({exc})") from exc
         if not mpmath.isfinite(value):
@@ -541,7 +548,7 @@ class _Evaluator:
                                      error=True, maxdegree=QUADRATURE_DEGREE)
         if not self.ctx.isfinite(found) or error > abs(found) * self.ctx.mpf(10) ** -20 + \
                 self.ctx.mpf(10) ** -20:
-            raise EvaluationError("quadrature does not settle on a value (it may diverge)")
+            raise DivergentIntegral("quadrature does not settle on a value (it may diverge)")
         return found
 
     def _derivative(self, e, env):

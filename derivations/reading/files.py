@@ -516,16 +516,31 @@ def math_in_prose(text: str) -> list[str]:
 def latex_problem(text: str) -> str | None:
     """Why the author's LaTeX ``text`` may not be copied into a document, or None: its braces
     must balance, and it may use none of the TeX primitives that read or write files, run
-    programs or redefine commands (nor ``^^``, which TeX reads as any character)."""
+    programs, loop, write PDF objects (a link or a script) or redefine commands (nor ``^^``,
+    which TeX reads as any character), nor end the document."""
     if _unbalanced(text) is not None:
         return f"the brace at character {_unbalanced(text) + 1} is not matched"
     if "^^" in text:  # TeX reads ^^5c as a backslash: a command no pattern would see
         return "TeX's ^^ notation is not allowed in a display"
     for found in _LATEX_COMMAND.finditer(text):
-        if found.group(1) in _LATEX_REFUSED or "@" in found.group(1):
+        if _latex_refused(found.group(1)):
             return (f"\\{found.group(1)} is not allowed in a display (it reads or writes files, "
-                    "runs programs or redefines commands); write only the formula")
+                    "runs programs, loops, writes PDF objects or redefines commands); write "
+                    "only the formula")
+    if _DOCUMENT_ENVIRONMENT.search(text):
+        return "\\begin{document} and \\end{document} are not allowed in a display"
     return None
+
+
+def _latex_refused(name: str) -> bool:
+    """A command no formula needs and TeX obeys: a listed primitive, an internal (@) one, a
+    conditional (\\iftrue ... \\repeat loops for ever; \\iff is the symbol), or a pdfTeX or
+    LuaTeX one (\\pdfannot writes a JavaScript action into the PDF)."""
+    return (name in _LATEX_REFUSED or "@" in name or name.startswith(("pdf", "lua", "latelua"))
+            or (name.startswith("if") and name != "iff"))
+
+
+_DOCUMENT_ENVIRONMENT = re.compile(r"\\(begin|end)\s*\{\s*document\s*\}")
 
 
 _LATEX_COMMAND = re.compile(r"\\([A-Za-z@]+)")
@@ -539,6 +554,8 @@ _LATEX_REFUSED = frozenset({
     "everydisplay",
     "everyjob", "scantokens", "endinput", "directlua", "luaexec", "pdfprimitive", "primitive",
     "globaldefs", "afterassignment", "aftergroup", "batchmode", "nonstopmode", "scrollmode",
+    "loop", "repeat", "iterate", "else", "fi", "or", "unless", "everyhbox", "everyvbox",
+    "everycr", "everyeof", "toks", "toksdef",
 })
 
 
@@ -783,7 +800,8 @@ def _law(context: Context, name: str, text: str) -> Law:
         if name == "Categorical" and position == 0:
             if declaration is None:
                 raise _Later()
-            if declaration.kind != "sequence" or declaration.domain.lower < 0:
+            if declaration.kind != "sequence" or \
+                    not BoundsOracle(context).bounds(declaration.domain.lower).nonnegative:
                 raise ValueError(f"the weights of Categorical are a declared sequence of "
                                  f"nonnegative numbers, such as q: sequence in [0, 1]; not {part!r}")
             parameters.append(declaration.obj)
