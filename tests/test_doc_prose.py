@@ -157,3 +157,17 @@ def test_the_page_title_of_a_web_page_is_escaped_text(tmp_path, title):
     page = render(reports[0], "html")
     head = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
     assert "<" not in head and "<script" not in page and "&lt;" in head, head
+
+
+def test_a_formula_in_markdown_holds_no_html(tmp_path):
+    """A Markdown renderer without math support passes a tag on as HTML: in prose and in a
+    ``latex:`` display, a ``<`` that could open one is written ``\\lt``."""
+    path = tmp_path / "hostile.deriv.yaml"
+    path.write_text("title: '$\\text{<script>alert(1)</script>}$'\nsymbols:\n  x: real\n"
+                    "start: x + x\nsteps:\n  - expr: 2*x\n"
+                    "    latex: '2x \\text{<img src=x onerror=alert(1)>}'\n", encoding="utf-8")
+    reports, errors = check_all(select((str(path),), False))
+    assert not errors
+    page = render(reports[0], "markdown")
+    assert "<script" not in page and "<img" not in page, page
+    assert r"\lt script>" in page and r"\lt img" in page

@@ -93,6 +93,7 @@ GITHUB_MATHJAX = {
     # in the catalog's prose ($...$ in titles, summaries, reasons and methods)
     r"\varepsilon", r"\lvert", r"\rvert", r"\Vert", r"\mid", r"\hat", r"\ldots",
     r"\leftarrow", r"\bigl", r"\bigr", r"\mathcal",
+    r"\lt",  # a "<" that could open an HTML tag
 }
 
 

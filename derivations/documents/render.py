@@ -96,10 +96,20 @@ def prose_latex(text: str) -> str:
     return _prose(text, escape_latex, lambda formula: f"${formula}$")
 
 
+def markdown_math(tex: str) -> str:
+    """A formula for Markdown, with a ``<`` that could open an HTML tag (``<script``, ``</``,
+    ``<!``) written ``\\lt``: a Markdown renderer without math support passes tags on as HTML
+    (``\\text{<script>}``)."""
+    return _TAG_OPENING.sub(r"\\lt ", tex)
+
+
+_TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
+
+
 def prose_markdown(text: str) -> str:
     """Prose as Markdown: ``$...$`` kept as math (GitHub's and KaTeX's inline math), the rest
     escaped."""
-    return _prose(text, escape_markdown, lambda formula: f"${formula}$")
+    return _prose(text, escape_markdown, lambda formula: f"${markdown_math(formula)}$")
 
 
 def prose_html(text: str) -> str:
@@ -125,6 +135,8 @@ def formula_writer(fmt: str):
     LaTeX as it is, or MathML for a web page; ``display`` for a block of its own."""
     if fmt == "html":
         return lambda tex, display=False: to_mathml(tex, display)
+    if fmt == "markdown":
+        return lambda tex, display=False: markdown_math(tex)
     return lambda tex, display=False: tex
 
 
@@ -195,7 +207,8 @@ def _steps(report: Report, fmt: str) -> list[dict]:
             "relation": math(RELATION_LATEX[step.relation]),
             "relation_text": words if markdown or fmt == "html" else escape_latex(words),
             "expr": math(tex, True),
-            "lines": [math(tex, True)] if fmt == "html" else _lines(tex, step_latex(step) is None),
+            "lines": [math(tex, True)] if fmt == "html" else
+            [math(line) for line in _lines(tex, step_latex(step) is None)],
             "by": by,
             "justification": _justification(by, over if same else None, notes),
             "verdict": verdict.value,
@@ -234,12 +247,12 @@ def template_context(report: Report, fmt: str) -> dict:
             "final_sense": _SENSE_WORD[report.chain.sense.value],
         },
         "start": math(start, True),
-        "start_lines": [math(start, True)] if fmt == "html" else _lines(
-            start, derivation.start_latex is None),
+        "start_lines": [math(start, True)] if fmt == "html" else
+        [math(line) for line in _lines(start, derivation.start_latex is None)],
         "steps": _steps(report, fmt),
         "conclusion": math(conclusion_latex(report), True),
         "conclusion_rows": [math(conclusion_latex(report), True)] if fmt == "html" else
-        _conclusion_rows(report),
+        [math(row) for row in _conclusion_rows(report)],
         "passed": report.passed(),
         "unverified": [f"{s.index} ({s.verdict.value})" for s in report.steps
                        if not s.verdict.passes()],
