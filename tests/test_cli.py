@@ -147,6 +147,19 @@ def test_show_prints_the_chain_with_verdicts(run):
     assert "✓ proved" in result.output and "Conclusion:" in result.output
 
 
+GOOD_FILES = sorted((Path(__file__).parent / "derivations" / "good").glob("*.deriv.yaml"))
+
+
+@pytest.mark.parametrize("path", GOOD_FILES, ids=lambda p: p.name)
+def test_show_prints_every_kind_of_expression(run, path):
+    """Every good file (equations, expectations, definitions, vectors and matrices, ...) in
+    SymPy's pretty printing: the kernel's matrix objects once crashed it (SymPy's own
+    ``Gradient`` printer expected a vector-calculus gradient)."""
+    result = run("show", str(path))
+    assert result.exit_code == 0, result.output
+    assert "Conclusion:" in result.output and "proved" in result.output
+
+
 DOCUMENTS = sorted([f"{name}{suffix}" for name in [*catalog.ids(), "handout"]
                     for suffix in (".md", ".tex")] + ["index.html"])
 

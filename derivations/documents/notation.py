@@ -448,6 +448,14 @@ class MLPrettyPrinter(PrettyPrinter):
     def __init__(self, settings=None):
         super().__init__({"use_unicode": True, "wrap_line": False, **(settings or {})})
 
+    def _in_file_syntax(self, expr):
+        """The kernel's own matrix objects, which SymPy's pretty printer does not know (its
+        ``Gradient`` is the vector-calculus one): as the file writes them, ``X.T @ w``."""
+        return prettyForm(_TEXT.doprint(expr))
+
+    _print_Gradient = _print_Jacobian = _print_Entrywise = _print_Diag = _print_Norm = \
+        _in_file_syntax
+
 
 _PRETTY = MLPrettyPrinter()
 
