@@ -365,3 +365,10 @@ def test_the_summaries_name_the_kernels_verdicts():
     assert Verdict is verdicts.Verdict and VERDICTS == tuple(v.value for v in Verdict)
     assert [v for v in Verdict if v.passes()] == [Verdict.PROVED, Verdict.CHECKED]
     assert [v for v in Verdict if v.passes(strict=True)] == [Verdict.PROVED]
+
+
+def test_render_of_a_file_of_several_chains_says_how_to_make_one_document(run):
+    lecture = Path(__file__).parent / "derivations" / "good" / "lecture-least-squares.deriv.yaml"
+    result = run("render", str(lecture), "--format", "markdown")
+    assert result.exit_code == 2
+    assert "names 3 derivations" in result.output and "derive handout" in result.output

@@ -167,10 +167,12 @@ def _bytes(source: Source) -> bytes | None:
 
 def check_one(name: str, settings: CheckSettings = CheckSettings()):
     """The report on one derivation (an id or a file); its input error is raised."""
-    selected = select((name,), False)
+    sources = resolve((name,), False)
+    selected = [item for source in sources for item in _load_all(source)]
     if len(selected) != 1:
-        hint = f"name one chain, such as {name}#1" if _is_notes(Source(name, True)) else \
-            "name one file or id"
+        hint = f"name one chain, such as {name}#1" if _is_notes(Source(name, True)) else (
+            f"its chains go into one document with: derive handout {name} --title T -o FILE"
+            if len(sources) == 1 else "name one file or id")
         raise UsageError(f"{name} names {len(selected)} derivations; {hint}")
     reports, errors = check_all(selected, replace(settings, jobs=1))
     if errors:
