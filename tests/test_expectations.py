@@ -260,3 +260,13 @@ def test_an_integral_that_diverges_where_the_other_side_has_a_value_is_no_eviden
     (step,) = check(derivation).steps
     assert step.judgement.verdict is Verdict.UNDECIDED
     assert "does not settle" in step.judgement.method
+
+
+def test_an_integral_is_cross_checked_at_a_negative_value_of_a_real_parameter():
+    """SymPy's closed forms are likelier wrong for negative parameters: a real one is tried
+    on both sides of 0, a positive one only where it is declared."""
+    ctx = Context()
+    a, b = ctx.symbol("a"), ctx.symbol("b", POSITIVE)
+    points = expectations._trial_points({a, b}, ctx)
+    assert any(p.values[a] < 0 for p in points) and any(p.values[a] > 0 for p in points)
+    assert all(p.values[b] > 0 for p in points)
