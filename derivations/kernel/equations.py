@@ -133,6 +133,16 @@ def _matched(rule: str, matching, count: int, available: int, onto: bool) -> tup
     return matching
 
 
+def _paired(rule: str, old: tuple, new: tuple, factors, matching, onto: bool) -> list[tuple]:
+    """Each new equation with the old one ``matching`` pairs it with, and its factor."""
+    matching = _matched(rule, matching, len(new), len(old), onto)
+    factors = tuple(sp.S(f) for f in factors)
+    if len(factors) != len(new):
+        raise RuleError(rule, "one factor per equation")
+    return [(equation, old[index], factor)
+            for equation, index, factor in zip(new, matching, factors)]
+
+
 # -- proofs --------------------------------------------------------------------------------------
 def equivalent_by_factor(context: Context, before, after, factors, matching, form: str,
                          givens=()) -> "Judgement":
@@ -144,20 +154,16 @@ def equivalent_by_factor(context: Context, before, after, factors, matching, for
     this rule."""
     rule = "equivalent_by_factor"
     old, new = _equations(rule, before, context), _equations(rule, after, context)
-    factors = tuple(sp.S(f) for f in factors)
-    matching = _matched(rule, matching, len(new), len(old), onto=True)
-    if len(factors) != len(new):
-        raise RuleError(rule, "one factor per equation")
+    pairs = _paired(rule, old, new, factors, matching, onto=True)
     oracle = BoundsOracle(context)
-    for equation, index, factor in zip(new, matching, factors):
-        source = old[index]
+    for equation, source, factor in pairs:
         _zero_by(rule, form, _difference(source) - factor * _difference(equation), oracle,
                  givens, f"({sp.sstr(source)}) - {sp.sstr(factor)}*({sp.sstr(equation)})")
         _nonzero(rule, factor, oracle, givens)
         _defined_where(rule, equation, source, oracle, givens, "the new equation")
         _defined_where(rule, source, equation, oracle, givens, "the old equation")
         _defined_where(rule, factor, sp.Tuple(source, equation), oracle, givens, "the factor")
-    method = ", ".join(sorted({sp.sstr(f) for f in factors}))
+    method = ", ".join(sorted({sp.sstr(factor) for _, _, factor in pairs}))
     return _judge(context, before, after, Relation.IFF, givens=givens, verdict=Verdict.PROVED,
                   rule=rule, method=f"lhs - rhs equal up to the nonzero factor {method} ({form})")
 
@@ -175,18 +181,14 @@ def implies_by_factor(context: Context, before, after, relation: Relation, facto
         raise RuleError(rule, f"{relation.value!r} is not an implication")
     premise, conclusion = (before, after) if relation is Relation.IMPLIES else (after, before)
     old, new = _equations(rule, premise, context), _equations(rule, conclusion, context)
-    factors = tuple(sp.S(f) for f in factors)
-    matching = _matched(rule, matching, len(new), len(old), onto=False)
-    if len(factors) != len(new):
-        raise RuleError(rule, "one factor per equation")
+    pairs = _paired(rule, old, new, factors, matching, onto=False)
     oracle = BoundsOracle(context)
-    for equation, index, factor in zip(new, matching, factors):
-        source = old[index]
+    for equation, source, factor in pairs:
         _zero_by(rule, form, _difference(equation) - factor * _difference(source), oracle,
                  givens, f"({sp.sstr(equation)}) - {sp.sstr(factor)}*({sp.sstr(source)})")
         _defined_where(rule, sp.Tuple(equation, factor), source, oracle, givens,
                        "the conclusion")
-    method = ", ".join(sorted({sp.sstr(f) for f in factors}))
+    method = ", ".join(sorted({sp.sstr(factor) for _, _, factor in pairs}))
     return _judge(context, before, after, relation, givens=givens, verdict=Verdict.PROVED,
                   rule=rule, method=f"lhs - rhs of the conclusion is {method} times the "
                                     f"premise's ({form})")
