@@ -604,17 +604,21 @@ class _Builder:
             self.fail(node, f"a {'maximum' if kind is MaxOver else 'minimum'} over the empty "
                             f"range {first}..{last} has no value: the last index must be at "
                             "least the first")
-        outer = self.scope.get(index.name)
-        bound_index = bound_index_for(index.name, outer)
-        self.scope[index.name] = bound_index
+        bound_index = bound_index_for(index.name, self.scope.get(index.name))
+        return kind(self._bound_in(node.args[0], bound_index), (bound_index, first, last))
+
+    def _bound_in(self, body, bound):
+        """``body`` built with the name of ``bound`` meaning it, the enclosing meaning of that
+        name restored afterwards."""
+        outer = self.scope.get(bound.name)
+        self.scope[bound.name] = bound
         try:
-            body = self.build(node.args[0])
+            return self.build(body)
         finally:
             if outer is None:
-                del self.scope[index.name]
+                del self.scope[bound.name]
             else:
-                self.scope[index.name] = outer
-        return kind(body, (bound_index, first, last))
+                self.scope[bound.name] = outer
 
     def _integral(self, node):
         limits = node.args[1]
@@ -631,15 +635,7 @@ class _Builder:
         # Bound, like a sum's index: never the declared symbol of its name.
         outer = self.scope.get(variable.name)
         bound = BoundReal(variable.name, 0 if outer is None else outer.tag + 1)
-        self.scope[variable.name] = bound
-        try:
-            body = self.build(node.args[0])
-        finally:
-            if outer is None:
-                del self.scope[variable.name]
-            else:
-                self.scope[variable.name] = outer
-        return sp.Integral(body, (bound, *ends))
+        return sp.Integral(self._bound_in(node.args[0], bound), (bound, *ends))
 
     def _end(self, node):
         """An end of an integral: a real expression, or oo / -oo."""
