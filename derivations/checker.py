@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 import mpmath
 import sympy as sp
+from sympy.matrices.expressions import Identity, MatAdd, MatMul, ZeroMatrix
 
 from . import kernel
 from .kernel import (
@@ -28,7 +29,8 @@ from .kernel.rules import DIGITS, MIN_EVIDENCE
 from .errors import InternalError
 from .model import Derivation, Step, check_shape
 from .report import Report, StepReport
-from .kernel.matrices import has_matrices
+from .kernel.matrices import (Gradient, Lowering, MatrixFormError, MatrixPoint, concrete,
+                              has_matrices, is_inverse, is_matrix)
 from .sampling import Sampler, matrix_points, seed_for
 from .settings import CheckSettings
 from .timelimit import StepTimeout, time_limit
@@ -721,6 +723,7 @@ class _StepTactic:
 EQUATION_FORMS = ("logs and sums", "expand", "rational functions")
 SOLVE_ATTEMPTS = 6  # sampled points at which the premise is solved for a counterexample
 MAX_SYSTEM = 5  # equations of a system whose pairings are all tried
+MAX_MATRIX_FACTORS = 12  # candidate matrix factors tried between two matrix equations
 
 
 class EquationTactic:
@@ -792,6 +795,8 @@ class EquationTactic:
 
     def _proof(self):
         old, new = kernel.equations_of(self.before), kernel.equations_of(self.after)
+        if any(is_matrix(e.lhs) for e in old + new):
+            return self._matrix_proof(old, new)
         if self.relation is Relation.IFF:
             for form in EQUATION_FORMS:
                 # d_old = factor * d_new, each new equation paired with an old one
@@ -832,6 +837,60 @@ class EquationTactic:
             except RuleError:
                 continue
         return None
+
+    def _matrix_proof(self, old, new):
+        """One equation between matrices to another: the factor F with
+        d_old = F·d_new (F injective, for 'iff') or d_conclusion = F·d_premise, F a scalar
+        times the identity, a matrix whose inverse either equation has, that inverse, or
+        the left factor every term of an equation shares."""
+        if len(old) != 1 or len(new) != 1:
+            return None
+        if self.relation is Relation.IFF:
+            target, source = old[0], new[0]
+        else:
+            premise, conclusion = (old, new) if self.relation is Relation.IMPLIES else (new, old)
+            target, source = conclusion[0], premise[0]
+        for base in self._matrix_factor_bases(target, source):
+            for form in EQUATION_FORMS:
+                try:
+                    scaled = base * (source.lhs - source.rhs)
+                    ratio = self._ratio(target.lhs - target.rhs, scaled, form)
+                except (ValueError, TypeError):
+                    break  # SymPy's ShapeError: this base does not conform
+                if ratio is None or ratio == 0 or any(
+                        str(s).startswith("_") for s in ratio.free_symbols):
+                    continue
+                factor = base if ratio == 1 else ratio * base
+                try:
+                    if self.relation is Relation.IFF:
+                        return kernel.equivalent_by_factor(self.context, self.before, self.after,
+                                                           [factor], [0], form, self.givens)
+                    return kernel.implies_by_factor(self.context, self.before, self.after,
+                                                    self.relation, [factor], [0], form,
+                                                    self.givens)
+                except RuleError:
+                    continue
+        return None
+
+    def _matrix_factor_bases(self, target, source):
+        """Candidates for F in d_target = c·F·d_source: the identity, a matrix whose inverse
+        either equation has and that inverse, and for a term of d_target that ends with a term
+        of d_source, the letters before it."""
+        rows = target.lhs.shape[0] if is_matrix(target.lhs) else 1
+        bases = [Identity(rows)]
+        for equation in (target, source):
+            for inverse in sp.preorder_traversal(equation):
+                if is_inverse(inverse) and inverse.shape[0] == rows:
+                    bases += [inverse.args[0], inverse]
+        try:
+            lowering = Lowering(self.context)
+            ends = [w for _, w in lowering.terms(source.lhs - source.rhs)]
+            for _, word in lowering.terms(_as_matrix(target.lhs - target.rhs)):
+                bases += [MatMul(*word[:len(word) - len(end)]) for end in ends
+                          if len(word) > len(end) and word[len(word) - len(end):] == end]
+        except MatrixFormError:
+            pass
+        return list(dict.fromkeys(bases))[:MAX_MATRIX_FACTORS]
 
     def _system_step(self, old, new):
         """A step within a system of equations: substituting v = t, adding a multiple of one
@@ -880,6 +939,8 @@ class EquationTactic:
     # -- refutation ---------------------------------------------------------------------------
     def _refutation(self):
         items = [self.before, self.after]
+        if any(has_matrices(e) for item in items for e in kernel.equations_of(item)):
+            return self._matrix_refutation(items)
         directions = {Relation.IMPLIES: [items], Relation.IMPLIED_BY: [items[::-1]],
                       Relation.IFF: [items, items[::-1]]}[self.relation]
         differences = [e.lhs - e.rhs for item in items for e in kernel.equations_of(item)]
@@ -894,6 +955,55 @@ class EquationTactic:
                     except RuleError:
                         continue
         return None
+
+    def _matrix_refutation(self, items):
+        """A point at concrete sizes where the premise holds and the other certainly fails:
+        the sampled point, or it with one vector or matrix of the premise solved for (the
+        premise's entries are then linear equations in that one's entries)."""
+        directions = {Relation.IMPLIES: [items], Relation.IMPLIED_BY: [items[::-1]],
+                      Relation.IFF: [items, items[::-1]]}[self.relation]
+        expressions = [side for item in items for e in kernel.equations_of(item)
+                       for side in (e.lhs, e.rhs)]
+        for base in matrix_points(self.context, expressions, seed_for(*expressions),
+                                  SOLVE_ATTEMPTS):
+            for premise, _ in directions:
+                for point in [base, *self._matrix_solutions(premise, base)]:
+                    try:
+                        return kernel.equation_refuted_at(self.context, self.before, self.after,
+                                                          self.relation, point, self.givens)
+                    except RuleError:
+                        continue
+        return None
+
+    def _matrix_solutions(self, premise, base: MatrixPoint):
+        """``base`` with one matrix of the premise (vectors first) replaced by a rational
+        solution of the premise in its entries (the free ones set to small integers)."""
+        equations = kernel.equations_of(premise)
+        named = sorted({m for e in equations for m in e.atoms(sp.MatrixSymbol)
+                        if m.name in base.matrices and not self.context.structure_of(m)},
+                       key=lambda m: (m.shape[1] != 1, m.name))
+        for matrix in named:
+            value = base.matrices[matrix.name]
+            unknowns = sp.ImmutableMatrix(*value.shape, lambda i, j: sp.Dummy(real=True))
+            trial = {**base.matrices, matrix.name: unknowns}
+            try:
+                system = []
+                for equation in equations:
+                    lhs, rhs = (concrete(side, base.sizes, trial, base.scalars)
+                                for side in (equation.lhs, equation.rhs))
+                    system += list(sp.ImmutableMatrix(lhs) - sp.ImmutableMatrix(rhs)) \
+                        if isinstance(lhs, sp.MatrixBase) else [lhs - rhs]
+                solutions = sp.solve(system, list(unknowns), dict=True)
+            except (MatrixFormError, NotImplementedError, ValueError, TypeError,
+                    ArithmeticError, KeyError, sp.PolynomialError):
+                continue
+            if len(solutions) != 1:
+                continue
+            # entries the premise leaves free take small distinct values
+            free = {u: sp.Integer(k + 1) for k, u in enumerate(unknowns) if u not in solutions[0]}
+            solved = unknowns.xreplace(solutions[0]).xreplace(free)
+            if all(x.is_Rational for x in solved):
+                yield MatrixPoint(base.sizes, {**base.matrices, matrix.name: solved}, base.scalars)
 
     def _unknowns(self, premise, base: Point):
         """The variables to solve the premise for: those the step names, else each real
@@ -964,9 +1074,11 @@ class EquationTactic:
                 and self.relation is Relation.OPTIMIZED_WHERE:
             self._failure = "no Lagrange multiplier and stationarity equation found"
             return self._lagrange(sense) or self.claim.undecided(self._failure)
+        if len(over) == 1 and isinstance(over[0], sp.MatrixSymbol):
+            return self._matrix_stationary(sense)
         if len(over) != 1 or not isinstance(over[0], sp.Symbol):
             return self.claim.undecided("a stationary equation is found for one scalar "
-                                        "variable (optimize over one symbol)")
+                                        "variable, vector or matrix (optimize over one name)")
         variable = over[0]
         equation = kernel.equations_of(self.after)
         if len(equation) != 1:
@@ -1016,6 +1128,55 @@ class EquationTactic:
                     f"('optimizers satisfy' holds), but it is not proved to be the "
                     f"{sense.value[:-1]}er ({failure})")
         return self.claim.undecided(failure)
+
+    def _matrix_stationary(self, sense: Sense):
+        """Over a vector or matrix: the factor F with d_equation = F·∇f (convexity proves
+        'optimized where', Fermat alone 'optimizers satisfy')."""
+        equations = kernel.equations_of(self.after)
+        variable = self.optimization.over[0]
+        if len(equations) != 1 or not is_matrix(equations[0].lhs):
+            return self.claim.undecided(f"the optimisers over {variable} lead to one equation "
+                                        "between vectors or matrices here")
+        stationary = sp.Eq(Gradient(self.before, variable), ZeroMatrix(*variable.shape),
+                           evaluate=False)
+        args = (self.context, self.before, self.after, self.optimization, sense)
+        failure = "no factor relating the equation to the gradient was found"
+        for base in self._matrix_factor_bases(equations[0], stationary):
+            for form in EQUATION_FORMS:
+                try:
+                    ratio = self._ratio(equations[0].lhs - equations[0].rhs,
+                                        base * stationary.lhs, form)
+                except (ValueError, TypeError):
+                    break
+                if ratio is None or ratio == 0 or any(
+                        str(s).startswith("_") for s in ratio.free_symbols):
+                    continue
+                factor = base if ratio == 1 else ratio * base
+                try:
+                    if self.relation is Relation.OPTIMIZERS_SATISFY:
+                        return kernel.optimizers_satisfy_stationarity(*args, factor, form,
+                                                                      self.givens)
+                    return kernel.optimized_where_by_convexity(*args, factor, form, self.givens)
+                except RuleError as exc:
+                    failure = str(exc)
+        return self.claim.undecided(failure)
+
+
+def _as_matrix(expr):
+    """A scalar written with traces (a 1 by 1 product is read as its trace) as the 1 by 1
+    matrix it is: for finding a matrix factor, never for a proof."""
+    if is_matrix(expr):
+        return expr
+    if isinstance(expr, sp.Trace):
+        return expr.arg
+    if isinstance(expr, sp.Add):
+        return MatAdd(*[_as_matrix(a) for a in expr.args])
+    if isinstance(expr, sp.Mul):
+        scalars = [a for a in expr.args if not a.has(sp.Trace)]
+        (inner,) = [a for a in expr.args if a.has(sp.Trace)] or [None]
+        if inner is not None:
+            return MatMul(*scalars, _as_matrix(inner))
+    raise MatrixFormError("not a sum of traces")
 
 
 def _climb(point: Point, atoms, measure, steps, rounds: int):

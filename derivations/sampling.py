@@ -329,6 +329,8 @@ def matrix_points(context: Context, expressions, seed: int, count: int):
                 value = value + value.T
             elif structure == "positive definite":
                 value = value * value.T + sp.eye(rows)
+            elif structure in ("invertible", "full column rank"):
+                value = value + sp.eye(rows, columns) * 7  # diagonally dominant: of full rank
             explicit[matrix.name] = sp.ImmutableMatrix(value)
         points.append(MatrixPoint(sizes, explicit, values))
     return points

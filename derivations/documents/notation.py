@@ -607,8 +607,8 @@ def _entry(declaration, expressions=()):
 
 
 def _matrix_latex(declaration) -> str:
-    r"""``\boldsymbol{w} \in \mathbb{R}^{d}``, ``X \in \mathbb{R}^{n \times d}``, and for a
-    symmetric or positive definite S, ``S = S^{\top}`` or ``S \succ 0``."""
+    r"""``\boldsymbol{w} \in \mathbb{R}^{d}``, ``X \in \mathbb{R}^{n \times d}``, and what its
+    structure says: ``S = S^{\top}``, ``S \succ 0``, ``\det A \neq 0``, ``\operatorname{rank} X = d``."""
     matrix = declaration.obj
     rows, columns = (to_latex(x) for x in matrix.shape)
     space = rows if matrix.shape[1] == 1 else rf"{rows} \times {columns}"
@@ -617,6 +617,10 @@ def _matrix_latex(declaration) -> str:
         formula += rf", \ {to_latex(matrix)} = {to_latex(matrix)}^{{\top}}"
     elif declaration.structure == "positive definite":
         formula += rf", \ {to_latex(matrix)} \succ 0"
+    elif declaration.structure == "invertible":
+        formula += rf", \ \det {to_latex(matrix)} \neq 0"
+    elif declaration.structure == "full column rank":
+        formula += rf", \ \operatorname{{rank}} {to_latex(matrix)} = {columns}"
     return formula
 
 

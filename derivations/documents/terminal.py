@@ -143,13 +143,15 @@ def show_lines(report) -> list[str]:
 
 def _described(declaration) -> str:
     """A declaration as the file writes it: ``real in (0, 1) sequence``, ``real matrix of size
-    n by d``, ``positive definite matrix of size d``, ``real vector of size n``, a law."""
+    n by d``, ``positive definite matrix of size d``, ``real matrix of size n by d with full column rank``, ``real vector of size n``, a law."""
     if declaration.law is not None:
         return _law_text(declaration.law)
     if declaration.kind == "matrix":
         rows, columns = declaration.obj.shape
         if columns == 1:
             return f"real vector of size {rows}"
+        if declaration.structure == "full column rank":
+            return f"real matrix of size {rows} by {columns} with full column rank"
         return f"{declaration.structure or 'real'} matrix of size {rows}" + \
             ("" if declaration.structure else f" by {columns}")
     kind = f" {declaration.kind}" if declaration.kind != "scalar" else ""

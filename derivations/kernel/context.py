@@ -88,10 +88,13 @@ class Declaration:
     obj: object
     rank: int = 0  # indices of a sequence, arguments of a function
     law: object = None  # a random variable's law (``laws.Law``): its domain is the law's support
-    structure: str = ""  # of a matrix: "", "symmetric" or "positive definite"
+    structure: str = ""  # of a matrix: one of MATRIX_STRUCTURES
 
 
-MATRIX_STRUCTURES = ("", "symmetric", "positive definite")
+# What a declaration may say of a matrix; all but the last are of square matrices.  A matrix of
+# full column rank (X v = 0 only for v = 0) has at least as many rows as columns.
+MATRIX_STRUCTURES = ("", "symmetric", "positive definite", "invertible", "full column rank")
+SQUARE_STRUCTURES = ("symmetric", "positive definite", "invertible")
 MAX_MATRIX_SIZE = 1_000  # a size written as a number: matrices are built at such sizes
 
 
@@ -150,8 +153,8 @@ class Context:
 
     def matrix(self, name: str, rows: sp.Expr, columns: sp.Expr, structure: str = ""):
         """Declare a real ``rows`` by ``columns`` matrix (a vector has one column); its sizes
-        are positive integers or declared positive integer symbols; a symmetric or positive
-        definite matrix is square."""
+        are positive integers or declared positive integer symbols; a symmetric, positive
+        definite or invertible matrix is square."""
         rows, columns = sp.S(rows), sp.S(columns)
         for size in (rows, columns):
             if not (size.is_Integer and 1 <= size <= MAX_MATRIX_SIZE) \
@@ -161,13 +164,13 @@ class Context:
                                    "'positive integer'")
         if structure not in MATRIX_STRUCTURES:
             raise ContextError(f"unknown matrix structure {structure!r}")
-        if structure and rows != columns:
+        if structure in SQUARE_STRUCTURES and rows != columns:
             raise ContextError(f"a {structure} matrix is square: {name!r} is {rows} by {columns}")
         return self._declare(Declaration(name, "matrix", REAL, sp.MatrixSymbol(name, rows, columns),
                                          structure=structure))
 
     def structure_of(self, matrix) -> str:
-        """"symmetric", "positive definite" or "" for a declared matrix symbol."""
+        """The structure declared for a matrix symbol (one of MATRIX_STRUCTURES)."""
         declaration = self._declarations.get(getattr(matrix, "name", None))
         if declaration is None or declaration.kind != "matrix" or declaration.obj != matrix:
             return ""

@@ -18,14 +18,18 @@ import math
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
+from sympy.matrices.expressions import MatMul, MatrixSymbol, Trace, Transpose, ZeroMatrix
 
 from ..verdicts import Verdict
 from .bounds import BoundsOracle
 from .context import Context
+from .matrices import (Gradient, Lowering, MatrixFormError, MatrixPoint, Norm, SingularMatrix,
+                       concrete, differential, is_matrix)
 from .normal_forms import NORMAL_FORMS
-from .numeric import EvaluationError, Point, _certified_sign, read
+from .numeric import EvaluationError, Point, _certified_sign, compare, read
 from .relations import Optimization, Relation, Sense
-from .rules import (DIGITS, RuleError, _judge, _undefined_somewhere, _validate, apply_givens)
+from .rules import (DIGITS, RuleError, _judge, _undefined_somewhere, _validate, apply_givens,
+                    checked_matrix_point)
 from .hypotheses import unmet_given
 from .substitution import bind_indices, substitute
 
@@ -96,12 +100,33 @@ def _difference(equation) -> sp.Expr:
     return equation.lhs - equation.rhs
 
 
+def _shape(expr):
+    return expr.shape if is_matrix(expr) else None
+
+
 def _equations(rule: str, item, context: Context | None = None) -> tuple:
     if not is_equation(item):
         raise RuleError(rule, f"{sp.sstr(item)} is not an equation")
+    if any(_shape(e.lhs) != _shape(e.rhs) for e in equations_of(item)):
+        raise RuleError(rule, "the two sides of an equation have different sizes")
     if context is not None:
         _ranges_nonempty(rule, context, item)
     return equations_of(item)
+
+
+def _gap(rule: str, one, factor, other):
+    """(lhs - rhs of ``one``) - factor·(lhs - rhs of ``other``): the factor a scalar, or for
+    equations between matrices a matrix that conforms (a 1 by 1 product is the scalar it is:
+    bᵀ·(A w - c) for a scalar equation)."""
+    if is_matrix(factor) and _shape(other.lhs) is None:
+        raise RuleError(rule, "a matrix factor multiplies an equation between matrices")
+    try:
+        scaled = factor * _difference(other)
+        if is_matrix(scaled) and _shape(one.lhs) is None and scaled.shape == (1, 1):
+            scaled = Trace(scaled)
+        return _difference(one) - scaled
+    except (ValueError, TypeError) as exc:  # SymPy's ShapeError is a ValueError
+        raise RuleError(rule, f"the factor does not conform to the equations: {exc}") from None
 
 
 def _zero_by(rule: str, form: str, expr, oracle, givens, what: str) -> None:
@@ -113,7 +138,17 @@ def _zero_by(rule: str, form: str, expr, oracle, givens, what: str) -> None:
 
 
 def _nonzero(rule: str, factor, oracle, givens) -> None:
+    """A scalar factor is proved nonzero; a matrix factor F injective (F·v = 0 only for v = 0:
+    invertible, or of full column rank), so that F·(lhs - rhs) = 0 only where lhs = rhs."""
     factor = apply_givens(factor, givens)
+    if is_matrix(factor):
+        try:
+            if Lowering(oracle.context).injective(factor, oracle):
+                return
+        except MatrixFormError:
+            pass
+        raise RuleError(rule, f"the matrix factor {sp.sstr(factor)} is not proved injective "
+                        "(invertible, positive definite or of full column rank)")
     if not (oracle.is_positive(factor) or oracle.is_negative(factor)):
         raise RuleError(rule, f"the factor {sp.sstr(factor)} is not proved nonzero")
 
@@ -136,7 +171,7 @@ def _matched(rule: str, matching, count: int, available: int, onto: bool) -> tup
 def _paired(rule: str, old: tuple, new: tuple, factors, matching, onto: bool) -> list[tuple]:
     """Each new equation with the old one ``matching`` pairs it with, and its factor."""
     matching = _matched(rule, matching, len(new), len(old), onto)
-    factors = tuple(sp.S(f) for f in factors)
+    factors = tuple(f if is_matrix(f) else sp.S(f) for f in factors)
     if len(factors) != len(new):
         raise RuleError(rule, "one factor per equation")
     return [(equation, old[index], factor)
@@ -151,21 +186,23 @@ def equivalent_by_factor(context: Context, before, after, factors, matching, for
     normal form; each factor is proved nonzero and has a value wherever either equation has
     one; the two equations have values at the same points.  Adding a term to both sides,
     multiplying by a nonzero factor, rearranging and solving a·v + b = 0 for v (a ≠ 0) are
-    this rule."""
+    this rule; between matrices the factor is a matrix F proved injective (F·v = 0 only for
+    v = 0), so solving A·w = b for w = A⁻¹·b (A invertible) is it too."""
     rule = "equivalent_by_factor"
     old, new = _equations(rule, before, context), _equations(rule, after, context)
     pairs = _paired(rule, old, new, factors, matching, onto=True)
     oracle = BoundsOracle(context)
     for equation, source, factor in pairs:
-        _zero_by(rule, form, _difference(source) - factor * _difference(equation), oracle,
+        _zero_by(rule, form, _gap(rule, source, factor, equation), oracle,
                  givens, f"({sp.sstr(source)}) - {sp.sstr(factor)}*({sp.sstr(equation)})")
         _nonzero(rule, factor, oracle, givens)
         _defined_where(rule, equation, source, oracle, givens, "the new equation")
         _defined_where(rule, source, equation, oracle, givens, "the old equation")
         _defined_where(rule, factor, sp.Tuple(source, equation), oracle, givens, "the factor")
     method = ", ".join(sorted({sp.sstr(factor) for _, _, factor in pairs}))
+    kind = "injective matrix" if any(is_matrix(f) for _, _, f in pairs) else "nonzero"
     return _judge(context, before, after, Relation.IFF, givens=givens, verdict=Verdict.PROVED,
-                  rule=rule, method=f"lhs - rhs equal up to the nonzero factor {method} ({form})")
+                  rule=rule, method=f"lhs - rhs equal up to the {kind} factor {method} ({form})")
 
 
 def implies_by_factor(context: Context, before, after, relation: Relation, factors, matching,
@@ -184,7 +221,7 @@ def implies_by_factor(context: Context, before, after, relation: Relation, facto
     pairs = _paired(rule, old, new, factors, matching, onto=False)
     oracle = BoundsOracle(context)
     for equation, source, factor in pairs:
-        _zero_by(rule, form, _difference(equation) - factor * _difference(source), oracle,
+        _zero_by(rule, form, _gap(rule, equation, factor, source), oracle,
                  givens, f"({sp.sstr(equation)}) - {sp.sstr(factor)}*({sp.sstr(source)})")
         _defined_where(rule, sp.Tuple(equation, factor), source, oracle, givens,
                        "the conclusion")
@@ -411,9 +448,20 @@ def optimizers_satisfy_stationarity(context: Context, objective, equation,
                                     givens=()) -> "Judgement":
     """Every optimiser of ``objective`` over v on v's open interval solves ``equation``
     (Fermat): the objective and its derivative are defined everywhere and smooth in v, and the
-    equation's lhs - rhs is factor·(d objective/dv), factor proved nonzero.  It says nothing
+    equation's lhs - rhs is factor·(d objective/dv), factor proved nonzero; over a vector or
+    matrix, factor·∇ objective, the factor nonzero or an injective matrix.  It says nothing
     about whether a solution is an optimiser."""
     rule = "optimizers_satisfy_stationarity"
+    if optimization.over and isinstance(optimization.over[0], sp.MatrixSymbol):
+        variable = _matrix_variable(rule, optimization, objective, givens)
+        oracle = BoundsOracle(context)
+        smooth, _ = _smooth_in_matrix(rule, objective, variable, oracle, givens)
+        _gradient_equation(rule, equation, smooth, variable, factor, form, oracle, givens)
+        return _judge(context, objective, equation, Relation.OPTIMIZERS_SATISFY, givens=givens,
+                      optimization=optimization, sense_before=sense, sense_after=sense,
+                      verdict=Verdict.PROVED, rule=rule,
+                      method=f"a stationary point: every {sense.value[:-1]}er solves it "
+                             "(not proved to be one)")
     variable = _one_variable(rule, context, optimization, givens)
     oracle = BoundsOracle(context)
     derivative = sp.diff(objective, variable)
@@ -426,6 +474,99 @@ def optimizers_satisfy_stationarity(context: Context, objective, equation,
                   verdict=Verdict.PROVED, rule=rule,
                   method=f"a stationary point: every {sense.value[:-1]}er on the open domain "
                          "solves it (not proved to be one)")
+
+
+# -- over a vector or a matrix ------------------------------------------------------------------
+def _matrix_variable(rule: str, optimization: Optimization, objective, givens):
+    """The one vector or matrix optimised over (every entry over all real numbers)."""
+    if len(optimization.over) != 1 or not isinstance(optimization.over[0], sp.MatrixSymbol):
+        raise RuleError(rule, "optimise over one declared vector or matrix")
+    variable = optimization.over[0]
+    if is_matrix(objective):
+        raise RuleError(rule, "the objective is a scalar")
+    if any(g.lhs.has(variable) or g.rhs.has(variable) for g in givens):
+        raise RuleError(rule, "a given about the optimised variable would fix it")
+    return variable
+
+
+def _smooth_in_matrix(rule: str, objective, variable, oracle, givens):
+    """The objective with ‖v‖^(2k) written (vᵀv)^k, once it is proved defined and twice
+    differentiable in ``variable`` everywhere: no kink (|x|, max, a norm to another power, a
+    declared function), no requirement (a logarithm's argument, an inverse's matrix) left
+    unproved, in it or its first two differentials."""
+    even_norms = {p: Trace(MatMul(Transpose(p.base.args[0]), p.base.args[0])) ** (p.exp / 2)
+                  for p in objective.atoms(sp.Pow)
+                  if isinstance(p.base, Norm) and p.exp.is_integer and p.exp.is_even
+                  and p.exp.is_positive}
+    objective = objective.xreplace(even_norms)
+    for found in objective.atoms(*_NOT_SMOOTH, Norm):
+        if found.has(variable):
+            raise RuleError(rule, f"{sp.sstr(found)} may not be differentiable in {variable}")
+    direction = MatrixSymbol("_K", *variable.shape)
+    try:
+        first = differential(objective, variable, direction)
+        second = differential(first, variable, direction)
+    except MatrixFormError as exc:
+        raise RuleError(rule, f"no differential of the objective: {exc}") from None
+    for what, expr in (("objective", objective), ("derivative", first),
+                       ("second derivative", second)):
+        _defined_where(rule, expr, sp.S.Zero, oracle, givens, f"the {what}")
+    return objective, second
+
+
+def optimized_where_by_convexity(context: Context, objective, equation,
+                                 optimization: Optimization, sense: Sense, factor, form: str,
+                                 givens=()) -> "Judgement":
+    """The minimisers of a convex objective over a vector or matrix w (the maximisers of a
+    concave one), every entry of w over all real numbers, are exactly the solutions of
+    ``equation``: the objective is defined and twice differentiable everywhere, its second
+    directional derivative D²f(w)[K, K] is proved ≥ 0 (≤ 0 for a maximum) for every w and K
+    by the matrix normal form, and the equation's lhs - rhs is factor·∇_w f, the factor a
+    nonzero scalar or an injective matrix.  A convex differentiable function on the whole
+    space is minimal exactly where its gradient is 0."""
+    rule = "optimized_where_by_convexity"
+    variable = _matrix_variable(rule, optimization, objective, givens)
+    oracle = BoundsOracle(context)
+    smooth, second = _smooth_in_matrix(rule, objective, variable, oracle, givens)
+    concave = sense is Sense.MAXIMIZE
+    try:
+        bent = NORMAL_FORMS[form](Lowering(context).scalar(apply_givens(second, givens)), oracle)
+    except MatrixFormError as exc:
+        raise RuleError(rule, f"the second derivative is not lowered: {exc}") from None
+    found = oracle.bounds(bent)
+    if not (found.nonpositive if concave else found.nonnegative):
+        raise RuleError(rule, f"the second directional derivative D²f({variable})[K, K] = "
+                        f"{sp.sstr(second).replace('_K', 'K')} is not "
+                        f"proved {'≤' if concave else '≥'} 0 (the objective is not proved "
+                        f"{'concave' if concave else 'convex'})")
+    _gradient_equation(rule, equation, smooth, variable, factor, form, oracle, givens)
+    return _judge(context, objective, equation, Relation.OPTIMIZED_WHERE, givens=givens,
+                  optimization=optimization, sense_before=sense, sense_after=sense,
+                  verdict=Verdict.PROVED, rule=rule,
+                  method=f"a {'concave' if concave else 'convex'} objective, differentiable "
+                         f"everywhere: its {sense.value[:-1]}ers are where its gradient in "
+                         f"{variable} is 0")
+
+
+def _gradient_equation(rule, equation, objective, variable, factor, form, oracle, givens):
+    """The equation is one between matrices whose lhs - rhs is factor·∇ objective (factor a
+    nonzero scalar or an injective matrix), defined everywhere, naming nothing new."""
+    equations = _equations(rule, equation)
+    if len(equations) != 1:
+        raise RuleError(rule, "one equation")
+    extra = (_names(equation) | equation.atoms(MatrixSymbol)) \
+        - (_names(objective) | objective.atoms(MatrixSymbol)) - {variable} \
+        - set(oracle.context.size_symbols())
+    if extra:
+        raise RuleError(rule, f"the equation names {', '.join(sorted(map(str, extra)))}, which "
+                        "the objective does not")
+    stationary = sp.Eq(Gradient(objective, variable), ZeroMatrix(*variable.shape),
+                       evaluate=False)
+    _zero_by(rule, form, _gap(rule, equations[0], factor, stationary), oracle, givens,
+             "lhs - rhs minus the factor times the gradient")
+    _nonzero(rule, factor, oracle, givens)
+    _defined_where(rule, sp.Tuple(equation, factor), sp.S.Zero, oracle, givens,
+                   "the equation")
 
 
 def _names(expr) -> set:
@@ -543,6 +684,8 @@ def holds_at(context: Context, item, point: Point, givens=()) -> bool | None:
     some value of its indices a difference is certified nonzero, or a side certainly not
     real); None when that cannot be certified, or a side has no value there (that may be a
     failure of evaluation, not a hole)."""
+    if type(point) is MatrixPoint:
+        return _holds_at_sizes(context, item, point, givens)
     _validate(context, point)
     indices = index_symbols(context, item)
     ranges = []
@@ -563,6 +706,37 @@ def holds_at(context: Context, item, point: Point, givens=()) -> bool | None:
             found = None
     if math.prod(len(r) for r in ranges) > MAX_INDEX_VALUES:
         return None  # not every value was checked
+    return found
+
+
+def _holds_at_sizes(context: Context, item, point: MatrixPoint, givens) -> bool | None:
+    """``holds_at`` at concrete sizes: every entry of both sides exactly equal (True), or an
+    entry certainly different or a side certainly without a value, such as the inverse of a
+    singular matrix (False).  Givens are not applied at concrete sizes (None)."""
+    checked_matrix_point(context, point, "holds_at")
+    if givens or index_symbols(context, item):
+        return None
+    found = True
+    for equation in equations_of(item):
+        try:
+            sides = [concrete(side, point.sizes, point.matrices, point.scalars)
+                     for side in (equation.lhs, equation.rhs)]
+        except SingularMatrix:
+            return False
+        except (MatrixFormError, KeyError, ZeroDivisionError, ValueError, TypeError):
+            return None
+        pairs = list(zip(sides[0], sides[1])) if isinstance(sides[0], sp.MatrixBase) \
+            else [tuple(sides)]
+        for left, right in pairs:
+            try:
+                comparison = compare(Relation.EQ, left, right, Point(), DIGITS)
+            except EvaluationError:
+                found = None
+                continue
+            if comparison.holds is False:
+                return False
+            if comparison.holds is not True:
+                found = None
     return found
 
 

@@ -31,6 +31,7 @@ from sympy.matrices.expressions import (
     Transpose, ZeroMatrix,
 )
 
+from .bounds import BoundsOracle
 from .context import Context
 from .definitions import unfold_definitions
 from .numeric import _decimal
@@ -286,12 +287,105 @@ class Lowering:
         total: dict[tuple, sp.Expr] = {}
         for coefficient, word in terms:
             total[word] = total.get(word, sp.S.Zero) + coefficient
+        self._inverses_cancelled(total)
         found = []
         for word in sorted(total, key=_word_key):
             coefficient = sp.expand(self.scalar(total[word]))
             if coefficient != 0:
                 found.append((coefficient, word))
         return found
+
+    def _inverses_cancelled(self, total: dict) -> None:
+        """S·(Σ_j s·c_j·P_j)·G⁻¹·T = s·S·T where G = Σ_j c_j·P_j, and S·G⁻¹·(Σ_j s·c_j·P_j)·T =
+        s·S·T (wherever G⁻¹ is defined): a product with the inverse of a sum, distributed,
+        gathered back, in ``total`` (word -> coefficient).  Each step removes an inverse letter."""
+        while any(self._inverse_cancelled(total, word, k)
+                  for word in list(total) for k, x in enumerate(word) if is_inverse(x)):
+            pass
+
+    def _inverse_cancelled(self, total: dict, word: tuple, k: int) -> bool:
+        inverse = word[k]
+        inner = [(c, () if isinstance(w[0], Identity) else w)
+                 for c, w in self.terms(inverse.args[0])]
+        for c0, p0 in inner:
+            for keys, rest in (
+                    # S·P_j·G⁻¹·T, with word = S·P₀·G⁻¹·T
+                    ([word[:k - len(p0)] + p + word[k:] for _, p in inner],
+                     word[:k - len(p0)] + word[k + 1:])
+                    if len(p0) <= k and word[k - len(p0):k] == p0 else (None, None),
+                    # S·G⁻¹·P_j·T, with word = S·G⁻¹·P₀·T
+                    ([word[:k + 1] + p + word[k + 1 + len(p0):] for _, p in inner],
+                     word[:k] + word[k + 1 + len(p0):]) if word[k + 1:k + 1 + len(p0)] == p0
+                    else (None, None)):
+                if keys is None or any(key not in total for key in keys):
+                    continue
+                ratio = total[word] / c0
+                if any(sp.cancel(self.scalar(total[key] - ratio * c)) != 0
+                       for key, (c, _) in zip(keys, inner)):
+                    continue
+                for key in keys:
+                    del total[key]
+                rest = rest or (Identity(inverse.shape[0]),)
+                total[rest] = total.get(rest, sp.S.Zero) + ratio
+                return True
+        return False
+
+    # -- what a matrix is proved to be ---------------------------------------------------------
+    def injective(self, matrix, oracle) -> bool:
+        """M·v = 0 only for v = 0, proved (wherever M has a value): c·L₁⋯L_k with c proved
+        nonzero and each letter injective, or a square M proved positive or negative
+        definite.  A square injective matrix is invertible."""
+        terms = self.terms(matrix)
+        if len(terms) == 1:
+            coefficient, word = terms[0]
+            if (oracle.is_positive(coefficient) or oracle.is_negative(coefficient)) \
+                    and all(self._injective_letter(x) for x in word):
+                return True
+        if matrix.shape[0] != matrix.shape[1]:
+            return False
+        return self._definite(terms, oracle) or self._definite(
+            [(-c, w) for c, w in terms], oracle)
+
+    def _injective_letter(self, letter) -> bool:
+        """The identity, the inverse of a matrix (invertible wherever it has a value), a
+        matrix declared positive definite, invertible or of full column rank, and the
+        transpose of a square one of these."""
+        if isinstance(letter, (Identity, Inverse)):
+            return True
+        transposed = isinstance(letter, Transpose)
+        if transposed:
+            letter = letter.arg
+        structure = self.context.structure_of(letter) if isinstance(letter, MatrixSymbol) else ""
+        return structure in ("positive definite", "invertible") or (
+            structure == "full column rank" and not transposed)
+
+    def _definite(self, terms, oracle) -> bool:
+        """Σ c·W positive definite: every word W positive semidefinite with c ≥ 0, and one
+        of them positive definite with c > 0 (a sum of semidefinite matrices, one definite)."""
+        kinds = [(coefficient, self._word_kind(word, oracle)) for coefficient, word in terms]
+        return bool(kinds) and all(
+            kind is not None and oracle.bounds(coefficient).nonnegative for coefficient, kind in kinds
+        ) and any(kind == "definite" and oracle.is_positive(coefficient) for coefficient, kind in kinds)
+
+    def _word_kind(self, word: tuple, oracle) -> str | None:
+        """"definite", "semidefinite" or None (not known): the identity, a matrix declared
+        positive definite and the inverse of a positive definite matrix are definite; Qᵀ·Q and
+        Qᵀ·A·Q (A definite) are semidefinite, definite where Q is injective."""
+        if len(word) == 1:
+            letter = word[0]
+            if isinstance(letter, Identity) or (
+                    isinstance(letter, MatrixSymbol)
+                    and self.context.structure_of(letter) == "positive definite") or (
+                    isinstance(letter, Inverse) and self._definite(self.terms(letter.arg), oracle)):
+                return "definite"
+            return None
+        half = len(word) // 2
+        outer = word[len(word) - half:]
+        if tuple(self.transposed_letter(x) for x in reversed(outer)) != word[:half]:
+            return None
+        if len(word) % 2 and self._word_kind((word[half],), oracle) != "definite":
+            return None
+        return "definite" if all(self._injective_letter(x) for x in outer) else "semidefinite"
 
     # -- the entry algebra ------------------------------------------------------------------
     def _entries(self, terms, atoms: dict) -> sp.Expr:
@@ -501,10 +595,10 @@ class Lowering:
         for form in (word, transposed):
             candidates += [form[k:] + form[:k] for k in range(len(form))]
         canonical = min(candidates, key=_word_key)
-        gram = len(word) % 2 == 0 and any(
-            c[len(c) // 2:] == tuple(self.transposed_letter(x) for x in reversed(c[:len(c) // 2]))
-            for c in candidates)
-        assumptions = {"real": True, "nonnegative": True} if gram else {"real": True}
+        # the trace of a positive semidefinite matrix (Qᵀ·Q, Qᵀ·A·Q for A ≻ 0) is ≥ 0
+        oracle = BoundsOracle(self.context)
+        semidefinite = any(self._word_kind(c, oracle) is not None for c in candidates)
+        assumptions = {"real": True, "nonnegative": True} if semidefinite else {"real": True}
         symbol = sp.Symbol("_tr" + _word_key(canonical), **assumptions)
         self.traces[symbol] = canonical
         return symbol
@@ -632,6 +726,10 @@ def _depends(expr, variable) -> bool:
 
 
 # -- concrete sizes ------------------------------------------------------------------------------
+class SingularMatrix(ZeroDivisionError):
+    """The inverse of an explicit matrix whose determinant is exactly 0: certainly no value."""
+
+
 def concrete(expr, sizes: dict, matrices: dict, scalars: dict):
     """``expr`` at concrete sizes, with every matrix symbol (by name) an explicit matrix of
     exact rationals and every scalar symbol its value: an explicit matrix or a scalar of closed
@@ -683,7 +781,7 @@ class _Concrete:
             return args[0].T
         if is_inverse(e):
             if args[0].det() == 0:
-                raise ZeroDivisionError("a singular matrix has no inverse")
+                raise SingularMatrix("a singular matrix has no inverse")
             return _immutable(args[0].inv())
         if isinstance(e, MatPow):
             return _immutable(args[0] ** int(args[1]))
@@ -726,10 +824,15 @@ def _immutable(value):
 
 
 def structure_holds(structure: str, value: sp.ImmutableMatrix) -> bool:
-    """Whether an explicit rational matrix is symmetric or positive definite (Sylvester's
-    criterion: every leading principal minor positive), exactly."""
+    """Whether an explicit rational matrix has its declared structure, exactly: symmetric,
+    positive definite (Sylvester's criterion: every leading principal minor positive),
+    invertible (a nonzero determinant), of full column rank."""
     if not structure:
         return True
+    if structure == "invertible":
+        return value.shape[0] == value.shape[1] and value.det() != 0
+    if structure == "full column rank":
+        return value.rank() == value.shape[1]
     if value != value.T:
         return False
     if structure == "positive definite":

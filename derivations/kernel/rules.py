@@ -27,8 +27,8 @@ from .extrema import EXTREMA
 from .exact import exact_text
 from .definitions import unfold_definitions
 from .hypotheses import exposed, unmet_given
-from .matrices import MatrixFormError, MatrixPoint, concrete, has_matrices, is_matrix, \
-    structure_holds
+from .matrices import (Lowering, MatrixFormError, MatrixPoint, concrete, has_matrices, is_inverse,
+                       is_matrix, structure_holds)
 from .normal_forms import NORMAL_FORMS
 from .numeric import (EvaluationError, Point, binary_fraction, compare, fixed_decimal, order,
                       read, show_number)
@@ -431,7 +431,8 @@ def ordered_by_lemma(context: Context, before, after, relation: Relation, givens
 _NEEDS = {"nonzero": "!= 0", "positive": "> 0", "nonnegative": ">= 0",
           "finite range": "has a finite range (a series may diverge)",
           "otherwise": "has an 'otherwise' piece (else no piece may apply)",
-          "nonempty range": "has a non-empty range (a maximum over no terms has no value)"}
+          "nonempty range": "has a non-empty range (a maximum over no terms has no value)",
+          "invertible": "is invertible"}
 
 
 def _requirements(expr: sp.Expr):
@@ -439,7 +440,7 @@ def _requirements(expr: sp.Expr):
     binders, necessary)`` with kind "nonzero" (a divisor), "positive" (a logarithm's argument,
     the base of a negative non-integer or symbolic power), "nonnegative" (a root's radicand,
     a factorial's argument), "finite range" (a sum or product) or "otherwise" (a case split);
-    ``binders`` the (index, first, last) limits of the sums around it,
+    "invertible" (a matrix's inverse); ``binders`` the (index, first, last) limits of the sums around it,
     innermost first; ``necessary`` whether the whole expression is undefined where it fails
     (not under a sum, which may be empty, nor a case split, which may not take that piece)."""
     stack = [(expr, (), True)]
@@ -458,6 +459,8 @@ def _requirements(expr: sp.Expr):
             yield "positive", e.args[0], binders, necessary
         elif isinstance(e, sp.factorial):
             yield "nonnegative", e.args[0], binders, necessary
+        elif is_inverse(e):
+            yield "invertible", e.args[0], binders, necessary
         if isinstance(e, EXTREMA):
             yield "nonempty range", e, binders, necessary
         if isinstance(e, (sp.Sum, sp.Product, *EXTREMA)):
@@ -481,6 +484,11 @@ def _proved(kind: str, e, oracle: BoundsOracle, binders) -> bool:
         return all(end.is_finite for _, first, last in e.limits for end in (first, last))
     if kind == "otherwise":
         return e.args[-1].cond == sp.true
+    if kind == "invertible":
+        try:
+            return Lowering(oracle.context).injective(e, oracle)
+        except MatrixFormError:
+            return False
     if kind == "nonempty range":
         env = oracle.enter(reversed(binders))[0] if binders else None
         return oracle.enter(e.limits, env)[1]
@@ -821,10 +829,22 @@ def _at_sizes(context: Context, before, after, relation: Relation, point: Matrix
     """Each entry of both sides at ``point`` (a scalar side as one entry), once the point is
     checked: sizes, scalars in their domains, each matrix of its declared size and structure
     with exact rational entries."""
-    if type(point) is not MatrixPoint:
-        raise RuleError(rule, "a point at concrete sizes is a kernel MatrixPoint")
     if is_matrix(before) and relation is not Relation.EQ:
         raise RuleError(rule, "matrices and vectors are compared by '=' only")
+    sides = concrete_values(context, (before, after), point, rule)
+    if any(isinstance(s, sp.MatrixBase) for s in sides):
+        if not all(isinstance(s, sp.MatrixBase) for s in sides) or sides[0].shape != sides[1].shape:
+            raise RuleError(rule, "the two sides have different sizes at this point")
+        return [((i, j), sides[0][i, j], sides[1][i, j])
+                for i in range(sides[0].rows) for j in range(sides[0].cols)]
+    return [(None, *sides)]
+
+
+def checked_matrix_point(context: Context, point: MatrixPoint, rule: str) -> None:
+    """A point at concrete sizes as the kernel takes it: every size given, scalars in their
+    domains, each matrix of its declared size and structure with exact rational entries."""
+    if type(point) is not MatrixPoint:
+        raise RuleError(rule, "a point at concrete sizes is a kernel MatrixPoint")
     sizes = {k: sp.Integer(v) for k, v in point.sizes.items()}
     if set(sizes) != set(context.size_symbols()):
         raise RuleError(rule, "every declared size needs a value")
@@ -839,16 +859,15 @@ def _at_sizes(context: Context, before, after, relation: Relation, point: Matrix
             raise RuleError(rule, f"{name} must be an exact rational matrix of size {shape}")
         if not structure_holds(declaration.structure, value):
             raise RuleError(rule, f"{name} is not {declaration.structure} at this point")
+
+
+def concrete_values(context: Context, expressions, point: MatrixPoint, rule: str) -> list:
+    """Each expression's value at a checked point of concrete sizes."""
+    checked_matrix_point(context, point, rule)
     try:
-        sides = [concrete(e, point.sizes, point.matrices, point.scalars) for e in (before, after)]
+        return [concrete(e, point.sizes, point.matrices, point.scalars) for e in expressions]
     except (MatrixFormError, KeyError, ZeroDivisionError, ValueError, TypeError) as exc:
         raise RuleError(rule, f"no value at this point: {exc}") from None
-    if any(isinstance(s, sp.MatrixBase) for s in sides):
-        if not all(isinstance(s, sp.MatrixBase) for s in sides) or sides[0].shape != sides[1].shape:
-            raise RuleError(rule, "the two sides have different sizes at this point")
-        return [((i, j), sides[0][i, j], sides[1][i, j])
-                for i in range(sides[0].rows) for j in range(sides[0].cols)]
-    return [(None, *sides)]
 
 
 def refuted_at_sizes(context: Context, before, after, relation: Relation,
@@ -933,7 +952,7 @@ _RECORDED_RULES = frozenset({
     # derivations.kernel.equations
     "equivalent_by_factor", "implies_by_factor", "equivalent_by_injective_map",
     "equivalent_by_substitution", "equivalent_by_combination", "equivalent_by_summing",
-    "optimized_where_by_sign_change", "optimized_where_by_lagrange",
+    "optimized_where_by_sign_change", "optimized_where_by_lagrange", "optimized_where_by_convexity",
     "optimizers_satisfy_stationarity", "equation_refuted_at",
 })
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 from sympy.core.parameters import evaluate
+from sympy.matrices.expressions import ZeroMatrix
 
 from ..errors import InputProblem
 from ..kernel import Context, sigmoid, softplus
@@ -143,7 +144,7 @@ def parse_expression(text: str, context: Context, definitions: dict | None = Non
     try:
         builder = _Builder(context, text.strip(), definitions, parameters, display)
         if sides is not None:
-            built = sp.Eq(*(builder.build(side) for side in sides), evaluate=False)
+            built = _equation(*(builder.build(side) for side in sides), sides[1].col_offset)
         else:
             built = builder.build(body)
     except ExpressionError as exc:
@@ -155,6 +156,20 @@ def parse_expression(text: str, context: Context, definitions: dict | None = Non
     if _infinite_outside_limits(built):
         raise ExpressionError("the expression is not finite (a division by zero or log(0))", offset)
     return built
+
+
+def _equation(lhs, rhs, column: int) -> sp.Equality:
+    """``lhs == rhs``, not evaluated; between matrices both sides of one size, where a side
+    written 0 is the zero matrix of the other's size."""
+    if is_matrix(lhs) or is_matrix(rhs):
+        if rhs == 0 or lhs == 0:
+            shape = (lhs if is_matrix(lhs) else rhs).shape
+            lhs, rhs = (ZeroMatrix(*shape) if side == 0 else side for side in (lhs, rhs))
+        if not (is_matrix(lhs) and is_matrix(rhs) and lhs.shape == rhs.shape):
+            raise ExpressionError(f"dimension mismatch: the two sides of the equation are "
+                                  f"{shape_text(lhs)} and {shape_text(rhs)}; an equation between "
+                                  "vectors or matrices needs two sides of one size", column)
+    return sp.Eq(lhs, rhs, evaluate=False)
 
 
 def _infinite_outside_limits(expr) -> bool:

@@ -372,9 +372,11 @@ class _Reader:
         for item in over_items:
             name = self.text(item, "a name in 'over'")
             declaration = context.lookup(name)
-            if declaration is None or declaration.kind in ("function", "matrix"):
-                self.fail(f"optimize over {name!r}: not a declared symbol or sequence (optimising "
-                          "over a vector or matrix is not supported yet)", item)
+            if declaration is None or declaration.kind == "function" or (
+                    declaration.kind == "matrix" and declaration.structure):
+                self.fail(f"optimize over {name!r}: not a declared symbol, sequence, vector or "
+                          "matrix (one with a structure, such as symmetric, is not optimised "
+                          "over: its entries are not free)", item)
             over.append(declaration.obj)
         return Optimization(tuple(over), self.sense(spec["sense"]))
 
@@ -675,17 +677,24 @@ class _Later(Exception):
 _WORDS = {"real", "positive", "nonnegative", "negative", "integer", "sequence"}
 _INTERVAL = re.compile(r"^(?P<words>[a-z ]*?)\s*in\s*(?P<open>[(\[])(?P<lo>[^,]+),(?P<hi>[^)\]]+)(?P<close>[)\]])\s*$")
 _FUNCTION = re.compile(r"^function of (?P<n>\d+) arguments?$")
-_MATRIX = re.compile(r"^(?:real )?(?P<structure>symmetric |positive definite )?(?P<kind>vector|matrix)"
-                     r" of size (?P<rows>[A-Za-z0-9]+)(?: by (?P<columns>[A-Za-z0-9]+))?$")
+_MATRIX = re.compile(r"^(?:real )?(?P<structure>symmetric |positive definite |invertible )?"
+                     r"(?P<kind>vector|matrix) of size (?P<rows>[A-Za-z0-9]+)"
+                     r"(?: by (?P<columns>[A-Za-z0-9]+))?(?P<rank> with full column rank)?$")
 
 
 def _declare_matrix(context: Context, name: str, found: re.Match) -> None:
-    """``w: real vector of size d`` (d by 1), ``X: real matrix of size n by d``, ``S: symmetric
-    matrix of size d`` or ``A: positive definite matrix of size d`` (d by d)."""
+    """``w: real vector of size d`` (d by 1), ``X: real matrix of size n by d`` (``... with full
+    column rank``), ``S: symmetric matrix of size d``, ``A: positive definite matrix of size d``
+    or ``B: invertible matrix of size d`` (d by d)."""
     kind, structure = found.group("kind"), (found.group("structure") or "").strip()
-    if kind == "vector" and (structure or found.group("columns")):
-        raise ValueError("a vector has one size, such as 'real vector of size d'; a symmetric or "
-                         "positive definite one is a matrix")
+    if kind == "vector" and (structure or found.group("columns") or found.group("rank")):
+        raise ValueError("a vector has one size, such as 'real vector of size d'; a symmetric, "
+                         "positive definite, invertible or full-rank one is a matrix")
+    if found.group("rank"):
+        if structure:
+            raise ValueError(f"a {structure} matrix is square: 'with full column rank' says "
+                             "nothing more; write one of the two")
+        structure = "full column rank"
     sizes = []
     for text in (found.group("rows"), found.group("columns") or
                  ("1" if kind == "vector" else found.group("rows"))):
@@ -723,8 +732,9 @@ def _declare(context: Context, name: str, spec: str) -> None:
         _declare_matrix(context, name, matrix)
         return
     if re.search(r"\b(vector|matrix)\b", spec):
-        raise ValueError(f"a matrix is declared as 'real matrix of size n by d', 'symmetric "
-                         f"matrix of size d' or 'positive definite matrix of size d', and a "
+        raise ValueError(f"a matrix is declared as 'real matrix of size n by d' (optionally "
+                         f"'... with full column rank'), 'symmetric matrix of size d', 'positive "
+                         f"definite matrix of size d' or 'invertible matrix of size d', and a "
                          f"vector as 'real vector of size d', not {spec!r}")
     finite = _FINITE_SET.match(spec)
     if finite:  # {0, 1}: a set of consecutive integers is an integer range
