@@ -993,15 +993,18 @@ class EquationTactic:
                                 for side in (equation.lhs, equation.rhs))
                     system += list(sp.ImmutableMatrix(lhs) - sp.ImmutableMatrix(rhs)) \
                         if isinstance(lhs, sp.MatrixBase) else [lhs - rhs]
-                solutions = sp.solve(system, list(unknowns), dict=True)
+                # linear in the entries, or not tried (a polynomial system may take forever)
+                solutions = sp.linsolve(sp.linear_eq_to_matrix(system, list(unknowns)),
+                                        list(unknowns))
             except (MatrixFormError, NotImplementedError, ValueError, TypeError,
                     ArithmeticError, KeyError, sp.PolynomialError):
                 continue
-            if len(solutions) != 1:
+            if not isinstance(solutions, sp.FiniteSet) or len(solutions) != 1:
                 continue
+            (solution,) = solutions
             # entries the premise leaves free take small distinct values
-            free = {u: sp.Integer(k + 1) for k, u in enumerate(unknowns) if u not in solutions[0]}
-            solved = unknowns.xreplace(solutions[0]).xreplace(free)
+            free = {u: sp.Integer(k + 1) for k, u in enumerate(unknowns)}
+            solved = sp.ImmutableMatrix(*unknowns.shape, [x.xreplace(free) for x in solution])
             if all(x.is_Rational for x in solved):
                 yield MatrixPoint(base.sizes, {**base.matrices, matrix.name: solved}, base.scalars)
 

@@ -239,3 +239,147 @@ def test_vectors_are_bold_and_matrices_upright_in_latex(context, text, latex):
     from derivations.documents.notation import to_latex
 
     assert to_latex(parse_expression(text, context)) == latex
+
+
+# -- equations between matrices -----------------------------------------------------------------
+@pytest.fixture
+def ranked():
+    """Matrices with what the equation rules need of them: full column rank, invertible."""
+    c = Context()
+    d, n = c.symbol("d", POSITIVE_INTEGER), c.symbol("n", POSITIVE_INTEGER)
+    c.symbol("lam", kernel_domain("positive"))
+    c.symbol("t", kernel_domain("real"))
+    for name, rows, columns, structure in (
+            ("F", n, d, "full column rank"), ("X", n, d, ""), ("B", d, d, "invertible"),
+            ("A", d, d, ""), ("S", d, d, "symmetric"), ("P", d, d, "positive definite"),
+            ("w", d, 1, ""), ("v", d, 1, ""), ("y", n, 1, ""), ("u", n, 1, "")):
+        c.matrix(name, rows, columns, structure)
+    return c
+
+
+def kernel_domain(word):
+    from derivations.kernel import POSITIVE, REAL
+    return {"positive": POSITIVE, "real": REAL}[word]
+
+
+@pytest.mark.parametrize("text, injective", [
+    ("F", True), ("F.T", False), ("X", False), ("F.T @ F", True), ("X.T @ X", False),
+    ("X.T @ X + lam * Identity(d)", True), ("X.T @ X + t * Identity(d)", False),
+    ("B", True), ("B.T", True), ("F @ B", True), ("S", False), ("S + Identity(d)", False),
+    ("S @ S + Identity(d)", True), ("P", True), ("F.T @ F - P", False), ("-2 * P", True),
+    ("inverse(A)", True), ("A", False), ("A.T @ P @ A + lam * Identity(d)", True),
+    ("A + A.T", False), ("t * Identity(d)", False),
+])
+def test_injective_factors_are_exactly_the_proved_ones(ranked, text, injective):
+    from derivations.kernel.bounds import BoundsOracle
+    from derivations.kernel.matrices import Lowering
+
+    matrix = parse_expression(text, ranked)
+    assert Lowering(ranked).injective(matrix, BoundsOracle(ranked)) is injective
+
+
+@pytest.mark.parametrize("before, after, holds", [
+    ("(X.T @ X + lam * Identity(d)) @ inverse(X.T @ X + lam * Identity(d)) @ w", "w", True),
+    ("inverse(X.T @ X + lam * Identity(d)) @ (X.T @ X @ w + lam * w)", "w", True),
+    ("y.T @ X @ inverse(A + B) @ (A @ w + B @ w)", "y.T @ X @ w", True),
+    ("inverse(X.T @ X + lam * Identity(d)) @ X.T @ X @ w", "w", False),
+    ("inverse(A + B) @ (A @ w + 2 * B @ w)", "w", False),
+])
+def test_a_product_with_the_inverse_of_a_sum_is_gathered_back(ranked, before, after, holds):
+    assert proved(ranked, before, after) is holds
+
+
+def equation_verdict(context, before, after, relation="iff", *, sense=None):
+    """The checker's verdict on one step between two equations of ``context``."""
+    from derivations.checker import check
+    from derivations.model import Derivation, Step
+    from derivations.kernel import Optimization, Sense
+    from derivations.settings import CheckSettings
+
+    optimization = None
+    if sense is not None:
+        optimization = Optimization((context.lookup("w").obj,), Sense(sense))
+    start = parse_equation(before, context)
+    step = Step(parse_equation(after, context), Relation(relation))
+    report = check(Derivation("t", "t", context, start, (step,), optimization=optimization),
+                   CheckSettings(cache=None))
+    return report.steps[0].verdict
+
+
+@pytest.mark.parametrize("before, after, relation, verdict", [
+    ("F.T @ F @ w == F.T @ y", "w == inverse(F.T @ F) @ F.T @ y", "iff", Verdict.PROVED),
+    ("X.T @ X @ w == X.T @ y", "w == inverse(X.T @ X) @ X.T @ y", "iff", Verdict.REFUTED),
+    ("F @ w == F @ v", "w == v", "iff", Verdict.PROVED),
+    ("F.T @ y == F.T @ u", "y == u", "iff", Verdict.REFUTED),
+    ("F @ w == y", "F.T @ F @ w == F.T @ y", "implies", Verdict.PROVED),
+    ("F.T @ F @ w == F.T @ y", "F @ w == y", "implies", Verdict.REFUTED),
+    ("B @ w == v", "w == inverse(B) @ v", "iff", Verdict.PROVED),
+    ("w == inverse(B) @ v", "v.T @ w == v.T @ inverse(B) @ v", "implies", Verdict.PROVED),
+    ("(X.T @ X + lam * Identity(d)) @ w == X.T @ y",
+     "w == inverse(X.T @ X + lam * Identity(d)) @ X.T @ y", "iff", Verdict.PROVED),
+])
+def test_equations_between_matrices(ranked, before, after, relation, verdict):
+    assert equation_verdict(ranked, before, after, relation) is verdict
+
+
+@pytest.mark.parametrize("objective, equation, sense, verdict", [
+    ("norm(y - F @ w)**2 / 2", "F.T @ F @ w == F.T @ y", "minimize", Verdict.PROVED),
+    ("w.T @ P @ w / 2 - v.T @ w", "P @ w == v", "minimize", Verdict.PROVED),
+    ("-(w.T @ P @ w) / 2 + v.T @ w", "w == inverse(P) @ v", "maximize", Verdict.PROVED),
+    ("norm(y - F @ w)**2 / 2", "F.T @ F @ w == F.T @ y", "maximize", Verdict.UNDECIDED),
+    ("w.T @ S @ w / 2 - v.T @ w", "S @ w == v", "minimize", Verdict.UNDECIDED),
+    ("norm(y - F @ w)", "F.T @ F @ w == F.T @ y", "minimize", Verdict.UNDECIDED),
+    ("log(w.T @ w)", "w == 0", "minimize", Verdict.UNDECIDED),
+])
+def test_optimizing_over_a_vector_needs_convexity(ranked, objective, equation, sense, verdict):
+    from derivations.checker import check
+    from derivations.model import Derivation, Step
+    from derivations.kernel import Optimization, Sense
+    from derivations.settings import CheckSettings
+
+    optimization = Optimization((ranked.lookup("w").obj,), Sense(sense))
+    step = Step(parse_equation(equation, ranked), Relation.OPTIMIZED_WHERE)
+    report = check(Derivation("t", "t", ranked, parse_expression(objective, ranked), (step,),
+                              optimization=optimization), CheckSettings(cache=None))
+    assert report.steps[0].verdict is verdict
+
+
+def test_a_singular_inverse_means_the_equation_fails_at_that_point(ranked):
+    from derivations.kernel import holds_at
+
+    equation = parse_equation("w == inverse(A) @ v", ranked)
+    singular = sp.ImmutableMatrix([[1, 2], [2, 4]])
+    point = MatrixPoint({ranked.lookup("d").obj: 2, ranked.lookup("n").obj: 1},
+                        {"A": singular, "w": sp.ImmutableMatrix([1, 0]),
+                         "v": sp.ImmutableMatrix([1, 2])}, {})
+    assert holds_at(ranked, equation, point) is False
+    regular = MatrixPoint(point.sizes, {**point.matrices, "A": sp.ImmutableMatrix([[1, 0], [0, 2]]),
+                                        "v": sp.ImmutableMatrix([1, 0])}, {})
+    assert holds_at(ranked, equation, regular) is True
+
+
+@pytest.mark.parametrize("text, message", [
+    ("w == y", "the two sides of the equation are a vector of size d and a vector of size n"),
+    ("X @ w == 1", "needs two sides of one size"),
+])
+def test_an_equation_between_matrices_of_different_sizes_is_an_input_error(ranked, text, message):
+    with pytest.raises(ExpressionError, match=message):
+        parse_equation(text, ranked)
+
+
+def test_zero_on_one_side_of_a_matrix_equation_is_the_zero_matrix(ranked):
+    equation = parse_equation("Derivative(w.T @ w, w) == 0", ranked)
+    assert equation.rhs == sp.ZeroMatrix(ranked.lookup("d").obj, 1)
+
+
+@pytest.mark.parametrize("spec, problem", [
+    ("real vector of size d with full column rank", "a vector has one size"),
+    ("invertible matrix of size n by d", "is square"),
+    ("symmetric matrix of size d with full column rank", "says nothing more"),
+])
+def test_matrix_structures_are_declared_once_and_where_they_fit(tmp_path, spec, problem):
+    path = tmp_path / "s.deriv.yaml"
+    path.write_text(f"title: t\nsymbols:\n  n: positive integer\n  d: positive integer\n"
+                    f"  M: {spec}\nstart: d\nsteps:\n  - expr: d\n")
+    with pytest.raises(InputError, match=problem):
+        files.read(path)
