@@ -839,10 +839,9 @@ class EquationTactic:
         return None
 
     def _matrix_proof(self, old, new):
-        """One equation between matrices to another: the factor F with
-        d_old = F·d_new (F injective, for 'iff') or d_conclusion = F·d_premise, F a scalar
-        times the identity, a matrix whose inverse either equation has, that inverse, or
-        the left factor every term of an equation shares."""
+        """One equation between matrices to another: the factor F with d_old = F·d_new or
+        d_new = F·d_old (F injective, for 'iff'), or d_conclusion = F·d_premise; F a scalar
+        times a candidate of ``_matrix_factor_bases``."""
         if len(old) != 1 or len(new) != 1:
             return None
         if self.relation is Relation.IFF:
@@ -850,7 +849,11 @@ class EquationTactic:
         else:
             premise, conclusion = (old, new) if self.relation is Relation.IMPLIES else (new, old)
             target, source = conclusion[0], premise[0]
-        for base in self._matrix_factor_bases(target, source):
+        candidates = [(base, target, source) for base in self._matrix_factor_bases(target, source)]
+        if self.relation is Relation.IFF:  # the kernel takes F either way round
+            candidates += [(base, source, target)
+                           for base in self._matrix_factor_bases(source, target)]
+        for base, target, source in candidates:
             for form in EQUATION_FORMS:
                 try:
                     scaled = base * (source.lhs - source.rhs)

@@ -182,8 +182,8 @@ def _paired(rule: str, old: tuple, new: tuple, factors, matching, onto: bool) ->
 def equivalent_by_factor(context: Context, before, after, factors, matching, form: str,
                          givens=()) -> "Judgement":
     """``before ⇔ after``, equation by equation: the i-th equation after is paired with the
-    equation ``matching[i]`` before, whose lhs - rhs is ``factors[i]`` times its own, by a sound
-    normal form; each factor is proved nonzero and has a value wherever either equation has
+    equation ``matching[i]`` before, whose lhs - rhs is ``factors[i]`` times its own (or the
+    other way round), by a sound normal form; each factor is proved nonzero and has a value wherever either equation has
     one; the two equations have values at the same points.  Adding a term to both sides,
     multiplying by a nonzero factor, rearranging and solving a·v + b = 0 for v (a ≠ 0) are
     this rule; between matrices the factor is a matrix F proved injective (F·v = 0 only for
@@ -193,8 +193,12 @@ def equivalent_by_factor(context: Context, before, after, factors, matching, for
     pairs = _paired(rule, old, new, factors, matching, onto=True)
     oracle = BoundsOracle(context)
     for equation, source, factor in pairs:
-        _zero_by(rule, form, _gap(rule, source, factor, equation), oracle,
-                 givens, f"({sp.sstr(source)}) - {sp.sstr(factor)}*({sp.sstr(equation)})")
+        try:
+            _zero_by(rule, form, _gap(rule, source, factor, equation), oracle,
+                     givens, f"({sp.sstr(source)}) - {sp.sstr(factor)}*({sp.sstr(equation)})")
+        except RuleError:  # or the other way round: F injective either way
+            _zero_by(rule, form, _gap(rule, equation, factor, source), oracle,
+                     givens, f"({sp.sstr(equation)}) - {sp.sstr(factor)}*({sp.sstr(source)})")
         _nonzero(rule, factor, oracle, givens)
         _defined_where(rule, equation, source, oracle, givens, "the new equation")
         _defined_where(rule, source, equation, oracle, givens, "the old equation")

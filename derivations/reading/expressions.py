@@ -628,7 +628,13 @@ class _Builder:
         outer = self.scope.get(bound.name)
         self.scope[bound.name] = bound
         try:
-            return self.build(body)
+            built = self.build(body)
+            if is_matrix(built):
+                self.fail(body, f"a sum, product, maximum or integral of a vector or matrix is not "
+                          f"supported (its body is {shape_text(built)}): write it with a matrix "
+                          "product, such as X.T @ c for the sum of c[i] times the rows x_i, or "
+                          "take the scalar it is made of")
+            return built
         finally:
             if outer is None:
                 del self.scope[bound.name]
@@ -720,6 +726,10 @@ def expectation_over(context: Context, body: sp.Expr, over=None) -> Expectation:
     if not randoms:
         raise ExpressionError("E(...) averages over a random variable, and this has none: "
                               "declare one under 'symbols', such as x: Normal(mu, sigma)")
+    if is_matrix(body):
+        raise ExpressionError(f"the expectation of a vector or matrix is not supported (its "
+                              f"body is {shape_text(body)}): take that of each scalar it is "
+                              "made of")
     limits = []
     for symbol in randoms:
         tags = [b.tag for b in body.atoms(BoundIndex) if b.name == symbol.name]
