@@ -22,7 +22,7 @@ from .kernel import EvaluationError, Relation, Verdict
 from .kernel.rules import DIGITS
 from .model import Derivation
 from .settings import DEFAULT_TIMEOUT, CheckSettings
-from .kernel.matrices import concrete, has_matrices
+from .kernel.matrices import SingularMatrix, concrete, has_matrices
 from .sampling import Sampler, matrix_points, seed_for
 
 
@@ -195,6 +195,9 @@ def _equation_shown_false(derivation: Derivation, claim: Claim, givens) -> bool:
     directions = {Relation.IMPLIES: [(before, after)], Relation.IMPLIED_BY: [(after, before)],
                   Relation.IFF: [(before, after), (after, before)]}[relation]
     tactic = EquationTactic(derivation, claim)
+    if any(has_matrices(side) for item in (before, after) for e in kernel.equations_of(item)
+           for side in (e.lhs, e.rhs)):
+        return not givens and _matrix_equation_shown_false(derivation, tactic, directions)
     differences = [kernel.apply_givens(e.lhs - e.rhs, givens) for item in (before, after)
                    for e in kernel.equations_of(item)]
     sampler = Sampler(derivation.context, seed_for(*differences) + 1)
@@ -208,6 +211,34 @@ def _equation_shown_false(derivation: Derivation, claim: Claim, givens) -> bool:
                 except EvaluationError:
                     continue
                 if any(abs(gap) > 1e-20 for gap in gaps):
+                    return True
+    return False
+
+
+def _matrix_equation_shown_false(derivation: Derivation, tactic, directions) -> bool:
+    """At concrete sizes: a point where the premise holds (the sampled matrices, or one of them
+    solved for, as the checker's search does) and the conclusion has no value (a singular
+    inverse) or an entry of its lhs - rhs is plainly not 0 at 40 digits."""
+    sides = [side for item in directions[0] for e in kernel.equations_of(item)
+             for side in (e.lhs, e.rhs)]
+    for base in matrix_points(derivation.context, sides, seed_for(*sides) + 1, 8):
+        for premise, conclusion in directions:
+            for point in [base, *tactic._matrix_solutions(premise, base)]:
+                try:
+                    if kernel.holds_at(derivation.context, premise, point) is not True:
+                        continue
+                except kernel.RuleError:  # a point the declarations rule out (a rank, say)
+                    break
+                try:
+                    gaps = [concrete(e.lhs - e.rhs, point.sizes, point.matrices, point.scalars)
+                            for e in kernel.equations_of(conclusion)]
+                    values = [kernel.evaluate(x, kernel.Point(), DIGITS) for gap in gaps
+                              for x in (gap if isinstance(gap, sp.MatrixBase) else [gap])]
+                except SingularMatrix:
+                    return True
+                except (EvaluationError, ValueError, TypeError, ZeroDivisionError, KeyError):
+                    continue
+                if any(abs(value) > 1e-20 for value in values):
                     return True
     return False
 

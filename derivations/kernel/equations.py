@@ -24,7 +24,7 @@ from ..verdicts import Verdict
 from .bounds import BoundsOracle
 from .context import Context
 from .matrices import (Gradient, Lowering, MatrixFormError, MatrixPoint, Norm, SingularMatrix,
-                       concrete, differential, is_matrix)
+                       concrete, differential, has_matrices, is_matrix, malformed)
 from .normal_forms import NORMAL_FORMS
 from .numeric import EvaluationError, Point, _certified_sign, compare, read
 from .relations import Optimization, Relation, Sense
@@ -109,6 +109,8 @@ def _equations(rule: str, item, context: Context | None = None) -> tuple:
         raise RuleError(rule, f"{sp.sstr(item)} is not an equation")
     if any(_shape(e.lhs) != _shape(e.rhs) for e in equations_of(item)):
         raise RuleError(rule, "the two sides of an equation have different sizes")
+    if malformed(item):
+        raise RuleError(rule, "an inverse with an exponent other than -1")
     if context is not None:
         _ranges_nonempty(rule, context, item)
     return equations_of(item)
@@ -362,9 +364,13 @@ def equivalent_by_summing(context: Context, before, after, source: int, index, f
 
 
 # -- from an objective to an equation -----------------------------------------------------------
-def _one_variable(rule: str, context: Context, optimization: Optimization, givens):
+def _one_variable(rule: str, context: Context, optimization: Optimization, givens,
+                  *items):
     if len(optimization.over) != 1 or not isinstance(optimization.over[0], sp.Symbol):
         raise RuleError(rule, "optimise over one scalar symbol")
+    if any(has_matrices(item) for item in items):  # SymPy's diff of a trace is not to be trusted
+        raise RuleError(rule, "an objective or equation written with vectors or matrices is "
+                        "not differentiated in a scalar here")
     variable = optimization.over[0]
     domain = context.domain_of(variable)
     if domain is None or domain.integer:
@@ -420,7 +426,7 @@ def optimized_where_by_sign_change(context: Context, objective, equation,
     derivative, weight, core and factor are defined everywhere and smooth in v.  Strict
     concavity is the case weight = 1, core = the derivative."""
     rule = "optimized_where_by_sign_change"
-    variable = _one_variable(rule, context, optimization, givens)
+    variable = _one_variable(rule, context, optimization, givens, objective, equation)
     oracle = BoundsOracle(context)
     weight, core, factor = sp.S(weight), sp.S(core), sp.S(factor)
     derivative = sp.diff(objective, variable)
@@ -466,7 +472,7 @@ def optimizers_satisfy_stationarity(context: Context, objective, equation,
                       verdict=Verdict.PROVED, rule=rule,
                       method=f"a stationary point: every {sense.value[:-1]}er solves it "
                              "(not proved to be one)")
-    variable = _one_variable(rule, context, optimization, givens)
+    variable = _one_variable(rule, context, optimization, givens, objective, equation)
     oracle = BoundsOracle(context)
     derivative = sp.diff(objective, variable)
     _smooth(rule, variable, oracle, givens, objective=objective, derivative=derivative,
@@ -488,6 +494,8 @@ def _matrix_variable(rule: str, optimization: Optimization, objective, givens):
     variable = optimization.over[0]
     if is_matrix(objective):
         raise RuleError(rule, "the objective is a scalar")
+    if malformed(objective):
+        raise RuleError(rule, "an inverse with an exponent other than -1")
     if any(g.lhs.has(variable) or g.rhs.has(variable) for g in givens):
         raise RuleError(rule, "a given about the optimised variable would fix it")
     return variable
@@ -606,6 +614,9 @@ def optimized_where_by_lagrange(context: Context, objective, system, optimizatio
     rule = "optimized_where_by_lagrange"
     if len(optimization.over) != 1 or not isinstance(optimization.over[0], sp.IndexedBase):
         raise RuleError(rule, "optimise over one sequence")
+    if has_matrices(objective) or has_matrices(system):
+        raise RuleError(rule, "an objective or system written with vectors or matrices is not "
+                        "differentiated in an entry here")
     base = optimization.over[0]
     equations = _equations(rule, system, context)
     if len(equations) != 2:

@@ -166,6 +166,13 @@ def is_inverse(expr) -> bool:
     return isinstance(expr, MatPow) and expr.args[1] == -1
 
 
+def malformed(expr) -> bool:
+    """Whether ``expr`` holds an ``Inverse`` whose exponent is not -1: SymPy's own products
+    read it as A⁻¹ and its evaluation as a power, so no rule may take it."""
+    return isinstance(expr, sp.Basic) and any(
+        isinstance(node, Inverse) and node.args[1] != -1 for node in sp.preorder_traversal(expr))
+
+
 def is_matrix(expr) -> bool:
     return isinstance(expr, MatrixExpr)
 
@@ -497,7 +504,7 @@ class Lowering:
         return total
 
     def _sum_placeholder(self, vector: Entrywise) -> sp.Symbol:
-        symbol = sp.Symbol("_sum" + sp.srepr(vector), real=True)
+        symbol = placeholder("_sum" + sp.srepr(vector), vector, real=True)
         self.sums[symbol] = vector
         return symbol
 
@@ -599,7 +606,7 @@ class Lowering:
         oracle = BoundsOracle(self.context)
         semidefinite = any(self._word_kind(c, oracle) is not None for c in candidates)
         assumptions = {"real": True, "nonnegative": True} if semidefinite else {"real": True}
-        symbol = sp.Symbol("_tr" + _word_key(canonical), **assumptions)
+        symbol = placeholder("_tr" + _word_key(canonical), sp.Tuple(*canonical), **assumptions)
         self.traces[symbol] = canonical
         return symbol
 
@@ -615,7 +622,8 @@ class Lowering:
                 for letter in word:
                     value *= self._letter_determinant(letter)
                 return value
-        return sp.Symbol("_det" + sp.srepr(self.rebuild(terms, matrix.shape)), real=True)
+        rebuilt = self.rebuild(terms, matrix.shape)
+        return placeholder("_det" + sp.srepr(rebuilt), rebuilt, real=True)
 
     def _letter_determinant(self, letter) -> sp.Expr:
         if isinstance(letter, Identity):
@@ -626,19 +634,44 @@ class Lowering:
             return 1 / self.determinant(letter.arg)
         positive = isinstance(letter, MatrixSymbol) and \
             self.context.structure_of(letter) == "positive definite"
-        return sp.Symbol("_det" + _word_key((letter,)),
-                         **({"positive": True} if positive else {"real": True}))
+        return placeholder("_det" + _word_key((letter,)), letter,
+                           **({"positive": True} if positive else {"real": True}))
 
     # -- the pairing -----------------------------------------------------------------------
     def lowered(self, expr) -> sp.Expr:
         """A scalar lowered; a matrix M of shape p by q as aᵀ M b for free vectors _a, _b
         (dropped where p or q is 1): 0 exactly when M is."""
+        if malformed(expr):
+            raise MatrixFormError("an inverse with an exponent other than -1")
         if is_matrix(expr):
             rows, columns = expr.shape
             left = [] if rows == 1 else [Transpose(MatrixSymbol("_a", rows, 1))]
             right = [] if columns == 1 else [MatrixSymbol("_b", columns, 1)]
             expr = Trace(MatMul(*left, expr, *right)) if left or right else Trace(expr)
         return self._merged_sums(self.scalar(expr))
+
+
+# Each placeholder symbol of a lowered scalar, and what it stands for: its name says it too,
+# but a rule asking whether a lowered scalar depends on a variable reads it here.
+_PLACEHOLDERS: dict = {}
+
+
+def placeholder(name: str, meaning, **assumptions) -> sp.Symbol:
+    """The real symbol standing for ``meaning`` (a trace, a sum over entries, a determinant) in
+    a lowered scalar; its name is made from ``meaning``, so one meaning is one symbol."""
+    symbol = sp.Symbol(name, **assumptions)
+    _PLACEHOLDERS[symbol] = meaning
+    return symbol
+
+
+def depends_on(expr, variables) -> bool:
+    """Whether ``expr`` names any of ``variables``, also inside what its placeholders stand for
+    (a lowered Σ_i exp(t·x_i) is one symbol that depends on t)."""
+    expr = sp.S(expr)
+    if any(expr.has(v) for v in variables):
+        return True
+    return any(depends_on(_PLACEHOLDERS[s], variables)
+               for s in expr.free_symbols if s in _PLACEHOLDERS)
 
 
 def _product(word: tuple) -> MatrixExpr:

@@ -27,8 +27,8 @@ from .extrema import EXTREMA
 from .exact import exact_text
 from .definitions import unfold_definitions
 from .hypotheses import exposed, unmet_given
-from .matrices import (Lowering, MatrixFormError, MatrixPoint, concrete, has_matrices, is_inverse,
-                       is_matrix, structure_holds)
+from .matrices import (Lowering, MatrixFormError, MatrixPoint, concrete, depends_on, has_matrices,
+                       is_inverse, is_matrix, malformed, structure_holds)
 from .normal_forms import NORMAL_FORMS
 from .numeric import (EvaluationError, Point, binary_fraction, compare, fixed_decimal, order,
                       read, show_number)
@@ -263,7 +263,8 @@ def _applied(expr: sp.Expr, givens: tuple) -> sp.Expr:
 
 
 def _depends_on(expr: sp.Expr, over) -> bool:
-    return any(expr.has(v) for v in over)
+    """Also through the placeholders of a lowered matrix expression (``matrices.depends_on``)."""
+    return depends_on(expr, over)
 
 
 # -- proofs --------------------------------------------------------------------------------------
@@ -342,6 +343,8 @@ def equal_by_normal_form(context: Context, before, after, form: str, givens=()) 
     normal = NORMAL_FORMS.get(form)
     if normal is None:
         raise RuleError(rule, f"no normal form called {form!r}")
+    if malformed(before) or malformed(after):  # before SymPy builds their difference
+        raise RuleError(rule, "an inverse with an exponent other than -1")
     difference = apply_givens(before - after, givens)
     if normal(difference, BoundsOracle(context)) != 0:
         raise RuleError(rule, f"the difference does not rewrite to 0 by {form!r}")
