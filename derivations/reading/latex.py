@@ -137,6 +137,19 @@ class _Unsized:
     __pow__ = __rpow__ = __matmul__ = __rmatmul__ = __lt__ = __le__ = __gt__ = __ge__ = problem
 
 
+# The file syntax's words in the messages of the checks both readers share, as LaTeX writes them
+_LATEX_WORDING = ((" .T", r" ^\top"), ("inverse(A) or A**-1", "A^{-1}"), ("Identity(d)", "I_{d}"),
+                  ("ones(d)", r"\mathbf{1}_{n}"), ("norm(v)", r"\|v\|"), (" @ ", " times "),
+                  ("Derivative(v, z)", r"\frac{\partial v}{\partial z}"),
+                  ("diag(v)", r"\operatorname{diag}(v)"), ("softmax(v)", r"\operatorname{softmax}(v)"))
+
+
+def _in_latex(message: str) -> str:
+    for written, latex in _LATEX_WORDING:
+        message = message.replace(written, latex)
+    return message
+
+
 def _matrix_like(value) -> bool:
     return is_matrix(value) or isinstance(value, _Unsized)
 
@@ -285,7 +298,7 @@ class Reader:
         try:
             return matrix_operation(op, left, right)
         except ExpressionError as exc:
-            self.fail(exc.message, where)
+            self.fail(_in_latex(exc.message), where)
 
     def sized(self, unsized: _Unsized, where: Token, rows=None, columns=None):
         size = unsized.size_for(rows, columns)
@@ -294,7 +307,7 @@ class Reader:
         try:
             return unsized.sized(self.context, size)
         except ExpressionError as exc:
-            self.fail(exc.message, where)
+            self.fail(_in_latex(exc.message), where)
 
     def signed_term(self):
         if self.token.text in ("+", "-"):
@@ -446,14 +459,14 @@ class Reader:
         try:
             return transpose(base)
         except ExpressionError as exc:
-            self.fail(exc.message, where)
+            self.fail(_in_latex(exc.message), where)
 
     def raise_to(self, base, exponent, where: Token):
         if is_matrix(base) and exponent == -1:  # A^{-1} as the file's inverse(A)
             try:
                 return matrix_function(self.context, "inverse", base)
             except ExpressionError as exc:
-                self.fail(exc.message, where)
+                self.fail(_in_latex(exc.message), where)
         if is_matrix(base) or is_matrix(exponent):
             return self.combine("**", base, exponent, where)
         if exponent.is_Number:
@@ -561,11 +574,17 @@ class Reader:
         return sp.Abs(value)
 
     def determinant_of(self, value, where: Token):
-        """|A|: the determinant of A only where it cannot be read otherwise, A (or A^{-1}) a
-        declared positive definite matrix, whose determinant is its absolute value; |v| of a
-        vector (its norm? entry by entry?) and |A| of another matrix (det A or |det A|, as in a
-        change of variables) are refused."""
-        inner = value.arg if isinstance(value, sp.Inverse) else value
+        """|A|: the determinant of A only where it cannot be read otherwise, A a declared
+        positive definite matrix, its inverse or a positive multiple (|2\\pi\\Sigma|), whose
+        determinant is its absolute value; |v| of a vector (its norm? entry by entry?) and |A| of
+        another matrix (det A or |det A|, as in a change of variables) are refused."""
+        inner = value
+        if isinstance(inner, sp.MatMul):
+            scalars = [a for a in inner.args if not is_matrix(a)]
+            matrices = [a for a in inner.args if is_matrix(a)]
+            if len(matrices) == 1 and sp.Mul(*scalars).is_positive:
+                inner = matrices[0]
+        inner = inner.arg if isinstance(inner, sp.Inverse) else inner
         if is_matrix(value) and isinstance(inner, sp.MatrixSymbol) and \
                 self.context.structure_of(inner) == "positive definite":
             return matrix_function(self.context, "det", value)
@@ -587,7 +606,7 @@ class Reader:
         try:
             return matrix_function(self.context, "norm", value)
         except ExpressionError as exc:
-            self.fail(exc.message, opening)
+            self.fail(_in_latex(exc.message), opening)
 
     def norm_subscript(self):
         if self.token.text != "_":
@@ -766,7 +785,7 @@ class Reader:
         try:
             return matrix_function(self.context, kind, size)
         except ExpressionError as exc:
-            self.fail(exc.message, token)
+            self.fail(_in_latex(exc.message), token)
 
     def gradient(self, token: Token):
         """``\\nabla_{\\mathbf{w}} f``: the gradient of a scalar f by a declared vector or matrix;
@@ -794,7 +813,7 @@ class Reader:
         try:
             return entrywise(_ENTRYWISE[function], vector)
         except ExpressionError as exc:
-            self.fail(exc.message, token)
+            self.fail(_in_latex(exc.message), token)
 
     def inner_name(self, token: Token) -> str:
         """The name under ``\\hat``, ``\\mathbf``, ...: one letter or Greek letter."""
@@ -824,8 +843,7 @@ class Reader:
             return self.function(token, _NAMED[text])
         if declaration is None and text == "sigma" and self.token.text in _OPEN:
             return self.function(token, sigmoid)
-        if declaration is None and text in _MATRIX_NAMED and \
-                (token.kind == "name" or self.token.text in _OPEN):
+        if declaration is None and text in _MATRIX_NAMED and token.kind == "name":
             return self.function(token, _MATRIX_NAMED[text])
         if declaration is None and text == "I":
             return self.identity_or_ones("Identity", token)
@@ -1007,7 +1025,7 @@ class Reader:
             try:
                 return matrix_function(self.context, function, argument)
             except ExpressionError as exc:
-                self.fail(exc.message, token)
+                self.fail(_in_latex(exc.message), token)
         if _matrix_like(argument):
             if base is not None:
                 self.fail(f"{token.text} with a base of a vector is not defined here", token)
@@ -1030,8 +1048,9 @@ class Reader:
         return numerator / denominator
 
     def derivative_ahead(self) -> bool:
-        texts = [t.text for t in self.tokens[self.at:self.at + 3]]
-        return texts[:2] == ["{", r"\partial"] or texts == ["{", "d", "}"] or \
+        texts = [t.text for t in self.tokens[self.at:self.at + 5]]
+        over_d = texts[3:4] == ["{"] and texts[4:5] != [] and texts[4].startswith("d")
+        return texts[:2] == ["{", r"\partial"] or (texts[:3] == ["{", "d", "}"] and over_d) or \
             (texts[:2] == ["{", "d"] and self.context.lookup("d") is None)
 
     def derivative(self, token: Token) -> sp.Expr:
@@ -1059,7 +1078,7 @@ class Reader:
             try:
                 return matrix_derivative(body, variable)
             except ExpressionError as exc:
-                self.fail(exc.message, token)
+                self.fail(_in_latex(exc.message), token)
         return sp.Derivative(body, variable)
 
     def expectation(self, token: Token) -> sp.Expr:
