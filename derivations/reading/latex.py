@@ -655,6 +655,8 @@ class Reader:
                 self.fail(f"{name}_... over a variable is not an expression: write "
                           rf"\arg{name} at the start of a row", token)
             arguments = self.arguments(token)
+            if any(_matrix_like(a) for a in arguments):
+                self.fail(f"{name} of a vector or matrix is not defined here", token)
             if len(arguments) < 2:
                 self.fail(f"{name} takes two or more arguments, such as {name}(a, b)", token)
             return (sp.Max if name == r"\max" else sp.Min)(*arguments)
