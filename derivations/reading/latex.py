@@ -770,6 +770,13 @@ class Reader:
             self.at += 1 if texts[0] == "1" else 3
             return self.identity_or_ones("ones", token)
         if texts[0] != "{" or texts[2] == "}":
+            braced = texts[0] == "{"
+            inner = self.tokens[self.at + braced]
+            if self.tokens[self.at + 1 + 2 * braced].text == "_" and (
+                    inner.kind == "word" or inner.text[1:] in GREEK):
+                # \mathbf{x}_1, \bm{\mu}_k: the name as if not bold, with its subscript
+                self.tokens[self.at:self.at + 1 + 2 * braced] = [inner]
+                return self.atom()
             return self.word(Token("name", self.inner_name(token), token.position))
         inside = self.token
         value = self.group()  # a name printed as more than one token, such as x_{1}
