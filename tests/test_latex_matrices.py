@@ -138,6 +138,18 @@ REFUSED = [
 ]
 
 
+def test_T_after_a_scalar_product_is_refused_when_T_is_a_declared_symbol():
+    ctx = context()
+    assert read_expression(r"(\mathbf{x}^\top\mathbf{w})^T", ctx) == parse_expression("x.T @ w", ctx)
+    ctx.symbol("T", POSITIVE)
+    with pytest.raises(ExpressionError, match="a power or a transpose"):
+        read_expression(r"(\mathbf{x}^\top\mathbf{w})^T", ctx)
+    assert read_expression(r"(\mathbf{x}^\top\mathbf{w})^{(T)}", ctx) == \
+        parse_expression("(x.T @ w)**T", ctx)
+    assert read_expression(r"X^T \mathbf{y}", ctx) == parse_expression("X.T @ y", ctx)
+    assert read_expression(r"c^T", ctx) == parse_expression("c**T", ctx)
+
+
 @pytest.mark.parametrize("tex, problem, column", REFUSED, ids=[t for t, _, _ in REFUSED])
 def test_what_cannot_be_read_one_way_is_an_input_error_at_its_place(tex, problem, column):
     with pytest.raises(ExpressionError) as caught:

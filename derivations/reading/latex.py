@@ -442,15 +442,19 @@ class Reader:
 
     def transpose_mark(self, base) -> int:
         """How many tokens after ^ write a transpose (0 if they do not): ^T is a power when T
-        is a declared symbol and the base a scalar."""
+        is a declared symbol and the base a scalar; of a 1 by 1 product (a scalar that is also
+        a matrix) it would be either, and is refused."""
         texts = [t.text for t in self.tokens[self.at:self.at + 6]]
         for mark in _TRANSPOSES:
-            if mark == ("T",) and not (_matrix_like(base) or _one_by_one(base)) and \
-                    self.context.lookup("T") is not None:
-                continue
             for written in (list(mark), ["{", *mark, "}"]):
-                if texts[:len(written)] == written:
-                    return len(written)
+                if texts[:len(written)] != written:
+                    continue
+                if mark == ("T",) and not _matrix_like(base) and self.context.lookup("T") is not None:
+                    if _one_by_one(base):
+                        self.fail(r"^T of a 1 by 1 product, with T a declared symbol, is a power or a "
+                                  r"transpose: write ^\top for the transpose, ^{(T)} for the power")
+                    return 0
+                return len(written)
         return 0
 
     def transposed(self, base, where: Token):
