@@ -395,7 +395,7 @@ class Reader:
     def signed_power(self):
         if self.token.text == "-":
             self.advance()
-            return -self.power()
+            return _negated(self.power())
         return self.power()
 
     def starts_factor(self) -> bool:
@@ -810,7 +810,9 @@ class Reader:
             self.fail(r"\nabla_{...} takes a declared vector or matrix (for a scalar \theta, write "
                       r"\frac{\partial}{\partial\theta} f)", variable_token)
         body = self.power() if self.token.text in _OPEN else self.term()
-        if _matrix_like(body):
+        if isinstance(body, _Unsized):
+            body.problem()
+        if is_matrix(body):
             self.fail(r"\nabla of a vector is written both for the Jacobian and for its "
                       r"transpose: write the Jacobian as \frac{\partial \mathbf{v}}{\partial "
                       r"\mathbf{z}}", token)
