@@ -83,6 +83,9 @@ TEXTBOOK = [
     (r"\sqrt{\mathbf{w}}", "sqrt(w)"),
     (r"\exp(\mathbf{z})", "exp(z)"),
     (r"B^2", "B**2"),
+    (r"X^{\mathrm{T}} \mathbf{y} + \operatorname{Tr}(B) \mathbf{w}", "X.T @ y + trace(B) * w"),
+    (r"\boldsymbol{1}_{n}^{\top} \mathbf{y} \, \mathbf{I}_d \mathbf{w}", "(ones(n).T @ y) * Identity(d) @ w"),
+    (r"lam \cdot -I + B", "-lam * Identity(d) + B"),
     (r"(\mathbf{x}^\top \mathbf{w})^2", "(x.T @ w)**2"),
     (r"\mathbf{x}^\top \mathbf{w}^2", None),  # refused below: w^2 of a vector
 ]
