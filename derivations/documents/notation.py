@@ -252,6 +252,15 @@ class MLLatexPrinter(LatexPrinter):
             return self._print(expr.arg)
         return r"\operatorname{tr}\left(%s\right)" % self._print(expr.arg)
 
+    def _print_Pow(self, expr):
+        base, exponent = expr.base, expr.exp
+        if isinstance(base, sp.Trace) and base.arg.shape == (1, 1) and \
+                not isinstance(base.arg, sp.MatrixSymbol) and \
+                not (exponent.is_Rational and (exponent < 0 or not exponent.is_Integer)):
+            # (x^T w)^2, not x^T w^2: a 1 by 1 product is printed as the product itself
+            return r"\left(%s\right)^{%s}" % (self._print(base), self._print(exponent))
+        return super()._print_Pow(expr)
+
     def _print_Determinant(self, expr):
         return r"\det\left(%s\right)" % self._print(expr.arg)
 

@@ -272,10 +272,10 @@ class _Builder:
         """``M.T``, the transpose of a matrix: the only attribute an expression may use."""
         if node.attr != "T":
             self.fail(node, f"attribute access is not allowed (only M.T, a transpose), not .{node.attr}")
-        matrix = self.build(node.value)
-        if not is_matrix(matrix) and not _one_by_one(matrix):
-            self.fail(node, "only a matrix or a vector has a transpose .T")
-        return matrix if not is_matrix(matrix) else _scalar_if_one_by_one(matrix.T)
+        try:
+            return transpose(self.build(node.value))
+        except ExpressionError as exc:
+            self.fail(node, exc.message)
 
     def _unknown(self, node, name):
         if name == "e":
@@ -295,7 +295,7 @@ class _Builder:
             self.fail(node, f"the operator {type(node.op).__name__} is not allowed")
         left, right = self.build(node.left), self.build(node.right)
         if is_matrix(left) or is_matrix(right) or isinstance(node.op, ast.MatMult):
-            return _scalar_if_one_by_one(self._matrix_operation(node, left, right))
+            return self._matrix_operation(node, left, right)
         if self.display:
             return self._as_written(node, left, right)
         if isinstance(node.op, ast.Add):
@@ -325,45 +325,10 @@ class _Builder:
         return sp.Pow(left, right, evaluate=False)
 
     def _matrix_operation(self, node, left, right):
-        """+, -, @, scalar times matrix, matrix over scalar, and A**k for a square A (A**-1 its
-        inverse), each with its sizes checked: a mismatch is an input error here."""
-        op = node.op
-        shapes = f"{shape_text(left)} and {shape_text(right)}"
-        if isinstance(op, (ast.Add, ast.Sub)):
-            if not (is_matrix(left) and is_matrix(right) and left.shape == right.shape):
-                self.fail(node, f"dimension mismatch: {_OPERATORS[type(op)]} needs two matrices "
-                          f"of the same size, not {shapes}")
-            return left + right if isinstance(op, ast.Add) else left - right
-        if isinstance(op, ast.MatMult):
-            left, right = (_as_matrix(x) for x in (left, right))
-            if not (is_matrix(left) and is_matrix(right)):
-                self.fail(node, f"@ multiplies two matrices or vectors, not {shapes}; write a "
-                          "scalar times a matrix with *")
-            if left.shape[1] != right.shape[0]:
-                self.fail(node, f"dimension mismatch: {shape_text(left)} @ {shape_text(right)}: "
-                          f"the columns of the left ({left.shape[1]}) must equal the rows of the "
-                          f"right ({right.shape[0]}); a transpose .T may be missing")
-            return left @ right
-        if isinstance(op, ast.Mult):
-            if is_matrix(left) and is_matrix(right):
-                self.fail(node, "write a matrix product with @ (A @ B); * multiplies by a scalar")
-            return left * right
-        if isinstance(op, ast.Div):
-            if is_matrix(right):
-                self.fail(node, "division by a matrix: write inverse(A) or A**-1")
-            if right == 0:
-                self.fail(node, "division by zero")
-            return left / right
-        if is_matrix(right):
-            self.fail(node, "a power with a matrix exponent is not defined here")
-        if not (right.is_Integer and (right == -1 or 1 <= right <= MAX_EXPONENT)):
-            self.fail(node, "a matrix power is a positive whole number, or -1 for the inverse")
-        return self._square(node, left, "a power") ** right
-
-    def _square(self, node, matrix, what):
-        if not is_matrix(matrix) or matrix.shape[0] != matrix.shape[1]:
-            self.fail(node, f"{what} needs a square matrix, not {shape_text(matrix)}")
-        return matrix
+        try:
+            return matrix_operation(_OPERATORS[type(node.op)], left, right)
+        except ExpressionError as exc:
+            self.fail(node, exc.message)
 
     def _power(self, node, base, exponent):
         problem = _power_size_problem(base, exponent)
@@ -482,38 +447,16 @@ class _Builder:
         return _SIMPLE[name](*args)
 
     def _entrywise(self, node, name, vector):
-        """f(v) for a vector v: the vector of f(v_i); f(g(v)) one entrywise vector."""
-        if vector.shape[1] != 1:
-            self.fail(node, f"{name} applies entry by entry to a vector, not {shape_text(vector)}")
-        function = sp.log if name == "log" else _SIMPLE[name]
-        if isinstance(vector, Entrywise):
-            return Entrywise(function(vector.body), vector.rows, vector.vectors)
-        return Entrywise(function(entry(0)), vector.shape[0], (vector,))
+        try:
+            return entrywise(name, vector)
+        except ExpressionError as exc:
+            self.fail(node, exc.message)
 
     def _matrix_function(self, node, name, argument):
-        if name in ("Identity", "ones"):
-            if not (argument.is_Integer and 1 <= argument <= MAX_MATRIX_SIZE) and \
-                    argument not in self.context.size_symbols():
-                self.fail(node, f"{name}(d) needs a size: a whole number from 1 to "
-                          f"{MAX_MATRIX_SIZE} or a declared positive integer")
-            if name == "ones":
-                return _scalar_if_one_by_one(Entrywise(1, argument))
-            return _scalar_if_one_by_one(sp.Identity(argument))
-        argument = _as_matrix(argument)
-        if name in ("diag", "softmax"):
-            if not (is_matrix(argument) and argument.shape[1] == 1):
-                self.fail(node, f"{name}(v) takes a vector, not {shape_text(argument)}")
-            if name == "diag":
-                return _scalar_if_one_by_one(Diag(argument))
-            return softmax(argument)
-        if name == "norm":
-            if not (is_matrix(argument) and 1 in argument.shape):
-                self.fail(node, f"norm(v) takes a vector, not {shape_text(argument)}")
-            return Norm(argument if argument.shape[1] == 1 else argument.T)
-        matrix = self._square(node, argument, name)
-        if name == "inverse":
-            return _scalar_if_one_by_one(sp.Inverse(matrix))
-        return sp.Trace(matrix) if name == "trace" else sp.Determinant(matrix)
+        try:
+            return matrix_function(self.context, name, argument)
+        except ExpressionError as exc:
+            self.fail(node, exc.message)
 
     def _defined(self, node, defined):
         """A use of a definition: as many arguments as parameters, a sequence's name for a
@@ -583,15 +526,10 @@ class _Builder:
         return sp.Derivative(function, inner) / sp.diff(variable, inner)
 
     def _matrix_derivative(self, node, function, variable):
-        """The gradient ``Derivative(s, w)`` of a scalar by a declared vector or matrix, or the
-        Jacobian ``Derivative(v, z)`` of a vector by a declared vector."""
-        if is_matrix(function):
-            if not (function.shape[1] == 1 and isinstance(variable, sp.MatrixSymbol)
-                    and variable.shape[1] == 1):
-                self.fail(node, "the Jacobian Derivative(v, z) takes a vector v and a "
-                          "declared vector z")
-            return Jacobian(function, variable)
-        return Gradient(function, variable)
+        try:
+            return matrix_derivative(function, variable)
+        except ExpressionError as exc:
+            self.fail(node, exc.message)
 
     def _big_operator(self, node, kind):
         limits = node.args[1]
@@ -737,6 +675,109 @@ def expectation_over(context: Context, body: sp.Expr, over=None) -> Expectation:
         body = body.xreplace({symbol: bound})
         limits.append((bound, law_of(symbol)))
     return Expectation(body, *limits)
+
+
+def matrix_operation(op: str, left, right):
+    """``left op right`` (op one of + - * / @ **) where a side is a matrix: +, -, @, scalar
+    times matrix, matrix over scalar, and A**k for a square A (A**-1 its inverse), each with its
+    sizes checked, a 1 by 1 result the scalar it holds.  The one size check of both readers: a
+    mismatch is an ``ExpressionError`` (column 0: the caller says where)."""
+    shapes = f"{shape_text(left)} and {shape_text(right)}"
+    if op in ("+", "-"):
+        if not (is_matrix(left) and is_matrix(right) and left.shape == right.shape):
+            raise ExpressionError(f"dimension mismatch: {op} needs two matrices of the same "
+                                  f"size, not {shapes}")
+        return _scalar_if_one_by_one(left + right if op == "+" else left - right)
+    if op == "@":
+        left, right = (_as_matrix(x) for x in (left, right))
+        if not (is_matrix(left) and is_matrix(right)):
+            raise ExpressionError(f"@ multiplies two matrices or vectors, not {shapes}; write a "
+                                  "scalar times a matrix with *")
+        if left.shape[1] != right.shape[0]:
+            raise ExpressionError(
+                f"dimension mismatch: {shape_text(left)} @ {shape_text(right)}: the columns of "
+                f"the left ({left.shape[1]}) must equal the rows of the right ({right.shape[0]}); "
+                "a transpose .T may be missing")
+        return _scalar_if_one_by_one(left @ right)
+    if op == "*":
+        if is_matrix(left) and is_matrix(right):
+            raise ExpressionError("write a matrix product with @ (A @ B); * multiplies by a scalar")
+        return _scalar_if_one_by_one(left * right)
+    if op == "/":
+        if is_matrix(right):
+            raise ExpressionError("division by a matrix: write inverse(A) or A**-1")
+        if right == 0:
+            raise ExpressionError("division by zero")
+        return _scalar_if_one_by_one(left / right)
+    if is_matrix(right):
+        raise ExpressionError("a power with a matrix exponent is not defined here")
+    if not (right.is_Integer and (right == -1 or 1 <= right <= MAX_EXPONENT)):
+        raise ExpressionError("a matrix power is a positive whole number, or -1 for the inverse")
+    return _scalar_if_one_by_one(_square(left, "a power") ** right)
+
+
+def _square(matrix, what: str):
+    if not is_matrix(matrix) or matrix.shape[0] != matrix.shape[1]:
+        raise ExpressionError(f"{what} needs a square matrix, not {shape_text(matrix)}")
+    return matrix
+
+
+def transpose(matrix):
+    """The transpose of a matrix or vector; a 1 by 1 product is its own."""
+    if not is_matrix(matrix) and not _one_by_one(matrix):
+        raise ExpressionError("only a matrix or a vector has a transpose .T")
+    return matrix if not is_matrix(matrix) else _scalar_if_one_by_one(matrix.T)
+
+
+def entrywise(name: str, vector):
+    """f(v) for a vector v and f one of ``_ENTRYWISE``: the vector of f(v_i); f(g(v)) one
+    entrywise vector."""
+    if vector.shape[1] != 1:
+        raise ExpressionError(f"{name} applies entry by entry to a vector, not {shape_text(vector)}")
+    function = sp.log if name == "log" else _SIMPLE[name]
+    if isinstance(vector, Entrywise):
+        return Entrywise(function(vector.body), vector.rows, vector.vectors)
+    return Entrywise(function(entry(0)), vector.shape[0], (vector,))
+
+
+def matrix_function(context: Context, name: str, argument):
+    """One of ``_MATRIX_FUNCTIONS`` applied, its argument's size checked (``Identity(d)`` and
+    ``ones(d)``: d a whole number from 1 to MAX_MATRIX_SIZE or a declared positive integer)."""
+    if name in ("Identity", "ones"):
+        if not (argument.is_Integer and 1 <= argument <= MAX_MATRIX_SIZE) and \
+                argument not in context.size_symbols():
+            raise ExpressionError(f"{name}(d) needs a size: a whole number from 1 to "
+                                  f"{MAX_MATRIX_SIZE} or a declared positive integer")
+        if name == "ones":
+            return _scalar_if_one_by_one(Entrywise(1, argument))
+        return _scalar_if_one_by_one(sp.Identity(argument))
+    argument = _as_matrix(argument)
+    if name in ("diag", "softmax"):
+        if not (is_matrix(argument) and argument.shape[1] == 1):
+            raise ExpressionError(f"{name}(v) takes a vector, not {shape_text(argument)}")
+        if name == "diag":
+            return _scalar_if_one_by_one(Diag(argument))
+        return softmax(argument)
+    if name == "norm":
+        if not (is_matrix(argument) and 1 in argument.shape):
+            raise ExpressionError(f"norm(v) takes a vector, not {shape_text(argument)}")
+        return Norm(argument if argument.shape[1] == 1 else argument.T)
+    matrix = _square(argument, name)
+    if name == "inverse":
+        return _scalar_if_one_by_one(sp.Inverse(matrix))
+    return sp.Trace(matrix) if name == "trace" else sp.Determinant(matrix)
+
+
+def matrix_derivative(function, variable):
+    """The gradient of a scalar by a declared vector or matrix, or the Jacobian of a vector by a
+    declared vector."""
+    if is_matrix(function):
+        if not (function.shape[1] == 1 and isinstance(variable, sp.MatrixSymbol)
+                and variable.shape[1] == 1):
+            raise ExpressionError("the Jacobian Derivative(v, z) takes a vector v and a "
+                                  "declared vector z")
+        return Jacobian(function, variable)
+    return Gradient(function, variable)
 
 
 def _one_by_one(expr) -> bool:

@@ -20,9 +20,11 @@ from functools import lru_cache
 import sympy as sp
 
 from ..kernel import Context, sigmoid, softplus
+from ..kernel.matrices import is_matrix
 from .expressions import (
     MAX_DEPTH, MAX_EXPONENT, MAX_FACTORIAL, MAX_LENGTH, MAX_LITERAL_DIGITS, MAX_NODES, MAX_NUMBER_DIGITS,
-    ExpressionError, bound_index_for, expectation_over,
+    ExpressionError, _as_matrix, _one_by_one, _scalar_if_one_by_one, bound_index_for, entrywise,
+    expectation_over, matrix_derivative, matrix_function, matrix_operation, transpose,
 )
 
 GREEK = frozenset("""alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
@@ -37,6 +39,17 @@ _NAMED = {"sigmoid": sigmoid, "softplus": softplus, "log": sp.log, "exp": sp.exp
 _DECORATIONS = {r"\hat": "hat", r"\bar": "bar", r"\tilde": "tilde", r"\widehat": "hat",
                 r"\overline": "bar", r"\widetilde": "tilde"}
 _TYPEFACES = frozenset((r"\mathbf", r"\boldsymbol", r"\vec", r"\bm", r"\mathit"))
+# Functions of a vector or matrix, written \operatorname{tr}(A), \mathrm{diag}(v), ...: the name of
+# the file syntax's function
+_MATRIX_NAMED = {"tr": "trace", "Tr": "trace", "trace": "trace", "det": "det", "diag": "diag",
+                 "softmax": "softmax"}
+# Scalar functions that apply to a vector entry by entry: the name of the file syntax's function
+_ENTRYWISE = {sp.log: "log", sp.exp: "exp", sp.sqrt: "sqrt", sigmoid: "sigmoid",
+              softplus: "softplus"}
+# A transpose, after ^ (also in braces): ^\top, ^T, ^{\mathsf{T}}, ^\intercal
+_TRANSPOSES = ((r"\top",), (r"\intercal",), ("T",), (r"\mathsf", "{", "T", "}"),
+               (r"\mathrm", "{", "T", "}"))
+_NORMS = {r"\|": r"\|", r"\Vert": r"\Vert", r"\lVert": r"\rVert"}
 _WORD_COMMANDS = frozenset((r"\mathrm", r"\operatorname", r"\operatorname*", r"\text", r"\textrm"))
 _OPEN = {"(": ")", "[": "]", r"\{": r"\}", r"\lbrace": r"\rbrace", r"\lbrack": r"\rbrack"}
 _CLOSE = frozenset(_OPEN.values())
@@ -60,8 +73,7 @@ _FIXES = {
     r"\exp^": r"write \exp(...) or e^{...}",
     r"\infty": "limits of a sum are integers; an infinite sum is not supported",
     r"\int": "integrals are not supported yet",
-    r"\top": "transposes are not supported yet (no vectors or matrices)",
-    r"\nabla": r"write \frac{\partial}{\partial\theta}",
+    r"\top": r"a transpose is a superscript, such as X^\top",
     r"\mid": "a conditional p(x \\mid y) is not supported in an expression",
 }
 
@@ -81,6 +93,69 @@ class Notation:
     superscript_index: frozenset[str] = frozenset()  # y^{(i)} is y[i] for these sequences
     # L(theta) = ...: name -> (parameters, body, how its arguments are read)
     definitions: dict[str, tuple] = field(default_factory=dict)
+
+
+class _Unsized:
+    """The identity I or the vector of ones \\mathbf{1} written without its size, which the
+    matrix beside it tells (``X^\\top X + \\lambda I``, ``\\mathbf{1}^\\top \\mathbf{v}``): it may
+    be scaled and transposed, then is sized by the reader.  Any other use (SymPy converting it,
+    comparing it, asking it anything) is an error at its place: it never reaches SymPy."""
+
+    __slots__ = ("kind", "position", "coefficient", "transposed")
+
+    def __init__(self, kind: str, position: int, coefficient=sp.S.One, transposed=False):
+        self.kind, self.position = kind, position  # kind: "Identity" or "ones"
+        self.coefficient, self.transposed = coefficient, transposed
+
+    def scaled(self, factor) -> _Unsized:
+        return _Unsized(self.kind, self.position, self.coefficient * factor, self.transposed)
+
+    def flipped(self) -> _Unsized:
+        return _Unsized(self.kind, self.position, self.coefficient,
+                        self.transposed != (self.kind == "ones"))
+
+    def size_for(self, rows=None, columns=None):
+        """Its size, given the rows or the columns it must have; None if they do not tell."""
+        if self.kind == "Identity":
+            return rows if rows is not None else columns
+        return columns if self.transposed else rows
+
+    def sized(self, context: Context, size):
+        """As the file syntax builds ``c * Identity(d)``, ``ones(n).T``."""
+        value = matrix_function(context, self.kind, size)
+        if self.transposed:
+            value = transpose(value)
+        return value if self.coefficient == 1 else matrix_operation("*", self.coefficient, value)
+
+    def problem(self, *_, **__):
+        written, sized = ("I", "I_{d}") if self.kind == "Identity" else (r"\mathbf{1}", r"\mathbf{1}_{n}")
+        raise ExpressionError(f"the size of {written} is not known here: write {sized}, or put it "
+                              r"beside a matrix of its size (X^\top X + \lambda I)", self.position)
+
+    __getattr__ = _sympy_ = __eq__ = __ne__ = __hash__ = __bool__ = __neg__ = __abs__ = problem
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = problem
+    __pow__ = __rpow__ = __matmul__ = __rmatmul__ = __lt__ = __le__ = __gt__ = __ge__ = problem
+
+
+# The file syntax's words in the messages of the checks both readers share, as LaTeX writes them
+_LATEX_WORDING = ((" .T", r" ^\top"), ("inverse(A) or A**-1", "A^{-1}"), ("Identity(d)", "I_{d}"),
+                  ("ones(d)", r"\mathbf{1}_{n}"), ("norm(v)", r"\|v\|"), (" @ ", " times "),
+                  ("Derivative(v, z)", r"\frac{\partial v}{\partial z}"),
+                  ("diag(v)", r"\operatorname{diag}(v)"), ("softmax(v)", r"\operatorname{softmax}(v)"))
+
+
+def _in_latex(message: str) -> str:
+    for written, latex in _LATEX_WORDING:
+        message = message.replace(written, latex)
+    return message
+
+
+def _matrix_like(value) -> bool:
+    return is_matrix(value) or isinstance(value, _Unsized)
+
+
+def _negated(value):
+    return value.scaled(-1) if isinstance(value, _Unsized) else -value
 
 
 # -- tokens --------------------------------------------------------------------------------------
@@ -159,6 +234,7 @@ class Reader:
         self.notation = notation or Notation()
         self.scope: dict[str, sp.Symbol] = {}
         self.in_abs = 0
+        self.in_norm = 0
         self.depth = 0
         self.printed_forms = printed_forms(context) if forms is None else forms
 
@@ -191,43 +267,135 @@ class Reader:
     def expression(self) -> sp.Expr:
         """Terms joined by + and - (built at once: SymPy flattens a sum once, not per term)."""
         self.enter()
-        terms = [self.signed_term()]
+        terms = [("+", self.token, self.signed_term())]
         while self.token.text in ("+", "-"):
-            sign = self.advance().text
-            term = self.term()
-            terms.append(term if sign == "+" else -term)
+            sign = self.advance()
+            terms.append((sign.text, sign, self.term()))
         self.depth -= 1
-        return terms[0] if len(terms) == 1 else sp.Add(*terms)
+        if any(_matrix_like(term) for _, _, term in terms):
+            return self.matrix_sum(terms)
+        if len(terms) == 1:
+            return terms[0][2]
+        return sp.Add(*(term if sign == "+" else -term for sign, _, term in terms))
+
+    def matrix_sum(self, terms):
+        """Terms of which one is a matrix, added from the left as the file syntax adds them; an
+        I or \\mathbf{1} without its size takes the size of a matrix term."""
+        shape = next((term.shape for _, _, term in terms if is_matrix(term)), None)
+        if shape is None and len(terms) == 1:
+            return terms[0][2]  # c I alone: the product around it may size it
+        value = None
+        for sign, token, term in terms:
+            if isinstance(term, _Unsized):
+                if shape is None:
+                    term.problem()
+                term = self.sized(term, token, rows=shape[0], columns=shape[1])
+            value = term if value is None else self.combine(sign, value, term, token)
+        return value
+
+    def combine(self, op: str, left, right, where: Token):
+        """``left op right`` with a matrix, by the file syntax's rules and size check."""
+        try:
+            return matrix_operation(op, left, right)
+        except ExpressionError as exc:
+            self.fail(_in_latex(exc.message), where)
+
+    def sized(self, unsized: _Unsized, where: Token, rows=None, columns=None):
+        size = unsized.size_for(rows, columns)
+        if size is None:
+            unsized.problem()
+        try:
+            return unsized.sized(self.context, size)
+        except ExpressionError as exc:
+            self.fail(_in_latex(exc.message), where)
 
     def signed_term(self):
         if self.token.text in ("+", "-"):
             sign = self.advance().text
             term = self.term()
-            return -term if sign == "-" else term
+            return _negated(term) if sign == "-" else term
         return self.term()
 
     def term(self) -> sp.Expr:
         """Factors joined by \\cdot, \\times, / or written side by side."""
-        factors = [self.power()]
+        factors = [("", self.token, self.power())]
         while True:
-            if self.token.text in _PRODUCTS:
+            token = self.token
+            if token.text in _PRODUCTS or token.text == "/":
                 self.advance()
-                factors.append(self.signed_power())
-            elif self.token.text == "/":
-                slash = self.advance()
-                divisor = self.signed_power()
-                if divisor == 0:
-                    self.fail("division by zero", slash)
-                factors.append(1 / divisor)
+                factors.append((token.text, token, self.signed_power()))
             elif self.starts_factor():
-                factors.append(self.power())
+                factors.append(("", token, self.power()))
             else:
-                return factors[0] if len(factors) == 1 else sp.Mul(*factors)
+                return self.product(factors)
+
+    def product(self, factors) -> sp.Expr:
+        """The product of ``(operator, token, factor)`` triples ("" side by side, \\cdot, /)."""
+        if any(_matrix_like(factor) or _one_by_one(factor) for _, _, factor in factors):
+            return self.matrix_product(factors)
+        built = []
+        for op, token, factor in factors:
+            if op == "/":
+                if factor == 0:
+                    self.fail("division by zero", token)
+                factor = 1 / factor
+            built.append(factor)
+        return built[0] if len(built) == 1 else sp.Mul(*built)
+
+    def matrix_product(self, factors):
+        """Factors of which one is a matrix, multiplied from the left as the file syntax does:
+        matrices side by side are a matrix product (X^\\top X \\mathbf{w}), a scalar times a
+        matrix a scaling; an I or \\mathbf{1} without its size takes it from its neighbour."""
+        value, waiting = None, None  # waiting: c I, sized by the matrix on its right
+        for op, token, factor in factors:
+            if op == "/" and waiting is not None and not is_matrix(factor):
+                if factor == 0:
+                    self.fail("division by zero", token)
+                waiting = waiting.scaled(1 / factor)
+                continue
+            if op == "/":
+                value = self.combine("/", value, factor, token)
+                continue
+            if isinstance(factor, _Unsized):
+                if is_matrix(value):
+                    factor = self.sized(factor, token, rows=value.shape[1])
+                else:
+                    if waiting is not None:
+                        factor.problem()
+                    waiting = factor if value is None else factor.scaled(value)
+                    value = None
+                    continue
+            if waiting is not None:
+                if not is_matrix(factor):
+                    waiting = waiting.scaled(factor)
+                    continue
+                value = self.sized(waiting, token, columns=factor.shape[0])
+                waiting = None
+            value = factor if value is None else self.times(op, value, factor, token)
+        return value if waiting is None else waiting
+
+    def times(self, op: str, left, right, where: Token):
+        """Two factors side by side (op "") or joined by \\cdot, \\times or *."""
+        if op:
+            if is_matrix(left) and is_matrix(right):
+                self.fail(f"{op} between two matrices or vectors is read no way here: write a "
+                          r"matrix product side by side (X^\top X), a dot product as "
+                          r"\mathbf{x}^\top \mathbf{y}", where)
+            return self.combine("*", left, right, where) if is_matrix(left) or is_matrix(right) \
+                else left * right
+        if all(is_matrix(x) or _one_by_one(x) for x in (left, right)):
+            # a 1 by 1 product (x^T y) beside a matrix it cannot multiply is the scalar it holds
+            fits = _as_matrix(left).shape[1] == _as_matrix(right).shape[0]
+            if fits or not (_one_by_one(left) or _one_by_one(right)):
+                return self.combine("@", left, right, where)
+        if is_matrix(left) or is_matrix(right):
+            return self.combine("*", left, right, where)
+        return left * right
 
     def signed_power(self):
         if self.token.text == "-":
             self.advance()
-            return -self.power()
+            return _negated(self.power())
         return self.power()
 
     def starts_factor(self) -> bool:
@@ -239,6 +407,8 @@ class Reader:
         if token.kind == "cmd":
             if token.text in _ABS:
                 return token.text == r"\lvert" or (token.text == r"\vert" and not self.in_abs)
+            if token.text in (r"\|", r"\Vert", r"\rVert"):
+                return token.text != r"\rVert" and not self.in_norm
             return token.text not in _PRODUCTS and token.text not in _CLOSE and \
                 token.text not in RELATIONS and token.text not in (r"\right", r"\iff") and \
                 token.text not in _ROW_END
@@ -249,20 +419,60 @@ class Reader:
         base = self.atom()
         if self.token.text == "!":
             bang = self.advance()
+            if _matrix_like(base):
+                self.fail("the factorial of a matrix or vector is not defined", bang)
             if base.is_number and (not base.is_Integer or abs(base) > MAX_FACTORIAL):
                 self.fail(f"factorial of a number needs an integer up to {MAX_FACTORIAL}", bang)
             base = sp.factorial(base)
         if self.token.text == "^":
             caret = self.advance()
-            exponent = self.script()
-            base = self.raise_to(base, exponent, caret)
+            marks = self.transpose_mark(base)
+            if marks:
+                self.at += marks
+                base = self.transposed(base, caret)
+            else:
+                base = self.raise_to(base, self.script(), caret)
             if self.token.text == "^":
                 self.fail("a double superscript: write x^{a b} or {x^a}^b")
+        if self.token.text == "_" and base_token.text in _NORMS:
+            self.norm_subscript()  # \|v\|^2_2
         if self.token.text == "_":
             self.fail(f"only a declared sequence takes an index here (after {base_token.text!r})")
         return base
 
+    def transpose_mark(self, base) -> int:
+        """How many tokens after ^ write a transpose (0 if they do not): ^T is a power when T
+        is a declared symbol and the base a scalar; of a 1 by 1 product (a scalar that is also
+        a matrix) it would be either, and is refused."""
+        texts = [t.text for t in self.tokens[self.at:self.at + 6]]
+        for mark in _TRANSPOSES:
+            for written in (list(mark), ["{", *mark, "}"]):
+                if texts[:len(written)] != written:
+                    continue
+                if mark == ("T",) and not _matrix_like(base) and self.context.lookup("T") is not None:
+                    if _one_by_one(base):
+                        self.fail(r"^T of a 1 by 1 product, with T a declared symbol, is a power or a "
+                                  r"transpose: write ^\top for the transpose, ^{(T)} for the power")
+                    return 0
+                return len(written)
+        return 0
+
+    def transposed(self, base, where: Token):
+        if isinstance(base, _Unsized):
+            return base.flipped()
+        try:
+            return transpose(base)
+        except ExpressionError as exc:
+            self.fail(_in_latex(exc.message), where)
+
     def raise_to(self, base, exponent, where: Token):
+        if is_matrix(base) and exponent == -1:  # A^{-1} as the file's inverse(A)
+            try:
+                return matrix_function(self.context, "inverse", base)
+            except ExpressionError as exc:
+                self.fail(_in_latex(exc.message), where)
+        if is_matrix(base) or is_matrix(exponent):
+            return self.combine("**", base, exponent, where)
         if exponent.is_Number:
             if abs(exponent) > MAX_EXPONENT:
                 self.fail(f"an exponent is larger than {MAX_EXPONENT}", where)
@@ -319,9 +529,9 @@ class Reader:
 
     def bracketed(self) -> sp.Expr:
         opening = self.advance()
-        self.in_abs, outer = 0, self.in_abs
+        (self.in_abs, self.in_norm), outer = (0, 0), (self.in_abs, self.in_norm)
         value = self.expression()
-        self.in_abs = outer
+        self.in_abs, self.in_norm = outer
         self.expect(_OPEN[opening.text], f" to close the {opening.text!r} at column {opening.position + 1}")
         return value
 
@@ -346,6 +556,8 @@ class Reader:
             return self.bracketed()
         if token.text in _ABS and token.text != r"\rvert":
             return self.absolute()
+        if token.text in _NORMS:
+            return self.norm()
         if token.kind == "end" or token.text in (r"\\", r"\end"):
             self.fail("an expression is missing here")
         if token.kind == "arg":
@@ -361,7 +573,55 @@ class Reader:
         self.in_abs -= 1
         closing = r"\rvert" if opening.text == r"\lvert" else opening.text
         self.expect(closing, f" to close the absolute value at column {opening.position + 1}")
+        if is_matrix(value) or _one_by_one(value) and isinstance(value.arg, sp.MatrixSymbol):
+            return self.determinant_of(value, opening)
         return sp.Abs(value)
+
+    def determinant_of(self, value, where: Token):
+        """|A|: the determinant of A only where it cannot be read otherwise, A a declared
+        positive definite matrix, its inverse or a positive multiple (|2\\pi\\Sigma|), whose
+        determinant is its absolute value; |v| of a vector (its norm? entry by entry?) and |A| of
+        another matrix (det A or |det A|, as in a change of variables) are refused."""
+        inner = value
+        if isinstance(inner, sp.MatMul):
+            scalars = [a for a in inner.args if not is_matrix(a)]
+            matrices = [a for a in inner.args if is_matrix(a)]
+            if len(matrices) == 1 and sp.Mul(*scalars).is_positive:
+                inner = matrices[0]
+        inner = inner.arg if isinstance(inner, sp.Inverse) else inner
+        if is_matrix(value) and isinstance(inner, sp.MatrixSymbol) and \
+                self.context.structure_of(inner) == "positive definite":
+            return matrix_function(self.context, "det", value)
+        self.fail(r"|...| of a vector or matrix is ambiguous here: write \|v\| for a norm, "
+                  r"\det(A) or |\det(A)| for a determinant (|A| is read as \det A only for a "
+                  "matrix declared positive definite)", where)
+
+    def norm(self):
+        """``\\|v\\|``, ``\\lVert v \\rVert``, ``\\Vert v \\Vert``, also with ``_2``: the Euclidean
+        norm of a vector."""
+        opening = self.advance()
+        self.in_norm, outer = 1, self.in_norm
+        value = self.expression()
+        self.in_norm = outer
+        self.expect(_NORMS[opening.text], f" to close the norm at column {opening.position + 1}")
+        self.norm_subscript()
+        if isinstance(value, _Unsized):
+            value.problem()
+        try:
+            return matrix_function(self.context, "norm", value)
+        except ExpressionError as exc:
+            self.fail(_in_latex(exc.message), opening)
+
+    def norm_subscript(self):
+        if self.token.text != "_":
+            return
+        underscore = self.advance()
+        texts = [t.text for t in self.tokens[self.at:self.at + 3]]
+        for written in (["2"], ["{", "2", "}"]):
+            if texts[:len(written)] == written:
+                self.at += len(written)
+                return
+        self.fail(r"only the Euclidean norm is read: \|v\| or \|v\|_2", underscore)
 
     def command(self, token: Token) -> sp.Expr:
         name = token.text
@@ -379,7 +639,13 @@ class Reader:
                 if not (degree.is_Integer and 2 <= degree <= MAX_EXPONENT):
                     self.fail("the degree of a root is a whole number from 2", token)
                 return sp.root(self.argument(), degree)
-            return sp.sqrt(self.argument())
+            radicand = self.argument()
+            return self.entrywise(token, sp.sqrt, radicand) if _matrix_like(radicand) \
+                else sp.sqrt(radicand)
+        if name == r"\det":
+            return self.function(token, "det")
+        if name == r"\nabla":
+            return self.gradient(token)
         if name in (r"\sum", r"\prod"):
             return self.big_operator(token, sp.Sum if name == r"\sum" else sp.Product)
         if name == r"\mathbb":
@@ -393,13 +659,15 @@ class Reader:
                 self.fail(f"{name}_... over a variable is not an expression: write "
                           rf"\arg{name} at the start of a row", token)
             arguments = self.arguments(token)
+            if any(_matrix_like(a) for a in arguments):
+                self.fail(f"{name} of a vector or matrix is not defined here", token)
             if len(arguments) < 2:
                 self.fail(f"{name} takes two or more arguments, such as {name}(a, b)", token)
             return (sp.Max if name == r"\max" else sp.Min)(*arguments)
         if name in _DECORATIONS:
             return self.word(Token("name", self.inner_name(token) + _DECORATIONS[name], token.position))
         if name in _TYPEFACES:
-            return self.word(Token("name", self.inner_name(token), token.position))
+            return self.typeface(token)
         if name in _WORD_COMMANDS:
             return self.word(Token("name", self.braced_text(token), token.position))
         if name[1:] in GREEK:
@@ -498,6 +766,70 @@ class Reader:
             self.fail(f"{token.text}{{...}} holds a name starting with a letter", token)
         return "".join(parts)
 
+    def typeface(self, token: Token) -> sp.Expr:
+        """``\\mathbf{w}``, ``\\boldsymbol{\\mu}``, ``\\bm{x_{1}}``: the declared name (bold is
+        typography); ``\\mathbf{1}`` the vector of ones, ``\\mathbf{I}`` the identity."""
+        texts = [t.text for t in self.tokens[self.at:self.at + 3]] + ["", ""]
+        if texts[0] == "1" or texts[:3] == ["{", "1", "}"]:
+            self.at += 1 if texts[0] == "1" else 3
+            return self.identity_or_ones("ones", token)
+        if texts[0] != "{" or texts[2] == "}":
+            braced = texts[0] == "{"
+            inner = self.tokens[self.at + braced]
+            if self.tokens[self.at + 1 + 2 * braced].text == "_" and (
+                    inner.kind == "word" or inner.text[1:] in GREEK):
+                # \mathbf{x}_1, \bm{\mu}_k: the name as if not bold, with its subscript
+                self.tokens[self.at:self.at + 1 + 2 * braced] = [inner]
+                return self.atom()
+            return self.word(Token("name", self.inner_name(token), token.position))
+        inside = self.token
+        value = self.group()  # a name printed as more than one token, such as x_{1}
+        if not (isinstance(value, (sp.Symbol, sp.MatrixSymbol)) or
+                _one_by_one(value) and isinstance(value.arg, sp.MatrixSymbol)):
+            self.fail(f"{token.text} decorates a name, such as {token.text}{{y}}", inside)
+        return value
+
+    def identity_or_ones(self, kind: str, token: Token):
+        """I or \\mathbf{1}, with its size as a subscript (I_{d}) or without (sized later)."""
+        if self.token.text != "_":
+            return _Unsized(kind, token.position)
+        self.advance()
+        size = self.script()
+        try:
+            return matrix_function(self.context, kind, size)
+        except ExpressionError as exc:
+            self.fail(_in_latex(exc.message), token)
+
+    def gradient(self, token: Token):
+        """``\\nabla_{\\mathbf{w}} f``: the gradient of a scalar f by a declared vector or matrix;
+        f is the bracket or the term that follows, as for \\frac{\\partial}{\\partial w} f."""
+        self.expect("_", r": write \nabla_{\mathbf{w}} f")
+        variable_token = self.token
+        variable = self.script()
+        if not isinstance(variable, sp.MatrixSymbol):
+            self.fail(r"\nabla_{...} takes a declared vector or matrix (for a scalar \theta, write "
+                      r"\frac{\partial}{\partial\theta} f)", variable_token)
+        body = self.power() if self.token.text in _OPEN else self.term()
+        if isinstance(body, _Unsized):
+            body.problem()
+        if is_matrix(body):
+            self.fail(r"\nabla of a vector is written both for the Jacobian and for its "
+                      r"transpose: write the Jacobian as \frac{\partial \mathbf{v}}{\partial "
+                      r"\mathbf{z}}", token)
+        return matrix_derivative(body, variable)
+
+    def entrywise(self, token: Token, function, vector):
+        """A scalar function of a vector, entry by entry (``\\sigma(X\\mathbf{w})``)."""
+        if isinstance(vector, _Unsized):
+            vector.problem()
+        if function not in _ENTRYWISE:
+            self.fail(f"{token.text} of a vector or matrix is not defined here (log, exp, sqrt, "
+                      "sigmoid and softplus apply to a vector entry by entry)", token)
+        try:
+            return entrywise(_ENTRYWISE[function], vector)
+        except ExpressionError as exc:
+            self.fail(_in_latex(exc.message), token)
+
     def inner_name(self, token: Token) -> str:
         """The name under ``\\hat``, ``\\mathbf``, ...: one letter or Greek letter."""
         braced = self.token.text == "{"
@@ -526,6 +858,10 @@ class Reader:
             return self.function(token, _NAMED[text])
         if declaration is None and text == "sigma" and self.token.text in _OPEN:
             return self.function(token, sigmoid)
+        if declaration is None and text in _MATRIX_NAMED and token.kind == "name":
+            return self.function(token, _MATRIX_NAMED[text])
+        if declaration is None and text == "I":
+            return self.identity_or_ones("Identity", token)
         if declaration is None and text == "delta" and self.token.text == "_":
             self.advance()
             indices = self.indices(superscript=False, rank=2)
@@ -554,7 +890,7 @@ class Reader:
             return declaration.obj(*arguments)
         if declaration.kind == "sequence":
             return self.entry(token, declaration)
-        return self.indexed_or_plain(text, declaration.obj, token)
+        return _scalar_if_one_by_one(self.indexed_or_plain(text, declaration.obj, token))
 
     def printed_name(self):
         """The declared name whose printed form (``p_{X}``, ``x_{1}``, ``\\dot{x}``; for a
@@ -676,7 +1012,9 @@ class Reader:
 
     def function(self, token: Token, function) -> sp.Expr:
         """``\\log x``, ``\\log(x)``, ``\\log_2 x``, ``\\exp\\{x\\}``: without brackets the
-        argument is the run of factors written side by side (``\\log 2\\pi\\sigma``)."""
+        argument is the run of factors written side by side (``\\log 2\\pi\\sigma``).  A
+        ``function`` given by name ("det", "trace", ...) is one of the file syntax's functions of
+        a matrix; a scalar one applies to a vector entry by entry."""
         base = None
         if self.token.text == "_" and function is sp.log:
             underscore = self.advance()
@@ -691,10 +1029,22 @@ class Reader:
         else:
             if not self.starts_factor():
                 self.fail(f"{token.text} needs an argument")
-            argument = self.power()
+            factors = [("", self.token, self.power())]
             while self.starts_factor() and not self.token.text.startswith(("\\log", "\\ln", "\\exp",
                                                                               "\\sum", "\\prod")):
-                argument = argument * self.power()
+                factors.append(("", self.token, self.power()))
+            argument = self.product(factors)
+        if isinstance(function, str):
+            if isinstance(argument, _Unsized):
+                argument.problem()
+            try:
+                return matrix_function(self.context, function, argument)
+            except ExpressionError as exc:
+                self.fail(_in_latex(exc.message), token)
+        if _matrix_like(argument):
+            if base is not None:
+                self.fail(f"{token.text} with a base of a vector is not defined here", token)
+            return self.entrywise(token, function, argument)
         if function is sp.log and argument.is_number and not argument.is_positive:
             self.fail("the logarithm of a number that is not positive", token)
         value = function(argument)
@@ -706,13 +1056,16 @@ class Reader:
         numerator = self.argument()
         denominator_token = self.token
         denominator = self.argument()
+        if _matrix_like(numerator) or _matrix_like(denominator):
+            return self.product([("", token, numerator), ("/", denominator_token, denominator)])
         if denominator == 0:
             self.fail("division by zero", denominator_token)
         return numerator / denominator
 
     def derivative_ahead(self) -> bool:
-        texts = [t.text for t in self.tokens[self.at:self.at + 3]]
-        return texts[:2] == ["{", r"\partial"] or texts == ["{", "d", "}"] or \
+        texts = [t.text for t in self.tokens[self.at:self.at + 5]]
+        over_d = texts[3:4] == ["{"] and texts[4:5] != [] and texts[4].startswith("d")
+        return texts[:2] == ["{", r"\partial"] or (texts[:3] == ["{", "d", "}"] and over_d) or \
             (texts[:2] == ["{", "d"] and self.context.lookup("d") is None)
 
     def derivative(self, token: Token) -> sp.Expr:
@@ -729,10 +1082,18 @@ class Reader:
         variable_token = self.token
         variable = self.power()
         self.expect("}")
-        if not isinstance(variable, (sp.Symbol, sp.Indexed)):
-            self.fail("differentiate with respect to a declared symbol or x_k", variable_token)
+        if not isinstance(variable, (sp.Symbol, sp.Indexed, sp.MatrixSymbol)):
+            self.fail("differentiate with respect to a declared symbol, x_k, or a declared vector "
+                      "or matrix", variable_token)
         if body is None:
             body = self.power() if self.token.text in _OPEN else self.term()
+        if isinstance(variable, sp.MatrixSymbol) or _matrix_like(body):
+            if isinstance(body, _Unsized):
+                body.problem()
+            try:
+                return matrix_derivative(body, variable)
+            except ExpressionError as exc:
+                self.fail(_in_latex(exc.message), token)
         return sp.Derivative(body, variable)
 
     def expectation(self, token: Token) -> sp.Expr:
