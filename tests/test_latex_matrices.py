@@ -226,3 +226,25 @@ def test_a_latex_step_with_a_size_mismatch_is_an_input_error_at_its_line_and_col
     with pytest.raises(InputError, match="dimension mismatch") as caught:
         files.read(path)
     assert (caught.value.line, caught.value.column) == (9, 19)  # at the factor that does not fit
+
+
+@pytest.mark.parametrize("latex, written", [
+    (r"X^\top X \mathbf{w} = X^\top \mathbf{y}", "X.T @ X @ w == X.T @ y"),
+    (r"\mathbf{w} = (X^\top X + c I)^{-1} X^\top \mathbf{y}",
+     "w == inverse(X.T @ X + c * Identity(d)) @ X.T @ y"),
+    (r"\nabla_{\mathbf{w}} \frac{1}{2}\|\mathbf{y} - X\mathbf{w}\|^2 = 0",
+     "Derivative(norm(y - X @ w)**2 / 2, w) == 0"),
+])
+def test_an_equation_between_matrices_reads_as_the_file_syntax_does(latex, written):
+    from derivations.reading.expressions import parse_equation
+    from derivations.reading.latex import read_equation
+
+    assert read_equation(latex, context()) == parse_equation(written, context())
+
+
+def test_an_equation_between_matrices_of_two_sizes_is_refused_at_its_equals_sign():
+    from derivations.reading.latex import read_equation
+
+    with pytest.raises(ExpressionError, match="the two sides of the equation") as raised:
+        read_equation(r"\mathbf{w} = \mathbf{y}", context())
+    assert raised.value.column == len(r"\mathbf{w} ")

@@ -49,6 +49,10 @@ def refutation(step) -> str:
         return f"its value is {step.left}, which does not round to {step.right}."
     values = ", ".join(f"{k}={v}" for k, v in (step.counterexample or {}).items())
     where = f" at {values}" if values else ""  # a closed step has nothing to choose
+    if step.left in ("holds", "fails"):  # between equations: which one holds here
+        return (f"the {'first' if step.left == 'holds' else 'second'} equation holds and the "
+                f"other certainly fails{where}, so they are not related by "
+                f"'{step.relation}'")
     if step.relation == "same optimizers":
         return (f"the old objective gives {step.left}, the new one {step.right}: they rank "
                 f"these points in opposite orders{where}")

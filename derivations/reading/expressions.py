@@ -144,7 +144,7 @@ def parse_expression(text: str, context: Context, definitions: dict | None = Non
     try:
         builder = _Builder(context, text.strip(), definitions, parameters, display)
         if sides is not None:
-            built = _equation(*(builder.build(side) for side in sides), sides[1].col_offset)
+            built = equation_between(*(builder.build(side) for side in sides), sides[1].col_offset)
         else:
             built = builder.build(body)
     except ExpressionError as exc:
@@ -158,7 +158,7 @@ def parse_expression(text: str, context: Context, definitions: dict | None = Non
     return built
 
 
-def _equation(lhs, rhs, column: int) -> sp.Equality:
+def equation_between(lhs, rhs, column: int) -> sp.Equality:
     """``lhs == rhs``, not evaluated; between matrices both sides of one size, where a side
     written 0 is the zero matrix of the other's size."""
     if is_matrix(lhs) or is_matrix(rhs):

@@ -149,8 +149,8 @@ class _Reader:
         source = self.text(value, what)
         try:
             if latex:
-                from .latex import read_expression
-                return read_expression(source, context)
+                from .latex import read_equation
+                return read_equation(source, context)
             return parse_equation(source, context, self.defined)
         except ExpressionError as exc:
             self.fail(f"{what}: {exc}", value, exc.column)

@@ -24,7 +24,7 @@ from ..kernel.matrices import is_matrix
 from .expressions import (
     MAX_DEPTH, MAX_EXPONENT, MAX_FACTORIAL, MAX_LENGTH, MAX_LITERAL_DIGITS, MAX_NODES, MAX_NUMBER_DIGITS,
     ExpressionError, _as_matrix, _one_by_one, _scalar_if_one_by_one, bound_index_for, entrywise,
-    expectation_over, matrix_derivative, matrix_function, matrix_operation, transpose,
+    equation_between, expectation_over, matrix_derivative, matrix_function, matrix_operation, transpose,
 )
 
 GREEK = frozenset("""alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa
@@ -1217,11 +1217,22 @@ def read_expression(text: str, context: Context, notation: Notation | None = Non
     return read_tokens(tokens, context, notation)
 
 
-def read_tokens(tokens: list[Token], context: Context, notation: Notation | None = None) -> sp.Expr:
-    """The expression of ``tokens`` (ending with an "end" token), all of them."""
+def read_equation(text: str, context: Context) -> sp.Expr:
+    """An expression, or an equation ``lhs = rhs`` (between matrices of one size, 0 the zero
+    matrix), written in LaTeX: a step of a derivation file written in LaTeX alone."""
+    return read_tokens(tokenize(text), context, equation=True)
+
+
+def read_tokens(tokens: list[Token], context: Context, notation: Notation | None = None,
+                equation: bool = False) -> sp.Expr:
+    """The expression of ``tokens`` (ending with an "end" token), all of them; with
+    ``equation``, ``lhs = rhs`` is read as an equation."""
     reader = Reader(list(tokens), context, notation)
     try:
         value = reader.expression()
+        if equation and reader.token.text == "=":
+            where = reader.advance().position
+            value = equation_between(value, reader.expression(), where)
     except RecursionError:
         raise ExpressionError("the expression is nested too deeply", reader.token.position) from None
     except (TypeError, ValueError, ArithmeticError) as exc:
