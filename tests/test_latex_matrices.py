@@ -12,7 +12,7 @@ from derivations.kernel import POSITIVE, POSITIVE_INTEGER, REAL, Context, Verdic
 from derivations.kernel.matrices import has_matrices
 from derivations.reading import files, notes
 from derivations.reading.expressions import ExpressionError, parse_expression
-from derivations.reading.latex import read_expression
+from derivations.reading.latex import read_equation, read_expression
 
 HERE = Path(__file__).parent
 
@@ -182,7 +182,7 @@ def test_what_the_renderer_writes_of_a_matrix_reads_back_to_the_very_same_expres
     for name, ctx, expr in _matrix_expressions():
         tex = to_latex(expr)
         try:
-            back = read_expression(tex, ctx)
+            back = read_equation(tex, ctx)
         except ExpressionError as exc:
             failures.append((name, tex, str(exc)))
             continue

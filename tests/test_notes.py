@@ -8,6 +8,7 @@ import sympy as sp
 
 from derivations.kernel.definitions import unfold_written
 from derivations.kernel.extrema import EXTREMA
+from derivations.kernel.matrices import has_matrices
 from click.testing import CliRunner
 
 from derivations.cli.main import main
@@ -15,7 +16,7 @@ from derivations import catalog
 from derivations.reading import files, notes
 from derivations.checker import check
 from derivations.kernel import POSITIVE, Relation, Verdict, equations_of, integer_range, is_equation
-from derivations.reading.latex import Notation, read_expression
+from derivations.reading.latex import Notation, read_equation, read_expression
 from derivations.reading.expressions import ExpressionError, parse_expression
 from derivations.documents.notation import to_latex
 from derivations.reading.sources import InputError
@@ -340,10 +341,11 @@ def _expressions():
                 [side for g in derivation.givens.values() for side in (g.lhs, g.rhs)]:
             # What a file's definitions stand for (the notes have no definitions), without
             # the notation the LaTeX reader does not read yet (max over a range, binomial,
-            # Gamma); an equation is written lhs = rhs: each side reads back.
+            # Gamma); an equation is written lhs = rhs: each side reads back (between matrices,
+            # the whole equation: 0 is the zero matrix of the other side's size).
             expr = unfold_written(expr)
             sides = [s for e in equations_of(expr) for s in (e.lhs, e.rhs)] \
-                if is_equation(expr) else [expr]
+                if is_equation(expr) and not has_matrices(expr) else [expr]
             for side in sides:
                 if not side.has(*EXTREMA, sp.binomial, sp.gamma):
                     yield derivation, side
@@ -354,7 +356,7 @@ def test_what_the_renderer_writes_reads_back_to_the_same_expression():
     for derivation, expr in _expressions():
         tex = to_latex(expr)
         try:
-            back = read_expression(tex, derivation.context)
+            back = read_equation(tex, derivation.context)
         except ExpressionError as exc:
             failures.append((derivation.id, tex, str(exc)))
             continue

@@ -229,7 +229,8 @@ class MLLatexPrinter(LatexPrinter):
         return self._call(r"\log", expr.args, exp)
 
     def _print_exp(self, expr, exp=None):
-        if r"\frac" in self._print(expr.args[0]):  # a fraction in a superscript is hard to read
+        # a fraction in a superscript is hard to read; e to a vector reads as a power
+        if r"\frac" in self._print(expr.args[0]) or expr.args[0].atoms(_Written):
             return self._call(r"\exp", expr.args, exp)
         return self._print_ExpBase(expr, exp)
 
@@ -462,8 +463,22 @@ class MLPrettyPrinter(PrettyPrinter):
         ``Gradient`` is the vector-calculus one): as the file writes them, ``X.T @ w``."""
         return prettyForm(_TEXT.doprint(expr))
 
-    _print_Gradient = _print_Jacobian = _print_Entrywise = _print_Diag = _print_Norm = \
-        _in_file_syntax
+    _print_Jacobian = _print_Entrywise = _print_Diag = _in_file_syntax
+
+    def _print_Gradient(self, expr):
+        """∇_w(s), as textbooks write the gradient."""
+        inner = self._print(expr.scalar)
+        return prettyForm(*prettyForm(f"∇_{expr.variable.name}").right(prettyForm(*inner.parens())))
+
+    def _print_Norm(self, expr):
+        """‖v‖ (a tall v between doubled bars)."""
+        inner = self._print(expr.args[0])
+        if inner.height() == 1:
+            return prettyForm(*prettyForm(*inner.left("‖")).right("‖"))
+        return prettyForm(*prettyForm(*inner.parens("|", "|")).parens("|", "|"))
+
+    def _print_ZeroMatrix(self, expr):
+        return prettyForm("0")
 
 
 _PRETTY = MLPrettyPrinter()
