@@ -383,3 +383,20 @@ def test_matrix_structures_are_declared_once_and_where_they_fit(tmp_path, spec, 
                     f"  M: {spec}\nstart: d\nsteps:\n  - expr: d\n")
     with pytest.raises(InputError, match=problem):
         files.read(path)
+
+
+def test_rules_written_for_scalar_equations_refuse_equations_between_matrices(ranked):
+    from derivations.kernel import (equivalent_by_combination, equivalent_by_injective_map,
+                                    equivalent_by_substitution, equivalent_by_summing)
+
+    before = sp.And(parse_equation("F @ w == y", ranked), parse_equation("B @ w == v", ranked))
+    after = sp.And(parse_equation("F @ w == y", ranked), parse_equation("B @ w + w == v + w", ranked))
+    attempts = [
+        lambda: equivalent_by_combination(ranked, before, after, 1, 0, 1, FORM),
+        lambda: equivalent_by_substitution(ranked, before, after, 0, (0, 1), FORM),
+        lambda: equivalent_by_summing(ranked, before, after, 0, sp.Symbol("i"), FORM),
+        lambda: equivalent_by_injective_map(ranked, before, after, "exp", FORM),
+    ]
+    for attempt in attempts:
+        with pytest.raises(RuleError, match="between scalars, not matrices"):
+            attempt()

@@ -116,6 +116,12 @@ def _equations(rule: str, item, context: Context | None = None) -> tuple:
     return equations_of(item)
 
 
+def _between_scalars(rule: str, equations) -> None:
+    """The rules written for scalar equations refuse equations between matrices."""
+    if any(is_matrix(e.lhs) for e in equations):
+        raise RuleError(rule, "this rule is for equations between scalars, not matrices")
+
+
 def _gap(rule: str, one, factor, other):
     """(lhs - rhs of ``one``) - factor·(lhs - rhs of ``other``): the factor a scalar, or for
     equations between matrices a matrix that conforms (a 1 by 1 product is the scalar it is:
@@ -246,6 +252,7 @@ def equivalent_by_injective_map(context: Context, before, after, name: str, form
     l and r are proved positive; each side of the mapped equation is f of the other's side by
     a sound normal form, and the two equations have values at the same points."""
     rule = "equivalent_by_injective_map"
+    _between_scalars(rule, _equations(rule, before) + _equations(rule, after))
     if name not in _INJECTIVE:
         raise RuleError(rule, f"no strictly monotone map called {name!r}")
     function, needs = _INJECTIVE[name]
@@ -281,6 +288,7 @@ def equivalent_by_substitution(context: Context, before, after, source: int, mat
     with the source is the source itself."""
     rule = "equivalent_by_substitution"
     old, new = _equations(rule, before, context), _equations(rule, after, context)
+    _between_scalars(rule, old + new)
     matching = _matched(rule, matching, len(new), len(old), onto=True)
     if not 0 <= source < len(old):
         raise RuleError(rule, "no such equation")
@@ -315,6 +323,7 @@ def equivalent_by_combination(context: Context, before, after, target: int, sour
     and B' have.  The equations after are those before with B replaced by B'."""
     rule = "equivalent_by_combination"
     old, new = _equations(rule, before, context), _equations(rule, after, context)
+    _between_scalars(rule, old + new)
     if target == source or not (0 <= target < len(old) and 0 <= source < len(old)):
         raise RuleError(rule, "two different equations of the system")
     kept = [e for i, e in enumerate(old) if i != target]
@@ -342,6 +351,7 @@ def equivalent_by_summing(context: Context, before, after, source: int, index, f
     A's lhs - rhs: C follows from A.  C has a value wherever A has one (for every j)."""
     rule = "equivalent_by_summing"
     old, new = _equations(rule, before, context), _equations(rule, after, context)
+    _between_scalars(rule, old + new)
     if not 0 <= source < len(old):
         raise RuleError(rule, "no such equation")
     if index not in index_symbols(context, old[source]):
