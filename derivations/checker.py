@@ -978,13 +978,15 @@ class EquationTactic:
                         continue
         return None
 
-    def _matrix_solutions(self, premise, base: MatrixPoint):
-        """``base`` with one matrix of the premise (vectors first) replaced by a rational
-        solution of the premise in its entries (the free ones set to small integers)."""
+    def _matrix_solutions(self, premise, base: MatrixPoint, only=None):
+        """``base`` with one matrix of the premise (vectors first, or ``only``) replaced by a
+        rational solution of the premise in its entries (the free ones set to small
+        integers)."""
         equations = kernel.equations_of(premise)
-        named = sorted({m for e in equations for m in e.atoms(sp.MatrixSymbol)
-                        if m.name in base.matrices and not self.context.structure_of(m)},
-                       key=lambda m: (m.shape[1] != 1, m.name))
+        named = [only] if only is not None else sorted(
+            {m for e in equations for m in e.atoms(sp.MatrixSymbol)
+             if m.name in base.matrices and not self.context.structure_of(m)},
+            key=lambda m: (m.shape[1] != 1, m.name))
         for matrix in named:
             value = base.matrices[matrix.name]
             unknowns = sp.ImmutableMatrix(*value.shape, lambda i, j: sp.Dummy(real=True))
@@ -1020,10 +1022,11 @@ class EquationTactic:
         unknowns = [atom for atom in base.values if atom in free]
         return [(atom,) for atom in unknowns] + ([tuple(unknowns)] if len(unknowns) > 1 else [])
 
-    def _solutions(self, premise, base: Point):
-        """Points that differ from ``base`` in the unknowns only, where the premise holds
-        exactly (rational solutions of it, the rest fixed at the sampled values)."""
-        for unknowns in self._unknowns(premise, base):
+    def _solutions(self, premise, base: Point, unknowns=None):
+        """Points that differ from ``base`` in the unknowns only (by default those of
+        ``_unknowns``), where the premise holds exactly (rational solutions of it, the rest
+        fixed at the sampled values)."""
+        for unknowns in unknowns or self._unknowns(premise, base):
             if not all(u in base.values for u in unknowns):
                 continue
             fixed = {a: v for a, v in base.values.items() if a not in unknowns}
@@ -1123,6 +1126,9 @@ class EquationTactic:
                 except RuleError as exc:
                     failure = str(exc)
         if self.relation is Relation.OPTIMIZED_WHERE:
+            refutation = self._not_optimizers(sense)
+            if refutation is not None:
+                return refutation
             for form in EQUATION_FORMS:
                 factor = self._ratio(difference, derivative, form)
                 try:
@@ -1165,7 +1171,38 @@ class EquationTactic:
                     return kernel.optimized_where_by_convexity(*args, factor, form, self.givens)
                 except RuleError as exc:
                     failure = str(exc)
+        if self.relation is Relation.OPTIMIZED_WHERE:
+            refutation = self._not_optimizers(sense)
+            if refutation is not None:
+                return refutation
         return self.claim.undecided(failure)
+
+    def _not_optimizers(self, sense: Sense):
+        """A solution of the equation where the objective is not stationary: sampled points
+        with the optimised variable solved for from the equation."""
+        variable = self.optimization.over[0]
+        args = (self.context, self.before, self.after, self.optimization, sense)
+        if isinstance(variable, sp.MatrixSymbol):
+            sides = [side for e in kernel.equations_of(self.after) for side in (e.lhs, e.rhs)]
+            bases = matrix_points(self.context, [self.before, *sides],
+                                  seed_for(self.before, *sides), SOLVE_ATTEMPTS)
+            points = (p for base in bases
+                      for p in self._matrix_solutions(self.after, base, only=variable))
+        elif isinstance(variable, sp.Symbol):
+            differences = [e.lhs - e.rhs for e in kernel.equations_of(self.after)]
+            sampler = Sampler(self.context, seed_for(self.before, *differences), self.givens)
+            points = (p for attempt in range(SOLVE_ATTEMPTS)
+                      for p in self._solutions(self.after,
+                                               sampler.point([self.before, *differences], attempt),
+                                               unknowns=[(variable,)]))
+        else:
+            return None
+        for point in points:
+            try:
+                return kernel.not_optimizers_at(*args, point, self.givens)
+            except RuleError:
+                continue
+        return None
 
 
 def _as_matrix(expr):

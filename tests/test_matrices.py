@@ -400,3 +400,35 @@ def test_rules_written_for_scalar_equations_refuse_equations_between_matrices(ra
     for attempt in attempts:
         with pytest.raises(RuleError, match="between scalars, not matrices"):
             attempt()
+
+
+def test_a_solution_that_is_not_stationary_refutes_optimized_where(ranked):
+    from derivations.kernel import Optimization, Sense, not_optimizers_at
+
+    d, n = ranked.lookup("d").obj, ranked.lookup("n").obj
+    objective = parse_expression("norm(y - F @ w)**2 / 2", ranked)
+    wrong = parse_equation("w == F.T @ y", ranked)
+    right = parse_equation("F.T @ F @ w == F.T @ y", ranked)
+    over = Optimization((ranked.lookup("w").obj,), Sense.MINIMIZE)
+    F, y = sp.ImmutableMatrix([[1], [1]]), sp.ImmutableMatrix([[1], [0]])
+    at = MatrixPoint({d: 1, n: 2}, {"F": F, "y": y, "w": sp.ImmutableMatrix([[1]])}, {})
+    judgement = not_optimizers_at(ranked, objective, wrong, over, Sense.MINIMIZE, at)
+    assert judgement.verdict is Verdict.REFUTED
+    # the true claim's solution w = 1/2 is stationary: nothing to refute there
+    stationary = MatrixPoint(at.sizes, {**at.matrices, "w": sp.ImmutableMatrix([[sp.Rational(1, 2)]])}, {})
+    with pytest.raises(RuleError, match="not certainly nonzero"):
+        not_optimizers_at(ranked, objective, right, over, Sense.MINIMIZE, stationary)
+    # a point where the claimed equation does not hold refutes nothing
+    with pytest.raises(RuleError, match="does not certainly hold"):
+        not_optimizers_at(ranked, objective, wrong, over, Sense.MINIMIZE, stationary)
+
+
+def test_an_objective_with_a_kink_is_never_refuted_by_its_derivative():
+    from derivations.kernel import REAL, Optimization, Point, Sense, not_optimizers_at
+
+    c = Context()
+    x = c.symbol("x", REAL)
+    objective, equation = sp.Abs(x - 1) + x / 2, sp.Eq(x, 1)  # minimal at x = 1, slope 1/2 beside
+    with pytest.raises(RuleError, match="differentiable"):
+        not_optimizers_at(c, objective, equation, Optimization((x,), Sense.MINIMIZE),
+                          Sense.MINIMIZE, Point({}, {x: sp.Integer(1)}))

@@ -49,6 +49,9 @@ def refutation(step) -> str:
         return f"its value is {step.left}, which does not round to {step.right}."
     values = ", ".join(f"{k}={v}" for k, v in (step.counterexample or {}).items())
     where = f" at {values}" if values else ""  # a closed step has nothing to choose
+    if step.left == "solves it":  # an objective's optimisers claimed at an equation
+        return (f"this point solves the equation, yet the objective is not stationary there "
+                f"(its derivative is not 0), so it is no optimiser{where}")
     if step.left in ("holds", "fails"):  # between equations: which one holds here
         return (f"the {'first' if step.left == 'holds' else 'second'} equation holds and the "
                 f"other certainly fails{where}, so they are not related by "

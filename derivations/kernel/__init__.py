@@ -23,5 +23,6 @@ from .equations import (
     equation_refuted_at, equations_of, equivalent_by_combination, equivalent_by_factor,
     equivalent_by_injective_map, equivalent_by_substitution, equivalent_by_summing, holds_at,
     implies_by_factor, index_symbols, is_equation, optimized_where_by_lagrange,
-    optimized_where_by_convexity, optimized_where_by_sign_change, optimizers_satisfy_stationarity,
+    not_optimizers_at, optimized_where_by_convexity, optimized_where_by_sign_change,
+    optimizers_satisfy_stationarity,
 )

@@ -734,6 +734,57 @@ def holds_at(context: Context, item, point: Point, givens=()) -> bool | None:
     return found
 
 
+def not_optimizers_at(context: Context, objective, equation, optimization: Optimization,
+                      sense: Sense, point, givens=()) -> "Judgement":
+    """``objective optimized where equation`` fails: at ``point`` the equation holds exactly
+    and the derivative of the objective in the variable (its gradient, over a vector or
+    matrix) is certainly not 0.  The objective and its derivative are defined everywhere on
+    the variable's open domain, as the proofs require, so it is differentiable at that point:
+    a point where it is not stationary is no optimiser, and this solution of the equation is
+    none."""
+    rule = "not_optimizers_at"
+    if givens:
+        raise RuleError(rule, "givens are not applied here")
+    oracle = BoundsOracle(context)
+    if optimization.over and isinstance(optimization.over[0], sp.MatrixSymbol):
+        variable = _matrix_variable(rule, optimization, objective, givens)
+        smooth, _ = _smooth_in_matrix(rule, objective, variable, oracle, givens)
+        checked_matrix_point(context, point, rule)
+        try:
+            gradient = concrete(Gradient(smooth, variable), point.sizes, point.matrices,
+                                point.scalars)
+        except (MatrixFormError, KeyError, ZeroDivisionError, ValueError, TypeError) as exc:
+            raise RuleError(rule, f"no gradient at this point: {exc}") from None
+        slopes = list(gradient)
+    else:
+        variable = _one_variable(rule, context, optimization, givens, objective, equation)
+        derivative = sp.diff(objective, variable)
+        _smooth(rule, variable, oracle, givens, objective=objective, derivative=derivative)
+        _validate(context, point)
+        slopes = [derivative]
+    if holds_at(context, equation, point) is not True:
+        raise RuleError(rule, "the equation does not certainly hold at this point")
+    for slope in slopes:
+        try:
+            if type(point) is MatrixPoint:
+                sign = compare(Relation.EQ, slope, sp.S.Zero, Point(), DIGITS).holds
+                sign = None if sign is None else (0 if sign else 1)
+            else:
+                sign, _ = _certified_sign(slope, point, DIGITS)
+        except EvaluationError:
+            continue
+        if sign not in (None, 0):
+            return _judge(context, objective, equation, Relation.OPTIMIZED_WHERE,
+                          optimization=optimization, sense_before=sense, sense_after=sense,
+                          verdict=Verdict.REFUTED, rule=rule,
+                          method=f"counterexample: a solution of the equation where the "
+                                 f"{'gradient' if len(slopes) > 1 or type(point) is MatrixPoint else 'derivative'} "
+                                 f"in {variable} is not 0, so no {sense.value[:-1]}er",
+                          counterexample=point.shown(), left="solves it",
+                          right="not stationary")
+    raise RuleError(rule, "the derivative is not certainly nonzero at this point")
+
+
 def _holds_at_sizes(context: Context, item, point: MatrixPoint, givens) -> bool | None:
     """``holds_at`` at concrete sizes: every entry of both sides exactly equal (True), or an
     entry certainly different or a side certainly without a value, such as the inverse of a

@@ -956,7 +956,7 @@ _RECORDED_RULES = frozenset({
     "equivalent_by_factor", "implies_by_factor", "equivalent_by_injective_map",
     "equivalent_by_substitution", "equivalent_by_combination", "equivalent_by_summing",
     "optimized_where_by_sign_change", "optimized_where_by_lagrange", "optimized_where_by_convexity",
-    "optimizers_satisfy_stationarity", "equation_refuted_at",
+    "optimizers_satisfy_stationarity", "equation_refuted_at", "not_optimizers_at",
 })
 
 
