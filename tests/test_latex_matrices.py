@@ -248,3 +248,14 @@ def test_an_equation_between_matrices_of_two_sizes_is_refused_at_its_equals_sign
     with pytest.raises(ExpressionError, match="the two sides of the equation") as raised:
         read_equation(r"\mathbf{w} = \mathbf{y}", context())
     assert raised.value.column == len(r"\mathbf{w} ")
+
+
+def test_the_frobenius_norm_of_a_matrix_is_read_with_its_subscript_only():
+    ctx = context()
+    frobenius = parse_expression("norm(X)**2", ctx)
+    for written in (r"\|X\|_F^2", r"\|X\|^2_F", r"\lVert X \rVert_{F}^{2}", r"\|X\|_{\mathrm{F}}^2"):
+        assert read_expression(written, ctx) == frobenius, written
+    assert read_expression(to_latex(frobenius), ctx) == frobenius
+    for ambiguous in (r"\|X\|^2", r"\|X\|_2"):
+        with pytest.raises(ExpressionError, match="Frobenius norm only"):
+            read_expression(ambiguous, ctx)

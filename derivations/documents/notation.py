@@ -276,6 +276,8 @@ class MLLatexPrinter(LatexPrinter):
 
     def _print_Norm(self, expr, exp=None):
         text = r"\left\| %s \right\|" % self._print(expr.args[0])
+        if expr.args[0].shape[1] != 1:  # of a matrix: the Frobenius norm
+            text += "_{F}"
         return text if exp is None else f"{text}^{{{exp}}}"
 
     def _print_Gradient(self, expr):
@@ -471,11 +473,13 @@ class MLPrettyPrinter(PrettyPrinter):
         return prettyForm(*prettyForm(f"∇_{expr.variable.name}").right(prettyForm(*inner.parens())))
 
     def _print_Norm(self, expr):
-        """‖v‖ (a tall v between doubled bars)."""
+        """‖v‖ (a tall v between doubled bars), ‖A‖_F of a matrix."""
         inner = self._print(expr.args[0])
+        frobenius = "_F" if expr.args[0].shape[1] != 1 else ""
         if inner.height() == 1:
-            return prettyForm(*prettyForm(*inner.left("‖")).right("‖"))
-        return prettyForm(*prettyForm(*inner.parens("|", "|")).parens("|", "|"))
+            return prettyForm(*prettyForm(*inner.left("‖")).right("‖" + frobenius))
+        return prettyForm(*prettyForm(*prettyForm(*inner.parens("|", "|")).parens("|", "|"))
+                          .right(frobenius))
 
     def _print_ZeroMatrix(self, expr):
         return prettyForm("0")

@@ -145,7 +145,8 @@ def _entry_letter(letter) -> bool:
 
 
 class Norm(sp.Function):
-    """‖v‖, the Euclidean norm of a vector (read as sqrt(vᵀv))."""
+    """‖v‖, the Euclidean norm of a vector (read as sqrt(vᵀv)); of a matrix A, the Frobenius
+    norm ‖A‖_F = sqrt(tr(AᵀA))."""
 
     nargs = 1
     is_extended_real = True

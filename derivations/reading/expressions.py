@@ -758,10 +758,10 @@ def matrix_function(context: Context, name: str, argument):
         if name == "diag":
             return _scalar_if_one_by_one(Diag(argument))
         return softmax(argument)
-    if name == "norm":
-        if not (is_matrix(argument) and 1 in argument.shape):
-            raise ExpressionError(f"norm(v) takes a vector, not {shape_text(argument)}")
-        return Norm(argument if argument.shape[1] == 1 else argument.T)
+    if name == "norm":  # of a matrix, the Frobenius norm sqrt(trace(A.T @ A)), as numpy's
+        if not is_matrix(argument):
+            raise ExpressionError(f"norm(v) takes a vector or matrix, not {shape_text(argument)}")
+        return Norm(argument.T if argument.shape[0] == 1 and argument.shape[1] != 1 else argument)
     matrix = _square(argument, name)
     if name == "inverse":
         return _scalar_if_one_by_one(sp.Inverse(matrix))

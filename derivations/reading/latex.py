@@ -604,24 +604,41 @@ class Reader:
         value = self.expression()
         self.in_norm = outer
         self.expect(_NORMS[opening.text], f" to close the norm at column {opening.position + 1}")
-        self.norm_subscript()
+        subscript = self.norm_subscript() or self.subscript_after_power()
         if isinstance(value, _Unsized):
             value.problem()
+        if is_matrix(value) and 1 not in value.shape and subscript != "F":
+            self.fail(r"the norm of a matrix is read as the Frobenius norm only, written "
+                      r"\|A\|_F (\|A\| or \|A\|_2 may mean the spectral norm)", opening)
         try:
             return matrix_function(self.context, "norm", value)
         except ExpressionError as exc:
             self.fail(_in_latex(exc.message), opening)
 
-    def norm_subscript(self):
+    def subscript_after_power(self) -> str | None:
+        r"""The subscript of a norm written after its power (``\|A\|^2_F``), looked at only:
+        ``power`` reads it."""
+        texts = [t.text for t in self.tokens[self.at:self.at + 8]]
+        for start in (2, 4):  # ^2_F, ^{2}_F
+            if texts[:1] == ["^"] and texts[start:start + 1] == ["_"] and (
+                    texts[start + 1:start + 2] == ["F"] or texts[start + 1:start + 4] == ["{", "F", "}"]):
+                return "F"
+        return None
+
+    def norm_subscript(self) -> str | None:
+        """The subscript of a norm: "2" (Euclidean), "F" (Frobenius) or None."""
         if self.token.text != "_":
-            return
+            return None
         underscore = self.advance()
-        texts = [t.text for t in self.tokens[self.at:self.at + 3]]
-        for written in (["2"], ["{", "2", "}"]):
+        texts = [t.text for t in self.tokens[self.at:self.at + 6]]
+        for kind, written in (("2", ["2"]), ("2", ["{", "2", "}"]), ("F", ["F"]),
+                              ("F", ["{", "F", "}"]), ("F", [r"\mathrm", "{", "F", "}"]),
+                              ("F", ["{", r"\mathrm", "{", "F", "}", "}"])):
             if texts[:len(written)] == written:
                 self.at += len(written)
-                return
-        self.fail(r"only the Euclidean norm is read: \|v\| or \|v\|_2", underscore)
+                return kind
+        self.fail(r"only the Euclidean norm \|v\|_2 and the Frobenius norm \|A\|_F are read",
+                  underscore)
 
     def command(self, token: Token) -> sp.Expr:
         name = token.text
