@@ -330,19 +330,19 @@ class _StepTactic:
     def _at_concrete_sizes(self, relation: Relation):
         """A step about vectors or matrices not proved: refuted at concrete sizes where an
         entry certainly differs, else checked there (evidence), else undecided."""
-        if self.givens:
-            return self.claim.undecided("givens are not applied at concrete sizes")
-        points = matrix_points(self.context, self.expressions, seed_for(*self.expressions),
-                               FALSIFY_POINTS + EVIDENCE_POINTS)
+        sides = [side for g in self.givens for side in (g.lhs, g.rhs)]
+        points = [p for p in (_where_givens_hold(point, self.givens) for point in matrix_points(
+            self.context, [*self.expressions, *sides], seed_for(*self.expressions),
+            FALSIFY_POINTS + EVIDENCE_POINTS)) if p is not None]
         for point in points:
             try:
                 return kernel.refuted_at_sizes(self.context, self.before, self.after, relation,
-                                               point)
+                                               point, self.givens)
             except RuleError:
                 continue
         try:
             return kernel.checked_at_sizes(self.context, self.before, self.after, relation,
-                                           points)
+                                           points, self.givens)
         except RuleError as exc:
             return self.claim.undecided(f"no proof found, and no evidence at concrete sizes: {exc}")
 
@@ -1203,6 +1203,29 @@ class EquationTactic:
             except RuleError:
                 continue
         return None
+
+
+def _where_givens_hold(point: MatrixPoint, givens) -> MatrixPoint | None:
+    """``point`` with each given's name set to the value of its right side there, in the
+    order cited (None where that is no exact rational value, or a given is a pattern); the
+    kernel checks the givens hold."""
+    for given in givens:
+        if given.is_pattern:
+            return None
+        try:
+            value = concrete(given.rhs, point.sizes, point.matrices, point.scalars)
+        except (MatrixFormError, KeyError, ZeroDivisionError, ValueError, TypeError):
+            return None
+        if isinstance(given.lhs, sp.MatrixSymbol) and isinstance(value, sp.MatrixBase) \
+                and all(x.is_Rational for x in value):
+            point = MatrixPoint(point.sizes, {**point.matrices, given.lhs.name: sp.ImmutableMatrix(value)},
+                                point.scalars)
+        elif isinstance(given.lhs, sp.Symbol) and sp.S(value).is_Rational \
+                and given.lhs in point.scalars:
+            point = MatrixPoint(point.sizes, point.matrices, {**point.scalars, given.lhs: value})
+        else:
+            return None
+    return point
 
 
 def _as_matrix(expr):

@@ -432,3 +432,23 @@ def test_an_objective_with_a_kink_is_never_refuted_by_its_derivative():
     with pytest.raises(RuleError, match="differentiable"):
         not_optimizers_at(c, objective, equation, Optimization((x,), Sense.MINIMIZE),
                           Sense.MINIMIZE, Point({}, {x: sp.Integer(1)}))
+
+
+def test_a_counterexample_at_concrete_sizes_must_satisfy_the_cited_givens():
+    from derivations.kernel import POSITIVE, Given
+
+    c = Context()
+    d = c.symbol("d", POSITIVE_INTEGER)
+    sigma = c.symbol("sigma", POSITIVE)
+    c.matrix("Sigma", d, d, "positive definite")
+    c.matrix("x", d, 1)
+    given = Given("g", parse_expression("Sigma", c), parse_expression("sigma**2 * Identity(d)", c))
+    before, after = parse_expression("x.T @ Sigma @ x", c), parse_expression("sigma**2 * norm(x)**2", c)
+    x = sp.ImmutableMatrix([[1]])
+    off = MatrixPoint({d: 1}, {"Sigma": sp.ImmutableMatrix([[2]]), "x": x}, {sigma: sp.Integer(1)})
+    with pytest.raises(RuleError, match="does not hold exactly"):
+        refuted_at_sizes(c, before, after, Relation.EQ, off, (given,))
+    assert refuted_at_sizes(c, before, after, Relation.EQ, off).verdict is Verdict.REFUTED
+    on = MatrixPoint({d: 1}, {"Sigma": sp.ImmutableMatrix([[4]]), "x": x}, {sigma: sp.Integer(2)})
+    with pytest.raises(RuleError, match="no entry certainly differs"):
+        refuted_at_sizes(c, before, after, Relation.EQ, on, (given,))

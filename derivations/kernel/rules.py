@@ -27,8 +27,9 @@ from .extrema import EXTREMA
 from .exact import exact_text
 from .definitions import unfold_definitions
 from .hypotheses import exposed, unmet_given
-from .matrices import (Lowering, MatrixFormError, MatrixPoint, concrete, depends_on, has_matrices,
-                       is_inverse, is_matrix, malformed, structure_holds)
+from .matrices import (Gradient, Jacobian, Lowering, MatrixFormError, MatrixPoint, concrete,
+                       depends_on, has_matrices, is_inverse, is_matrix, malformed,
+                       structure_holds)
 from .normal_forms import NORMAL_FORMS
 from .numeric import (EvaluationError, Point, binary_fraction, compare, fixed_decimal, order,
                       read, show_number)
@@ -69,6 +70,11 @@ class Given:
             isinstance(i, sp.Symbol) for i in self.lhs.indices)
 
     def apply(self, expr: sp.Expr) -> sp.Expr:
+        if isinstance(self.lhs, sp.MatrixSymbol) and any(
+                isinstance(node, (Gradient, Jacobian)) and node.args[1] == self.lhs
+                for node in sp.preorder_traversal(expr)):
+            raise RuleError("given", f"{self.name} fixes {self.lhs}, which a derivative here is "
+                            "taken with respect to")
         if not self.is_pattern:
             return substitute(expr, {self.lhs: self.rhs})
         lhs, rhs = self.lhs, self.rhs
@@ -828,12 +834,22 @@ def order_kept_at(context: Context, before, after, optimization: Optimization,
                   method=f"order kept at {usable} pairs of points")
 
 
-def _at_sizes(context: Context, before, after, relation: Relation, point: MatrixPoint, rule: str):
+def _at_sizes(context: Context, before, after, relation: Relation, point: MatrixPoint, rule: str,
+              givens=()):
     """Each entry of both sides at ``point`` (a scalar side as one entry), once the point is
     checked: sizes, scalars in their domains, each matrix of its declared size and structure
-    with exact rational entries."""
+    with exact rational entries, every given holding there exactly."""
     if is_matrix(before) and relation is not Relation.EQ:
         raise RuleError(rule, "matrices and vectors are compared by '=' only")
+    for given in givens:
+        if given.is_pattern:
+            raise RuleError(rule, f"given {given.name!r} holds for every index: not checked at "
+                            "concrete sizes")
+        left, right = concrete_values(context, (given.lhs, given.rhs), point, rule)
+        entries = zip(left, right) if isinstance(left, sp.MatrixBase) else [(left, right)]
+        if isinstance(left, sp.MatrixBase) != isinstance(right, sp.MatrixBase) or not all(
+                sp.S(a).is_Rational and sp.S(b).is_Rational and a == b for a, b in entries):
+            raise RuleError(rule, f"given {given.name!r} does not hold exactly at this point")
     sides = concrete_values(context, (before, after), point, rule)
     if any(isinstance(s, sp.MatrixBase) for s in sides):
         if not all(isinstance(s, sp.MatrixBase) for s in sides) or sides[0].shape != sides[1].shape:
@@ -874,18 +890,20 @@ def concrete_values(context: Context, expressions, point: MatrixPoint, rule: str
 
 
 def refuted_at_sizes(context: Context, before, after, relation: Relation,
-                     point: MatrixPoint) -> Judgement:
-    """A step about vectors or matrices certainly fails at concrete sizes: one entry of the
-    two sides certainly differs (exact rational arithmetic, or intervals)."""
+                     point: MatrixPoint, givens=()) -> Judgement:
+    """A step about vectors or matrices certainly fails at concrete sizes, where every cited
+    given holds exactly: one entry of the two sides certainly differs (exact rational
+    arithmetic, or intervals)."""
     rule = "refuted_at_sizes"
-    for entry, left, right in _at_sizes(context, before, after, relation, point, rule):
+    for entry, left, right in _at_sizes(context, before, after, relation, point, rule, givens):
         try:
             comparison = compare(relation, left, right, Point(), DIGITS)
         except EvaluationError:
             continue
         if comparison.holds is False:
             where = "" if entry is None else f"entry [{entry[0] + 1}, {entry[1] + 1}], "
-            return _judge(context, before, after, relation, verdict=Verdict.REFUTED, rule=rule,
+            return _judge(context, before, after, relation, givens=givens,
+                          verdict=Verdict.REFUTED, rule=rule,
                           method=f"counterexample at concrete sizes ({where}{comparison.how})",
                           counterexample=point.shown(),
                           left=show_number(comparison.left.value),
@@ -893,14 +911,16 @@ def refuted_at_sizes(context: Context, before, after, relation: Relation,
     raise RuleError(rule, "no entry certainly differs at this point")
 
 
-def checked_at_sizes(context: Context, before, after, relation: Relation, points) -> Judgement:
+def checked_at_sizes(context: Context, before, after, relation: Relation, points,
+                     givens=()) -> Judgement:
     """Numeric evidence only: every entry agrees at MIN_EVIDENCE distinct points of concrete
-    sizes (never a proof: a proof holds for symbolic sizes)."""
+    sizes where the cited givens hold (never a proof: a proof holds for symbolic sizes)."""
     rule = "checked_at_sizes"
     if len({p.key() for p in points if type(p) is MatrixPoint}) < MIN_EVIDENCE:
         raise RuleError(rule, f"needs at least {MIN_EVIDENCE} distinct points")
     for point in points:
-        for entry, left, right in _at_sizes(context, before, after, relation, point, rule):
+        for entry, left, right in _at_sizes(context, before, after, relation, point, rule,
+                                            givens):
             try:
                 comparison = compare(relation, left, right, Point(), DIGITS)
             except EvaluationError as exc:
@@ -908,8 +928,8 @@ def checked_at_sizes(context: Context, before, after, relation: Relation, points
             if comparison.holds is not True:
                 raise RuleError(rule, f"the relation fails or cannot be told at a point "
                                 f"({comparison.how})")
-    return _judge(context, before, after, relation, verdict=Verdict.CHECKED, rule=rule,
-                  method=f"numeric evidence at {len(points)} points of concrete sizes")
+    return _judge(context, before, after, relation, givens=givens, verdict=Verdict.CHECKED,
+                  rule=rule, method=f"numeric evidence at {len(points)} points of concrete sizes")
 
 
 def undecided(statement: Statement, reason: str) -> Judgement:

@@ -20,7 +20,7 @@ from ..kernel import (
 )
 from ..kernel.bounds import BoundsOracle
 from ..kernel.laws import LAWS, Arbitrary, Law, parameter_conditions
-from ..kernel.matrices import has_matrices, is_matrix
+from ..kernel.matrices import Gradient, Jacobian, has_matrices, is_matrix
 from ..model import Derivation, Step
 from .expressions import (
     RESERVED_NAMES, ExpressionError, UndeclaredName, parse_equation, parse_expression, shape_text,
@@ -341,8 +341,15 @@ class _Reader:
             lhs = self._side(sides[0], item, context, f"given {name!r}", 0)
             rhs = self._side(sides[1], item, context, f"given {name!r}", len(sides[0]) + 1)
             if has_matrices(lhs) or has_matrices(rhs):
-                self.fail(f"given {name!r}: givens about vectors and matrices are not supported "
-                          "yet", item)
+                problem = "the left side is not a declared vector or matrix" \
+                    if not isinstance(lhs, sp.MatrixSymbol) else \
+                    f"the sides are {shape_text(lhs)} and {shape_text(rhs)}" \
+                    if not (is_matrix(rhs) and lhs.shape == rhs.shape) else \
+                    f"the right side names {lhs} too" if rhs.has(lhs) else None
+                if problem:
+                    self.fail(f"given {name!r}: a given about a vector or matrix names it on the "
+                              f"left and says what it is on the right, of the same size, such "
+                              f"as 'Sigma = sigma**2 * Identity(d)'; here {problem}", item)
             givens[name] = Given(name, lhs, rhs)
             written = [self._written_side(side, context) for side in sides]
             if None not in written:
@@ -437,6 +444,13 @@ class _Reader:
                      for name in using]
             solve_for = self.solve_for(spec["solve for"], context) if "solve for" in spec else ()
             for side in (before, expr):
+                for given in cited:  # a derivative in a matrix is not taken at a given value
+                    if isinstance(given.lhs, sp.MatrixSymbol) and any(
+                            node.args[1] == given.lhs for node in sp.preorder_traversal(side)
+                            if isinstance(node, (Gradient, Jacobian))):
+                        self.fail(f"step {number}: given {given.name!r} fixes {given.lhs}, which "
+                                  "the step differentiates with respect to; use it after the "
+                                  "derivative is taken", written)
                 self.substitutions(side, cited, items)
             steps.append(Step(
                 expr=expr,
