@@ -175,11 +175,11 @@ def equation_between(lhs, rhs, column: int) -> sp.Equality:
 def _infinite_outside_limits(expr) -> bool:
     """Whether ``expr`` has an infinity or an undefined number anywhere but at the ends of an
     integral (``Integral(f, (x, 0, oo))``)."""
-    if isinstance(expr, sp.Integral):
-        (variable, *ends), = expr.limits
+    if isinstance(expr, sp.Integral):  # SymPy gathers nested integrals into one, limits and all
         return _infinite_outside_limits(expr.function) or any(
             end.has(sp.zoo, sp.nan) or (end not in (sp.oo, -sp.oo)
-                                        and _infinite_outside_limits(end)) for end in ends)
+                                        and _infinite_outside_limits(end))
+            for _, *ends in expr.limits for end in ends)
     if expr in (sp.zoo, sp.nan, sp.oo, -sp.oo):
         return True
     return any(_infinite_outside_limits(a) for a in expr.args)
@@ -594,7 +594,11 @@ class _Builder:
         # Bound, like a sum's index: never the declared symbol of its name.
         outer = self.scope.get(variable.name)
         bound = BoundReal(variable.name, 0 if outer is None else outer.tag + 1)
-        return sp.Integral(self._bound_in(node.args[0], bound), (bound, *ends))
+        body = self._bound_in(node.args[0], bound)
+        if body.has(sp.Integral) or any(end.has(sp.Integral) for end in ends):
+            self.fail(node, "an integral inside another integral is not supported yet: "
+                      "integrate the inner one by hand and write the result")
+        return sp.Integral(body, (bound, *ends))
 
     def _end(self, node):
         """An end of an integral: a real expression, or oo / -oo."""
