@@ -849,31 +849,35 @@ class EquationTactic:
         else:
             premise, conclusion = (old, new) if self.relation is Relation.IMPLIES else (new, old)
             target, source = conclusion[0], premise[0]
-        candidates = [(base, target, source) for base in self._matrix_factor_bases(target, source)]
-        if self.relation is Relation.IFF:  # the kernel takes F either way round
-            candidates += [(base, source, target)
-                           for base in self._matrix_factor_bases(source, target)]
-        for base, target, source in candidates:
-            for form in EQUATION_FORMS:
-                try:
-                    scaled = base * (source.lhs - source.rhs)
-                    ratio = self._ratio(target.lhs - target.rhs, scaled, form)
-                except (ValueError, TypeError):
-                    break  # SymPy's ShapeError: this base does not conform
-                if ratio is None or ratio == 0 or any(
-                        str(s).startswith("_") for s in ratio.free_symbols):
-                    continue
-                factor = base if ratio == 1 else ratio * base
-                try:
-                    if self.relation is Relation.IFF:
-                        return kernel.equivalent_by_factor(self.context, self.before, self.after,
-                                                           [factor], [0], form, self.givens)
-                    return kernel.implies_by_factor(self.context, self.before, self.after,
-                                                    self.relation, [factor], [0], form,
-                                                    self.givens)
-                except RuleError:
-                    continue
+        pairs = [(target, source)] + ([(source, target)] if self.relation is Relation.IFF
+                                      else [])  # the kernel takes F either way round for iff
+        for factor, form in self._matrix_factors(pairs):
+            try:
+                if self.relation is Relation.IFF:
+                    return kernel.equivalent_by_factor(self.context, self.before, self.after,
+                                                       [factor], [0], form, self.givens)
+                return kernel.implies_by_factor(self.context, self.before, self.after,
+                                                self.relation, [factor], [0], form, self.givens)
+            except RuleError:
+                continue
         return None
+
+    def _matrix_factors(self, pairs):
+        """For each (target, source) equation pair, candidate factors c·B with
+        d_target = c·B·d_source up to a normal form (B from ``_matrix_factor_bases``, c a
+        scalar ratio), with that form: for the kernel to check."""
+        for target, source in pairs:
+            for base in self._matrix_factor_bases(target, source):
+                for form in EQUATION_FORMS:
+                    try:
+                        ratio = self._ratio(target.lhs - target.rhs,
+                                            base * (source.lhs - source.rhs), form)
+                    except (ValueError, TypeError):
+                        break  # SymPy's ShapeError: this base does not conform
+                    if ratio is None or ratio == 0 or any(
+                            str(s).startswith("_") for s in ratio.free_symbols):
+                        continue
+                    yield (base if ratio == 1 else ratio * base), form
 
     def _matrix_factor_bases(self, target, source):
         """Candidates for F in d_target = c·F·d_source: the identity, a matrix whose inverse
@@ -1153,24 +1157,13 @@ class EquationTactic:
                            evaluate=False)
         args = (self.context, self.before, self.after, self.optimization, sense)
         failure = "no factor relating the equation to the gradient was found"
-        for base in self._matrix_factor_bases(equations[0], stationary):
-            for form in EQUATION_FORMS:
-                try:
-                    ratio = self._ratio(equations[0].lhs - equations[0].rhs,
-                                        base * stationary.lhs, form)
-                except (ValueError, TypeError):
-                    break
-                if ratio is None or ratio == 0 or any(
-                        str(s).startswith("_") for s in ratio.free_symbols):
-                    continue
-                factor = base if ratio == 1 else ratio * base
-                try:
-                    if self.relation is Relation.OPTIMIZERS_SATISFY:
-                        return kernel.optimizers_satisfy_stationarity(*args, factor, form,
-                                                                      self.givens)
-                    return kernel.optimized_where_by_convexity(*args, factor, form, self.givens)
-                except RuleError as exc:
-                    failure = str(exc)
+        for factor, form in self._matrix_factors([(equations[0], stationary)]):
+            try:
+                if self.relation is Relation.OPTIMIZERS_SATISFY:
+                    return kernel.optimizers_satisfy_stationarity(*args, factor, form, self.givens)
+                return kernel.optimized_where_by_convexity(*args, factor, form, self.givens)
+            except RuleError as exc:
+                failure = str(exc)
         if self.relation is Relation.OPTIMIZED_WHERE:
             refutation = self._not_optimizers(sense)
             if refutation is not None:
