@@ -338,7 +338,7 @@ def _expressions():
     derivations += [files.read(path) for path in sorted(GOOD.glob("*.deriv.yaml"))]
     for derivation in derivations:
         for expr in [derivation.start] + [s.expr for s in derivation.steps] + \
-                [side for g in derivation.givens.values() for side in (g.lhs, g.rhs)]:
+                [sp.Eq(g.lhs, g.rhs, evaluate=False) for g in derivation.givens.values()]:
             # What a file's definitions stand for (the notes have no definitions), without
             # the notation the LaTeX reader does not read yet (max over a range, binomial,
             # Gamma); an equation is written lhs = rhs: each side reads back (between matrices,

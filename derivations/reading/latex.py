@@ -1248,8 +1248,14 @@ def read_tokens(tokens: list[Token], context: Context, notation: Notation | None
     try:
         value = reader.expression()
         if equation and reader.token.text == "=":
-            where = reader.advance().position
-            value = equation_between(value, reader.expression(), where)
+            equals = reader.advance()
+            lhs, rhs = value, reader.expression()
+            # I without its size on one side takes the other side's: Sigma = \sigma^2 I
+            if isinstance(lhs, _Unsized) and is_matrix(rhs):
+                lhs = reader.sized(lhs, equals, *rhs.shape)
+            if isinstance(rhs, _Unsized) and is_matrix(lhs):
+                rhs = reader.sized(rhs, equals, *lhs.shape)
+            value = equation_between(lhs, rhs, equals.position)
     except RecursionError:
         raise ExpressionError("the expression is nested too deeply", reader.token.position) from None
     except (TypeError, ValueError, ArithmeticError) as exc:
