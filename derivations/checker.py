@@ -945,42 +945,37 @@ class EquationTactic:
 
     # -- refutation ---------------------------------------------------------------------------
     def _refutation(self):
+        """A point where the premise (for 'iff', either one) holds exactly and the other
+        certainly fails."""
+        for point in self._premise_points():
+            try:
+                return kernel.equation_refuted_at(self.context, self.before, self.after,
+                                                  self.relation, point, self.givens)
+            except RuleError:
+                continue
+        return None
+
+    def _premise_points(self):
+        """Points where a premise may hold: sampled values with the premise solved for a
+        variable; at concrete sizes, the sampled matrices, or with one of them solved for (the
+        premise's entries are then linear equations in that one's entries)."""
         items = [self.before, self.after]
-        if any(has_matrices(e) for item in items for e in kernel.equations_of(item)):
-            return self._matrix_refutation(items)
-        directions = {Relation.IMPLIES: [items], Relation.IMPLIED_BY: [items[::-1]],
-                      Relation.IFF: [items, items[::-1]]}[self.relation]
+        premises = {Relation.IMPLIES: [self.before], Relation.IMPLIED_BY: [self.after],
+                    Relation.IFF: items}[self.relation]
+        sides = [side for item in items for e in kernel.equations_of(item)
+                 for side in (e.lhs, e.rhs)]
+        if any(has_matrices(side) for side in sides):
+            for base in matrix_points(self.context, sides, seed_for(*sides), SOLVE_ATTEMPTS):
+                yield base
+                for premise in premises:
+                    yield from self._matrix_solutions(premise, base)
+            return
         differences = [e.lhs - e.rhs for item in items for e in kernel.equations_of(item)]
         sampler = Sampler(self.context, seed_for(*differences), self.givens)
         for attempt in range(SOLVE_ATTEMPTS):
             base = sampler.point(differences, attempt)
-            for premise, _ in directions:
-                for point in self._solutions(premise, base):
-                    try:
-                        return kernel.equation_refuted_at(self.context, self.before, self.after,
-                                                          self.relation, point, self.givens)
-                    except RuleError:
-                        continue
-        return None
-
-    def _matrix_refutation(self, items):
-        """A point at concrete sizes where the premise holds and the other certainly fails:
-        the sampled point, or it with one vector or matrix of the premise solved for (the
-        premise's entries are then linear equations in that one's entries)."""
-        directions = {Relation.IMPLIES: [items], Relation.IMPLIED_BY: [items[::-1]],
-                      Relation.IFF: [items, items[::-1]]}[self.relation]
-        expressions = [side for item in items for e in kernel.equations_of(item)
-                       for side in (e.lhs, e.rhs)]
-        for base in matrix_points(self.context, expressions, seed_for(*expressions),
-                                  SOLVE_ATTEMPTS):
-            for premise, _ in directions:
-                for point in [base, *self._matrix_solutions(premise, base)]:
-                    try:
-                        return kernel.equation_refuted_at(self.context, self.before, self.after,
-                                                          self.relation, point, self.givens)
-                    except RuleError:
-                        continue
-        return None
+            for premise in premises:
+                yield from self._solutions(premise, base)
 
     def _matrix_solutions(self, premise, base: MatrixPoint, only=None):
         """``base`` with one matrix of the premise (vectors first, or ``only``) replaced by a
