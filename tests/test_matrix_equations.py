@@ -116,3 +116,27 @@ def test_both_sides_multiplied_by_an_invertible_matrix_is_proved():
     # d_new = Bᵀ·d_old, so d_old = (Bᵀ)⁻¹·d_new with (Bᵀ)⁻¹ injective
     report = check(_read(MULTIPLIED_BY_AN_INVERTIBLE), CheckSettings(timeout=30))
     assert report.steps[0].verdict is Verdict.PROVED, report.steps[0].judgement.method
+
+
+L1_STATIONARY = """
+title: the l1 penalty has no gradient at 0
+symbols:
+  d: positive integer
+  b: real vector of size d
+  w: real vector of size d
+optimize: {over: [w], sense: minimize}
+start: ones(d).T @ Abs(w) - b.T @ w
+steps:
+  - expr: Derivative(ones(d).T @ Abs(w) - b.T @ w, w) == 0
+    relation: optimizers satisfy
+"""
+
+
+@pytest.mark.parametrize("relation", ["optimizers satisfy", "optimized where"])
+def test_an_entrywise_kink_is_not_differentiable(relation):
+    # false: d = 1, b = 1/2: |w| - w/2 >= |w|/2 is least at w = 0, where it has no derivative
+    # (SymPy's sign(0) - 1/2 = -1/2 is not 0 either); Abs(w) is Abs(_e0) at each entry of w
+    text = L1_STATIONARY.replace("optimizers satisfy", relation)
+    report = check(_read(text), CheckSettings(timeout=30))
+    assert report.steps[0].verdict is not Verdict.PROVED
+    assert "Abs" in report.steps[0].judgement.method
