@@ -881,8 +881,8 @@ class EquationTactic:
 
     def _matrix_factor_bases(self, target, source):
         """Candidates for F in d_target = c·F·d_source: the identity, a matrix whose inverse
-        either equation has and that inverse, and for a term of d_target that ends with a term
-        of d_source, the letters before it."""
+        either equation has and that inverse, for a term of d_target that ends with a term of
+        d_source the letters before it, and the other way round the inverse of those letters."""
         rows = target.lhs.shape[0] if is_matrix(target.lhs) else 1
         bases = [Identity(rows)]
         for equation in (target, source):
@@ -892,9 +892,16 @@ class EquationTactic:
         try:
             lowering = Lowering(self.context)
             ends = [w for _, w in lowering.terms(source.lhs - source.rhs)]
-            for _, word in lowering.terms(_as_matrix(target.lhs - target.rhs)):
+            starts = [w for _, w in lowering.terms(_as_matrix(target.lhs - target.rhs))]
+            for word in starts:
                 bases += [MatMul(*word[:len(word) - len(end)]) for end in ends
                           if len(word) > len(end) and word[len(word) - len(end):] == end]
+            # both sides multiplied by a square P (d_source = P·d_target): F = P⁻¹
+            for word in ends:
+                bases += [sp.Inverse(MatMul(*word[:len(word) - len(start)]).doit())
+                          for start in starts if len(word) > len(start)
+                          and word[len(word) - len(start):] == start
+                          and MatMul(*word[:len(word) - len(start)]).is_square]
         except MatrixFormError:
             pass
         return list(dict.fromkeys(bases))[:MAX_MATRIX_FACTORS]
@@ -1227,9 +1234,9 @@ def _as_matrix(expr):
         return MatAdd(*[_as_matrix(a) for a in expr.args])
     if isinstance(expr, sp.Mul):
         scalars = [a for a in expr.args if not a.has(sp.Trace)]
-        (inner,) = [a for a in expr.args if a.has(sp.Trace)] or [None]
-        if inner is not None:
-            return MatMul(*scalars, _as_matrix(inner))
+        inner = [a for a in expr.args if a.has(sp.Trace)]
+        if len(inner) == 1:  # a product of two traces is no one matrix
+            return MatMul(*scalars, _as_matrix(inner[0]))
     raise MatrixFormError("not a sum of traces")
 
 

@@ -166,6 +166,11 @@ class Context:
             raise ContextError(f"unknown matrix structure {structure!r}")
         if structure in SQUARE_STRUCTURES and rows != columns:
             raise ContextError(f"a {structure} matrix is square: {name!r} is {rows} by {columns}")
+        if structure == "full column rank" and rows.is_Integer and columns.is_Integer \
+                and rows < columns:
+            # no such matrix exists: everything said of it would hold vacuously
+            raise ContextError(f"a matrix of full column rank has at least as many rows as "
+                               f"columns: {name!r} is {rows} by {columns}")
         return self._declare(Declaration(name, "matrix", REAL, sp.MatrixSymbol(name, rows, columns),
                                          structure=structure))
 

@@ -23,8 +23,8 @@ from sympy.matrices.expressions import MatMul, MatrixSymbol, Trace, Transpose, Z
 from ..verdicts import Verdict
 from .bounds import BoundsOracle
 from .context import Context
-from .matrices import (Gradient, Lowering, MatrixFormError, MatrixPoint, Norm, SingularMatrix,
-                       concrete, differential, has_matrices, is_matrix, malformed)
+from .matrices import (Entrywise, Gradient, Lowering, MatrixFormError, MatrixPoint, Norm,
+                       SingularMatrix, concrete, differential, has_matrices, is_matrix, malformed)
 from .normal_forms import NORMAL_FORMS
 from .numeric import EvaluationError, Point, _certified_sign, compare, read
 from .relations import Optimization, Relation, Sense
@@ -521,9 +521,8 @@ def _smooth_in_matrix(rule: str, objective, variable, oracle, givens):
                   if isinstance(p.base, Norm) and p.exp.is_integer and p.exp.is_even
                   and p.exp.is_positive}
     objective = objective.xreplace(even_norms)
-    for found in objective.atoms(*_NOT_SMOOTH, Norm):
-        if found.has(variable):
-            raise RuleError(rule, f"{sp.sstr(found)} may not be differentiable in {variable}")
+    for found in _kinks(objective, variable):
+        raise RuleError(rule, f"{sp.sstr(found)} may not be differentiable in {variable}")
     direction = MatrixSymbol("_K", *variable.shape)
     try:
         first = differential(objective, variable, direction)
@@ -534,6 +533,17 @@ def _smooth_in_matrix(rule: str, objective, variable, oracle, givens):
                        ("second derivative", second)):
         _defined_where(rule, expr, sp.S.Zero, oracle, givens, f"the {what}")
     return objective, second
+
+
+def _kinks(expr, variable) -> list:
+    """The nodes of ``expr`` that may have no derivative in ``variable``: a kink or a norm
+    around it, and a kink in the body of an entrywise vector of it (Abs(w) is the vector of
+    Abs(_e0) at each entry of w: the body names only the placeholder _e0)."""
+    found = [k for k in expr.atoms(*_NOT_SMOOTH, Norm) if k.has(variable)]
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, Entrywise) and any(v.has(variable) for v in node.vectors):
+            found += sorted(node.body.atoms(*_NOT_SMOOTH), key=sp.default_sort_key)
+    return found
 
 
 def optimized_where_by_convexity(context: Context, objective, equation,

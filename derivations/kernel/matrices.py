@@ -190,6 +190,8 @@ class Lowering:
         self.context = context
         self.sums: dict = {}  # placeholder of a sum over entries -> its entrywise vector
         self.traces: dict = {}  # placeholder of a plain trace -> its canonical word
+        self._lowered: dict = {}  # matrix expression -> its terms: an inverse's matrix is
+        # lowered again for each word it is in, and nested inverses would multiply the work
 
     # -- letters and words -----------------------------------------------------------------
     def _symmetric(self, matrix: MatrixSymbol) -> bool:
@@ -242,6 +244,11 @@ class Lowering:
 
     def terms(self, expr) -> list[tuple[sp.Expr, tuple]]:
         """``expr`` as a list of (scalar coefficient, word of letters), collected."""
+        if expr not in self._lowered:
+            self._lowered[expr] = tuple(self._terms(expr))
+        return list(self._lowered[expr])
+
+    def _terms(self, expr) -> list[tuple[sp.Expr, tuple]]:
         if isinstance(expr, MatAdd):
             found = [t for a in expr.args for t in self.terms(a)]
         elif isinstance(expr, MatMul):
