@@ -972,10 +972,11 @@ class EquationTactic:
         sides = [side for item in items for e in kernel.equations_of(item)
                  for side in (e.lhs, e.rhs)]
         if any(has_matrices(side) for side in sides):
-            for base in matrix_points(self.context, sides, seed_for(*sides), SOLVE_ATTEMPTS):
-                yield base
-                for premise in premises:
-                    yield from self._matrix_solutions(premise, base)
+            for sampled in matrix_points(self.context, sides, seed_for(*sides), SOLVE_ATTEMPTS):
+                for base in [sampled, *self._rank_deficient(sampled)]:
+                    yield base
+                    for premise in premises:
+                        yield from self._matrix_solutions(premise, base)
             return
         differences = [e.lhs - e.rhs for item in items for e in kernel.equations_of(item)]
         sampler = Sampler(self.context, seed_for(*differences), self.givens)
@@ -983,6 +984,19 @@ class EquationTactic:
             base = sampler.point(differences, attempt)
             for premise in premises:
                 yield from self._solutions(premise, base)
+
+    def _rank_deficient(self, point: MatrixPoint):
+        """``point`` with one matrix declared without a structure made rank-deficient (its
+        last column a copy of its first, or 0 for one column): a claim that holds only where
+        some matrix is invertible fails there, and random matrices are almost never singular."""
+        for name, value in point.matrices.items():
+            declared = self.context.lookup(name).obj
+            if declared.shape[1] == 1 or self.context.structure_of(declared):
+                continue  # a vector, or a matrix whose structure a copy would break
+            flat = value.as_mutable()
+            flat[:, -1] = flat[:, 0] if value.shape[1] > 1 else flat[:, 0] * 0
+            yield MatrixPoint(point.sizes, {**point.matrices, name: sp.ImmutableMatrix(flat)},
+                              point.scalars)
 
     def _matrix_solutions(self, premise, base: MatrixPoint, only=None):
         """``base`` with one matrix of the premise (vectors first, or ``only``) replaced by a

@@ -314,6 +314,7 @@ def equation_verdict(context, before, after, relation="iff", *, sense=None):
     ("F @ w == y", "F.T @ F @ w == F.T @ y", "implies", Verdict.PROVED),
     ("F.T @ F @ w == F.T @ y", "F @ w == y", "implies", Verdict.REFUTED),
     ("B @ w == v", "w == inverse(B) @ v", "iff", Verdict.PROVED),
+    ("A @ w == v", "w == inverse(A) @ v", "iff", Verdict.REFUTED),  # at a singular A
     ("w == inverse(B) @ v", "v.T @ w == v.T @ inverse(B) @ v", "implies", Verdict.PROVED),
     ("(X.T @ X + lam * Identity(d)) @ w == X.T @ y",
      "w == inverse(X.T @ X + lam * Identity(d)) @ X.T @ y", "iff", Verdict.PROVED),
