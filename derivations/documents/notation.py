@@ -145,7 +145,18 @@ class MLLatexPrinter(LatexPrinter):
             terms.insert(0, first)
         return super()._print_Add(sp.Add(*terms, evaluate=False), order="none")
 
+    _bracket_products = False  # while printing a product of two 1 by 1 products
+
     def _print_Mul(self, expr):
+        """(bᵀw)(cᵀw), not bᵀw cᵀw, which reads as one matrix product."""
+        outer = self._bracket_products
+        self._bracket_products = sum(1 for f in expr.args if _one_by_one_product(f)) > 1
+        try:
+            return self._print_factors(expr)
+        finally:
+            self._bracket_products = outer
+
+    def _print_factors(self, expr):
         if expr.could_extract_minus_sign():
             positive = -expr
             if not positive.is_Add:  # SymPy would re-evaluate -expr and lose the factor order
@@ -228,6 +239,11 @@ class MLLatexPrinter(LatexPrinter):
             return self._call(r"\log_{%s}" % self._print(expr.args[1]), expr.args[:1], exp)
         return self._call(r"\log", expr.args, exp)
 
+    def _print_Abs(self, expr, exp=None):
+        if expr.args[0].atoms(_Written):  # |v| of a vector would read as its norm
+            return self._call(r"\operatorname{abs}", expr.args, exp)
+        return super()._print_Abs(expr, exp)
+
     def _print_exp(self, expr, exp=None):
         # a fraction in a superscript is hard to read; e to a vector reads as a power
         if r"\frac" in self._print(expr.args[0]) or expr.args[0].atoms(_Written):
@@ -250,6 +266,8 @@ class MLLatexPrinter(LatexPrinter):
 
     def _print_Trace(self, expr):
         if expr.arg.shape == (1, 1):  # a 1 by 1 product is the scalar it holds
+            if self._bracket_products and _one_by_one_product(expr):
+                return r"\left(%s\right)" % self._print(expr.arg)
             return self._print(expr.arg)
         return r"\operatorname{tr}\left(%s\right)" % self._print(expr.arg)
 
@@ -303,6 +321,12 @@ class MLLatexPrinter(LatexPrinter):
         if isinstance(expr, DEFINED_FUNCTIONS):
             return self._call(r"\operatorname{%s}" % expr.func.__name__, expr.args, exp)
         return super()._print_Function(expr, exp)
+
+
+def _one_by_one_product(expr) -> bool:
+    """A 1 by 1 product of matrices read as a scalar (xᵀw), printed as the product itself."""
+    return isinstance(expr, sp.Trace) and expr.arg.shape == (1, 1) and \
+        not isinstance(expr.arg, sp.MatrixSymbol)
 
 
 def _negative(expr) -> bool:

@@ -35,7 +35,8 @@ _SPACING = frozenset(r"\, \; \: \! \quad \qquad \displaystyle \textstyle \limits
 _SIZES = re.compile(r"\\(?:left|right|middle|[bB]ig{1,2}[lrm]?|[bB]igg[lrm]?)$")
 _FRACTIONS = frozenset((r"\frac", r"\dfrac", r"\tfrac"))
 _FUNCTIONS = {r"\log": sp.log, r"\ln": sp.log, r"\exp": sp.exp}
-_NAMED = {"sigmoid": sigmoid, "softplus": softplus, "log": sp.log, "exp": sp.exp, "ln": sp.log}
+_NAMED = {"sigmoid": sigmoid, "softplus": softplus, "log": sp.log, "exp": sp.exp, "ln": sp.log,
+          "abs": sp.Abs}
 _DECORATIONS = {r"\hat": "hat", r"\bar": "bar", r"\tilde": "tilde", r"\widehat": "hat",
                 r"\overline": "bar", r"\widetilde": "tilde"}
 _TYPEFACES = frozenset((r"\mathbf", r"\boldsymbol", r"\vec", r"\bm", r"\mathit"))
@@ -45,7 +46,7 @@ _MATRIX_NAMED = {"tr": "trace", "Tr": "trace", "trace": "trace", "det": "det", "
                  "softmax": "softmax"}
 # Scalar functions that apply to a vector entry by entry: the name of the file syntax's function
 _ENTRYWISE = {sp.log: "log", sp.exp: "exp", sp.sqrt: "sqrt", sigmoid: "sigmoid",
-              softplus: "softplus"}
+              softplus: "softplus", sp.Abs: "Abs"}
 # A transpose, after ^ (also in braces): ^\top, ^T, ^{\mathsf{T}}, ^\intercal
 _TRANSPOSES = ((r"\top",), (r"\intercal",), ("T",), (r"\mathsf", "{", "T", "}"),
                (r"\mathrm", "{", "T", "}"))
@@ -383,6 +384,8 @@ class Reader:
                           r"\mathbf{x}^\top \mathbf{y}", where)
             return self.combine("*", left, right, where) if is_matrix(left) or is_matrix(right) \
                 else left * right
+        if all(_one_by_one(x) and not isinstance(x.arg, sp.MatrixSymbol) for x in (left, right)):
+            return left * right  # (b^T w)(c^T w): two scalars, as a file writes them
         if all(is_matrix(x) or _one_by_one(x) for x in (left, right)):
             # a 1 by 1 product (x^T y) beside a matrix it cannot multiply is the scalar it holds
             fits = _as_matrix(left).shape[1] == _as_matrix(right).shape[0]
@@ -841,7 +844,8 @@ class Reader:
             vector.problem()
         if function not in _ENTRYWISE:
             self.fail(f"{token.text} of a vector or matrix is not defined here (log, exp, sqrt, "
-                      "sigmoid and softplus apply to a vector entry by entry)", token)
+                      r"sigmoid, softplus and \operatorname{abs} apply to a vector entry by "
+                      "entry)", token)
         try:
             return entrywise(_ENTRYWISE[function], vector)
         except ExpressionError as exc:
