@@ -1145,10 +1145,10 @@ class EquationTactic:
                                                                  form, self.givens)
                 except RuleError as exc:
                     failure = str(exc)
+        refutation = self._not_optimizers(sense)
+        if refutation is not None:
+            return refutation
         if self.relation is Relation.OPTIMIZED_WHERE:
-            refutation = self._not_optimizers(sense)
-            if refutation is not None:
-                return refutation
             for form in EQUATION_FORMS:
                 factor = self._ratio(difference, derivative, form)
                 try:
@@ -1180,15 +1180,14 @@ class EquationTactic:
                 return kernel.optimized_where_by_convexity(*args, factor, form, self.givens)
             except RuleError as exc:
                 failure = str(exc)
-        if self.relation is Relation.OPTIMIZED_WHERE:
-            refutation = self._not_optimizers(sense)
-            if refutation is not None:
-                return refutation
-        return self.claim.undecided(failure)
+        return self._not_optimizers(sense) or self.claim.undecided(failure)
 
     def _not_optimizers(self, sense: Sense):
-        """A solution of the equation where the objective is not stationary: sampled points
-        with the optimised variable solved for from the equation."""
+        """For 'optimized where', a solution of the equation where the objective is not
+        stationary: sampled points with the optimised variable solved for from the equation;
+        None if there is none."""
+        if self.relation is not Relation.OPTIMIZED_WHERE:
+            return None
         variable = self.optimization.over[0]
         args = (self.context, self.before, self.after, self.optimization, sense)
         if isinstance(variable, sp.MatrixSymbol):
