@@ -453,3 +453,17 @@ def test_a_counterexample_at_concrete_sizes_must_satisfy_the_cited_givens():
     on = MatrixPoint({d: 1}, {"Sigma": sp.ImmutableMatrix([[4]]), "x": x}, {sigma: sp.Integer(2)})
     with pytest.raises(RuleError, match="no entry certainly differs"):
         refuted_at_sizes(c, before, after, Relation.EQ, on, (given,))
+
+
+def test_an_inverse_with_another_exponent_is_refused_by_every_rule(ranked):
+    """SymPy's Inverse(A, -2) is A⁻¹ to its own products and A⁻² to evaluation: no rule takes
+    it (a mutant built it, and A·(w - Inverse(A, -2)·b) was proved equal to A·w - b)."""
+    from derivations.kernel import equivalent_by_factor
+
+    A, w, b = (ranked.lookup(name).obj for name in ("B", "w", "v"))
+    solved = sp.MatMul(sp.Inverse(A, -2), b)  # as a mutation builds it: its arguments kept
+    assert isinstance(solved.args[0], sp.Inverse) and solved.args[0].args[1] == -2
+    with pytest.raises(RuleError, match="exponent other than -1"):
+        equal_by_normal_form(ranked, sp.MatMul(A, solved), b, FORM)
+    with pytest.raises(RuleError, match="exponent other than -1"):
+        equivalent_by_factor(ranked, sp.Eq(A * w, b), sp.Eq(w, solved), [A], [0], FORM)
