@@ -508,6 +508,24 @@ class MLPrettyPrinter(PrettyPrinter):
     def _print_ZeroMatrix(self, expr):
         return prettyForm("0")
 
+    def _print_Trace(self, expr):
+        """A 1 by 1 product is the scalar it holds, printed as the product (xᵀ⋅w)."""
+        if expr.arg.shape == (1, 1):
+            return prettyForm(*self._print(expr.arg).parens()) if self._bracket_products \
+                and _one_by_one_product(expr) else self._print(expr.arg)
+        return super()._print_Trace(expr)
+
+    _bracket_products = False
+
+    def _print_Mul(self, product):
+        """(bᵀ⋅w)⋅(cᵀ⋅w) in brackets, as in LaTeX."""
+        outer = self._bracket_products
+        self._bracket_products = sum(1 for f in product.args if _one_by_one_product(f)) > 1
+        try:
+            return super()._print_Mul(product)
+        finally:
+            self._bracket_products = outer
+
 
 _PRETTY = MLPrettyPrinter()
 
