@@ -29,7 +29,7 @@ from .normal_forms import NORMAL_FORMS
 from .numeric import EvaluationError, Point, _certified_sign, compare, read
 from .relations import Optimization, Relation, Sense
 from .rules import (DIGITS, RuleError, _judge, _undefined_somewhere, _validate, apply_givens,
-                    checked_matrix_point)
+                    checked_matrix_point, values_at)
 from .hypotheses import unmet_given
 from .substitution import bind_indices, substitute
 
@@ -151,7 +151,7 @@ def _nonzero(rule: str, factor, oracle, givens) -> None:
     factor = apply_givens(factor, givens)
     if is_matrix(factor):
         try:
-            if Lowering(oracle.context).injective(factor, oracle):
+            if Lowering(oracle.context).injective(factor):
                 return
         except MatrixFormError:
             pass
@@ -760,39 +760,35 @@ def not_optimizers_at(context: Context, objective, equation, optimization: Optim
         variable = _matrix_variable(rule, optimization, objective, givens)
         smooth, _ = _smooth_in_matrix(rule, objective, variable, oracle, givens)
         checked_matrix_point(context, point, rule)
-        try:
-            gradient = concrete(Gradient(smooth, variable), point.sizes, point.matrices,
-                                point.scalars)
-        except (MatrixFormError, KeyError, ZeroDivisionError, ValueError, TypeError) as exc:
-            raise RuleError(rule, f"no gradient at this point: {exc}") from None
-        slopes = list(gradient)
+        (gradient,) = values_at(point, [Gradient(smooth, variable)], rule)
+        slopes, which = list(gradient), "gradient"
+
+        def nonzero(slope):
+            return compare(Relation.EQ, slope, sp.S.Zero, Point(), DIGITS).holds is False
     else:
         variable = _one_variable(rule, context, optimization, givens, objective, equation)
         derivative = sp.diff(objective, variable)
         _smooth(rule, variable, oracle, givens, objective=objective, derivative=derivative)
         _validate(context, point)
-        slopes = [derivative]
+        slopes, which = [derivative], "derivative"
+
+        def nonzero(slope):
+            return _certified_sign(slope, point, DIGITS)[0] not in (None, 0)
     if holds_at(context, equation, point) is not True:
         raise RuleError(rule, "the equation does not certainly hold at this point")
     for slope in slopes:
         try:
-            if type(point) is MatrixPoint:
-                sign = compare(Relation.EQ, slope, sp.S.Zero, Point(), DIGITS).holds
-                sign = None if sign is None else (0 if sign else 1)
-            else:
-                sign, _ = _certified_sign(slope, point, DIGITS)
+            if not nonzero(slope):
+                continue
         except EvaluationError:
             continue
-        if sign not in (None, 0):
-            return _judge(context, objective, equation, Relation.OPTIMIZED_WHERE,
-                          optimization=optimization, sense_before=sense, sense_after=sense,
-                          verdict=Verdict.REFUTED, rule=rule,
-                          method=f"counterexample: a solution of the equation where the "
-                                 f"{'gradient' if len(slopes) > 1 or type(point) is MatrixPoint else 'derivative'} "
-                                 f"in {variable} is not 0, so no {sense.value[:-1]}er",
-                          counterexample=point.shown(), left="solves it",
-                          right="not stationary")
-    raise RuleError(rule, "the derivative is not certainly nonzero at this point")
+        return _judge(context, objective, equation, Relation.OPTIMIZED_WHERE,
+                      optimization=optimization, sense_before=sense, sense_after=sense,
+                      verdict=Verdict.REFUTED, rule=rule,
+                      method=f"counterexample: a solution of the equation where the {which} "
+                             f"in {variable} is not 0, so no {sense.value[:-1]}er",
+                      counterexample=point.shown(), left="solves it", right="not stationary")
+    raise RuleError(rule, f"the {which} is not certainly nonzero at this point")
 
 
 def _holds_at_sizes(context: Context, item, point: MatrixPoint, givens) -> bool | None:

@@ -188,8 +188,7 @@ class Lowering:
 
     def __init__(self, context: Context):
         self.context = context
-        self.sums: dict = {}  # placeholder of a sum over entries -> its entrywise vector
-        self.traces: dict = {}  # placeholder of a plain trace -> its canonical word
+        self.oracle = BoundsOracle(context)  # signs of coefficients, for the kinds of words
         self._lowered: dict = {}  # matrix expression -> its terms: an inverse's matrix is
         # lowered again for each word it is in, and nested inverses would multiply the work
 
@@ -346,20 +345,19 @@ class Lowering:
         return False
 
     # -- what a matrix is proved to be ---------------------------------------------------------
-    def injective(self, matrix, oracle) -> bool:
+    def injective(self, matrix) -> bool:
         """M·v = 0 only for v = 0, proved (wherever M has a value): c·L₁⋯L_k with c proved
         nonzero and each letter injective, or a square M proved positive or negative
         definite.  A square injective matrix is invertible."""
         terms = self.terms(matrix)
         if len(terms) == 1:
             coefficient, word = terms[0]
-            if (oracle.is_positive(coefficient) or oracle.is_negative(coefficient)) \
+            if (self.oracle.is_positive(coefficient) or self.oracle.is_negative(coefficient)) \
                     and all(self._injective_letter(x) for x in word):
                 return True
         if matrix.shape[0] != matrix.shape[1]:
             return False
-        return self._definite(terms, oracle) or self._definite(
-            [(-c, w) for c, w in terms], oracle)
+        return self._definite(terms) or self._definite([(-c, w) for c, w in terms])
 
     def _injective_letter(self, letter) -> bool:
         """The identity, the inverse of a matrix (invertible wherever it has a value), a
@@ -374,15 +372,17 @@ class Lowering:
         return structure in ("positive definite", "invertible") or (
             structure == "full column rank" and not transposed)
 
-    def _definite(self, terms, oracle) -> bool:
+    def _definite(self, terms) -> bool:
         """Σ c·W positive definite: every word W positive semidefinite with c ≥ 0, and one
         of them positive definite with c > 0 (a sum of semidefinite matrices, one definite)."""
-        kinds = [(coefficient, self._word_kind(word, oracle)) for coefficient, word in terms]
+        kinds = [(coefficient, self._word_kind(word)) for coefficient, word in terms]
         return bool(kinds) and all(
-            kind is not None and oracle.bounds(coefficient).nonnegative for coefficient, kind in kinds
-        ) and any(kind == "definite" and oracle.is_positive(coefficient) for coefficient, kind in kinds)
+            kind is not None and self.oracle.bounds(coefficient).nonnegative
+            for coefficient, kind in kinds
+        ) and any(kind == "definite" and self.oracle.is_positive(coefficient)
+                  for coefficient, kind in kinds)
 
-    def _word_kind(self, word: tuple, oracle) -> str | None:
+    def _word_kind(self, word: tuple) -> str | None:
         """"definite", "semidefinite" or None (not known): the identity, a matrix declared
         positive definite and the inverse of a positive definite matrix are definite; Qᵀ·Q and
         Qᵀ·A·Q (A definite) are semidefinite, definite where Q is injective."""
@@ -391,14 +391,14 @@ class Lowering:
             if isinstance(letter, Identity) or (
                     isinstance(letter, MatrixSymbol)
                     and self.context.structure_of(letter) == "positive definite") or (
-                    isinstance(letter, Inverse) and self._definite(self.terms(letter.arg), oracle)):
+                    isinstance(letter, Inverse) and self._definite(self.terms(letter.arg))):
                 return "definite"
             return None
         half = len(word) // 2
         outer = word[len(word) - half:]
         if tuple(self.transposed_letter(x) for x in reversed(outer)) != word[:half]:
             return None
-        if len(word) % 2 and self._word_kind((word[half],), oracle) != "definite":
+        if len(word) % 2 and self._word_kind((word[half],)) != "definite":
             return None
         return "definite" if all(self._injective_letter(x) for x in outer) else "semidefinite"
 
@@ -512,9 +512,7 @@ class Lowering:
         return total
 
     def _sum_placeholder(self, vector: Entrywise) -> sp.Symbol:
-        symbol = placeholder("_sum" + sp.srepr(vector), vector, real=True)
-        self.sums[symbol] = vector
-        return symbol
+        return placeholder("_sum" + sp.srepr(vector), vector, real=True)
 
     def _merged_sums(self, value: sp.Expr) -> sp.Expr:
         """Σ_k c_k·Σ_i f_k(i) = Σ_i Σ_k c_k f_k(i) over the same entries, for each term with
@@ -523,17 +521,19 @@ class Lowering:
         groups: dict = {}
         rest = sp.S.Zero
         terms = sp.Add.make_args(sp.expand(value))
-        sizes = {self.sums[s].rows for s in self.sums if value.has(s)}
+        sums = _placeholders_in(value, Entrywise)  # placeholder -> its entrywise vector
+        words = _placeholders_in(value, sp.Tuple)  # placeholder of a plain trace -> its word
+        sizes = {vector.rows for vector in sums.values()}
         for term in terms:
             powers = term.as_powers_dict()
-            single = [s for s in self.sums if powers.get(s) == 1]
-            traces = [s for s in self.traces if powers.get(s) == 1]
+            single = [s for s in sums if powers.get(s) == 1]
+            traces = [s for s in words if powers.get(s) == 1]
             if len(single) == 1:
-                groups.setdefault(self.sums[single[0]].rows, []).append(
-                    MatMul(term / single[0], self.sums[single[0]]))
+                groups.setdefault(sums[single[0]].rows, []).append(
+                    MatMul(term / single[0], sums[single[0]]))
                 continue
-            if not single and len(traces) == 1 and not any(term.has(s) for s in self.sums):
-                products = [(n, self._entry_product(self.traces[traces[0]], n)) for n in sizes]
+            if not single and len(traces) == 1 and not any(term.has(s) for s in sums):
+                products = [(n, self._entry_product(tuple(words[traces[0]]), n)) for n in sizes]
                 products = [(n, p) for n, p in products if p is not None]
                 if products:
                     groups.setdefault(products[0][0], []).append(
@@ -611,12 +611,9 @@ class Lowering:
             candidates += [form[k:] + form[:k] for k in range(len(form))]
         canonical = min(candidates, key=_word_key)
         # the trace of a positive semidefinite matrix (Qᵀ·Q, Qᵀ·A·Q for A ≻ 0) is ≥ 0
-        oracle = BoundsOracle(self.context)
-        semidefinite = any(self._word_kind(c, oracle) is not None for c in candidates)
+        semidefinite = any(self._word_kind(c) is not None for c in candidates)
         assumptions = {"real": True, "nonnegative": True} if semidefinite else {"real": True}
-        symbol = placeholder("_tr" + _word_key(canonical), sp.Tuple(*canonical), **assumptions)
-        self.traces[symbol] = canonical
-        return symbol
+        return placeholder("_tr" + _word_key(canonical), sp.Tuple(*canonical), **assumptions)
 
     def determinant(self, matrix) -> sp.Expr:
         terms = self.terms(matrix)
@@ -659,8 +656,9 @@ class Lowering:
         return self._merged_sums(self.scalar(expr))
 
 
-# Each placeholder symbol of a lowered scalar, and what it stands for: its name says it too,
-# but a rule asking whether a lowered scalar depends on a variable reads it here.
+# Each placeholder symbol of a lowered scalar, and what it stands for (its name says it too):
+# the lowering reads it to gather sums over entries, a rule to ask whether a lowered scalar
+# depends on a variable.  One meaning per name, the same in every context.
 _PLACEHOLDERS: dict = {}
 
 
@@ -670,6 +668,13 @@ def placeholder(name: str, meaning, **assumptions) -> sp.Symbol:
     symbol = sp.Symbol(name, **assumptions)
     _PLACEHOLDERS[symbol] = meaning
     return symbol
+
+
+def _placeholders_in(expr, kind) -> dict:
+    """The placeholders of ``expr`` standing for a ``kind`` (an ``Entrywise`` vector summed
+    over its entries, a ``Tuple``: the word of a trace), with what they stand for."""
+    return {s: _PLACEHOLDERS[s] for s in sorted(expr.free_symbols, key=str)
+            if isinstance(_PLACEHOLDERS.get(s), kind)}
 
 
 def depends_on(expr, variables) -> bool:

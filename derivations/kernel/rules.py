@@ -74,7 +74,7 @@ class Given:
                 isinstance(node, (Gradient, Jacobian)) and node.args[1] == self.lhs
                 for node in sp.preorder_traversal(expr)):
             raise RuleError("given", f"{self.name} fixes {self.lhs}, which a derivative here is "
-                            "taken with respect to")
+                            "taken with respect to: cite it after the derivative is taken")
         if not self.is_pattern:
             return substitute(expr, {self.lhs: self.rhs})
         lhs, rhs = self.lhs, self.rhs
@@ -495,7 +495,7 @@ def _proved(kind: str, e, oracle: BoundsOracle, binders) -> bool:
         return e.args[-1].cond == sp.true
     if kind == "invertible":
         try:
-            return Lowering(oracle.context).injective(e, oracle)
+            return Lowering(oracle.context).injective(e)
         except MatrixFormError:
             return False
     if kind == "nonempty range":
@@ -841,16 +841,17 @@ def _at_sizes(context: Context, before, after, relation: Relation, point: Matrix
     with exact rational entries, every given holding there exactly."""
     if is_matrix(before) and relation is not Relation.EQ:
         raise RuleError(rule, "matrices and vectors are compared by '=' only")
+    checked_matrix_point(context, point, rule)
     for given in givens:
         if given.is_pattern:
             raise RuleError(rule, f"given {given.name!r} holds for every index: not checked at "
                             "concrete sizes")
-        left, right = concrete_values(context, (given.lhs, given.rhs), point, rule)
+        left, right = values_at(point, (given.lhs, given.rhs), rule)
         entries = zip(left, right) if isinstance(left, sp.MatrixBase) else [(left, right)]
         if isinstance(left, sp.MatrixBase) != isinstance(right, sp.MatrixBase) or not all(
                 sp.S(a).is_Rational and sp.S(b).is_Rational and a == b for a, b in entries):
             raise RuleError(rule, f"given {given.name!r} does not hold exactly at this point")
-    sides = concrete_values(context, (before, after), point, rule)
+    sides = values_at(point, (before, after), rule)
     if any(isinstance(s, sp.MatrixBase) for s in sides):
         if not all(isinstance(s, sp.MatrixBase) for s in sides) or sides[0].shape != sides[1].shape:
             raise RuleError(rule, "the two sides have different sizes at this point")
@@ -880,9 +881,8 @@ def checked_matrix_point(context: Context, point: MatrixPoint, rule: str) -> Non
             raise RuleError(rule, f"{name} is not {declaration.structure} at this point")
 
 
-def concrete_values(context: Context, expressions, point: MatrixPoint, rule: str) -> list:
-    """Each expression's value at a checked point of concrete sizes."""
-    checked_matrix_point(context, point, rule)
+def values_at(point: MatrixPoint, expressions, rule: str) -> list:
+    """Each expression's value at a point of concrete sizes (``checked_matrix_point`` first)."""
     try:
         return [concrete(e, point.sizes, point.matrices, point.scalars) for e in expressions]
     except (MatrixFormError, KeyError, ZeroDivisionError, ValueError, TypeError) as exc:
