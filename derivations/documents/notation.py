@@ -4,6 +4,8 @@ writes the same expression the same way."""
 
 from __future__ import annotations
 
+import contextlib
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.pretty.pretty import PrettyPrinter
@@ -149,12 +151,8 @@ class MLLatexPrinter(LatexPrinter):
 
     def _print_Mul(self, expr):
         """(bᵀw)(cᵀw), not bᵀw cᵀw, which reads as one matrix product."""
-        outer = self._bracket_products
-        self._bracket_products = sum(1 for f in expr.args if _one_by_one_product(f)) > 1
-        try:
+        with _products_bracketed(self, expr):
             return self._print_factors(expr)
-        finally:
-            self._bracket_products = outer
 
     def _print_factors(self, expr):
         if expr.could_extract_minus_sign():
@@ -273,8 +271,7 @@ class MLLatexPrinter(LatexPrinter):
 
     def _print_Pow(self, expr):
         base, exponent = expr.base, expr.exp
-        if isinstance(base, sp.Trace) and base.arg.shape == (1, 1) and \
-                not isinstance(base.arg, sp.MatrixSymbol) and \
+        if _one_by_one_product(base) and \
                 not (exponent.is_Rational and (exponent < 0 or not exponent.is_Integer)):
             # (x^T w)^2, not x^T w^2: a 1 by 1 product is printed as the product itself
             return r"\left(%s\right)^{%s}" % (self._print(base), self._print(exponent))
@@ -321,6 +318,18 @@ class MLLatexPrinter(LatexPrinter):
         if isinstance(expr, DEFINED_FUNCTIONS):
             return self._call(r"\operatorname{%s}" % expr.func.__name__, expr.args, exp)
         return super()._print_Function(expr, exp)
+
+
+@contextlib.contextmanager
+def _products_bracketed(printer, product):
+    """While ``product`` is printed, its 1 by 1 products are bracketed if it has two or more
+    of them (``printer._bracket_products``, read by the printer's ``_print_Trace``)."""
+    outer = printer._bracket_products
+    printer._bracket_products = sum(1 for f in product.args if _one_by_one_product(f)) > 1
+    try:
+        yield
+    finally:
+        printer._bracket_products = outer
 
 
 def _one_by_one_product(expr) -> bool:
@@ -519,12 +528,8 @@ class MLPrettyPrinter(PrettyPrinter):
 
     def _print_Mul(self, product):
         """(bᵀ⋅w)⋅(cᵀ⋅w) in brackets, as in LaTeX."""
-        outer = self._bracket_products
-        self._bracket_products = sum(1 for f in product.args if _one_by_one_product(f)) > 1
-        try:
+        with _products_bracketed(self, product):
             return super()._print_Mul(product)
-        finally:
-            self._bracket_products = outer
 
 
 _PRETTY = MLPrettyPrinter()
