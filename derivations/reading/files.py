@@ -16,11 +16,11 @@ from ..model import DerivationError, check_shape
 from ..kernel.definitions import Definition, DefinedName, defined_function
 from ..kernel import (
     is_equation, NEGATIVE, NONNEGATIVE, POSITIVE, REAL, Context, ContextError, Domain, Given, Optimization,
-    Relation, Sense,
+    Relation, RuleError, Sense,
 )
 from ..kernel.bounds import BoundsOracle
 from ..kernel.laws import LAWS, Arbitrary, Law, parameter_conditions
-from ..kernel.matrices import Gradient, Jacobian, has_matrices, is_matrix
+from ..kernel.matrices import has_matrices, is_matrix
 from ..model import Derivation, Step
 from .expressions import (
     RESERVED_NAMES, ExpressionError, UndeclaredName, parse_equation, parse_expression, shape_text,
@@ -340,16 +340,11 @@ class _Reader:
                 self.fail(f"given {name!r} must be one equation 'LHS = RHS'", item)
             lhs = self._side(sides[0], item, context, f"given {name!r}", 0)
             rhs = self._side(sides[1], item, context, f"given {name!r}", len(sides[0]) + 1)
-            if has_matrices(lhs) or has_matrices(rhs):
-                problem = "the left side is not a declared vector or matrix" \
-                    if not isinstance(lhs, sp.MatrixSymbol) else \
-                    f"the sides are {shape_text(lhs)} and {shape_text(rhs)}" \
-                    if not (is_matrix(rhs) and lhs.shape == rhs.shape) else \
-                    f"the right side names {lhs} too" if rhs.has(lhs) else None
-                if problem:
-                    self.fail(f"given {name!r}: a given about a vector or matrix names it on the "
-                              f"left and says what it is on the right, of the same size, such "
-                              f"as 'Sigma = sigma**2 * Identity(d)'; here {problem}", item)
+            problem = _matrix_given_problem(lhs, rhs)
+            if problem:
+                self.fail(f"given {name!r}: a given about a vector or matrix names it on the "
+                          f"left and says what it is on the right, of the same size, such "
+                          f"as 'Sigma = sigma**2 * Identity(d)'; here {problem}", item)
             givens[name] = Given(name, lhs, rhs)
             written = [self._written_side(side, context) for side in sides]
             if None not in written:
@@ -444,13 +439,6 @@ class _Reader:
                      for name in using]
             solve_for = self.solve_for(spec["solve for"], context) if "solve for" in spec else ()
             for side in (before, expr):
-                for given in cited:  # a derivative in a matrix is not taken at a given value
-                    if isinstance(given.lhs, sp.MatrixSymbol) and any(
-                            node.args[1] == given.lhs for node in sp.preorder_traversal(side)
-                            if isinstance(node, (Gradient, Jacobian))):
-                        self.fail(f"step {number}: given {given.name!r} fixes {given.lhs}, which "
-                                  "the step differentiates with respect to; use it after the "
-                                  "derivative is taken", written)
                 self.substitutions(side, cited, items)
             steps.append(Step(
                 expr=expr,
@@ -498,7 +486,10 @@ class _Reader:
             problem = substitution_problem(expr, given.lhs, given.rhs)
             if problem:
                 self.fail(f"using given {given.name!r} here: {problem}", item)
-            expr = given.apply(expr)
+            try:
+                expr = given.apply(expr)
+            except RuleError as exc:  # a given fixing what a derivative here is taken in
+                self.fail(f"using given {given.name!r} here: {exc}", item)
 
     def latex(self, value: _Value) -> str:
         """A step's display, copied into documents as written (``latex_problem``)."""
@@ -589,6 +580,17 @@ def _unbalanced(text: str) -> int | None:
                 return offset
         backslashes = backslashes + 1 if char == "\\" else 0
     return opened[0] if opened else None
+
+
+def _matrix_given_problem(lhs, rhs) -> str | None:
+    """What is wrong with ``lhs = rhs`` as a given about a vector or matrix, if anything."""
+    if not (has_matrices(lhs) or has_matrices(rhs)):
+        return None
+    if not isinstance(lhs, sp.MatrixSymbol):
+        return "the left side is not a declared vector or matrix"
+    if not (is_matrix(rhs) and lhs.shape == rhs.shape):
+        return f"the sides are {shape_text(lhs)} and {shape_text(rhs)}"
+    return f"the right side names {lhs} too" if rhs.has(lhs) else None
 
 
 def _shape(expr):
